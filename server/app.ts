@@ -1,0 +1,71 @@
+/**
+ * build(): plugins → decorators → hooks → routes. No listen here (server/server.ts does that),
+ * so tests build the app on a real database and call it with inject().
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Config } from './config.js';
+import type { Db } from './db/connect.js';
+import { registerErrorHandling } from './errors.js';
+import { ErrorSchema } from './schemas/common.js';
+import healthRoutes from './routes/health.js';
+import adminRoutes from './routes/admin.js';
+import gridRoutes from './routes/grids.js';
+import stationRoutes from './routes/stations.js';
+import homeRoutes from './routes/home.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    db: Db;
+    config: Config;
+  }
+}
+
+export interface BuildOptions {
+  config: Config;
+  db: Db;
+  /** Fastify logger option; tests pass false. */
+  logger?: boolean | object;
+}
+
+export async function build({ config, db, logger = false }: BuildOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger,
+    bodyLimit: config.bodyLimit,
+    // Query values like ?types=a,b stay strings; numbers are coerced by the schemas.
+    ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(cors);
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Lifecircle 生活圈 API',
+        description: '网格、社区、街道与服务站点的地理服务。Geospatial API for community grids and service stations. Coordinates are WGS84 lon/lat (EPSG:4326); distances and areas are geodesic metres.',
+        version: '0.1.0',
+      },
+      tags: [
+        { name: 'meta', description: '运行状态 Health' },
+        { name: 'admin', description: '行政区划与定位 Admin units and location' },
+        { name: 'grids', description: '网格 Grids' },
+        { name: 'stations', description: '服务站点 Stations' },
+      ],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.decorate('db', db);
+  app.decorate('config', config);
+  app.addSchema(ErrorSchema);
+  registerErrorHandling(app);
+
+  await app.register(healthRoutes, { prefix: '/api' });
+  await app.register(adminRoutes, { prefix: '/api' });
+  await app.register(gridRoutes, { prefix: '/api/grids' });
+  await app.register(stationRoutes, { prefix: '/api' });
+  await app.register(homeRoutes);
+  return app;
+}

@@ -1,0 +1,51 @@
+/**
+ * Typed configuration: defaults overridden by environment variables. The only place that reads
+ * process.env, so every other module receives what it needs explicitly.
+ */
+import path from 'node:path';
+
+export type SampleSize = 'small' | 'medium' | 'dalian';
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Unset → embedded PGlite + PostGIS under `dataDir`. */
+  databaseUrl: string | null;
+  dataDir: string;
+  /** Sample city seeded into an empty database on first start. */
+  sampleSize: SampleSize;
+  sampleSeed: number;
+  /** Seed the sample city into an empty database at start (default on). */
+  seedOnStart: boolean;
+  /** IANA zone in which opening hours are read (the city's local time). */
+  timeZone: string;
+  logLevel: string;
+  /** Maximum request body in bytes. */
+  bodyLimit: number;
+}
+
+function int(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`环境变量 ${name} 必须是非负整数 / ${name} must be a non-negative integer (got "${value}")`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const size = (env.SAMPLE_SIZE ?? 'small') as SampleSize;
+  if (!['small', 'medium', 'dalian'].includes(size)) {
+    throw new Error(`SAMPLE_SIZE 只能是 small|medium|dalian / SAMPLE_SIZE must be small|medium|dalian (got "${size}")`);
+  }
+  return {
+    port: int('PORT', env.PORT, 3000),
+    host: env.HOST || '127.0.0.1',
+    databaseUrl: env.DATABASE_URL || null,
+    dataDir: path.resolve(env.DATA_DIR || 'data/pglite'),
+    sampleSize: size,
+    sampleSeed: int('SAMPLE_SEED', env.SAMPLE_SEED, 1),
+    seedOnStart: env.SEED_ON_START !== '0',
+    timeZone: env.TIMEZONE || 'Asia/Shanghai',
+    logLevel: env.LOG_LEVEL || 'info',
+    bodyLimit: int('BODY_LIMIT', env.BODY_LIMIT, 5 * 1024 * 1024),
+  };
+}

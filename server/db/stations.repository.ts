@@ -1,0 +1,97 @@
+/** Reads of stations and station types. */
+import { sql, type Kysely } from 'kysely';
+import type { Point } from 'geojson';
+import type { Database } from './schema.js';
+import { asGeoJson, envelope, point } from './st.js';
+import type { Bbox } from '../schemas/common.js';
+
+export interface StationFilter {
+  types?: string[];
+  /** All of these amenities. */
+  amenities?: string[];
+  bbox?: Bbox;
+  /** Only stations not temporarily closed. */
+  operatingOnly?: boolean;
+}
+
+export interface StationRow {
+  id: number;
+  code: string;
+  type_code: string;
+  type_name_zh: string;
+  type_name_en: string;
+  name: string;
+  address: string | null;
+  amenities: string[];
+  opening_hours: string;
+  phone: string | null;
+  operator: string | null;
+  status: 'open' | 'temporarily_closed';
+  version: number;
+  updated_at: Date;
+  geometry: Point;
+}
+
+function baseQuery(db: Kysely<Database>, f: StationFilter) {
+  let q = db
+    .selectFrom('stations as st')
+    .innerJoin('station_types as t', 't.code', 'st.type_code')
+    .select([
+      'st.id',
+      'st.code',
+      'st.type_code',
+      't.name_zh as type_name_zh',
+      't.name_en as type_name_en',
+      'st.name',
+      'st.address',
+      'st.amenities',
+      'st.opening_hours',
+      'st.phone',
+      'st.operator',
+      'st.status',
+      'st.version',
+      'st.updated_at',
+      asGeoJson<Point>(sql`st.geom`).as('geometry'),
+    ]);
+  if (f.types?.length) q = q.where('st.type_code', 'in', f.types);
+  if (f.amenities?.length) q = q.where(sql<boolean>`st.amenities @> ${sql.val(f.amenities)}::text[]`);
+  if (f.bbox) q = q.where(sql<boolean>`st.geom && ${envelope(f.bbox)}`);
+  if (f.operatingOnly) q = q.where('st.status', '=', 'open');
+  return q;
+}
+
+export async function listStations(db: Kysely<Database>, f: StationFilter): Promise<StationRow[]> {
+  return (await baseQuery(db, f).orderBy('st.code').execute()) as StationRow[];
+}
+
+export async function getStation(db: Kysely<Database>, idOrCode: string): Promise<StationRow | undefined> {
+  const q = baseQuery(db, {});
+  const byId = /^\d{1,9}$/.test(idOrCode);
+  return (await (byId ? q.where('st.id', '=', Number(idOrCode)) : q.where('st.code', '=', idOrCode)).executeTakeFirst()) as StationRow | undefined;
+}
+
+/**
+ * Stations in order of geodesic distance from (lon, lat): KNN on the geography index, so the
+ * order is by true distance on the ellipsoid, not by planar degrees.
+ */
+export async function nearestStations(
+  db: Kysely<Database>,
+  lon: number,
+  lat: number,
+  f: StationFilter,
+  limit: number,
+  offset = 0,
+): Promise<(StationRow & { distance_m: number })[]> {
+  const here = sql`${point(lon, lat)}::geography`;
+  const rows = await baseQuery(db, f)
+    .select(sql<number>`ST_Distance(st.geom::geography, ${here})`.as('distance_m'))
+    .orderBy(sql`st.geom::geography <-> ${here}`)
+    .limit(limit)
+    .offset(offset)
+    .execute();
+  return rows as (StationRow & { distance_m: number })[];
+}
+
+export async function listStationTypes(db: Kysely<Database>) {
+  return db.selectFrom('station_types').selectAll().orderBy('code').execute();
+}

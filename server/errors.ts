@@ -1,0 +1,119 @@
+/**
+ * One error shape for every route: `{ statusCode, error, message, message_zh, message_en }`,
+ * Chinese first. Thrown ApiErrors carry both languages; Fastify's own errors (validation,
+ * body size, bad JSON, 404) are translated here so no caller sees an English-only message.
+ */
+import type { FastifyError, FastifyInstance } from 'fastify';
+
+export class ApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    readonly zh: string,
+    readonly en: string,
+    readonly details?: unknown,
+  ) {
+    super(`${zh} / ${en}`);
+  }
+}
+
+export const badRequest = (code: string, zh: string, en: string, details?: unknown) => new ApiError(400, code, zh, en, details);
+export const notFound = (zh: string, en: string) => new ApiError(404, 'not_found', zh, en);
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  message_zh: string;
+  message_en: string;
+  details?: unknown;
+}
+
+export function errorBody(statusCode: number, code: string, zh: string, en: string, details?: unknown): ErrorBody {
+  const body: ErrorBody = { statusCode, error: code, message: `${zh} / ${en}`, message_zh: zh, message_en: en };
+  if (details !== undefined) body.details = details;
+  return body;
+}
+
+const LOCATION_ZH: Record<string, string> = { querystring: '查询参数', body: '请求体', params: '路径参数', headers: '请求头' };
+
+interface AjvIssue {
+  instancePath?: string;
+  keyword?: string;
+  params?: Record<string, unknown>;
+  message?: string;
+}
+
+/** Turns one Ajv issue into a short zh/en phrase naming the field. */
+function describeIssue(where: string, issue: AjvIssue): { zh: string; en: string } {
+  const p = issue.params ?? {};
+  const field = (issue.instancePath || '').replace(/^\//, '').replace(/\//g, '.') || (p.missingProperty as string) || (p.additionalProperty as string) || '';
+  const f = field ? `“${field}”` : '';
+  const fe = field ? `"${field}"` : 'value';
+  switch (issue.keyword) {
+    case 'required':
+      return { zh: `${LOCATION_ZH[where] ?? where}缺少必填字段“${p.missingProperty}”`, en: `${where} is missing required field "${p.missingProperty}"` };
+    case 'type':
+      return { zh: `${LOCATION_ZH[where] ?? where}${f}类型错误，应为 ${p.type}`, en: `${where} ${fe} must be ${p.type}` };
+    case 'minimum':
+    case 'exclusiveMinimum':
+      return { zh: `${LOCATION_ZH[where] ?? where}${f}不能小于 ${p.limit}`, en: `${where} ${fe} must be >= ${p.limit}` };
+    case 'maximum':
+    case 'exclusiveMaximum':
+      return { zh: `${LOCATION_ZH[where] ?? where}${f}不能大于 ${p.limit}`, en: `${where} ${fe} must be <= ${p.limit}` };
+    case 'enum':
+    case 'anyOf':
+      return { zh: `${LOCATION_ZH[where] ?? where}${f}取值无效${p.allowedValues ? `，可选：${(p.allowedValues as unknown[]).join(', ')}` : ''}`, en: `${where} ${fe} has an invalid value${p.allowedValues ? ` (allowed: ${(p.allowedValues as unknown[]).join(', ')})` : ''}` };
+    case 'pattern':
+    case 'format':
+      return { zh: `${LOCATION_ZH[where] ?? where}${f}格式错误`, en: `${where} ${fe} is malformed` };
+    case 'maxLength':
+    case 'maxItems':
+      return { zh: `${LOCATION_ZH[where] ?? where}${f}过长（最多 ${p.limit}）`, en: `${where} ${fe} is too long (max ${p.limit})` };
+    case 'minLength':
+    case 'minItems':
+      return { zh: `${LOCATION_ZH[where] ?? where}${f}过短（至少 ${p.limit}）`, en: `${where} ${fe} is too short (min ${p.limit})` };
+    case 'additionalProperties':
+      return { zh: `${LOCATION_ZH[where] ?? where}含有未知字段“${p.additionalProperty}”`, en: `${where} has unknown field "${p.additionalProperty}"` };
+    default:
+      return { zh: `${LOCATION_ZH[where] ?? where}${f}无效（${issue.message ?? issue.keyword}）`, en: `${where} ${fe} is invalid (${issue.message ?? issue.keyword})` };
+  }
+}
+
+const FASTIFY_CODES: Record<string, { status: number; code: string; zh: string; en: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'body_too_large', zh: '请求体过大', en: 'Request body is too large' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported_media_type', zh: '不支持的内容类型，请使用 application/json', en: 'Unsupported content type; use application/json' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'empty_body', zh: '请求体为空，但声明为 JSON', en: 'Body is empty but declared as JSON' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_json', zh: '请求体不是合法的 JSON', en: 'Body is not valid JSON' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'invalid_content_length', zh: 'Content-Length 与请求体不符', en: 'Content-Length does not match the body' },
+};
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError & { validationContext?: string }, request, reply) => {
+    if (err instanceof ApiError) {
+      return reply.status(err.statusCode).send(errorBody(err.statusCode, err.code, err.zh, err.en, err.details));
+    }
+    if (err.validation) {
+      const where = err.validationContext ?? 'request';
+      const phrases = err.validation.slice(0, 5).map((i) => describeIssue(where, i as AjvIssue));
+      return reply.status(400).send(
+        errorBody(400, 'invalid_request', phrases.map((p) => p.zh).join('；'), phrases.map((p) => p.en).join('; ')),
+      );
+    }
+    const known = err.code ? FASTIFY_CODES[err.code] : undefined;
+    if (known) return reply.status(known.status).send(errorBody(known.status, known.code, known.zh, known.en));
+    if (err instanceof SyntaxError || (err.statusCode === 400 && /JSON/i.test(err.message))) {
+      return reply.status(400).send(errorBody(400, 'invalid_json', '请求体不是合法的 JSON', `Body is not valid JSON: ${err.message}`));
+    }
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status >= 500) {
+      request.log.error({ err }, 'request failed');
+      return reply.status(500).send(errorBody(500, 'internal_error', '服务器内部错误，请稍后重试', 'Internal server error; please retry later'));
+    }
+    return reply.status(status).send(errorBody(status, err.code?.toLowerCase() ?? 'bad_request', `请求无效：${err.message}`, err.message));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send(errorBody(404, 'not_found', `没有这个地址：${request.method} ${request.url}`, `No such route: ${request.method} ${request.url}`));
+  });
+}

@@ -1,0 +1,70 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { adminTree, locate } from '../db/admin.repository.js';
+import { errorResponses, Lat, Lon } from '../schemas/common.js';
+
+const Counts = {
+  grids: Type.Integer(),
+  population: Type.Integer(),
+  households: Type.Integer(),
+  stations: Type.Integer({ description: 'stations inside the unit' }),
+  area_m2: Type.Number({ description: 'geodesic area, m²' }),
+};
+const Community = Type.Object({ code: Type.String(), name: Type.String(), ...Counts });
+const Street = Type.Object({ code: Type.String(), name: Type.String(), ...Counts, communities: Type.Array(Community) });
+const District = Type.Object({ code: Type.String(), name: Type.String(), ...Counts, streets: Type.Array(Street) });
+
+const Unit = Type.Union([Type.Null(), Type.Object({ code: Type.String(), name: Type.String() })]);
+const Located = Type.Object({
+  lon: Type.Number(),
+  lat: Type.Number(),
+  found: Type.Boolean({ description: 'true when a grid contains the point' }),
+  grid: Type.Union([
+    Type.Null(),
+    Type.Object({
+      id: Type.Integer(),
+      code: Type.String(),
+      name: Type.String(),
+      leader_name: Type.Union([Type.String(), Type.Null()]),
+      leader_phone: Type.Union([Type.String(), Type.Null()]),
+      party_branch: Type.Union([Type.String(), Type.Null()]),
+    }),
+  ]),
+  community: Unit,
+  street: Unit,
+  district: Unit,
+});
+
+const routes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/admin/tree',
+    { schema: { tags: ['admin'], summary: '区 → 街道 → 社区 树及统计 / District → street → community tree with counts', response: { 200: Type.Object({ districts: Type.Array(District) }) } } },
+    async () => ({ districts: await adminTree(app.db.kysely) }),
+  );
+
+  app.get(
+    '/locate',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: '此处归谁管：所在网格、社区、街道、区及网格长 / Who is responsible here: grid, community, street, district and grid leader',
+        querystring: Type.Object({ lon: Lon, lat: Lat }, { additionalProperties: false }),
+        response: { 200: Located, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const { lon, lat } = req.query;
+      const r = await locate(app.db.kysely, lon, lat);
+      const unit = (code: string | null, name: string | null) => (code ? { code, name: name! } : null);
+      return {
+        lon,
+        lat,
+        found: r.grid_id !== null,
+        grid: r.grid_id !== null ? { id: r.grid_id, code: r.grid_code!, name: r.grid_name!, leader_name: r.leader_name, leader_phone: r.leader_phone, party_branch: r.party_branch } : null,
+        community: unit(r.community_code, r.community_name),
+        street: unit(r.street_code, r.street_name),
+        district: unit(r.district_code, r.district_name),
+      };
+    },
+  );
+};
+export default routes;

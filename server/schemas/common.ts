@@ -1,0 +1,101 @@
+/** Request/response schema pieces shared by routes. */
+import { Type, type TSchema } from 'typebox';
+import { badRequest } from '../errors.js';
+import { parseLocalTime } from '../analysis/hours/index.js';
+
+export const ErrorSchema = Type.Object(
+  {
+    statusCode: Type.Integer(),
+    error: Type.String({ description: 'machine-readable code' }),
+    message: Type.String({ description: 'Chinese / English' }),
+    message_zh: Type.String(),
+    message_en: Type.String(),
+    details: Type.Optional(Type.Unknown()),
+  },
+  { $id: 'Error' },
+);
+
+/** The usual 4xx responses for a route. */
+export const errorResponses = {
+  400: ErrorSchema,
+  404: ErrorSchema,
+};
+
+export const GeometrySchema = Type.Object(
+  {
+    type: Type.String(),
+    coordinates: Type.Array(Type.Unknown()),
+  },
+  { description: 'GeoJSON geometry (WGS84 lon/lat)' },
+);
+
+export function FeatureSchema<P extends TSchema>(properties: P) {
+  return Type.Object({
+    type: Type.Literal('Feature'),
+    id: Type.Union([Type.Integer(), Type.String()]),
+    geometry: GeometrySchema,
+    properties,
+  });
+}
+
+export function FeatureCollectionSchema<P extends TSchema>(properties: P, extra: Record<string, TSchema> = {}) {
+  return Type.Object({
+    type: Type.Literal('FeatureCollection'),
+    features: Type.Array(FeatureSchema(properties)),
+    ...extra,
+  });
+}
+
+export const Lon = Type.Number({ minimum: -180, maximum: 180, description: 'longitude, WGS84' });
+export const Lat = Type.Number({ minimum: -90, maximum: 90, description: 'latitude, WGS84' });
+
+export const BboxParam = Type.String({
+  description: 'minLon,minLat,maxLon,maxLat (WGS84)',
+  maxLength: 200,
+  examples: ['121.58,38.89,121.62,38.93'],
+});
+
+export type Bbox = [number, number, number, number];
+
+/** Parses and checks a bbox query value. */
+export function parseBbox(value: string | undefined): Bbox | undefined {
+  if (value === undefined) return undefined;
+  const parts = value.split(',').map((s) => s.trim());
+  const nums = parts.map(Number);
+  if (parts.length !== 4 || parts.some((p) => p === '') || nums.some((n) => !Number.isFinite(n))) {
+    throw badRequest('invalid_bbox', `bbox 格式错误：应为“最小经度,最小纬度,最大经度,最大纬度”四个数字，收到“${value}”`, `Malformed bbox: expected minLon,minLat,maxLon,maxLat, got "${value}"`);
+  }
+  const [a, b, c, d] = nums;
+  if (a < -180 || c > 180 || b < -90 || d > 90) {
+    throw badRequest('invalid_bbox', 'bbox 超出经纬度范围（经度 -180~180，纬度 -90~90）', 'bbox out of range (lon -180..180, lat -90..90)');
+  }
+  if (a > c || b > d) {
+    throw badRequest('invalid_bbox', 'bbox 的最小值大于最大值', 'bbox minimum is greater than its maximum');
+  }
+  return [a, b, c, d];
+}
+
+/** Splits a comma-separated list and checks every item against `allowed`. */
+export function parseList(value: string | undefined, allowed: readonly string[], name: string): string[] | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const items = [...new Set(value.split(',').map((s) => s.trim()).filter(Boolean))];
+  const unknown = items.filter((i) => !allowed.includes(i));
+  if (unknown.length) {
+    throw badRequest(
+      `invalid_${name}`,
+      `未知的 ${name}：${unknown.join(', ')}；可选：${allowed.join(', ')}`,
+      `Unknown ${name}: ${unknown.join(', ')}; allowed: ${allowed.join(', ')}`,
+    );
+  }
+  return items;
+}
+
+/** Parses `open_at`: ISO 8601; without an offset it is the wall clock in the city's zone. */
+export function parseOpenAt(value: string | undefined, timeZone: string): Date | undefined {
+  if (value === undefined) return undefined;
+  const d = parseLocalTime(value, timeZone);
+  if (!d) {
+    throw badRequest('invalid_open_at', `open_at 应为 ISO 8601 时间，例如 2026-11-23T02:00 或 2026-11-23T02:00:00+08:00，收到“${value}”`, `open_at must be an ISO 8601 time, e.g. 2026-11-23T02:00 or 2026-11-23T02:00:00+08:00, got "${value}"`);
+  }
+  return d;
+}

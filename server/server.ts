@@ -1,0 +1,26 @@
+/** `npm start`: prepare the database, listen, print the URL, close cleanly on signals. */
+import { loadConfig } from './config.js';
+import { prepareDatabase } from './db/bootstrap.js';
+import { build } from './app.js';
+
+const config = loadConfig();
+const log = (m: string) => console.log(`[lifecircle] ${m}`);
+const db = await prepareDatabase(config, log);
+const app = await build({ config, db, logger: { level: config.logLevel } });
+
+let closing = false;
+async function shutdown(signal: string) {
+  if (closing) return;
+  closing = true;
+  log(`${signal}: 正在关闭 / shutting down`);
+  await app.close();
+  await db.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+await app.listen({ port: config.port, host: config.host });
+const { port } = app.server.address() as { port: number };
+const shown = ['0.0.0.0', '::'].includes(config.host) ? 'localhost' : config.host;
+log(`已启动 / listening: http://${shown}:${port}/  (API docs: http://${shown}:${port}/docs)`);

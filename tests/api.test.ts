@@ -1,0 +1,274 @@
+/**
+ * Every route's success and error cases, through inject() on the real database of this run.
+ * Expectations are derived from PostGIS queries on the same data, not hard-coded.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import type { FastifyInstance } from 'fastify';
+import type { Db } from '../server/db/connect.js';
+import { openTestApp } from './helpers/db.js';
+
+let app: FastifyInstance;
+let db: Db;
+let close: () => Promise<void>;
+
+beforeAll(async () => {
+  ({ app, db, close } = await openTestApp());
+});
+afterAll(() => close?.());
+
+const get = async (url: string) => {
+  const r = await app.inject({ method: 'GET', url });
+  return { status: r.statusCode, body: r.json(), headers: r.headers };
+};
+
+function expectError(res: { status: number; body: any }, status: number, pattern?: RegExp) {
+  expect(res.status).toBe(status);
+  expect(res.body).toMatchObject({ statusCode: status, error: expect.any(String) });
+  // Chinese first, English after.
+  expect(res.body.message_zh).toMatch(/[\u4e00-\u9fff]/);
+  expect(res.body.message_en).toMatch(/[A-Za-z]/);
+  expect(res.body.message).toBe(`${res.body.message_zh} / ${res.body.message_en}`);
+  if (pattern) expect(res.body.message).toMatch(pattern);
+}
+
+/** A point safely inside some grid (PostGIS picks it). */
+async function pointInGrid(): Promise<{ id: number; code: string; lon: number; lat: number; leader: string | null }> {
+  const r = await sql<{ id: number; code: string; lon: number; lat: number; leader: string | null }>`
+    SELECT id, code, leader_name AS leader, ST_X(ST_PointOnSurface(boundary)) AS lon, ST_Y(ST_PointOnSurface(boundary)) AS lat
+      FROM grids ORDER BY code OFFSET 7 LIMIT 1`.execute(db.kysely);
+  return r.rows[0];
+}
+
+describe('GET /api/health', () => {
+  it('names the engine, PostGIS version and counts', async () => {
+    const r = await get('/api/health');
+    expect(r.status).toBe(200);
+    expect(r.body.engine).toBe(process.env.DATABASE_URL ? 'server' : 'embedded');
+    expect(r.body.postgis).toMatch(/^3\./);
+    expect(r.body.counts.grids).toBeGreaterThan(50);
+    expect(r.body.counts.stations).toBeGreaterThan(10);
+    expect(r.body.counts.network_edges).toBeGreaterThan(100);
+    expect(r.body.dataset.sample).toBe(true);
+  });
+});
+
+describe('GET /api/admin/tree', () => {
+  it('nests districts → streets → communities with counts that add up', async () => {
+    const r = await get('/api/admin/tree');
+    expect(r.status).toBe(200);
+    const d = r.body.districts;
+    expect(d.length).toBeGreaterThan(0);
+    const total = await sql<{ grids: number; population: number }>`SELECT count(*)::int AS grids, sum(population)::int AS population FROM grids`.execute(db.kysely);
+    expect(d.reduce((s: number, x: any) => s + x.grids, 0)).toBe(total.rows[0].grids);
+    expect(d.reduce((s: number, x: any) => s + x.population, 0)).toBe(total.rows[0].population);
+    for (const district of d) {
+      expect(district.code).toMatch(/^\d{12}$/);
+      expect(district.grids).toBe(district.streets.reduce((s: number, x: any) => s + x.grids, 0));
+      for (const street of district.streets) {
+        expect(street.code.slice(0, 6)).toBe(district.code.slice(0, 6));
+        expect(street.communities.length).toBeGreaterThan(0);
+      }
+    }
+  });
+});
+
+describe('GET /api/grids', () => {
+  it('returns all grids as a GeoJSON FeatureCollection', async () => {
+    const r = await get('/api/grids');
+    expect(r.status).toBe(200);
+    expect(r.body.type).toBe('FeatureCollection');
+    const n = await sql<{ n: number }>`SELECT count(*)::int AS n FROM grids`.execute(db.kysely);
+    expect(r.body.features).toHaveLength(n.rows[0].n);
+    const f = r.body.features[0];
+    expect(f.type).toBe('Feature');
+    expect(f.geometry.type).toBe('Polygon');
+    expect(f.properties).toMatchObject({ code: expect.any(String), community_code: expect.stringMatching(/^\d{12}$/), version: 1 });
+    expect(f.properties.area_m2).toBeGreaterThan(1000);
+  });
+
+  it('filters by bbox using the index (only grids touching the box)', async () => {
+    const p = await pointInGrid();
+    const bbox = [p.lon - 0.001, p.lat - 0.001, p.lon + 0.001, p.lat + 0.001].join(',');
+    const r = await get(`/api/grids?bbox=${bbox}`);
+    expect(r.status).toBe(200);
+    const codes = r.body.features.map((f: any) => f.properties.code);
+    expect(codes).toContain(p.code);
+    const expected = await sql<{ code: string }>`SELECT code FROM grids WHERE boundary && ST_MakeEnvelope(${p.lon - 0.001}, ${p.lat - 0.001}, ${p.lon + 0.001}, ${p.lat + 0.001}, 4326) ORDER BY code`.execute(db.kysely);
+    expect(codes).toEqual(expected.rows.map((x) => x.code));
+  });
+
+  it('filters by street and by community', async () => {
+    const c = await sql<{ community: string; street: string; n_c: number; n_s: number }>`
+      SELECT c.code AS community, s.code AS street,
+             (SELECT count(*)::int FROM grids g WHERE g.community_id = c.id) AS n_c,
+             (SELECT count(*)::int FROM grids g JOIN communities c2 ON c2.id = g.community_id WHERE c2.street_id = s.id) AS n_s
+        FROM communities c JOIN streets s ON s.id = c.street_id ORDER BY c.code LIMIT 1`.execute(db.kysely);
+    const row = c.rows[0];
+    const byC = await get(`/api/grids?community=${row.community}`);
+    expect(byC.body.features).toHaveLength(row.n_c);
+    expect(byC.body.features.every((f: any) => f.properties.community_code === row.community)).toBe(true);
+    const byS = await get(`/api/grids?street=${row.street}`);
+    expect(byS.body.features).toHaveLength(row.n_s);
+  });
+
+  it('simplifies for low zooms: fewer vertices, still valid polygons', async () => {
+    const full = await get('/api/grids');
+    const simple = await get('/api/grids?simplify=50');
+    const count = (fc: any) => fc.features.reduce((s: number, f: any) => s + f.geometry.coordinates[0].length, 0);
+    expect(count(simple.body)).toBeLessThan(count(full.body));
+    for (const f of simple.body.features) expect(f.geometry.coordinates[0].length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('rejects malformed bbox, bad codes and unknown parameters clearly', async () => {
+    expectError(await get('/api/grids?bbox=1,2,3'), 400, /bbox/);
+    expectError(await get('/api/grids?bbox=a,b,c,d'), 400, /bbox/);
+    expectError(await get('/api/grids?bbox=121,38,200,39'), 400, /范围|range/);
+    expectError(await get('/api/grids?bbox=122,38,121,39'), 400, /最小值|minimum/);
+    expectError(await get('/api/grids?street=12'), 400, /street/);
+    expectError(await get('/api/grids?simplify=-1'), 400, /simplify/);
+    expectError(await get('/api/grids?colour=red'), 400, /colour/);
+  });
+
+  it('GET /api/grids/:id by id and by code; 404 for unknown', async () => {
+    const p = await pointInGrid();
+    const byId = await get(`/api/grids/${p.id}`);
+    expect(byId.status).toBe(200);
+    expect(byId.body.properties.code).toBe(p.code);
+    const byCode = await get(`/api/grids/${p.code}`);
+    expect(byCode.body.id).toBe(p.id);
+    expectError(await get('/api/grids/999999'), 404, /不存在/);
+    expectError(await get('/api/grids/bad%20code'), 400);
+  });
+});
+
+describe('GET /api/stations', () => {
+  it('filters by types and by amenities (all of)', async () => {
+    const all = await get('/api/stations');
+    expect(all.status).toBe(200);
+    const couriers = await get('/api/stations?types=courier_station');
+    expect(couriers.body.features.length).toBeGreaterThan(0);
+    expect(couriers.body.features.every((f: any) => f.properties.type === 'courier_station')).toBe(true);
+    const both = await get('/api/stations?amenities=water,first_aid');
+    expect(both.body.features.length).toBeGreaterThan(0);
+    for (const f of both.body.features) expect(f.properties.amenities).toEqual(expect.arrayContaining(['water', 'first_aid']));
+    const n = await sql<{ n: number }>`SELECT count(*)::int AS n FROM stations WHERE amenities @> ARRAY['water','first_aid']`.execute(db.kysely);
+    expect(both.body.features).toHaveLength(n.rows[0].n);
+    expect(all.body.features.length).toBeGreaterThan(both.body.features.length);
+  });
+
+  it('open_at 02:00 keeps only stations open then (24/7 ones), never temporarily closed ones', async () => {
+    const r = await get('/api/stations?types=courier_station&open_at=2026-11-24T02:00');
+    expect(r.status).toBe(200);
+    expect(r.body.evaluated_at).toBe('2026-11-23T18:00:00.000Z');
+    expect(r.body.features.length).toBeGreaterThan(0);
+    for (const f of r.body.features) {
+      expect(f.properties.open_now).toBe(true);
+      expect(f.properties.status).toBe('open');
+    }
+    const all = await get('/api/stations?types=courier_station');
+    expect(r.body.features.length).toBeLessThan(all.body.features.length);
+    const closed = await sql<{ code: string }>`SELECT code FROM stations WHERE status = 'temporarily_closed'`.execute(db.kysely);
+    expect(closed.rows.length).toBeGreaterThan(0);
+    const codes = new Set(r.body.features.map((f: any) => f.properties.code));
+    for (const c of closed.rows) expect(codes.has(c.code)).toBe(false);
+  });
+
+  it('rejects unknown types, amenities and times with the valid choices named', async () => {
+    expectError(await get('/api/stations?types=spaceport'), 400, /courier_station/);
+    expectError(await get('/api/stations?amenities=jacuzzi'), 400, /water/);
+    expectError(await get('/api/stations?open_at=yesterday'), 400, /open_at/);
+    expectError(await get('/api/stations?open_now=perhaps'), 400, /open_now/);
+  });
+
+  it('GET /api/stations/:id and /api/station-types', async () => {
+    const first = (await get('/api/stations')).body.features[0];
+    const one = await get(`/api/stations/${first.properties.code}`);
+    expect(one.body.id).toBe(first.id);
+    expectError(await get('/api/stations/999999'), 404);
+    const types = await get('/api/station-types');
+    expect(types.body.types.map((t: any) => t.code)).toContain('courier_station');
+    expect(types.body.amenities).toContain('first_aid');
+  });
+});
+
+describe('GET /api/stations/nearest', () => {
+  it('orders by geodesic distance, the same as PostGIS ST_Distance(geography)', async () => {
+    const p = await pointInGrid();
+    const r = await get(`/api/stations/nearest?lon=${p.lon}&lat=${p.lat}&limit=8`);
+    expect(r.status).toBe(200);
+    const got = r.body.features.map((f: any) => [f.properties.code, f.properties.distance_m]);
+    const expected = await sql<{ code: string; d: number }>`
+      SELECT code, ST_Distance(geom::geography, ST_SetSRID(ST_MakePoint(${p.lon}, ${p.lat}), 4326)::geography) AS d
+        FROM stations ORDER BY d LIMIT 8`.execute(db.kysely);
+    expect(got.map((g: any) => g[0])).toEqual(expected.rows.map((e) => e.code));
+    got.forEach((g: any, i: number) => expect(g[1]).toBeCloseTo(expected.rows[i].d, 0));
+    for (let i = 1; i < got.length; i++) expect(got[i][1]).toBeGreaterThanOrEqual(got[i - 1][1]);
+  });
+
+  it('filters by type, amenity and open_now', async () => {
+    const p = await pointInGrid();
+    const r = await get(`/api/stations/nearest?lon=${p.lon}&lat=${p.lat}&type=courier_station&amenity=charging&open_at=2026-11-24T02:00&limit=3`);
+    expect(r.status).toBe(200);
+    expect(r.body.features.length).toBeGreaterThan(0);
+    for (const f of r.body.features) {
+      expect(f.properties.type).toBe('courier_station');
+      expect(f.properties.amenities).toContain('charging');
+      expect(f.properties.open_now).toBe(true);
+    }
+  });
+
+  it('rejects out-of-range and missing coordinates', async () => {
+    expectError(await get('/api/stations/nearest?lon=190&lat=38.9'), 400, /lon/);
+    expectError(await get('/api/stations/nearest?lon=121.6&lat=-91'), 400, /lat/);
+    expectError(await get('/api/stations/nearest?lon=121.6'), 400, /lat/);
+    expectError(await get('/api/stations/nearest?lon=abc&lat=38.9'), 400, /lon/);
+    expectError(await get('/api/stations/nearest?lon=121.6&lat=38.9&limit=0'), 400, /limit/);
+    expectError(await get('/api/stations/nearest?lon=121.6&lat=38.9&type=nope'), 400, /nope/);
+  });
+});
+
+describe('GET /api/locate', () => {
+  it('names the grid, its leader, community, street and district', async () => {
+    const p = await pointInGrid();
+    const r = await get(`/api/locate?lon=${p.lon}&lat=${p.lat}`);
+    expect(r.status).toBe(200);
+    expect(r.body.found).toBe(true);
+    expect(r.body.grid.code).toBe(p.code);
+    expect(r.body.grid.leader_name).toBe(p.leader);
+    expect(r.body.community.code).toBe(p.code.slice(0, 12));
+    expect(r.body.street.code.slice(0, 9)).toBe(p.code.slice(0, 9));
+    expect(r.body.district.code.slice(0, 6)).toBe(p.code.slice(0, 6));
+  });
+
+  it('outside the city: found=false and every level null', async () => {
+    const r = await get('/api/locate?lon=0&lat=0');
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ found: false, grid: null, community: null, street: null, district: null });
+  });
+
+  it('rejects bad coordinates', async () => {
+    expectError(await get('/api/locate?lon=121.6&lat=95'), 400);
+    expectError(await get('/api/locate?lat=38.9'), 400, /lon/);
+  });
+});
+
+describe('docs and errors', () => {
+  it('serves an OpenAPI document listing every route', async () => {
+    const r = await get('/docs/json');
+    expect(r.status).toBe(200);
+    expect(Object.keys(r.body.paths)).toEqual(expect.arrayContaining(['/api/health', '/api/admin/tree', '/api/grids/', '/api/grids/{id}', '/api/stations', '/api/stations/nearest', '/api/locate']));
+    const page = await app.inject({ method: 'GET', url: '/docs/' });
+    expect(page.statusCode).toBe(200);
+  });
+
+  it('unknown routes get a bilingual 404', async () => {
+    expectError(await get('/api/nowhere'), 404, /没有这个地址/);
+  });
+
+  it('the landing page names the sample city', async () => {
+    const r = await app.inject({ method: 'GET', url: '/' });
+    expect(r.statusCode).toBe(200);
+    expect(r.body).toContain('示例');
+  });
+});

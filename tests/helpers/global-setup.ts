@@ -1,0 +1,54 @@
+/** Vitest global setup: make the seeded template database once for the whole run. */
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { openDatabase } from '../../server/db/connect.js';
+import { migrate } from '../../server/db/migrate.js';
+import { seedSampleCity } from '../../server/db/bootstrap.js';
+import { cachedSnapshotPath, databaseName, exists, TEST_SAMPLE, withDatabase, writeSnapshot } from './template.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    engine: 'embedded' | 'server';
+    /** embedded: path of the snapshot tarball; server: name of the template database. */
+    template: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    const snapshot = await cachedSnapshotPath();
+    if (!(await exists(snapshot))) {
+      const t0 = Date.now();
+      const db = await openDatabase({});
+      await migrate(db);
+      await seedSampleCity(db, TEST_SAMPLE.size, TEST_SAMPLE.seed);
+      await writeSnapshot(snapshot, await db.dumpDataDir!());
+      await db.close();
+      console.log(`[tests] embedded template built in ${Date.now() - t0} ms → ${snapshot}`);
+    }
+    project.provide('engine', 'embedded');
+    project.provide('template', snapshot);
+    return;
+  }
+  const tpl = `${databaseName(url)}_tpl`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS "${tpl}" WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE "${tpl}"`);
+  await admin.end();
+  const t0 = Date.now();
+  const db = await openDatabase({ databaseUrl: withDatabase(url, tpl), poolSize: 2 });
+  await migrate(db);
+  await seedSampleCity(db, TEST_SAMPLE.size, TEST_SAMPLE.seed);
+  await db.close();
+  console.log(`[tests] server template ${tpl} built in ${Date.now() - t0} ms`);
+  project.provide('engine', 'server');
+  project.provide('template', tpl);
+  return async () => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    await c.query(`DROP DATABASE IF EXISTS "${tpl}" WITH (FORCE)`);
+    await c.end();
+  };
+}
