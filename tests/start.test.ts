@@ -50,7 +50,9 @@ afterAll(async () => {
 describe.skipIf(!!process.env.DATABASE_URL)('npm start (embedded engine)', () => {
   it('seeds on first start, serves the API, and keeps data across a restart', async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'lc-start-'));
-    const env = { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
+    // A nested path that does not exist yet, like data/pglite on a fresh clone.
+    const dbDir = path.join(dataDir, 'data', 'pglite');
+    const env = { DATA_DIR: dbDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
 
     const first = await start(env);
     expect(first.output()).toMatch(/loaded/);
@@ -62,7 +64,7 @@ describe.skipIf(!!process.env.DATABASE_URL)('npm start (embedded engine)', () =>
     await stop(first.child);
 
     // An edit made directly in the data directory must survive the next start.
-    const db = await openDatabase({ dataDir });
+    const db = await openDatabase({ dataDir: dbDir });
     await sql`UPDATE grids SET leader_name = '重启测试' WHERE id = 1`.execute(db.kysely);
     await db.close();
 

@@ -4,6 +4,8 @@
  *  - server:   a `pg` Pool against PostgreSQL + PostGIS (`DATABASE_URL`).
  * Everything above this module is engine-agnostic.
  */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
@@ -77,6 +79,8 @@ async function openEmbedded(dataDir: string | undefined, loadDataDir: Blob | und
     import('@electric-sql/pglite-postgis'),
     import('kysely-pglite-dialect'),
   ]);
+  // PGlite creates the data directory itself but not its parents (e.g. `data/` on a fresh clone).
+  if (dataDir && !dataDir.includes('://')) await mkdir(path.dirname(path.resolve(dataDir)), { recursive: true });
   // Options object form only: `new PGlite(dir, opts)` with an undefined dir drops the extensions.
   const pglite = new PGlite({ dataDir, loadDataDir, extensions: { postgis } });
   await pglite.waitReady;
