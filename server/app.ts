@@ -16,11 +16,14 @@ import adminRoutes from './routes/admin.js';
 import gridRoutes from './routes/grids.js';
 import stationRoutes from './routes/stations.js';
 import homeRoutes from './routes/home.js';
+import coverageRoutes from './routes/coverage.js';
+import { CoverageService } from './coverage/service.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     db: Db;
     config: Config;
+    coverage: CoverageService;
   }
 }
 
@@ -52,6 +55,7 @@ export async function build({ config, db, logger = false }: BuildOptions): Promi
         { name: 'admin', description: '行政区划与定位 Admin units and location' },
         { name: 'grids', description: '网格 Grids' },
         { name: 'stations', description: '服务站点 Stations' },
+        { name: 'coverage', description: '覆盖与缺口 Coverage and gaps' },
       ],
     },
   });
@@ -59,6 +63,10 @@ export async function build({ config, db, logger = false }: BuildOptions): Promi
 
   app.decorate('db', db);
   app.decorate('config', config);
+  app.decorate(
+    'coverage',
+    new CoverageService(db.kysely, { walkSpeedKmh: config.walkSpeedKmh, ebikeSpeedKmh: config.ebikeSpeedKmh, bufferM: config.walkBufferM, maxSnapM: 500, timeZone: config.timeZone }),
+  );
   app.addSchema(ErrorSchema);
   registerErrorHandling(app);
 
@@ -66,6 +74,7 @@ export async function build({ config, db, logger = false }: BuildOptions): Promi
   await app.register(adminRoutes, { prefix: '/api' });
   await app.register(gridRoutes, { prefix: '/api/grids' });
   await app.register(stationRoutes, { prefix: '/api' });
+  await app.register(coverageRoutes, { prefix: '/api' });
   await app.register(homeRoutes);
   return app;
 }

@@ -22,6 +22,19 @@ export interface Config {
   logLevel: string;
   /** Maximum request body in bytes. */
   bodyLimit: number;
+  /** Walking speed for walk coverage and courier minutes, km/h. */
+  walkSpeedKmh: number;
+  /** E-bike speed for courier minutes, km/h. */
+  ebikeSpeedKmh: number;
+  /** Buffer around reached streets in walk coverage, metres. */
+  walkBufferM: number;
+}
+
+function num(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`环境变量 ${name} 必须是正数 / ${name} must be a positive number (got "${value}")`);
+  return n;
 }
 
 function int(name: string, value: string | undefined, fallback: number): number {
@@ -47,5 +60,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timeZone: env.TIMEZONE || 'Asia/Shanghai',
     logLevel: env.LOG_LEVEL || 'info',
     bodyLimit: int('BODY_LIMIT', env.BODY_LIMIT, 5 * 1024 * 1024),
+    walkSpeedKmh: num('WALK_SPEED_KMH', env.WALK_SPEED_KMH, 4.8),
+    ebikeSpeedKmh: num('EBIKE_SPEED_KMH', env.EBIKE_SPEED_KMH, 15),
+    walkBufferM: num('WALK_BUFFER_M', env.WALK_BUFFER_M, 50),
   };
 }

@@ -195,7 +195,8 @@ describe('GET /api/stations', () => {
 describe('GET /api/stations/nearest', () => {
   it('orders by geodesic distance, the same as PostGIS ST_Distance(geography)', async () => {
     const p = await pointInGrid();
-    const r = await get(`/api/stations/nearest?lon=${p.lon}&lat=${p.lat}&limit=8`);
+    const r = await get(`/api/stations/nearest?lon=${p.lon}&lat=${p.lat}&limit=8&by=straight`);
+    expect(r.body.by).toBe('straight');
     expect(r.status).toBe(200);
     const got = r.body.features.map((f: any) => [f.properties.code, f.properties.distance_m]);
     const expected = await sql<{ code: string; d: number }>`
@@ -225,6 +226,7 @@ describe('GET /api/stations/nearest', () => {
     expectError(await get('/api/stations/nearest?lon=abc&lat=38.9'), 400, /lon/);
     expectError(await get('/api/stations/nearest?lon=121.6&lat=38.9&limit=0'), 400, /limit/);
     expectError(await get('/api/stations/nearest?lon=121.6&lat=38.9&type=nope'), 400, /nope/);
+    expectError(await get('/api/stations/nearest?lon=121.6&lat=38.9&by=helicopter'), 400, /by/);
   });
 });
 

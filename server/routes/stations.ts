@@ -1,6 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { getStation, listStations, listStationTypes, nearestStations, type StationRow } from '../db/stations.repository.js';
-import { notFound } from '../errors.js';
+import { ApiError, notFound } from '../errors.js';
 import { AMENITIES } from '../domain/stations.js';
 import { isAlwaysOpen, isOpenAt } from '../analysis/hours/index.js';
 import { BboxParam, errorResponses, FeatureCollectionSchema, FeatureSchema, Lat, Lon, parseBbox, parseList, parseOpenAt } from '../schemas/common.js';
@@ -21,7 +21,11 @@ const StationProperties = Type.Object({
   operator: Type.Union([Type.String(), Type.Null()]),
   status: Type.String({ description: 'open | temporarily_closed' }),
   version: Type.Integer(),
-  distance_m: Type.Optional(Type.Number({ description: 'geodesic distance, metres' })),
+  distance_m: Type.Optional(Type.Number({ description: 'by=walk: walking distance door to door along streets; by=straight: geodesic distance; metres' })),
+  straight_m: Type.Optional(Type.Number({ description: 'geodesic straight-line distance, metres' })),
+  walk_minutes: Type.Optional(Type.Number({ description: 'minutes on foot (WALK_SPEED_KMH)' })),
+  ebike_minutes: Type.Optional(Type.Number({ description: 'minutes by e-bike (EBIKE_SPEED_KMH)' })),
+  route: Type.Optional(Type.Object({ type: Type.Literal('LineString'), coordinates: Type.Array(Type.Array(Type.Number())) }, { description: 'walking route from the query point to the station' })),
 });
 
 /** Open at `at`: temporarily closed stations are never open, whatever their hours say. */
@@ -121,7 +125,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['stations'],
-        summary: '最近的站点（直线测地距离）/ Nearest stations by geodesic straight-line distance',
+        summary: '最近的站点：沿街道步行距离（默认）或直线距离，附步行/电动车分钟数与路线 / Nearest stations by walking distance along streets (default) or straight line, with minutes on foot / e-bike and the route',
         querystring: Type.Object(
           {
             lon: Lon,
@@ -131,6 +135,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
             open_now: Type.Optional(BoolParam),
             open_at: Type.Optional(Type.String({ maxLength: 40 })),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 5 })),
+            by: Type.Optional(Type.Union([Type.Literal('walk'), Type.Literal('straight')], { description: 'walk (default when a street network exists): along streets; straight: geodesic' })),
           },
           { additionalProperties: false },
         ),
@@ -145,19 +150,58 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       const at = parseOpenAt(q.open_at, tz) ?? new Date();
       const onlyOpen = q.open_at !== undefined || q.open_now === true;
       const limit = q.limit ?? 5;
-      const found: ReturnType<typeof stationFeature>[] = [];
-      // Opening hours are evaluated here, not in SQL: page through the KNN order until enough
-      // stations are open (bounded: the candidate set is finite and pages grow).
-      for (let offset = 0, page = limit * 4 + 16; found.length < limit; offset += page, page *= 2) {
-        const rows = await nearestStations(app.db.kysely, q.lon, q.lat, { types, amenities, operatingOnly: onlyOpen }, page, offset);
-        for (const r of rows) {
-          const f = stationFeature(r, at, tz);
-          if (!onlyOpen || f.properties.open_now === true) found.push(f);
-          if (found.length === limit) break;
+      const filter = { types, amenities, operatingOnly: onlyOpen };
+      /** The next `want` matching stations in straight-line order, from `offset` on. */
+      const candidates = async (want: number) => {
+        const found: ReturnType<typeof stationFeature>[] = [];
+        // Opening hours are evaluated here, not in SQL: page through the KNN order until enough
+        // stations are open (bounded: the candidate set is finite and pages grow).
+        for (let offset = 0, page = want * 2 + 16; found.length < want; offset += page, page *= 2) {
+          const rows = await nearestStations(app.db.kysely, q.lon, q.lat, filter, page, offset);
+          for (const r of rows) {
+            const f = stationFeature(r, at, tz);
+            if (!onlyOpen || f.properties.open_now === true) found.push(f);
+            if (found.length === want) break;
+          }
+          if (rows.length < page) break;
         }
-        if (rows.length < page) break;
+        return found;
+      };
+      const byWalk = q.by === 'walk' || (q.by === undefined && (await app.coverage.hasNetwork()));
+      if (!byWalk) {
+        const found = await candidates(limit);
+        return { type: 'FeatureCollection' as const, by: 'straight', evaluated_at: at.toISOString(), features: found };
       }
-      return { type: 'FeatureCollection' as const, by: 'geodesic', evaluated_at: at.toISOString(), features: found };
+      if (!(await app.coverage.hasNetwork())) throw new ApiError(409, 'no_network', '尚未导入街道路网，无法按步行距离排序；可用 by=straight', 'No street network is loaded; use by=straight');
+      const walkPerMin = (app.config.walkSpeedKmh * 1000) / 60;
+      const ebikePerMin = (app.config.ebikeSpeedKmh * 1000) / 60;
+      // Walking distance is never shorter than the straight line, so ranking the K nearest by
+      // straight line is exact once the K-th straight distance exceeds the limit-th walk distance.
+      for (let k = Math.max(limit * 4, 24); ; k *= 4) {
+        const cands = await candidates(k);
+        const walk = await app.coverage.walkingDistances(q.lon, q.lat, cands.map((c) => c.id), limit);
+        if (!walk) throw new ApiError(422, 'not_on_network', '该位置距离最近的可步行道路超过 500 米', 'This position is more than 500 m from any walkable street');
+        const byId = new Map(cands.map((c) => [c.id, c]));
+        const ranked = walk.results.map((w) => {
+          const f = byId.get(w.id)!;
+          return {
+            ...f,
+            properties: {
+              ...f.properties,
+              straight_m: f.properties.distance_m!,
+              distance_m: Math.round(w.totalM * 10) / 10,
+              walk_minutes: Math.round((w.totalM / walkPerMin) * 10) / 10,
+              ebike_minutes: Math.round((w.totalM / ebikePerMin) * 10) / 10,
+              route: { type: 'LineString' as const, coordinates: w.route },
+            },
+          };
+        });
+        const kthStraight = cands.length ? cands[cands.length - 1].properties.distance_m! : Infinity;
+        const limitthWalk = ranked.length >= limit ? ranked[limit - 1].properties.distance_m : Infinity;
+        if (cands.length < k || kthStraight >= limitthWalk) {
+          return { type: 'FeatureCollection' as const, by: 'walk', evaluated_at: at.toISOString(), features: ranked };
+        }
+      }
     },
   );
 

@@ -13,11 +13,14 @@ export type PolygonCoords = Ring[];
 export interface Piece {
   /** Content-derived key: equal keys ⇔ equal geometry. */
   key: string;
-  /** MultiPolygon coordinates (lon/lat). */
+  /** MultiPolygon coordinates (lon/lat); empty for line pieces. */
   polygons: PolygonCoords[];
   bbox: [number, number, number, number];
   /** For a circle: its centre and radius, which allow an exact "grid fully inside" test. */
   circle?: { lon: number; lat: number; radiusM: number };
+  /** For a street stretch: the line and the distance from it that counts as covered. */
+  line?: Position[];
+  widthM?: number;
 }
 
 function bboxOf(polygons: PolygonCoords[]): [number, number, number, number] {
@@ -47,53 +50,25 @@ export function circlePiece(id: string, lon: number, lat: number, radiusM: numbe
   return { key: `c:${id}@${lon},${lat},${radiusM},${steps}`, polygons, bbox: bboxOf(polygons), circle: { lon, lat, radiusM } };
 }
 
-const R = 6_371_008.8;
-const RAD = Math.PI / 180;
-
 /**
- * A polyline buffered by `widthM`, as rectangles around each segment plus a regular polygon at
- * every vertex (their union is the round-capped buffer). Built in a local equirectangular frame,
- * which is exact enough at street scale (a 50 m buffer is off by millimetres).
- * @param sides polygon sides approximating each round join (default 12)
+ * A reached street stretch that covers residents within `widthM` of it. It stays a line: each
+ * grid buffers only the stretches near it (see coverGrid), which is far cheaper than clipping
+ * against pre-built buffers of every stretch.
+ * @example bufferedLinePiece('w:17:0-35.2', [[121.6, 38.91], [121.6004, 38.91]], 50)
  */
-export function bufferedLinePiece(key: string, line: Position[], widthM: number, sides = 12): Piece {
-  const lat0 = line[0][1] * RAD;
-  const kx = R * Math.cos(lat0) * RAD; // metres per degree of longitude
-  const ky = R * RAD;
-  const polygons: PolygonCoords[] = [];
-  // Circumscribed polygon so the piece covers at least the true width everywhere.
-  const rv = widthM / Math.cos(Math.PI / sides);
-  const disc = (p: Position): PolygonCoords => {
-    const ring: Ring = [];
-    for (let i = 0; i < sides; i++) {
-      const a = (2 * Math.PI * i) / sides;
-      ring.push([p[0] + (rv * Math.cos(a)) / kx, p[1] + (rv * Math.sin(a)) / ky]);
-    }
-    ring.push(ring[0]);
-    return [ring];
-  };
-  for (let i = 0; i < line.length; i++) {
-    polygons.push(disc(line[i]));
-    if (i === 0) continue;
-    const a = line[i - 1];
-    const b = line[i];
-    const dx = (b[0] - a[0]) * kx;
-    const dy = (b[1] - a[1]) * ky;
-    const len = Math.hypot(dx, dy);
-    if (len < 1e-6) continue;
-    const nx = (-dy / len) * widthM;
-    const ny = (dx / len) * widthM;
-    const ox = nx / kx;
-    const oy = ny / ky;
-    polygons.push([
-      [
-        [a[0] + ox, a[1] + oy],
-        [a[0] - ox, a[1] - oy],
-        [b[0] - ox, b[1] - oy],
-        [b[0] + ox, b[1] + oy],
-        [a[0] + ox, a[1] + oy],
-      ],
-    ]);
+export function bufferedLinePiece(key: string, line: Position[], widthM: number): Piece {
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  for (const [x, y] of line) {
+    if (x < minX) minX = x;
+    if (y < minY) minY = y;
+    if (x > maxX) maxX = x;
+    if (y > maxY) maxY = y;
   }
-  return { key, polygons, bbox: bboxOf(polygons) };
+  // Grow the bbox by the width (plus 10 %) so every grid the buffer reaches finds the piece.
+  const dy = (widthM * 1.1) / 111_195;
+  const dx = dy / Math.cos((((minY + maxY) / 2) * Math.PI) / 180);
+  return { key, polygons: [], line, widthM, bbox: [minX - dx, minY - dy, maxX + dx, maxY + dy] };
 }

@@ -1,0 +1,233 @@
+/**
+ * The coverage service: keeps grids, stations and the walking graph in memory (loaded from the
+ * database, reloaded when their fingerprints change) and answers coverage, gap, isochrone and
+ * walking-nearest questions with the pure analysis code.
+ *
+ * Caching: one CoverageEngine per question (types, mode, limits, time of day), keyed by those
+ * parameters. When stations change, each cached engine gets the new pieces and recomputes only
+ * the grids they touch; when grids or the network change, engines are rebuilt.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { fingerprints, loadAnalysisGrids, loadAnalysisStations, loadNetwork, type AnalysisGrid, type AnalysisStation } from '../db/analysis.repository.js';
+import { listStationTypes } from '../db/stations.repository.js';
+import { buildWalkGraph, intervalsToLines, isochrone, reachedIntervals, routeTo, snapPoint, walkFrom, type Snap, type WalkGraph } from '../analysis/graph/index.js';
+import { CoverageEngine, bufferedLinePiece, circlePiece, rollup, type GridCoverage, type Piece, type UnitCoverage } from '../analysis/coverage/index.js';
+import { isOpenAt } from '../analysis/hours/index.js';
+
+export interface WalkSettings {
+  /** Walking speed, km/h (4.8 → 80 m/min → 1,200 m in 15 min). */
+  walkSpeedKmh: number;
+  /** E-bike speed for couriers, km/h. */
+  ebikeSpeedKmh: number;
+  /** Buffer around reached streets, metres (residents reach the street from their door). */
+  bufferM: number;
+  /** Farther than this from any street, a point cannot be placed on the network. */
+  maxSnapM: number;
+  timeZone: string;
+}
+
+export interface CoverageQuery {
+  types: string[];
+  /** Override every type's own standard; undefined = each station under its type's standard. */
+  mode?: 'radius' | 'walk';
+  radiusM?: number;
+  minutes?: number;
+  /** Only stations open at this instant (and not temporarily closed). */
+  openAt?: Date;
+}
+
+export interface GridResult extends GridCoverage {
+  grid: AnalysisGrid;
+}
+
+export interface CoverageResult {
+  key: string;
+  grids: GridResult[];
+  units: UnitCoverage[];
+  stationsUsed: number;
+  /** Stations too far from any street to place on the network (walk mode only). */
+  stationsUnsnapped: string[];
+  /** Grids recomputed for this answer (all on first computation, few after a station change, 0 from cache). */
+  recomputedGrids: number;
+  computeMs: number;
+}
+
+interface TypeStandard {
+  code: string;
+  coverage_mode: 'radius' | 'walk';
+  coverage_radius_m: number;
+  coverage_minutes: number;
+}
+
+interface Snapshot {
+  fp: Awaited<ReturnType<typeof fingerprints>>;
+  grids: AnalysisGrid[];
+  stations: AnalysisStation[];
+  types: Map<string, TypeStandard>;
+  graph: WalkGraph | null;
+  stationSnaps: Map<number, Snap | null>;
+}
+
+const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
+
+export class CoverageService {
+  private snap: Snapshot | null = null;
+  private loading: Promise<Snapshot> | null = null;
+  private readonly engines = new Map<string, { engine: CoverageEngine; gridsFp: string; networkFp: string }>();
+  private static readonly MAX_ENGINES = 24;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly settings: WalkSettings,
+  ) {}
+
+  /** Current data, reloading only the parts whose fingerprint changed. */
+  async data(): Promise<Snapshot> {
+    if (this.loading) return this.loading;
+    this.loading = this.refresh().finally(() => {
+      this.loading = null;
+    });
+    return this.loading;
+  }
+
+  private async refresh(): Promise<Snapshot> {
+    const fp = await fingerprints(this.db);
+    const old = this.snap;
+    if (old && old.fp.grids === fp.grids && old.fp.stations === fp.stations && old.fp.network === fp.network && old.fp.types === fp.types) return old;
+    const [grids, stations, types, network] = await Promise.all([
+      old && old.fp.grids === fp.grids ? old.grids : loadAnalysisGrids(this.db),
+      old && old.fp.stations === fp.stations ? old.stations : loadAnalysisStations(this.db),
+      old && old.fp.types === fp.types ? old.types : listStationTypes(this.db).then((t) => new Map(t.map((x) => [x.code, x as TypeStandard]))),
+      old && old.fp.network === fp.network ? null : loadNetwork(this.db),
+    ]);
+    const graph = network ? (network.edges.length ? buildWalkGraph(network) : null) : old!.graph;
+    const sameSnaps = old && old.fp.network === fp.network && old.fp.stations === fp.stations;
+    const stationSnaps = sameSnaps ? old.stationSnaps : new Map(stations.map((s) => [s.id, graph ? snapPoint(graph, s.point.coordinates[0], s.point.coordinates[1], this.settings.maxSnapM) : null]));
+    this.snap = { fp, grids, stations, types, graph, stationSnaps };
+    return this.snap;
+  }
+
+  get walkMetresPerMinute(): number {
+    return (this.settings.walkSpeedKmh * 1000) / 60;
+  }
+
+  /** The pieces (service areas) of the stations selected by `q`. */
+  private pieces(d: Snapshot, q: CoverageQuery): { pieces: Piece[]; used: number; unsnapped: string[] } {
+    const chosen = d.stations.filter(
+      (s) => q.types.includes(s.type_code) && s.status === 'open' && (!q.openAt || isOpenAt(s.opening_hours, q.openAt, this.settings.timeZone) === true),
+    );
+    const pieces: Piece[] = [];
+    const unsnapped: string[] = [];
+    const walkGroups = new Map<number, Snap[]>();
+    for (const s of chosen) {
+      const std = d.types.get(s.type_code)!;
+      const mode = q.mode ?? std.coverage_mode;
+      const [lon, lat] = s.point.coordinates;
+      if (mode === 'radius') {
+        pieces.push(circlePiece(String(s.id), lon, lat, q.radiusM ?? std.coverage_radius_m));
+        continue;
+      }
+      const snap = d.stationSnaps.get(s.id);
+      if (!snap || !d.graph) {
+        unsnapped.push(s.code);
+        continue;
+      }
+      const limit = round((q.minutes ?? std.coverage_minutes) * this.walkMetresPerMinute, 3);
+      const group = walkGroups.get(limit) ?? [];
+      group.push(snap);
+      walkGroups.set(limit, group);
+    }
+    // Stations sharing a walking limit are searched together (multi-source): their union of
+    // reached street intervals is what covers residents.
+    for (const [limit, snaps] of walkGroups) {
+      const g = d.graph!;
+      const intervals = reachedIntervals(g, walkFrom(g, snaps, limit));
+      for (const [e, list] of intervals) {
+        for (const [a, b] of list) {
+          const [line] = intervalsToLines(g, new Map([[e, [[a, b]]]]));
+          if (line.length < 2) continue;
+          pieces.push(bufferedLinePiece(`w:${g.edgeIds[e]}:${a.toFixed(2)}-${b.toFixed(2)}:${this.settings.bufferM}`, line, this.settings.bufferM));
+        }
+      }
+    }
+    return { pieces, used: chosen.length - unsnapped.length, unsnapped };
+  }
+
+  async coverage(q: CoverageQuery): Promise<CoverageResult> {
+    const t0 = performance.now();
+    const d = await this.data();
+    const key = JSON.stringify([[...q.types].sort(), q.mode ?? null, q.radiusM ?? null, q.minutes ?? null, q.openAt?.toISOString() ?? null, this.settings.bufferM, this.settings.walkSpeedKmh]);
+    const { pieces, used, unsnapped } = this.pieces(d, q);
+    let cached = this.engines.get(key);
+    let recomputed: number;
+    if (cached && cached.gridsFp === d.fp.grids && cached.networkFp === d.fp.network) {
+      recomputed = cached.engine.update(pieces).length;
+      this.engines.delete(key); // re-insert: most recently used last
+    } else {
+      const engine = new CoverageEngine(d.grids.map((g) => ({ id: g.id, polygon: g.polygon, population: g.population })));
+      engine.setAll(pieces);
+      cached = { engine, gridsFp: d.fp.grids, networkFp: d.fp.network };
+      recomputed = d.grids.length;
+    }
+    this.engines.set(key, cached);
+    while (this.engines.size > CoverageService.MAX_ENGINES) this.engines.delete(this.engines.keys().next().value!);
+
+    const byId = new Map(d.grids.map((g) => [g.id, g]));
+    const grids = cached.engine.all().map((c) => ({ ...c, grid: byId.get(c.id)! }));
+    const units = rollup(
+      grids.map((r) => ({
+        coverage: r,
+        units: { community: r.grid.community_code, street: r.grid.street_code, district: r.grid.district_code, city: 'city' },
+      })),
+    );
+    return { key, grids, units, stationsUsed: used, stationsUnsnapped: unsnapped, recomputedGrids: recomputed, computeMs: performance.now() - t0 };
+  }
+
+  /** The walking area from any point. */
+  async isochrone(lon: number, lat: number, minutes: number) {
+    const d = await this.data();
+    if (!d.graph) return null;
+    const limit = minutes * this.walkMetresPerMinute;
+    const iso = isochrone(d.graph, lon, lat, limit, this.settings.bufferM, this.settings.maxSnapM);
+    return iso ? { ...iso, limitM: limit } : null;
+  }
+
+  async hasNetwork(): Promise<boolean> {
+    return (await this.data()).graph !== null;
+  }
+
+  /**
+   * Walking distance from (lon, lat) to each candidate station along the streets, nearest first.
+   * The search widens (2 km, 8 km, 30 km) until `limit` candidates are reached.
+   * @returns null when the point is too far from any street.
+   */
+  async walkingDistances(lon: number, lat: number, candidateIds: number[], limit: number) {
+    const d = await this.data();
+    const g = d.graph;
+    if (!g) return null;
+    const from = snapPoint(g, lon, lat, this.settings.maxSnapM);
+    if (!from) return null;
+    const byId = new Map(d.stations.map((s) => [s.id, s]));
+    const targets = candidateIds
+      .filter((id) => byId.has(id))
+      .map((id) => ({ id, snap: d.stationSnaps.get(id) ?? null, station: byId.get(id)! }))
+      .filter((t) => t.snap);
+    let found: { id: number; networkM: number; totalM: number; route: [number, number][] }[] = [];
+    for (const radius of [2000, 8000, 30000]) {
+      const reach = walkFrom(g, from, radius);
+      found = [];
+      for (const t of targets) {
+        const r = routeTo(g, reach, t.snap!);
+        if (!r) continue;
+        const [sx, sy] = t.station.point.coordinates;
+        // Door to door: to the street, along it, and from the street to the station.
+        const totalM = from.distanceM + r.distanceM + t.snap!.distanceM;
+        found.push({ id: t.id, networkM: r.distanceM, totalM, route: [[lon, lat], ...r.coords, [sx, sy]] });
+      }
+      if (found.length >= Math.min(limit, targets.length)) break;
+    }
+    found.sort((a, b) => a.totalM - b.totalM);
+    return { from, results: found.slice(0, limit) };
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Bulk reads feeding the in-memory analysis (coverage, walking graph): whole tables at once,
+ * plus cheap fingerprints that say when they changed.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Point, Polygon } from 'geojson';
+import type { Database } from './schema.js';
+import { asGeoJson } from './st.js';
+import type { StreetNetwork } from '../network/types.js';
+
+export interface AnalysisGrid {
+  id: number;
+  code: string;
+  name: string;
+  community_code: string;
+  community_name: string;
+  street_code: string;
+  street_name: string;
+  district_code: string;
+  district_name: string;
+  leader_name: string | null;
+  leader_phone: string | null;
+  population: number;
+  households: number;
+  polygon: Polygon;
+}
+
+export async function loadAnalysisGrids(db: Kysely<Database>): Promise<AnalysisGrid[]> {
+  const rows = await db
+    .selectFrom('grids as g')
+    .innerJoin('communities as c', 'c.id', 'g.community_id')
+    .innerJoin('streets as s', 's.id', 'c.street_id')
+    .innerJoin('districts as d', 'd.id', 's.district_id')
+    .where('g.deleted_at', 'is', null)
+    .select([
+      'g.id',
+      'g.code',
+      'g.name',
+      'c.code as community_code',
+      'c.name as community_name',
+      's.code as street_code',
+      's.name as street_name',
+      'd.code as district_code',
+      'd.name as district_name',
+      'g.leader_name',
+      'g.leader_phone',
+      'g.population',
+      'g.households',
+      asGeoJson<Polygon>(sql`g.boundary`, 9).as('polygon'),
+    ])
+    .orderBy('g.id')
+    .execute();
+  return rows as AnalysisGrid[];
+}
+
+export interface AnalysisStation {
+  id: number;
+  code: string;
+  name: string;
+  type_code: string;
+  status: string;
+  opening_hours: string;
+  amenities: string[];
+  point: Point;
+}
+
+export async function loadAnalysisStations(db: Kysely<Database>): Promise<AnalysisStation[]> {
+  const rows = await db
+    .selectFrom('stations')
+    .select(['id', 'code', 'name', 'type_code', 'status', 'opening_hours', 'amenities', asGeoJson<Point>(sql`geom`, 9).as('point')])
+    .orderBy('id')
+    .execute();
+  return rows as AnalysisStation[];
+}
+
+export async function loadNetwork(db: Kysely<Database>): Promise<StreetNetwork> {
+  const [nodes, edges] = await Promise.all([
+    sql<{ id: number; lon: number; lat: number }>`SELECT id, ST_X(geom) AS lon, ST_Y(geom) AS lat FROM network_nodes ORDER BY id`.execute(db),
+    sql<{ id: number; source: number; target: number; coords: { coordinates: [number, number][] }; length_m: number; highway: string; walkable: boolean; name: string | null }>`
+      SELECT id, source, target, ST_AsGeoJSON(geom, 9)::json AS coords, length_m, highway, walkable, name FROM network_edges ORDER BY id`.execute(db),
+  ]);
+  return {
+    nodes: nodes.rows,
+    edges: edges.rows.map((e) => ({ id: e.id, source: e.source, target: e.target, coords: e.coords.coordinates, lengthM: e.length_m, highway: e.highway, walkable: e.walkable, name: e.name })),
+  };
+}
+
+/** Changes whenever a row of the table is inserted, updated or deleted through the app or an import. */
+export async function fingerprints(db: Kysely<Database>): Promise<{ grids: string; stations: string; network: string; types: string }> {
+  const r = await sql<{ grids: string; stations: string; network: string; types: string }>`
+    SELECT (SELECT count(*) || ':' || coalesce(sum(version), 0) || ':' || coalesce(max(updated_at)::text, '') || ':' || count(deleted_at) FROM grids) AS grids,
+           (SELECT count(*) || ':' || coalesce(sum(version), 0) || ':' || coalesce(max(updated_at)::text, '') || ':' || coalesce(max(id), 0) FROM stations) AS stations,
+           (SELECT count(*) || ':' || coalesce(max(id), 0) || ':' || coalesce(round(sum(length_m)::numeric, 3), 0) FROM network_edges) AS network,
+           (SELECT string_agg(code || coverage_mode || coverage_radius_m || '/' || coverage_minutes, ',' ORDER BY code) FROM station_types) AS types`.execute(db);
+  return r.rows[0];
+}
