@@ -12,7 +12,7 @@ import polygonClipping, { type MultiPolygon as PcMultiPolygon, type Geom } from 
 import bboxClip from '@turf/bbox-clip';
 import type { Polygon, Position } from 'geojson';
 import { serviceAreaPolygon } from '../graph/index.js';
-import type { Piece, PolygonCoords } from './pieces.js';
+import { localDistanceM, type Piece, type PolygonCoords } from './pieces.js';
 
 export { circlePiece, bufferedLinePiece, type Piece } from './pieces.js';
 
@@ -46,15 +46,6 @@ export interface CoverageOptions {
   minGapM2?: number;
 }
 
-const R = 6_371_008.8;
-const RAD = Math.PI / 180;
-
-function haversine(lon1: number, lat1: number, lon2: number, lat2: number): number {
-  const dLat = (lat2 - lat1) * RAD;
-  const dLon = (lon2 - lon1) * RAD;
-  const a = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * RAD) * Math.cos(lat2 * RAD) * Math.sin(dLon / 2) ** 2;
-  return 2 * R * Math.asin(Math.sqrt(a));
-}
 
 const intersects = (a: readonly number[], b: readonly number[]) => a[0] <= b[2] && a[2] >= b[0] && a[1] <= b[3] && a[3] >= b[1];
 
@@ -122,7 +113,7 @@ export function coverGrid(grid: PreparedGrid, pieces: readonly Piece[], opts: Co
   // Exact shortcut: a grid whose vertices are all inside one circle lies inside it (a circle is
   // convex); the 64-gon is inscribed, so demand a margin of the polygonisation error.
   const inside = touching.some(
-    (p) => p.circle && ring[0].every(([x, y]) => haversine(x, y, p.circle!.lon, p.circle!.lat) <= p.circle!.radiusM * Math.cos(Math.PI / 64)),
+    (p) => p.circle && ring[0].every(([x, y]) => localDistanceM(x, y, p.circle!.lon, p.circle!.lat) <= p.circle!.radiusM * Math.cos(Math.PI / 64)),
   );
   if (inside) gaps = [];
   else if (touching.length === 0) gaps = [ring as PolygonCoords];
