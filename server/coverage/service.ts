@@ -12,7 +12,7 @@ import type { Database } from '../db/schema.js';
 import { fingerprints, loadAnalysisGrids, loadAnalysisStations, loadNetwork, type AnalysisGrid, type AnalysisStation } from '../db/analysis.repository.js';
 import { listStationTypes } from '../db/stations.repository.js';
 import { buildWalkGraph, intervalsToLines, isochrone, reachedIntervals, routeTo, snapPoint, walkFrom, type Snap, type WalkGraph } from '../analysis/graph/index.js';
-import { CoverageEngine, bufferedLinePiece, circlePiece, rollup, type GridCoverage, type Piece, type UnitCoverage } from '../analysis/coverage/index.js';
+import { CoverageEngine, PreparedGrids, bufferedLinePiece, circlePiece, rollup, type GridCoverage, type Piece, type UnitCoverage } from '../analysis/coverage/index.js';
 import { isOpenAt } from '../analysis/hours/index.js';
 
 export interface WalkSettings {
@@ -67,6 +67,8 @@ interface Snapshot {
   types: Map<string, TypeStandard>;
   graph: WalkGraph | null;
   stationSnaps: Map<number, Snap | null>;
+  /** Areas, bboxes and index of the grids, shared by every engine. */
+  prepared: PreparedGrids;
 }
 
 const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
@@ -104,7 +106,8 @@ export class CoverageService {
     const graph = network ? (network.edges.length ? buildWalkGraph(network) : null) : old!.graph;
     const sameSnaps = old && old.fp.network === fp.network && old.fp.stations === fp.stations;
     const stationSnaps = sameSnaps ? old.stationSnaps : new Map(stations.map((s) => [s.id, graph ? snapPoint(graph, s.point.coordinates[0], s.point.coordinates[1], this.settings.maxSnapM) : null]));
-    this.snap = { fp, grids, stations, types, graph, stationSnaps };
+    const prepared = old && old.fp.grids === fp.grids ? old.prepared : new PreparedGrids(grids.map((g) => ({ id: g.id, polygon: g.polygon, population: g.population })));
+    this.snap = { fp, grids, stations, types, graph, stationSnaps, prepared };
     return this.snap;
   }
 
@@ -165,7 +168,7 @@ export class CoverageService {
       recomputed = cached.engine.update(pieces).length;
       this.engines.delete(key); // re-insert: most recently used last
     } else {
-      const engine = new CoverageEngine(d.grids.map((g) => ({ id: g.id, polygon: g.polygon, population: g.population })));
+      const engine = new CoverageEngine(d.prepared);
       engine.setAll(pieces);
       cached = { engine, gridsFp: d.fp.grids, networkFp: d.fp.network };
       recomputed = d.grids.length;

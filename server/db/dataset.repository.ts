@@ -161,6 +161,8 @@ export async function replaceNetwork(tx: Tx, network: StreetNetwork): Promise<{ 
       )
       .execute();
   }
+  // A new version tells in-memory walking graphs to rebuild (see analysis.repository fingerprints).
+  await setMeta(tx, 'network_version', { at: new Date().toISOString(), nonce: Math.random().toString(36).slice(2), edges: network.edges.length });
   return { nodes: network.nodes.length, edges: network.edges.length };
 }
 

@@ -73,9 +73,9 @@ describe('coverGrid / CoverageEngine', () => {
     // A street across the whole grid, extending past both sides.
     e.setAll([bufferedLinePiece('s', [at(-100, 500), at(1100, 500)], 50)]);
     const r = e.get(1)!;
-    // Never short of the width; at most ~1 % over (circumscribed discs, 0.25 m simplification).
+    // Never short of the width; at most ~2.5 % over (circumscribed 16-gon discs, 0.25 m simplification).
     expect(r.coveredM2).toBeGreaterThanOrEqual(1000 * 100);
-    expect(r.coveredM2).toBeLessThan(1000 * 100 * 1.015);
+    expect(r.coveredM2).toBeLessThan(1000 * 100 * 1.025);
   });
 
   it('does not mutate its inputs', () => {

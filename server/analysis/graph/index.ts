@@ -784,24 +784,8 @@ function joinAtEnds(lines: number[][]): number[][] {
   return chains;
 }
 
-/**
- * Buffers polylines by `widthM` into a lon/lat MultiPolygon. In a local metre frame, lines meeting
- * end to end are joined into chains and simplified (Douglas–Peucker), then each segment becomes a
- * "capsule" — the convex hull of two polygonal discs at its ends, built directly — and all capsules
- * are unioned by polygon-clipping in one call (pairwise unions in a loop are far slower). The discs
- * circumscribe the circle and the radius grows by the simplification tolerance, so the polygon
- * contains every point within `widthM` of the lines and reaches at most ~4 % of widthM + 2·simplifyM
- * beyond them (≈ 12 m with the defaults).
- *
- * @param lines lon/lat polylines, e.g. from {@link intervalsToLines}; not modified
- * @param widthM buffer radius in metres (default 50)
- * @param options disc resolution, simplification and joining
- * @returns MultiPolygon coordinates (outer rings counter-clockwise); [] for no lines.
- * @example
- * serviceAreaPolygon([[[121.6, 38.91], [121.601, 38.91]]], 50) // [[[[…], …]]]
- */
-export function serviceAreaPolygon(lines: LonLat[][], widthM = 50, options: BufferOptions = {}): LonLat[][][] {
-  if (!(widthM > 0) || lines.length === 0) return [];
+function capsulesLocal(lines: LonLat[][], widthM: number, options: BufferOptions): { polys: [number, number][][][]; lon0: number; lat0: number; kx: number; ky: number } | null {
+  if (!(widthM > 0) || lines.length === 0) return null;
   const n = Math.max(4, Math.round(options.segments ?? 12));
   const tol = Math.max(0, options.simplifyM ?? widthM / 10);
 
@@ -818,7 +802,7 @@ export function serviceAreaPolygon(lines: LonLat[][], widthM = 50, options: Buff
       if (p[1] > maxY) maxY = p[1];
     }
   }
-  if (!Number.isFinite(minX)) return [];
+  if (!Number.isFinite(minX)) return null;
   const lon0 = (minX + maxX) / 2;
   const lat0 = (minY + maxY) / 2;
   const ky = M_PER_DEG;
@@ -890,21 +874,35 @@ export function serviceAreaPolygon(lines: LonLat[][], widthM = 50, options: Buff
     if (px.length === 1) disc(px[0]!, py[0]!);
     else for (let j = 1; j < px.length; j++) polys.push([capsule(px[j - 1]!, py[j - 1]!, px[j]!, py[j]!)]);
   }
-  if (polys.length === 0) return [];
+  return polys.length ? { polys, lon0, lat0, kx, ky } : null;
+}
 
+/**
+ * Buffers polylines by `widthM` into a lon/lat MultiPolygon. In a local metre frame, lines meeting
+ * end to end are joined into chains and simplified (Douglas–Peucker), then each segment becomes a
+ * "capsule" — the convex hull of two polygonal discs at its ends, built directly — and all capsules
+ * are unioned by polygon-clipping in one call (pairwise unions in a loop are far slower). The discs
+ * circumscribe the circle and the radius grows by the simplification tolerance, so the polygon
+ * contains every point within `widthM` of the lines and reaches at most ~4 % of widthM + 2·simplifyM
+ * beyond them (≈ 12 m with the defaults).
+ *
+ * @param lines lon/lat polylines, e.g. from {@link intervalsToLines}; not modified
+ * @param widthM buffer radius in metres (default 50)
+ * @param options disc resolution, simplification and joining
+ * @returns MultiPolygon coordinates (outer rings counter-clockwise); [] for no lines.
+ * @example
+ * serviceAreaPolygon([[[121.6, 38.91], [121.601, 38.91]]], 50) // [[[[…], …]]]
+ */
+export function serviceAreaPolygon(lines: LonLat[][], widthM = 50, options: BufferOptions = {}): LonLat[][][] {
+  const c = capsulesLocal(lines, widthM, options);
+  if (!c) return [];
+  const { polys, lon0, lat0, kx, ky } = c;
   // One (overlapping) MultiPolygon: polygon-clipping unions it in a single sweep. Vertices go on a
   // 1 mm grid first, since nearly-but-not-exactly coincident points are what trips its "Unable to
   // complete output ring" errors; a 1 cm grid is the fallback (the 1 cm margin above covers both).
   let merged: [number, number][][][] | null = null;
   for (const grid of [1000, 100]) {
-    for (const poly of polys) {
-      for (const ring of poly) {
-        for (const p of ring) {
-          p[0] = Math.round(p[0] * grid) / grid;
-          p[1] = Math.round(p[1] * grid) / grid;
-        }
-      }
-    }
+    roundPolys(polys, grid);
     try {
       merged = polygonClipping.union(polys);
       break;
@@ -914,6 +912,30 @@ export function serviceAreaPolygon(lines: LonLat[][], widthM = 50, options: Buff
   }
   if (!merged) return [];
   return merged.map((poly) => poly.map((ring) => ring.map(([x, y]) => [lon0 + x / kx, lat0 + y / ky] as LonLat)));
+}
+
+function roundPolys(polys: [number, number][][][], grid: number): void {
+  for (const poly of polys) {
+    for (const ring of poly) {
+      for (const p of ring) {
+        p[0] = Math.round(p[0] * grid) / grid;
+        p[1] = Math.round(p[1] * grid) / grid;
+      }
+    }
+  }
+}
+
+/**
+ * The pieces {@link serviceAreaPolygon} unions — one convex "capsule" per (simplified) segment —
+ * without the union, as lon/lat polygons that overlap. For callers that clip against the buffer
+ * at once (grid − capsules is one polygon-clipping sweep instead of a union and then a difference).
+ * @example bufferCapsules([[[121.6, 38.91], [121.601, 38.91]]], 50).length // 1
+ */
+export function bufferCapsules(lines: LonLat[][], widthM = 50, options: BufferOptions = {}): LonLat[][][] {
+  const c = capsulesLocal(lines, widthM, options);
+  if (!c) return [];
+  roundPolys(c.polys, 1000);
+  return c.polys.map((poly) => poly.map((ring) => ring.map(([x, y]) => [c.lon0 + x / c.kx, c.lat0 + y / c.ky] as LonLat)));
 }
 
 // ---------------------------------------------------------------------------------------------
