@@ -65,7 +65,7 @@ export async function build({ config, db, logger = false }: BuildOptions): Promi
   app.decorate('config', config);
   app.decorate(
     'coverage',
-    new CoverageService(db.kysely, { walkSpeedKmh: config.walkSpeedKmh, ebikeSpeedKmh: config.ebikeSpeedKmh, bufferM: config.walkBufferM, maxSnapM: 500, timeZone: config.timeZone }),
+    new CoverageService(db.kysely, { walkSpeedKmh: config.walkSpeedKmh, ebikeSpeedKmh: config.ebikeSpeedKmh, bufferM: config.walkBufferM, maxSnapM: 500, timeZone: config.timeZone, maxStalenessMs: config.dataStalenessMs }),
   );
   app.addSchema(ErrorSchema);
   registerErrorHandling(app);

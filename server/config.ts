@@ -28,6 +28,8 @@ export interface Config {
   ebikeSpeedKmh: number;
   /** Buffer around reached streets in walk coverage, metres. */
   walkBufferM: number;
+  /** In-memory analysis data is re-checked against the database at most this often (ms). */
+  dataStalenessMs: number;
 }
 
 function num(name: string, value: string | undefined, fallback: number): number {
@@ -49,6 +51,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!['small', 'medium', 'dalian'].includes(size)) {
     throw new Error(`SAMPLE_SIZE 只能是 small|medium|dalian / SAMPLE_SIZE must be small|medium|dalian (got "${size}")`);
   }
+  const timeZone = env.TIMEZONE || 'Asia/Shanghai';
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+  } catch {
+    throw new Error(`TIMEZONE 不是有效的时区 / TIMEZONE is not a valid IANA time zone (got "${timeZone}")`);
+  }
   return {
     port: int('PORT', env.PORT, 3000),
     host: env.HOST || '127.0.0.1',
@@ -57,11 +65,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sampleSize: size,
     sampleSeed: int('SAMPLE_SEED', env.SAMPLE_SEED, 1),
     seedOnStart: env.SEED_ON_START !== '0',
-    timeZone: env.TIMEZONE || 'Asia/Shanghai',
+    timeZone,
     logLevel: env.LOG_LEVEL || 'info',
     bodyLimit: int('BODY_LIMIT', env.BODY_LIMIT, 5 * 1024 * 1024),
     walkSpeedKmh: num('WALK_SPEED_KMH', env.WALK_SPEED_KMH, 4.8),
     ebikeSpeedKmh: num('EBIKE_SPEED_KMH', env.EBIKE_SPEED_KMH, 15),
     walkBufferM: num('WALK_BUFFER_M', env.WALK_BUFFER_M, 50),
+    dataStalenessMs: int('DATA_STALENESS_MS', env.DATA_STALENESS_MS, 2000),
   };
 }

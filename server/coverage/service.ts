@@ -25,6 +25,12 @@ export interface WalkSettings {
   /** Farther than this from any street, a point cannot be placed on the network. */
   maxSnapM: number;
   timeZone: string;
+  /**
+   * How long the in-memory data may be reused without asking the database whether it changed
+   * (ms). Writes through this process call invalidate(); this bounds the staleness after writes
+   * by another process (a CLI import). 0 = check on every request.
+   */
+  maxStalenessMs?: number;
 }
 
 export interface CoverageQuery {
@@ -76,6 +82,7 @@ const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
 export class CoverageService {
   private snap: Snapshot | null = null;
   private loading: Promise<Snapshot> | null = null;
+  private checkedAt = 0;
   private readonly engines = new Map<string, { engine: CoverageEngine; gridsFp: string; networkFp: string }>();
   private static readonly MAX_ENGINES = 24;
 
@@ -84,8 +91,14 @@ export class CoverageService {
     readonly settings: WalkSettings,
   ) {}
 
+  /** Forget that the data was recently checked: the next request compares fingerprints. */
+  invalidate(): void {
+    this.checkedAt = 0;
+  }
+
   /** Current data, reloading only the parts whose fingerprint changed. */
   async data(): Promise<Snapshot> {
+    if (this.snap && performance.now() - this.checkedAt < (this.settings.maxStalenessMs ?? 0)) return this.snap;
     if (this.loading) return this.loading;
     this.loading = this.refresh().finally(() => {
       this.loading = null;
@@ -95,6 +108,7 @@ export class CoverageService {
 
   private async refresh(): Promise<Snapshot> {
     const fp = await fingerprints(this.db);
+    this.checkedAt = performance.now();
     const old = this.snap;
     if (old && old.fp.grids === fp.grids && old.fp.stations === fp.stations && old.fp.network === fp.network && old.fp.types === fp.types) return old;
     const [grids, stations, types, network] = await Promise.all([
@@ -198,6 +212,11 @@ export class CoverageService {
 
   async hasNetwork(): Promise<boolean> {
     return (await this.data()).graph !== null;
+  }
+
+  /** Station type codes (from the same cached data). */
+  async stationTypeCodes(): Promise<string[]> {
+    return [...(await this.data()).types.keys()].sort();
   }
 
   /**

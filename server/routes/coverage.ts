@@ -1,7 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ApiError, badRequest } from '../errors.js';
 import { errorResponses, Lat, Lon, parseList, parseOpenAt } from '../schemas/common.js';
-import { listStationTypes } from '../db/stations.repository.js';
 import type { CoverageQuery, CoverageResult } from '../coverage/service.js';
 import { toCsv } from '../coverage/csv.js';
 
@@ -108,7 +107,7 @@ function unitStats(res: CoverageResult) {
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   async function runQuery(q: { types?: string; mode?: 'radius' | 'walk'; radius?: number; minutes?: number; open_at?: string }) {
-    const all = (await listStationTypes(app.db.kysely)).map((t) => t.code);
+    const all = await app.coverage.stationTypeCodes();
     const types = parseList(q.types, all, 'types') ?? all;
     if (q.radius !== undefined && q.mode === 'walk') throw badRequest('invalid_mode', 'radius 只能用于 radius 模式', 'radius applies to mode=radius only');
     if (q.minutes !== undefined && q.mode === 'radius') throw badRequest('invalid_mode', 'minutes 只能用于 walk 模式', 'minutes applies to mode=walk only');

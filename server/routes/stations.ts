@@ -59,7 +59,7 @@ function stationFeature(r: StationRow & { distance_m?: number }, at: Date, timeZ
 const BoolParam = Type.Boolean({ description: 'true/false' });
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
-  const typeCodes = async () => (await listStationTypes(app.db.kysely)).map((t) => t.code);
+  const typeCodes = () => app.coverage.stationTypeCodes();
 
   app.get(
     '/station-types',
@@ -156,7 +156,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         const found: ReturnType<typeof stationFeature>[] = [];
         // Opening hours are evaluated here, not in SQL: page through the KNN order until enough
         // stations are open (bounded: the candidate set is finite and pages grow).
-        for (let offset = 0, page = want * 2 + 16; found.length < want; offset += page, page *= 2) {
+        for (let offset = 0, page = onlyOpen ? want * 2 + 16 : want; found.length < want; offset += page, page *= 2) {
           const rows = await nearestStations(app.db.kysely, q.lon, q.lat, filter, page, offset);
           for (const r of rows) {
             const f = stationFeature(r, at, tz);

@@ -45,7 +45,8 @@ export async function openTestDb({ seeded = true } = {}): Promise<TestDb> {
 }
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  return { ...loadConfig({}), seedOnStart: false, ...overrides };
+  // Staleness 0: tests change the database directly and expect the next request to see it.
+  return { ...loadConfig({}), seedOnStart: false, dataStalenessMs: 0, ...overrides };
 }
 
 /** The app on a seeded private database. */

@@ -37,8 +37,17 @@ export function validateOpeningHours(value: string): string | null {
  * The library reads a Date through its local-time getters; hand it a Date whose local fields
  * equal the wall clock in `timeZone`, so evaluation does not depend on the server's TZ.
  */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+let last: { t: number; zone: string; wall: Date } | null = null;
+
 export function wallClockDate(instant: Date, timeZone: string): Date {
-  const parts = new Intl.DateTimeFormat('en-US', {
+  // A request evaluates many stations at one instant: remember the last conversion.
+  if (last && last.t === instant.getTime() && last.zone === timeZone) return new Date(last.wall);
+  // Constructing an Intl.DateTimeFormat costs far more than using one: keep one per zone.
+  let fmt = formatters.get(timeZone);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat('en-US', {
     timeZone,
     hourCycle: 'h23',
     year: 'numeric',
@@ -47,9 +56,14 @@ export function wallClockDate(instant: Date, timeZone: string): Date {
     hour: '2-digit',
     minute: '2-digit',
     second: '2-digit',
-  }).formatToParts(instant);
+    });
+    formatters.set(timeZone, fmt);
+  }
+  const parts = fmt.formatToParts(instant);
   const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
-  return new Date(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  const wall = new Date(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  last = { t: instant.getTime(), zone: timeZone, wall };
+  return new Date(wall);
 }
 
 /**
