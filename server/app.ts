@@ -17,6 +17,7 @@ import gridRoutes from './routes/grids.js';
 import stationRoutes from './routes/stations.js';
 import homeRoutes from './routes/home.js';
 import coverageRoutes from './routes/coverage.js';
+import networkRoutes from './routes/network.js';
 import { CoverageService } from './coverage/service.js';
 
 declare module 'fastify' {
@@ -75,6 +76,7 @@ export async function build({ config, db, logger = false }: BuildOptions): Promi
   await app.register(gridRoutes, { prefix: '/api/grids' });
   await app.register(stationRoutes, { prefix: '/api' });
   await app.register(coverageRoutes, { prefix: '/api' });
+  await app.register(networkRoutes, { prefix: '/api' });
   await app.register(homeRoutes);
   return app;
 }

@@ -255,6 +255,22 @@ describe('GET /api/locate', () => {
   });
 });
 
+describe('GET /api/network', () => {
+  it('returns the street edges in a bbox, major roads only on request', async () => {
+    const b = (await sql<{ b: number[] }>`SELECT ARRAY[ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)] AS b FROM (SELECT ST_Extent(geom)::geometry AS e FROM network_edges) x`.execute(db.kysely)).rows[0].b;
+    const all = await get(`/api/network?bbox=${b.join(',')}`);
+    expect(all.status).toBe(200);
+    const n = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM network_edges WHERE walkable`.execute(db.kysely)).rows[0].n;
+    expect(all.body.features).toHaveLength(n);
+    const major = await get(`/api/network?bbox=${b.join(',')}&major=true`);
+    expect(major.body.features.length).toBeGreaterThan(0);
+    expect(major.body.features.length).toBeLessThan(n);
+    expect(major.body.features.every((f: any) => ['primary', 'secondary', 'tertiary'].includes(f.properties.highway))).toBe(true);
+    expectError(await get('/api/network'), 400, /bbox/);
+    expectError(await get('/api/network?bbox=100,30,120,40'), 400, /过大|too large/);
+  });
+});
+
 describe('docs and errors', () => {
   it('serves an OpenAPI document listing every route', async () => {
     const r = await get('/docs/json');
