@@ -2,14 +2,14 @@
  * build(): plugins → decorators → hooks → routes. No listen here (server/server.ts does that),
  * so tests build the app on a real database and call it with inject().
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
 import type { Db } from './db/connect.js';
-import { registerErrorHandling } from './errors.js';
+import { errorBody, registerErrorHandling } from './errors.js';
 import { ErrorSchema } from './schemas/common.js';
 import healthRoutes from './routes/health.js';
 import adminRoutes from './routes/admin.js';
@@ -41,6 +41,10 @@ export async function build({ config, db, logger = false }: BuildOptions): Promi
     bodyLimit: config.bodyLimit,
     // Query values like ?types=a,b stay strings; numbers are coerced by the schemas.
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: false } },
+    // Errors raised before routing (an undecodable URL) bypass the error handler: same shape here.
+    frameworkErrors: (err, _request, reply) => {
+      (reply as FastifyReply).status(400).send(errorBody(400, 'bad_url', '网址含有无效的编码', `The URL contains an invalid encoding (${err.message})`));
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(cors);

@@ -88,7 +88,30 @@ const FASTIFY_CODES: Record<string, { status: number; code: string; zh: string; 
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'invalid_content_length', zh: 'Content-Length 与请求体不符', en: 'Content-Length does not match the body' },
 };
 
+// Connection-level failures (refused, reset, timed out, server shutting down or starting up).
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
+
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  if (e?.code && UNAVAILABLE_CODES.has(e.code)) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(e?.message ?? '');
+}
+
+const OVERFLOWING_NUMBER = /^\s*[+-]?(infinity|(\d+\.?\d*|\.\d+)e[+-]?\d+)\s*$/i;
+
 export function registerErrorHandling(app: FastifyInstance): void {
+  // Ajv coerces "Infinity" and "1e400" to ±Infinity and then lets them through minimum/maximum:
+  // reject non-finite numbers in the query before validation.
+  app.addHook('preValidation', async (request) => {
+    const q = request.query as Record<string, unknown> | undefined;
+    if (!q || typeof q !== 'object') return;
+    for (const [k, v] of Object.entries(q)) {
+      if (typeof v === 'string' && OVERFLOWING_NUMBER.test(v) && !Number.isFinite(Number(v))) {
+        throw new ApiError(400, 'invalid_request', `查询参数“${k}”必须是有限的数字`, `querystring "${k}" must be a finite number`);
+      }
+    }
+  });
+
   app.setErrorHandler((err: FastifyError & { validationContext?: string }, request, reply) => {
     if (err instanceof ApiError) {
       return reply.status(err.statusCode).send(errorBody(err.statusCode, err.code, err.zh, err.en, err.details));
@@ -104,6 +127,14 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (known) return reply.status(known.status).send(errorBody(known.status, known.code, known.zh, known.en));
     if (err instanceof SyntaxError || (err.statusCode === 400 && /JSON/i.test(err.message))) {
       return reply.status(400).send(errorBody(400, 'invalid_json', '请求体不是合法的 JSON', `Body is not valid JSON: ${err.message}`));
+    }
+    if (isDatabaseUnavailable(err)) {
+      // Fail fast and say when to come back, rather than hang while the database restarts.
+      request.log.warn({ err: err.message }, 'database unavailable');
+      return reply
+        .status(503)
+        .header('retry-after', '5')
+        .send(errorBody(503, 'database_unavailable', '数据库暂时不可用，请稍后重试', 'The database is temporarily unavailable; please retry shortly'));
     }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status >= 500) {

@@ -46,7 +46,9 @@ export async function openDatabase(opts: OpenOptions): Promise<Db> {
 }
 
 async function openServer(connectionString: string, max: number): Promise<Db> {
-  const pool = new pg.Pool({ connectionString, max, types: pgTypes as never, connectionTimeoutMillis: 5000 });
+  // Short connection timeout: during a database restart requests fail fast (503) instead of queueing.
+  // statement_timeout bounds any single query.
+  const pool = new pg.Pool({ connectionString, max, types: pgTypes as never, connectionTimeoutMillis: 2000, statement_timeout: 30_000 } as pg.PoolConfig);
   // An idle client losing its server (restart) must not crash the process.
   pool.on('error', () => {});
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
