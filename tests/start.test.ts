@@ -17,7 +17,7 @@ let dataDir = '';
 
 /** Starts the server as `npm start` does; resolves with the printed URL and the output so far. */
 function start(env: Record<string, string>): Promise<{ url: string; child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'server/server.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/server.ts'], {
     cwd: ROOT,
     env: { ...process.env, ...env, DATABASE_URL: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
