@@ -50,6 +50,30 @@ const rows = [
   await load('GET /api/stations/nearest?type=courier_station&by=walk', () => `/api/stations/nearest?${point()}&type=courier_station&by=walk`),
   await load('GET /api/locate', () => `/api/locate?${point()}`),
 ];
+// Grids GeoJSON for one street and for the whole city, with and without simplification.
+const street = (await sql<{ code: string }>`SELECT code FROM streets ORDER BY code LIMIT 1`.execute(db.kysely)).rows[0].code;
+const gridRows: string[] = [];
+for (const [label, path] of [
+  [`one street (${street})`, `/api/grids?street=${street}`],
+  ['one street, simplify=20 m', `/api/grids?street=${street}&simplify=20`],
+  ['whole city', '/api/grids'],
+  ['whole city, simplify=20 m', '/api/grids?simplify=20'],
+] as const) {
+  const times: number[] = [];
+  let bytes = 0;
+  let n = 0;
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    const res = await fetch(base + path);
+    const body = await res.text();
+    times.push(performance.now() - t0);
+    bytes = Buffer.byteLength(body);
+    n = JSON.parse(body).features.length;
+  }
+  times.sort((a, b) => a - b);
+  gridRows.push(`| GET /api/grids — ${label} | ${n} | ${fmt(times[2])} | ${(bytes / 1e6).toFixed(2)} MB |`);
+}
+
 const hello = rows[0].rps;
 const knn = rows[1].rps;
 const lines = [
@@ -60,6 +84,10 @@ const lines = [
   ...rows.map((r) => `| ${r.name} | ${Math.round(r.rps)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${(r.rps / hello).toFixed(2)} | ${(r.rps / knn).toFixed(2)} | ${r.bad} |`),
   '',
   'Goal (issue 6): nearest ≥ 0.5× hello-world req/s and p99 ≤ 10 ms.',
+  '',
+  '| grids GeoJSON | features | median of 5 | bytes (uncompressed) |',
+  '|---|---|---|---|',
+  ...gridRows,
 ];
 await report(`HTTP load (${size})`, lines);
 await app.close();
