@@ -6,6 +6,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Point, Polygon } from 'geojson';
 import type { Database } from './schema.js';
 import { asGeoJson } from './st.js';
+import { gridsWithUnits } from './grids.repository.js';
 import type { StreetNetwork } from '../network/types.js';
 
 export interface AnalysisGrid {
@@ -26,30 +27,7 @@ export interface AnalysisGrid {
 }
 
 export async function loadAnalysisGrids(db: Kysely<Database>): Promise<AnalysisGrid[]> {
-  const rows = await db
-    .selectFrom('grids as g')
-    .innerJoin('communities as c', 'c.id', 'g.community_id')
-    .innerJoin('streets as s', 's.id', 'c.street_id')
-    .innerJoin('districts as d', 'd.id', 's.district_id')
-    .where('g.deleted_at', 'is', null)
-    .select([
-      'g.id',
-      'g.code',
-      'g.name',
-      'c.code as community_code',
-      'c.name as community_name',
-      's.code as street_code',
-      's.name as street_name',
-      'd.code as district_code',
-      'd.name as district_name',
-      'g.leader_name',
-      'g.leader_phone',
-      'g.population',
-      'g.households',
-      asGeoJson<Polygon>(sql`g.boundary`, 9).as('polygon'),
-    ])
-    .orderBy('g.id')
-    .execute();
+  const rows = await gridsWithUnits(db).select(asGeoJson<Polygon>(sql`g.boundary`, 9).as('polygon')).orderBy('g.id').execute();
   return rows as AnalysisGrid[];
 }
 

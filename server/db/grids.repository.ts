@@ -38,10 +38,8 @@ export interface GridRow {
 
 const M_PER_DEG = 111_320;
 
-function baseQuery(db: Kysely<Database>, simplifyM?: number) {
-  // Degrees for ST_SimplifyPreserveTopology: metres / metres-per-degree of latitude is a slight
-  // over-simplification in longitude, acceptable for display tolerances.
-  const geom = simplifyM && simplifyM > 0 ? sql`ST_SimplifyPreserveTopology(g.boundary, ${simplifyM / M_PER_DEG})` : sql`g.boundary`;
+/** Live grids joined to their community, street and district, with the columns every reader needs. */
+export function gridsWithUnits(db: Kysely<Database>) {
   return db
     .selectFrom('grids as g')
     .innerJoin('communities as c', 'c.id', 'g.community_id')
@@ -60,9 +58,18 @@ function baseQuery(db: Kysely<Database>, simplifyM?: number) {
       'd.name as district_name',
       'g.leader_name',
       'g.leader_phone',
-      'g.party_branch',
       'g.population',
       'g.households',
+    ]);
+}
+
+function baseQuery(db: Kysely<Database>, simplifyM?: number) {
+  // Degrees for ST_SimplifyPreserveTopology: metres / metres-per-degree of latitude is a slight
+  // over-simplification in longitude, acceptable for display tolerances.
+  const geom = simplifyM && simplifyM > 0 ? sql`ST_SimplifyPreserveTopology(g.boundary, ${simplifyM / M_PER_DEG})` : sql`g.boundary`;
+  return gridsWithUnits(db)
+    .select([
+      'g.party_branch',
       'g.version',
       'g.updated_at',
       'g.updated_by',
