@@ -1,6 +1,54 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type Plugin } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
-export default defineConfig({
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+/**
+ * Writes .br and .gz next to every text asset of the build, so @fastify/static
+ * (`preCompressed: true`) serves them without compressing per request.
+ */
+function precompress(outDir: string): Plugin {
+  const walk = async (dir: string): Promise<string[]> =>
+    (await Promise.all((await readdir(dir, { withFileTypes: true })).map((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)])))).flat();
+  return {
+    name: 'lifecircle-precompress',
+    apply: 'build',
+    async closeBundle() {
+      for (const file of await walk(outDir)) {
+        if (!/\.(js|mjs|css|html|svg|json)$/.test(file) || (await stat(file)).size < 1024) continue;
+        const buf = await readFile(file);
+        await writeFile(`${file}.br`, brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+        await writeFile(`${file}.gz`, gzipSync(buf, { level: 9 }));
+      }
+    },
+  };
+}
+
+const outDir = here('./dist/web');
+
+export default defineConfig(({ mode }) => ({
+  // The web app (web/ → dist/web). Not applied under Vitest (mode "test"), whose root stays the repo.
+  ...(mode === 'test'
+    ? {}
+    : {
+        root: here('./web'),
+        publicDir: false as const,
+        plugins: [precompress(outDir)],
+        build: {
+          outDir,
+          emptyOutDir: true,
+          target: 'es2022',
+          chunkSizeWarningLimit: 1200, // maplibre-gl alone is ~1 MB (≈280 kB brotli)
+          rolldownOptions: {
+            input: { planner: here('./web/index.html'), courier: here('./web/courier/index.html') },
+          },
+        },
+        // `npx vite` for development: API calls go to a running `npm run dev` (PORT 3000).
+        server: { proxy: { '/api': `http://127.0.0.1:${process.env.API_PORT ?? 3000}` } },
+      }),
   test: {
     include: ['server/**/*.test.ts', 'geodata/**/*.test.ts', 'tests/**/*.test.ts'],
     globalSetup: ['tests/helpers/global-setup.ts'],
@@ -10,4 +58,4 @@ export default defineConfig({
     // Two cores: two workers, each with its own database copy.
     maxWorkers: 2,
   },
-});
+}));

@@ -16,6 +16,8 @@ import adminRoutes from './routes/admin.js';
 import gridRoutes from './routes/grids.js';
 import stationRoutes from './routes/stations.js';
 import homeRoutes from './routes/home.js';
+import webPlugin, { webBuilt } from './plugins/web.js';
+import compress from '@fastify/compress';
 import coverageRoutes from './routes/coverage.js';
 import networkRoutes from './routes/network.js';
 import { CoverageService } from './coverage/service.js';
@@ -48,6 +50,8 @@ export async function build({ config, db, logger = false }: BuildOptions): Promi
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(cors);
+  // GeoJSON compresses 5–10×; the static web build ships pre-compressed files of its own.
+  await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip'] });
   await app.register(swagger, {
     openapi: {
       info: {
@@ -81,6 +85,8 @@ export async function build({ config, db, logger = false }: BuildOptions): Promi
   await app.register(stationRoutes, { prefix: '/api' });
   await app.register(coverageRoutes, { prefix: '/api' });
   await app.register(networkRoutes, { prefix: '/api' });
-  await app.register(homeRoutes);
+  await app.register(webPlugin);
+  // The plain landing page only when the map has not been built (e.g. `npm test` before a build).
+  if (!webBuilt()) await app.register(homeRoutes);
   return app;
 }

@@ -284,9 +284,10 @@ describe('docs and errors', () => {
     expectError(await get('/api/nowhere'), 404, /没有这个地址/);
   });
 
-  it('the landing page names the sample city', async () => {
+  it('serves a page at / (the map when built, else a landing page naming the data set)', async () => {
     const r = await app.inject({ method: 'GET', url: '/' });
     expect(r.statusCode).toBe(200);
-    expect(r.body).toContain('示例');
+    expect(r.headers['content-type']).toMatch(/text\/html/);
+    expect(r.body).toContain('生活圈');
   });
 });

@@ -1,0 +1,295 @@
+/**
+ * The web map in a real Chromium against the real app on a real (seeded) database:
+ * planner map, summary, table and popups; courier list in walking order, route and navigation
+ * hand-off; language switch. Prints first-paint time and bytes transferred; saves screenshots to
+ * tests/artifacts/. Skips (with a message) when Chromium is not installed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { FastifyInstance } from 'fastify';
+import { build } from '../../server/app.js';
+import { openTestDb, testConfig, type TestDb } from '../helpers/db.js';
+import { amapUrl, appleUrl, baiduUrls } from '../../web/src/courier/navigate.js';
+import { ensureWebBuild } from '../../web/ensure-build.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`[browser] SKIPPED: no Chromium at ${CHROMIUM} (apt-get install chromium fonts-noto-cjk, or set CHROMIUM_PATH)`);
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const artifacts = join(repo, 'tests/artifacts');
+
+
+/** Console errors and uncaught exceptions of a page, plus bytes received (CDP, compressed). */
+async function watch(context: BrowserContext, page: Page) {
+  const errors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(String(e)));
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  const net = { bytes: 0, requests: 0 };
+  const http = new Set<string>();
+  cdp.on('Network.requestWillBeSent', (e: { requestId: string; request: { url: string } }) => {
+    if (/^https?:/.test(e.request.url)) http.add(e.requestId);
+  });
+  cdp.on('Network.loadingFinished', (e: { requestId: string; encodedDataLength: number }) => {
+    if (!http.has(e.requestId)) return; // data: and blob: URLs
+    net.bytes += e.encodedDataLength;
+    net.requests += 1;
+  });
+  return { errors, net };
+}
+
+const kB = (n: number) => `${(n / 1024).toFixed(0)} kB`;
+
+describe.skipIf(!hasChromium)('web map in Chromium', () => {
+  let t: TestDb;
+  let app: FastifyInstance;
+  let base: string;
+  let browser: Browser;
+  const plannerPath = '/';
+
+  beforeAll(async () => {
+    ensureWebBuild((m) => console.log(`[browser] ${m}`));
+    mkdirSync(artifacts, { recursive: true });
+    t = await openTestDb();
+    app = await build({ config: testConfig(), db: t.db });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    // The app serves the built map at `/` (server/app.ts registers server/plugins/web.ts).
+    expect((await app.inject({ url: '/' })).body).toContain('src="/assets/');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await t?.close();
+  });
+
+  it('serves the planner and courier pages and their pre-compressed assets', async () => {
+    const html = await app.inject({ url: plannerPath });
+    expect(html.statusCode).toBe(200);
+    expect(html.headers['cache-control']).toBe('no-cache');
+    const courier = await app.inject({ url: '/courier' });
+    expect(courier.statusCode).toBe(200);
+    expect(courier.body).toContain('爱心驿站');
+    const asset = html.body.match(/src="(\/assets\/[^"]+\.js)"/)![1];
+    const js = await app.inject({ url: asset, headers: { 'accept-encoding': 'br, gzip' } });
+    expect(js.statusCode).toBe(200);
+    expect(js.headers['content-encoding']).toBe('br');
+    expect(js.headers['cache-control']).toContain('immutable');
+    // The API is untouched by the static files.
+    expect((await app.inject({ url: '/api/health' })).json().status).toBe('ok');
+  });
+
+  it('planner: map with grids, gaps and stations; summary; table row fits the map; popups; language switch', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    const { errors, net } = await watch(context, page);
+    const t0 = Date.now();
+    await page.goto(base + plannerPath);
+    // First paint with data: grids coloured by coverage (share known) and stations on screen, map idle.
+    await page.waitForFunction(
+      () => {
+        const m = window.__map;
+        if (!m || !m.loaded() || !m.getLayer('grids-fill')) return false;
+        const grids = m.queryRenderedFeatures({ layers: ['grids-fill'] });
+        return grids.length > 0 && grids.every((f) => (f.properties.share as number) >= 0) && m.queryRenderedFeatures({ layers: ['stations'] }).length > 0;
+      },
+      undefined,
+      { timeout: 30_000, polling: 100 },
+    );
+    const firstPaintMs = Date.now() - t0;
+    const firstBytes = net.bytes;
+
+    const rendered = await page.evaluate(() => {
+      const m = window.__map!;
+      const q = (layer: string) => m.queryRenderedFeatures({ layers: [layer] });
+      return {
+        grids: new Set(q('grids-fill').map((f) => f.properties.id)).size,
+        stations: q('stations').length,
+        stationTypes: new Set(q('stations').map((f) => f.properties.type)).size,
+        gaps: q('gaps-fill').length,
+        network: q('network').length,
+      };
+    });
+    const stats = (await app.inject({ url: '/api/coverage?format=stats' })).json();
+    expect(rendered.grids).toBeGreaterThan(stats.grids.length * 0.8);
+    expect(rendered.stations).toBeGreaterThan(10);
+    expect(rendered.stationTypes).toBeGreaterThan(3);
+    expect(rendered.network).toBeGreaterThan(0);
+    if (stats.units.find((u: { level: string }) => u.level === 'city').gap_area_m2 > 0) expect(rendered.gaps).toBeGreaterThan(0);
+
+    // Summary shows the city's coverage by population, as the API computes it.
+    const city = stats.units.find((u: { level: string }) => u.level === 'city');
+    await expect.poll(() => page.textContent('#summary .kpi.primary .kpi-value')).toBe(`${(city.covered_share_by_population * 100).toFixed(1)}%`);
+    await page.screenshot({ path: join(artifacts, 'planner-1280x800.png') });
+
+    // Street table: one row per street; clicking a row fits the map to that street.
+    const rows = page.locator('table.units tbody tr');
+    expect(await rows.count()).toBe(stats.units.filter((u: { level: string }) => u.level === 'street').length);
+    const before = await page.evaluate(() => ({ zoom: window.__map!.getZoom(), center: window.__map!.getCenter().toArray() }));
+    await rows.first().click();
+    await page.waitForFunction((z) => !window.__map!.isMoving() && Math.abs(window.__map!.getZoom() - z) > 0.2, before.zoom, { timeout: 10_000 });
+    const after = await page.evaluate(() => ({ zoom: window.__map!.getZoom(), center: window.__map!.getCenter().toArray() }));
+    expect(after.zoom).toBeGreaterThan(before.zoom);
+    await expect.poll(() => rows.first().getAttribute('class')).toContain('selected');
+    await page.waitForFunction(() => window.__map!.loaded());
+    await page.screenshot({ path: join(artifacts, 'planner-1280x800-street.png') });
+
+    // Sorting: by name ascending puts the smallest code first.
+    await page.click('table.units th button[data-sort="name"]');
+    const codes = await page.$$eval('table.units tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-code')!));
+    expect(codes).toEqual([...codes].sort());
+
+    // Community tab and gap list.
+    await page.click('.tabs [data-tab="community"]');
+    expect(await page.locator('table.units[data-level="community"] tbody tr').count()).toBe(stats.units.filter((u: { level: string }) => u.level === 'community').length);
+    await page.click('.tabs [data-tab="gaps"]');
+    const gaps = (await app.inject({ url: '/api/coverage/gaps?limit=30' })).json();
+    if (gaps.features.length) {
+      await page.waitForSelector('.gap-list li');
+      const listed = await page.$$eval('.gap-list li', (lis) => lis.map((li) => li.getAttribute('data-grid')));
+      expect(listed).toEqual(gaps.features.map((f: { properties: { grid_code: string } }) => f.properties.grid_code));
+    }
+
+    // Search: a community by name → fly to its grids.
+    const community = stats.units.find((u: { level: string }) => u.level === 'community');
+    const z0 = await page.evaluate(() => window.__map!.getZoom());
+    await page.fill('#search', community.name);
+    await page.click('#search-results li button');
+    await page.waitForFunction((z) => !window.__map!.isMoving() && Math.abs(window.__map!.getZoom() - z) > 0.2, z0, { timeout: 10_000 });
+    expect(await page.evaluate(() => window.__map!.getFilter('grids-selected'))).toEqual(['==', ['get', 'community_code'], community.code]);
+
+    // Click a grid (away from stations): popup with its name, code and leader.
+    await page.evaluate(() => window.__map!.jumpTo({ zoom: 16 }));
+    await page.waitForFunction(() => !window.__map!.isMoving() && window.__map!.loaded());
+    const target = await page.evaluate(() => {
+      const m = window.__map!;
+      const canvas = m.getCanvas().getBoundingClientRect();
+      for (const f of m.queryRenderedFeatures({ layers: ['grids-fill'] })) {
+        const ring = (f.geometry as GeoJSON.Polygon).coordinates[0];
+        const cx = ring.reduce((s, c) => s + c[0], 0) / ring.length;
+        const cy = ring.reduce((s, c) => s + c[1], 0) / ring.length;
+        const p = m.project([cx, cy]);
+        if (p.x < 40 || p.y < 40 || p.x > canvas.width - 300 || p.y > canvas.height - 220) continue;
+        const box: [[number, number], [number, number]] = [[p.x - 12, p.y - 12], [p.x + 12, p.y + 12]];
+        if (m.queryRenderedFeatures(box, { layers: ['stations'] }).length) continue;
+        const hit = m.queryRenderedFeatures([p.x, p.y], { layers: ['grids-fill'] })[0];
+        if (hit) return { x: canvas.left + p.x, y: canvas.top + p.y, name: hit.properties.name as string, code: hit.properties.code as string };
+      }
+      return null;
+    });
+    expect(target).not.toBeNull();
+    await page.mouse.click(target!.x, target!.y);
+    await page.waitForSelector('.grid-popup');
+    expect(await page.textContent('.grid-popup h3')).toBe(target!.name);
+    expect(await page.textContent('.grid-popup')).toContain(target!.code);
+    await page.waitForSelector('.grid-popup .nearest li .dot');
+
+    // Language switch: visible text changes, and the choice survives a reload.
+    expect(await page.textContent('.brand .sub')).toBe('服务覆盖规划');
+    await page.click('#lang');
+    expect(await page.textContent('.brand .sub')).toBe('Service coverage planner');
+    expect(await page.textContent('#summary h2')).toBe('City coverage');
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    await page.reload();
+    await page.waitForFunction(() => document.querySelector('#summary .kpi'));
+    expect(await page.textContent('.brand .sub')).toBe('Service coverage planner');
+    await page.screenshot({ path: join(artifacts, 'planner-1280x800-en.png') });
+
+    console.log(`[browser] planner first paint (grids coloured + stations, map loaded): ${firstPaintMs} ms, ${kB(firstBytes)} transferred in ${net.requests} requests so far`);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('courier: nearest stations by walking distance from GPS, route, navigation hand-off, filters (375 px)', async () => {
+    const here = { longitude: 121.6, latitude: 38.91 };
+    const context = await browser.newContext({
+      viewport: { width: 375, height: 812 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+      locale: 'zh-CN',
+      geolocation: { ...here, accuracy: 20 },
+      permissions: ['geolocation'],
+    });
+    const page = await context.newPage();
+    const { errors, net } = await watch(context, page);
+    const t0 = Date.now();
+    await page.goto(`${base}/courier`);
+    await page.waitForSelector('.card');
+    const firstResultMs = Date.now() - t0;
+    const firstResultBytes = net.bytes;
+
+    const api = (await app.inject({ url: `/api/stations/nearest?lon=${here.longitude}&lat=${here.latitude}&type=courier_station&limit=5` })).json();
+    const ids = await page.$$eval('.card', (cards) => cards.map((c) => Number(c.getAttribute('data-id'))));
+    expect(ids).toEqual(api.features.map((f: { properties: { id: number } }) => f.properties.id));
+    const dists = api.features.map((f: { properties: { distance_m: number } }) => f.properties.distance_m);
+    expect(dists).toEqual([...dists].sort((a: number, b: number) => a - b));
+    const first = api.features[0].properties;
+    const card = page.locator('.card').first();
+    expect(await card.textContent()).toContain(first.name);
+    expect(await card.textContent()).toContain(`${Math.max(1, Math.ceil(first.walk_minutes))} 分钟`);
+    expect(await card.locator('.badge').count()).toBe(1);
+
+    // Big tap targets, nothing wider than the phone.
+    const small = await page.$$eval('button, a.nav-link', (els) => els.filter((e) => (e as HTMLElement).offsetParent && e.getBoundingClientRect().height < 44 && !e.closest('.maplibregl-ctrl')).map((e) => e.textContent));
+    expect(small.filter((s) => s && !/English|中文/.test(s))).toEqual([]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+
+    // The map shows the walking route to the first (selected) station.
+    await page.waitForFunction(() => {
+      const m = window.__map;
+      return !!m && m.loaded() && !m.isMoving() && !!m.getLayer('route') && m.queryRenderedFeatures({ layers: ['route'] }).length > 0;
+    }, undefined, { timeout: 20_000, polling: 100 });
+    const loadedMs = Date.now() - t0;
+    await page.screenshot({ path: join(artifacts, 'courier-375x812.png') });
+
+    // Navigate: Amap / Baidu / Apple with converted coordinates.
+    await card.locator('[data-action="navigate"]').click();
+    await page.waitForSelector('#nav-sheet[open]');
+    const [lon, lat] = api.features[0].geometry.coordinates;
+    const hrefs = Object.fromEntries(await page.$$eval('#nav-sheet a[data-app]', (as) => as.map((a) => [a.getAttribute('data-app'), a.getAttribute('href')])));
+    expect(hrefs.amap).toBe(amapUrl([lon, lat], first.name));
+    expect(hrefs.baidu).toBe(baiduUrls([lon, lat], first.name).app);
+    expect(hrefs['baidu-web']).toBe(baiduUrls([lon, lat], first.name).web);
+    expect(hrefs.apple).toBe(appleUrl([lon, lat]));
+    await page.screenshot({ path: join(artifacts, 'courier-375x812-navigate.png') });
+    await page.click('#nav-sheet .close');
+
+    // Filter: water → the list matches the API with amenity=water.
+    await page.click('[data-filter="water"]');
+    const water = (await app.inject({ url: `/api/stations/nearest?lon=${here.longitude}&lat=${here.latitude}&type=courier_station&amenity=water&limit=5` })).json();
+    const wantIds = water.features.map((f: { properties: { id: number } }) => f.properties.id);
+    await expect.poll(() => page.$$eval('.card', (cards) => cards.map((c) => Number(c.getAttribute('data-id'))))).toEqual(wantIds);
+
+    // English.
+    await page.click('#lang');
+    expect(await page.textContent('#locate')).toContain('Where am I');
+    await expect.poll(() => page.textContent('.card')).toContain('min');
+
+    // Without GPS permission: tap the map to set the position.
+    const denied = await browser.newContext({ viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true, locale: 'zh-CN' });
+    const p2 = await denied.newPage();
+    await p2.goto(`${base}/courier`);
+    await p2.waitForFunction(() => document.querySelector('#where')?.textContent?.includes('地图上点'), undefined, { timeout: 15_000 });
+    await p2.waitForFunction(() => !!window.__map?.loaded(), undefined, { timeout: 15_000 });
+    const box = (await p2.locator('#map').boundingBox())!;
+    await p2.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await p2.waitForSelector('.card');
+    expect(await p2.textContent('#where')).toBe('地图选点');
+    await denied.close();
+
+    console.log(`[browser] courier first result: ${firstResultMs} ms, ${kB(firstResultBytes)} transferred before it; map with route: ${loadedMs} ms; total ${kB(net.bytes)} in ${net.requests} requests`);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});

@@ -1,0 +1,177 @@
+/**
+ * Typed calls to the Lifecircle API (same origin). Errors come back as
+ * `{ message_zh, message_en }`; `ApiError` keeps both so the UI shows the current language.
+ */
+import type { Feature, FeatureCollection, LineString, MultiPolygon, Point, Polygon } from 'geojson';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly zh: string,
+    readonly en: string,
+  ) {
+    super(`${zh} / ${en}`);
+  }
+}
+
+export type Bbox = [number, number, number, number];
+
+export interface Health {
+  dataset: { name?: string; nameEn?: string; bbox?: Bbox; sample?: boolean } | null;
+  counts: Record<string, number>;
+}
+
+export interface StationType {
+  code: string;
+  name_zh: string;
+  name_en: string;
+  coverage_mode: string;
+  coverage_radius_m: number;
+  coverage_minutes: number;
+}
+
+export interface GridProps {
+  id: number;
+  code: string;
+  name: string;
+  community_code: string;
+  community_name: string;
+  street_code: string;
+  street_name: string;
+  district_code: string;
+  district_name: string;
+  leader_name: string | null;
+  leader_phone: string | null;
+  population: number;
+  households: number;
+  area_m2: number;
+}
+
+export interface StationProps {
+  id: number;
+  code: string;
+  type: string;
+  type_name_zh: string;
+  type_name_en: string;
+  name: string;
+  address: string | null;
+  amenities: string[];
+  opening_hours: string;
+  always_open: boolean;
+  open_now: boolean | null;
+  phone: string | null;
+  operator: string | null;
+  status: string;
+  distance_m?: number;
+  straight_m?: number;
+  walk_minutes?: number;
+  ebike_minutes?: number;
+  route?: LineString;
+}
+
+export interface GridStats {
+  id: number;
+  code: string;
+  name: string;
+  community_code: string;
+  community_name: string;
+  street_code: string;
+  street_name: string;
+  leader_name: string | null;
+  leader_phone: string | null;
+  area_m2: number;
+  gap_area_m2: number;
+  covered_share: number;
+  population: number;
+  uncovered_population: number;
+}
+
+export interface UnitStats {
+  level: 'city' | 'district' | 'street' | 'community';
+  code: string;
+  name: string;
+  grids: number;
+  area_m2: number;
+  gap_area_m2: number;
+  covered_share_by_area: number;
+  population: number;
+  uncovered_population: number;
+  covered_share_by_population: number;
+}
+
+export interface CoverageStats {
+  meta: { types: string[]; mode: string; open_at: string | null; stations_used: number; compute_ms: number };
+  units: UnitStats[];
+  grids: GridStats[];
+}
+
+export interface GapProps {
+  rank: number;
+  gap_area_m2: number;
+  uncovered_population: number;
+  grid_id: number;
+  grid_code: string;
+  grid_name: string;
+  community_name: string;
+  street_name: string;
+  leader_name: string | null;
+  leader_phone: string | null;
+}
+
+export type GridCollection = FeatureCollection<Polygon | MultiPolygon, GridProps>;
+export type StationCollection = FeatureCollection<Point, StationProps>;
+export type StationFeature = Feature<Point, StationProps>;
+export type GapCollection = FeatureCollection<MultiPolygon, GapProps>;
+
+/** Query parameters shared by /api/coverage and /api/coverage/gaps. */
+export interface CoverageParams {
+  types?: string[];
+  mode?: 'radius' | 'walk';
+  radius?: number;
+  minutes?: number;
+  open_at?: string;
+}
+
+export function query(params: Record<string, string | number | boolean | string[] | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined || v === '') continue;
+    q.set(k, Array.isArray(v) ? v.join(',') : String(v));
+  }
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+  const res = await fetch(path, { signal, headers: { accept: 'application/json' } });
+  if (!res.ok) {
+    let body: { message_zh?: string; message_en?: string } = {};
+    try {
+      body = await res.json();
+    } catch {
+      /* not JSON */
+    }
+    throw new ApiError(res.status, body.message_zh ?? `请求失败（${res.status}）`, body.message_en ?? `Request failed (${res.status})`);
+  }
+  return (await res.json()) as T;
+}
+
+export const bboxParam = (b: Bbox): string => b.map((n) => n.toFixed(5)).join(',');
+
+export const api = {
+  health: () => getJson<Health>('/api/health'),
+  stationTypes: () => getJson<{ types: StationType[]; amenities: string[] }>('/api/station-types'),
+  grids: (bbox: Bbox, simplify: number | undefined, signal?: AbortSignal) => getJson<GridCollection>(`/api/grids${query({ bbox: bboxParam(bbox), simplify })}`, signal),
+  gridsOf: (unit: { street?: string; community?: string }) => getJson<GridCollection>(`/api/grids${query({ ...unit, simplify: 10 })}`),
+  network: (bbox: Bbox, major: boolean, signal?: AbortSignal) => getJson<FeatureCollection>(`/api/network${query({ bbox: bboxParam(bbox), major: major || undefined, simplify: major ? 5 : undefined })}`, signal),
+  stations: (bbox: Bbox, signal?: AbortSignal) => getJson<StationCollection>(`/api/stations${query({ bbox: bboxParam(bbox) })}`, signal),
+  coverageStats: (p: CoverageParams, signal?: AbortSignal) => getJson<CoverageStats>(`/api/coverage${coverageQuery(p, { format: 'stats' })}`, signal),
+  gaps: (p: CoverageParams, limit: number, signal?: AbortSignal) => getJson<GapCollection>(`/api/coverage/gaps${coverageQuery(p, { limit })}`, signal),
+  nearest: (p: { lon: number; lat: number; type?: string; amenity?: string[]; open_now?: boolean; limit?: number }, signal?: AbortSignal) =>
+    getJson<StationCollection & { by: string }>(`/api/stations/nearest${query({ ...p, lon: p.lon.toFixed(6), lat: p.lat.toFixed(6), open_now: p.open_now || undefined })}`, signal),
+};
+
+/** The query string for a coverage request (also used for the CSV and GeoJSON download links). */
+export function coverageQuery(p: CoverageParams, extra: Record<string, string | number> = {}): string {
+  return query({ types: p.types, mode: p.mode, radius: p.radius, minutes: p.minutes, open_at: p.open_at, ...extra });
+}

@@ -1,0 +1,88 @@
+/** The planner's map layers: grids coloured by covered share, gaps (red hatch), stations, service area. */
+import type { ExpressionSpecification, Map as MapLibreMap } from 'maplibre-gl';
+import { addHatchImage, EMPTY } from '../map/create.js';
+import { typeColorExpression } from '../map/stations.js';
+
+/** Covered-share classes (upper bounds) and colours; -1 = not computed yet. */
+export const SHARE_CLASSES: Array<{ min: number; color: string; label: string }> = [
+  { min: 0, color: '#f97316', label: '< 50%' },
+  { min: 0.5, color: '#fbbf24', label: '50–80%' },
+  { min: 0.8, color: '#d9f99d', label: '80–95%' },
+  { min: 0.95, color: '#86efac', label: '95–99%' },
+  { min: 0.995, color: '#22c55e', label: '100%' },
+];
+export const NO_DATA_COLOR = '#e5e7eb';
+
+const shareColor: ExpressionSpecification = [
+  'step',
+  ['coalesce', ['get', 'share'], -1],
+  NO_DATA_COLOR,
+  ...SHARE_CLASSES.flatMap((c) => [c.min, c.color]),
+] as unknown as ExpressionSpecification;
+
+/** Layer ids per switchable group (layer switcher). */
+export const LAYER_GROUPS = {
+  coverage: ['grids-fill'],
+  gridLines: ['grids-line'],
+  gaps: ['gaps-fill', 'gaps-line'],
+  stations: ['stations'],
+  network: ['network', 'network-casing'],
+  service: ['service-fill', 'service-line'],
+} as const;
+export type LayerGroup = keyof typeof LAYER_GROUPS;
+
+export function addPlannerLayers(map: MapLibreMap, typeCodes: string[]): void {
+  addHatchImage(map);
+  map.addSource('grids', { type: 'geojson', data: EMPTY, promoteId: 'id' });
+  map.addSource('gaps', { type: 'geojson', data: EMPTY });
+  map.addSource('stations', { type: 'geojson', data: EMPTY, promoteId: 'id' });
+  map.addSource('service', { type: 'geojson', data: EMPTY });
+
+  // Coverage fill under the streets, so the streets stay readable through it.
+  map.addLayer({ id: 'grids-fill', type: 'fill', source: 'grids', paint: { 'fill-color': shareColor, 'fill-opacity': 0.62 } }, 'network-casing');
+  map.addLayer({ id: 'service-fill', type: 'fill', source: 'service', paint: { 'fill-color': '#2563eb', 'fill-opacity': 0.12 } });
+  map.addLayer({ id: 'service-line', type: 'line', source: 'service', paint: { 'line-color': '#2563eb', 'line-width': 2, 'line-dasharray': [2, 1] } });
+  map.addLayer({ id: 'gaps-fill', type: 'fill', source: 'gaps', paint: { 'fill-pattern': 'hatch-red', 'fill-opacity': 0.9 } });
+  map.addLayer({ id: 'gaps-line', type: 'line', source: 'gaps', paint: { 'line-color': '#dc2626', 'line-width': ['interpolate', ['linear'], ['zoom'], 12, 1, 16, 2.5] } });
+  map.addLayer({
+    id: 'grids-line',
+    type: 'line',
+    source: 'grids',
+    paint: { 'line-color': '#475569', 'line-opacity': ['interpolate', ['linear'], ['zoom'], 12, 0.25, 16, 0.7], 'line-width': ['interpolate', ['linear'], ['zoom'], 12, 0.4, 17, 1.5] },
+  });
+  map.addLayer({
+    id: 'grids-selected',
+    type: 'line',
+    source: 'grids',
+    filter: ['==', ['get', 'id'], -1],
+    paint: { 'line-color': '#1e3a8a', 'line-width': 3 },
+  });
+  map.addLayer({
+    id: 'stations',
+    type: 'circle',
+    source: 'stations',
+    paint: {
+      'circle-color': typeColorExpression(typeCodes),
+      'circle-radius': ['interpolate', ['linear'], ['zoom'], 12, 4, 16, 8, 18, 11],
+      'circle-stroke-color': '#ffffff',
+      'circle-stroke-width': 2,
+      'circle-opacity': ['case', ['==', ['get', 'status'], 'open'], 1, 0.45],
+    },
+  });
+}
+
+/** Highlights the grids of a unit (street / community code) or one grid. */
+export function highlightUnit(map: MapLibreMap, unit: { level: 'street' | 'community' | 'grid'; code: string } | null): void {
+  const filter: ExpressionSpecification = unit
+    ? (['==', ['get', unit.level === 'grid' ? 'code' : `${unit.level}_code`], unit.code] as ExpressionSpecification)
+    : (['==', ['get', 'id'], -1] as ExpressionSpecification);
+  map.setFilter('grids-selected', filter);
+}
+
+export function setStationTypeFilter(map: MapLibreMap, types: string[]): void {
+  map.setFilter('stations', ['in', ['get', 'type'], ['literal', types]]);
+}
+
+export function setGroupVisible(map: MapLibreMap, group: LayerGroup, visible: boolean): void {
+  for (const id of LAYER_GROUPS[group]) map.setLayoutProperty(id, 'visibility', visible ? 'visible' : 'none');
+}

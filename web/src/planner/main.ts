@@ -1,0 +1,461 @@
+/**
+ * Planner view (/): coverage of service stations by grid, with gaps, a summary, sortable tables
+ * by street and community, a ranked gap list and exports.
+ */
+import '../ui/base.css';
+import './planner.css';
+import type { Feature, MultiPolygon, Point, Polygon } from 'geojson';
+import {
+  api,
+  ApiError,
+  type Bbox,
+  type CoverageParams,
+  type CoverageStats,
+  type GapCollection,
+  type GridCollection,
+  type GridProps,
+  type StationCollection,
+  type StationProps,
+  type StationType,
+  type UnitStats,
+} from '../api/client.js';
+import { applyI18n, bindLangToggle, fmtInt, fmtPct, lang, onLangChange, pick, t } from '../i18n/index.js';
+import { boundsOf, createMap, EMPTY, loadByViewport, maplibregl, networkLoader, type MapLibreMap } from '../map/create.js';
+import { stationPopup, typeStyle } from '../map/stations.js';
+import { $, h, telLink } from '../ui/dom.js';
+import { addPlannerLayers, highlightUnit, setGroupVisible, setStationTypeFilter, type LayerGroup } from './layers.js';
+import { renderExports, renderGapList, renderLayerSwitcher, renderLegend, renderSummary, UnitTable } from './panels.js';
+import { circlePolygon } from './geometry.js';
+
+type Mode = 'standard' | 'radius' | 'walk';
+type Tab = 'street' | 'community' | 'gaps';
+
+const state = {
+  types: [] as StationType[],
+  selectedTypes: new Set<string>(),
+  mode: 'standard' as Mode,
+  openAt: '',
+  tab: 'street' as Tab,
+  selected: undefined as { level: 'street' | 'community' | 'grid'; code: string } | undefined,
+  stats: null as CoverageStats | null,
+  gaps: null as GapCollection | null,
+  shareById: new Map<number, CoverageStats['grids'][number]>(),
+  grids: null as GridCollection | null,
+  stations: null as StationCollection | null,
+  layers: { coverage: true, gridLines: true, gaps: true, stations: true, network: true, service: true } as Record<LayerGroup, boolean>,
+  datasetName: { zh: '', en: '' },
+};
+
+let map: MapLibreMap;
+/** Keeps fitted areas clear of the legend (bottom left) and the layer switcher (top right). */
+const MAP_PADDING = { top: 40, bottom: 40, left: 200, right: 80 };
+let popup: maplibregl.Popup | undefined;
+let coverageCtrl: AbortController | undefined;
+
+function status(msg: string | null): void {
+  const el = $('#status');
+  el.hidden = msg === null;
+  el.textContent = msg ?? '';
+}
+
+const errorText = (e: unknown) => (e instanceof ApiError ? pick(e.zh, e.en) : String((e as Error).message ?? e));
+
+/** Today's date in the browser plus the chosen time: the API reads it as city-local time. */
+function openAtParam(): string | undefined {
+  if (!state.openAt) return undefined;
+  const d = new Date();
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${state.openAt}`;
+}
+
+function coverageParams(): CoverageParams {
+  const types = [...state.selectedTypes];
+  const p: CoverageParams = { types: types.length === state.types.length ? undefined : types, open_at: openAtParam() };
+  if (state.mode === 'radius') Object.assign(p, { mode: 'radius', radius: 1000 });
+  if (state.mode === 'walk') Object.assign(p, { mode: 'walk', minutes: 15 });
+  return p;
+}
+
+/** Grids get their covered share as a property, so the fill colour and queries both see it. */
+function paintGrids(): void {
+  if (!state.grids || !map.getSource('grids')) return;
+  const fc: GridCollection = {
+    type: 'FeatureCollection',
+    features: state.grids.features.map((f) => {
+      const s = state.shareById.get(f.properties.id);
+      return { ...f, properties: { ...f.properties, share: s ? s.covered_share : -1 } as GridProps };
+    }),
+  };
+  (map.getSource('grids') as maplibregl.GeoJSONSource).setData(fc);
+}
+
+const table = new UnitTable($('#table'), (u) => void zoomToUnit(u));
+
+function renderTab(): void {
+  const el = $('#table');
+  document.querySelectorAll<HTMLButtonElement>('.tabs [data-tab]').forEach((b) => b.setAttribute('aria-selected', String(b.dataset.tab === state.tab)));
+  if (state.tab === 'gaps') {
+    renderGapList(el, state.gaps, (g) => zoomToGap(g));
+    return;
+  }
+  if (!state.stats) {
+    el.replaceChildren(h('p', { class: 'muted loading' }, t('status.loading')));
+    return;
+  }
+  table.render(state.stats.units, state.tab, state.selected?.code);
+}
+
+function renderAll(): void {
+  renderSummary($('#summary'), state.stats);
+  renderTab();
+  renderExports($('#exports'), coverageParams());
+  renderLegend($('#legend'), state.types, state.selectedTypes);
+  renderLayerSwitcher($('#layers'), state.layers, (g, v) => {
+    state.layers[g] = v;
+    setGroupVisible(map, g, v);
+  });
+  renderTypeList();
+  $('#dataset').textContent = pick(state.datasetName.zh, state.datasetName.en);
+}
+
+function renderTypeList(): void {
+  $('#type-list').replaceChildren(
+    ...state.types.map((ty) =>
+      h(
+        'label',
+        { class: 'type-item', title: `${pick(ty.name_zh, ty.name_en)} · ${ty.coverage_mode === 'walk' ? t('unit.minutes', { n: ty.coverage_minutes }) : `${ty.coverage_radius_m} m`}` },
+        h('input', {
+          type: 'checkbox',
+          value: ty.code,
+          checked: state.selectedTypes.has(ty.code),
+          onchange: (e: Event) => {
+            const input = e.target as HTMLInputElement;
+            if (!input.checked && state.selectedTypes.size === 1) {
+              input.checked = true; // at least one type
+              return;
+            }
+            if (input.checked) state.selectedTypes.add(ty.code);
+            else state.selectedTypes.delete(ty.code);
+            setStationTypeFilter(map, [...state.selectedTypes]);
+            renderLegend($('#legend'), state.types, state.selectedTypes);
+            void refreshCoverage();
+          },
+        }),
+        h('span', { class: 'dot', style: `background:${typeStyle(ty.code).color}` }),
+        h('span', { class: 'type-name' }, pick(ty.name_zh, ty.name_en)),
+      ),
+    ),
+  );
+}
+
+async function refreshCoverage(): Promise<void> {
+  coverageCtrl?.abort();
+  const ctrl = (coverageCtrl = new AbortController());
+  state.stats = null;
+  state.gaps = null;
+  renderSummary($('#summary'), null);
+  renderTab();
+  renderExports($('#exports'), coverageParams());
+  try {
+    const p = coverageParams();
+    const [stats, gaps] = await Promise.all([api.coverageStats(p, ctrl.signal), api.gaps(p, 2000, ctrl.signal)]);
+    state.stats = stats;
+    state.gaps = gaps;
+    state.shareById = new Map(stats.grids.map((g) => [g.id, g]));
+    paintGrids();
+    (map.getSource('gaps') as maplibregl.GeoJSONSource).setData(gaps);
+    renderSummary($('#summary'), stats);
+    renderTab();
+    status(null);
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') return;
+    status(t('status.error', { msg: errorText(e) }));
+  }
+}
+
+function fit(b: Bbox | undefined): void {
+  if (!b) return;
+  map.fitBounds([b[0], b[1], b[2], b[3]], { padding: MAP_PADDING, maxZoom: 17, duration: 600 });
+}
+
+async function zoomToUnit(u: UnitStats): Promise<void> {
+  if (u.level !== 'street' && u.level !== 'community') return;
+  state.selected = { level: u.level, code: u.code };
+  highlightUnit(map, state.selected);
+  renderTab();
+  try {
+    const grids = await api.gridsOf({ [u.level]: u.code });
+    fit(boundsOf(grids));
+  } catch (e) {
+    status(t('status.error', { msg: errorText(e) }));
+  }
+}
+
+function zoomToGap(g: GapCollection['features'][number]): void {
+  state.selected = { level: 'grid', code: g.properties.grid_code };
+  highlightUnit(map, state.selected);
+  fit(boundsOf(g));
+}
+
+/* ---------- popups ---------- */
+
+function showPopup(lngLat: maplibregl.LngLatLike, content: HTMLElement): void {
+  popup?.remove();
+  popup = new maplibregl.Popup({ maxWidth: '320px', closeButton: true, focusAfterOpen: false }).setLngLat(lngLat).setDOMContent(content).addTo(map);
+}
+
+function gridPopup(p: GridProps, at: maplibregl.LngLat): void {
+  const s = state.shareById.get(p.id);
+  const nearest = h('ul', { class: 'nearest' }, h('li', { class: 'muted' }, t('popup.loading')));
+  showPopup(
+    at,
+    h(
+      'div',
+      { class: 'popup grid-popup' },
+      h('div', { class: 'popup-kind' }, `${t('kind.grid')} · ${p.community_name} · ${p.street_name}`),
+      h('h3', {}, p.name),
+      h(
+        'dl',
+        {},
+        h('dt', {}, t('popup.code')),
+        h('dd', {}, h('code', {}, p.code)),
+        h('dt', {}, t('popup.leader')),
+        h('dd', {}, p.leader_name ?? '—', ' ', telLink(p.leader_phone)),
+        h('dt', {}, t('popup.population')),
+        h('dd', {}, fmtInt(p.population)),
+        h('dt', {}, t('popup.covered')),
+        h('dd', {}, s ? h('span', { class: s.covered_share < 0.995 ? 'alert' : 'ok' }, fmtPct(s.covered_share), s.uncovered_population > 0 ? ` · ${t('gaps.people', { n: fmtInt(s.uncovered_population) })}` : '') : '…'),
+      ),
+      h('div', { class: 'popup-sub' }, t('popup.nearest')),
+      nearest,
+    ),
+  );
+  api
+    .nearest({ lon: at.lng, lat: at.lat, type: [...state.selectedTypes].join(','), limit: 3 })
+    .then((fc) =>
+      nearest.replaceChildren(
+        ...fc.features.map((f) =>
+          h(
+            'li',
+            {},
+            h('span', { class: 'dot', style: `background:${typeStyle(f.properties.type).color}` }),
+            f.properties.name,
+            h('span', { class: 'muted' }, ` ${t('unit.minutes', { n: Math.ceil(f.properties.walk_minutes ?? 0) })}`),
+          ),
+        ),
+      ),
+    )
+    .catch((e) => nearest.replaceChildren(h('li', { class: 'muted' }, errorText(e))));
+}
+
+/** The service area a station covers under the current mode (circle or walking isochrone). */
+async function showServiceArea(p: StationProps, lonLat: [number, number]): Promise<void> {
+  const ty = state.types.find((x) => x.code === p.type);
+  const walk = state.mode === 'walk' || (state.mode === 'standard' && ty?.coverage_mode === 'walk');
+  const src = map.getSource('service') as maplibregl.GeoJSONSource;
+  if (!walk) {
+    const r = state.mode === 'radius' ? 1000 : (ty?.coverage_radius_m ?? 1000);
+    src.setData(circlePolygon(lonLat, r));
+    return;
+  }
+  const minutes = state.mode === 'walk' ? 15 : (ty?.coverage_minutes ?? 15);
+  try {
+    const iso = await fetch(`/api/isochrone?lon=${lonLat[0]}&lat=${lonLat[1]}&minutes=${minutes}`).then((r) => (r.ok ? r.json() : null));
+    src.setData(iso ? { type: 'Feature', geometry: iso.geometry, properties: {} } : EMPTY);
+  } catch {
+    src.setData(EMPTY);
+  }
+}
+
+function onMapClick(e: maplibregl.MapMouseEvent): void {
+  const pad = 6;
+  const box: [maplibregl.PointLike, maplibregl.PointLike] = [
+    [e.point.x - pad, e.point.y - pad],
+    [e.point.x + pad, e.point.y + pad],
+  ];
+  const station = state.layers.stations ? map.queryRenderedFeatures(box, { layers: ['stations'] })[0] : undefined;
+  if (station) {
+    const p = station.properties as StationProps;
+    const lonLat = (station.geometry as Point).coordinates as [number, number];
+    showPopup(lonLat, stationPopup(p));
+    void showServiceArea(p, lonLat);
+    return;
+  }
+  const grid = map.queryRenderedFeatures(e.point, { layers: ['grids-fill'] })[0];
+  if (grid) {
+    (map.getSource('service') as maplibregl.GeoJSONSource).setData(EMPTY);
+    gridPopup(grid.properties as GridProps, e.lngLat);
+  }
+}
+
+/* ---------- search ---------- */
+
+interface Hit {
+  kind: 'street' | 'community' | 'grid' | 'station';
+  label: string;
+  sub: string;
+  go: () => void;
+}
+
+function search(q: string): Hit[] {
+  const s = q.trim().toLowerCase();
+  if (!s) return [];
+  const hits: Hit[] = [];
+  for (const u of state.stats?.units ?? []) {
+    if ((u.level === 'street' || u.level === 'community') && (u.name.toLowerCase().includes(s) || u.code.startsWith(s)))
+      hits.push({ kind: u.level, label: u.name, sub: u.code, go: () => void zoomToUnit(u) });
+  }
+  for (const f of state.grids?.features ?? []) {
+    const p = f.properties;
+    if (p.name.toLowerCase().includes(s) || p.code.startsWith(s))
+      hits.push({
+        kind: 'grid',
+        label: p.name,
+        sub: `${p.community_name} · ${p.code}`,
+        go: () => {
+          state.selected = { level: 'grid', code: p.code };
+          highlightUnit(map, state.selected);
+          fit(boundsOf(f as Feature<Polygon | MultiPolygon>));
+        },
+      });
+  }
+  for (const f of state.stations?.features ?? []) {
+    const p = f.properties;
+    if (state.selectedTypes.has(p.type) && (p.name.toLowerCase().includes(s) || p.code.toLowerCase().startsWith(s)))
+      hits.push({
+        kind: 'station',
+        label: p.name,
+        sub: pick(p.type_name_zh, p.type_name_en),
+        go: () => {
+          const c = f.geometry.coordinates as [number, number];
+          map.flyTo({ center: c, zoom: Math.max(map.getZoom(), 16) });
+          showPopup(c, stationPopup(p));
+        },
+      });
+  }
+  // A full 12-digit grid code outside the loaded view: ask the API.
+  if (/^\d{12}$/.test(s) && !hits.some((x) => x.kind === 'grid'))
+    hits.push({
+      kind: 'grid',
+      label: s,
+      sub: t('kind.grid'),
+      go: () =>
+        void fetch(`/api/grids/${s}`)
+          .then((r) => (r.ok ? r.json() : Promise.reject(new Error(t('search.none')))))
+          .then((f) => {
+            state.selected = { level: 'grid', code: s };
+            highlightUnit(map, state.selected);
+            fit(boundsOf(f));
+          })
+          .catch((e) => status(errorText(e))),
+    });
+  return hits.slice(0, 12);
+}
+
+function bindSearch(): void {
+  const input = $<HTMLInputElement>('#search');
+  const list = $('#search-results');
+  const close = () => (list.hidden = true);
+  const kindKey = { street: 'kind.street', community: 'kind.community', grid: 'kind.grid', station: 'kind.station' } as const;
+  input.addEventListener('input', () => {
+    const hits = search(input.value);
+    list.hidden = !input.value.trim();
+    list.replaceChildren(
+      ...(hits.length
+        ? hits.map((x) =>
+            h(
+              'li',
+              {},
+              h(
+                'button',
+                {
+                  type: 'button',
+                  onclick: () => {
+                    x.go();
+                    close();
+                  },
+                },
+                h('span', { class: 'kind' }, t(kindKey[x.kind])),
+                h('span', { class: 'label' }, x.label),
+                h('small', { class: 'muted' }, x.sub),
+              ),
+            ),
+          )
+        : [h('li', { class: 'muted none' }, t('search.none'))]),
+    );
+  });
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') list.querySelector<HTMLButtonElement>('button')?.click();
+    if (e.key === 'Escape') close();
+  });
+  document.addEventListener('click', (e) => {
+    if (!(e.target as HTMLElement).closest('.search')) close();
+  });
+}
+
+/* ---------- start ---------- */
+
+async function main(): Promise<void> {
+  applyI18n();
+  bindLangToggle($<HTMLButtonElement>('#lang'));
+  bindSearch();
+  const [health, types] = await Promise.all([api.health(), api.stationTypes()]);
+  state.types = types.types;
+  state.selectedTypes = new Set(types.types.map((x) => x.code));
+  state.datasetName = { zh: health.dataset?.name ?? '', en: health.dataset?.nameEn ?? health.dataset?.name ?? '' };
+
+  map = createMap($('#map'), health.dataset?.bbox, { fitBoundsOptions: { padding: MAP_PADDING } });
+  renderAll();
+
+  document.querySelectorAll<HTMLInputElement>('#mode input').forEach((r) =>
+    r.addEventListener('change', () => {
+      state.mode = r.value as Mode;
+      void refreshCoverage();
+    }),
+  );
+  $<HTMLSelectElement>('#open-at').addEventListener('change', (e) => {
+    state.openAt = (e.target as HTMLSelectElement).value;
+    void refreshCoverage();
+  });
+  document.querySelectorAll<HTMLButtonElement>('.tabs [data-tab]').forEach((b) =>
+    b.addEventListener('click', () => {
+      state.tab = b.dataset.tab as Tab;
+      renderTab();
+    }),
+  );
+  onLangChange(() => {
+    popup?.remove();
+    renderAll();
+  });
+
+  map.on('load', () => {
+    addPlannerLayers(map, state.types.map((x) => x.code));
+    networkLoader(map);
+    // Grids: simplified when zoomed out; only the view (plus a margin) is fetched.
+    loadByViewport(
+      map,
+      (z) => (z < 13 ? 'coarse' : z < 15 ? 'mid' : 'full'),
+      async (bbox, zoom, signal) => {
+        state.grids = await api.grids(bbox, zoom < 13 ? 20 : zoom < 15 ? 2 : undefined, signal);
+        paintGrids();
+      },
+    );
+    loadByViewport(
+      map,
+      () => 'all',
+      async (bbox, _zoom, signal) => {
+        state.stations = await api.stations(bbox, signal);
+        (map.getSource('stations') as maplibregl.GeoJSONSource).setData(state.stations);
+      },
+    );
+    void refreshCoverage();
+    map.on('click', onMapClick);
+    for (const layer of ['stations', 'grids-fill']) {
+      map.on('mouseenter', layer, () => (map.getCanvas().style.cursor = 'pointer'));
+      map.on('mouseleave', layer, () => (map.getCanvas().style.cursor = ''));
+    }
+  });
+  document.documentElement.dataset.lang = lang();
+}
+
+main().catch((e) => status(t('status.error', { msg: errorText(e) })));
