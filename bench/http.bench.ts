@@ -39,7 +39,12 @@ async function load(name: string, path: (() => string) | string) {
     duration: seconds,
     requests: [{ method: 'GET', setupRequest: (req: any) => ({ ...req, path: typeof path === 'string' ? path : path() }) }],
   });
-  const bad = result.non2xx + result.errors + result.timeouts;
+  const codes = Object.entries((result as any).statusCodeStats ?? {})
+    .filter(([c]) => !c.startsWith('2'))
+    .map(([c, v]) => `${c}×${(v as { count: number }).count}`);
+  const bad = [result.non2xx ? `non-2xx ${result.non2xx} (${codes.join(', ')})` : '', result.timeouts ? `timeouts ${result.timeouts}` : '', result.errors - result.timeouts > 0 ? `errors ${result.errors - result.timeouts}` : '']
+    .filter(Boolean)
+    .join('; ') || '0';
   return { name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, bad };
 }
 
@@ -79,7 +84,7 @@ const knn = rows[1].rps;
 const lines = [
   `Sample city \`${size}\`; autocannon, 100 connections, ${seconds} s per route, random points in the city; server and load generator share the 2 cores.`,
   '',
-  '| route | req/s | p50 | p99 | ÷ hello-world req/s | ÷ raw KNN req/s | non-2xx/errors |',
+  '| route | req/s | p50 | p99 | ÷ hello-world req/s | ÷ raw KNN req/s | failures (autocannon timeout 10 s) |',
   '|---|---|---|---|---|---|---|',
   ...rows.map((r) => `| ${r.name} | ${Math.round(r.rps)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${(r.rps / hello).toFixed(2)} | ${(r.rps / knn).toFixed(2)} | ${r.bad} |`),
   '',

@@ -229,7 +229,7 @@ describe.skipIf(!hasChromium)('web map in Chromium', () => {
     const firstResultMs = Date.now() - t0;
     const firstResultBytes = net.bytes;
 
-    const api = (await app.inject({ url: `/api/stations/nearest?lon=${here.longitude}&lat=${here.latitude}&type=courier_station&limit=5` })).json();
+    const api = (await app.inject({ url: `/api/stations/nearest?lon=${here.longitude}&lat=${here.latitude}&type=courier_station&open_now=true&limit=5` })).json();
     const ids = await page.$$eval('.card', (cards) => cards.map((c) => Number(c.getAttribute('data-id'))));
     expect(ids).toEqual(api.features.map((f: { properties: { id: number } }) => f.properties.id));
     const dists = api.features.map((f: { properties: { distance_m: number } }) => f.properties.distance_m);
@@ -267,7 +267,7 @@ describe.skipIf(!hasChromium)('web map in Chromium', () => {
 
     // Filter: water → the list matches the API with amenity=water.
     await page.click('[data-filter="water"]');
-    const water = (await app.inject({ url: `/api/stations/nearest?lon=${here.longitude}&lat=${here.latitude}&type=courier_station&amenity=water&limit=5` })).json();
+    const water = (await app.inject({ url: `/api/stations/nearest?lon=${here.longitude}&lat=${here.latitude}&type=courier_station&amenity=water&open_now=true&limit=5` })).json();
     const wantIds = water.features.map((f: { properties: { id: number } }) => f.properties.id);
     await expect.poll(() => page.$$eval('.card', (cards) => cards.map((c) => Number(c.getAttribute('data-id'))))).toEqual(wantIds);
 

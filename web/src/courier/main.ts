@@ -21,7 +21,8 @@ const FILTERS = ['water', 'charging', 'first_aid', 'toilet'] as const;
 const state = {
   position: null as null | { lon: number; lat: number; source: 'gps' | 'tap'; accuracy?: number },
   amenities: new Set<string>(),
-  openNow: false,
+  // A rider needs a station that is open now; the chip turns this off to see all.
+  openNow: true,
   limit: 5,
   results: [] as StationFeature[],
   selectedId: null as number | null,
