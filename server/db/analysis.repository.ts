@@ -6,25 +6,11 @@ import { sql, type Kysely } from 'kysely';
 import type { Point, Polygon } from 'geojson';
 import type { Database } from './schema.js';
 import { asGeoJson } from './st.js';
-import { gridsWithUnits } from './grids.repository.js';
+import { gridsWithUnits, type GridRow } from './grids.repository.js';
 import type { StreetNetwork } from '../network/types.js';
 
-export interface AnalysisGrid {
-  id: number;
-  code: string;
-  name: string;
-  community_code: string;
-  community_name: string;
-  street_code: string;
-  street_name: string;
-  district_code: string;
-  district_name: string;
-  leader_name: string | null;
-  leader_phone: string | null;
-  population: number;
-  households: number;
-  polygon: Polygon;
-}
+/** A grid as the analysis needs it: the joined unit columns plus its polygon at full precision. */
+export type AnalysisGrid = Omit<GridRow, 'party_branch' | 'area_m2' | 'version' | 'updated_at' | 'updated_by' | 'geometry'> & { polygon: Polygon };
 
 export async function loadAnalysisGrids(db: Kysely<Database>): Promise<AnalysisGrid[]> {
   const rows = await gridsWithUnits(db).select(asGeoJson<Polygon>(sql`g.boundary`, 9).as('polygon')).orderBy('g.id').execute();
