@@ -15,7 +15,7 @@ const CoverageQuerySchema = {
 const r2 = (n: number) => Math.round(n * 100) / 100;
 const r4 = (n: number) => Math.round(n * 10000) / 10000;
 
-const GridStats = Type.Object({
+export const GridStats = Type.Object({
   id: Type.Integer(),
   code: Type.String(),
   name: Type.String(),
@@ -34,7 +34,7 @@ const GridStats = Type.Object({
   covered_population: Type.Number(),
   uncovered_population: Type.Number(),
 });
-const UnitStats = Type.Object({
+export const UnitStats = Type.Object({
   level: Type.String({ description: 'community | street | district | city' }),
   code: Type.String(),
   name: Type.String(),

@@ -4,7 +4,7 @@ import { notFound } from '../errors.js';
 import { BboxParam, errorResponses, FeatureCollectionSchema, FeatureSchema, parseBbox } from '../schemas/common.js';
 
 const Nullable = (t: ReturnType<typeof Type.String>) => Type.Union([t, Type.Null()]);
-const GridProperties = Type.Object({
+export const GridProperties = Type.Object({
   id: Type.Integer(),
   code: Type.String({ description: '网格编码' }),
   name: Type.String(),

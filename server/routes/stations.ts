@@ -5,7 +5,7 @@ import { AMENITIES } from '../domain/stations.js';
 import { isAlwaysOpen, isOpenAt } from '../analysis/hours/index.js';
 import { BboxParam, errorResponses, FeatureCollectionSchema, FeatureSchema, Lat, Lon, parseBbox, parseList, parseOpenAt } from '../schemas/common.js';
 
-const StationProperties = Type.Object({
+export const StationProperties = Type.Object({
   id: Type.Integer(),
   code: Type.String(),
   type: Type.String(),

@@ -2,7 +2,11 @@
  * Typed calls to the Lifecircle API (same origin). Errors come back as
  * `{ message_zh, message_en }`; `ApiError` keeps both so the UI shows the current language.
  */
-import type { Feature, FeatureCollection, LineString, MultiPolygon, Point, Polygon } from 'geojson';
+import type { Feature, FeatureCollection, MultiPolygon, Point, Polygon } from 'geojson';
+import type { Static } from 'typebox';
+import type { GridProperties as GridPropertiesSchema } from '../../../server/routes/grids.js';
+import type { StationProperties as StationPropertiesSchema } from '../../../server/routes/stations.js';
+import type { GridStats as GridStatsSchema, UnitStats as UnitStatsSchema } from '../../../server/routes/coverage.js';
 
 export class ApiError extends Error {
   constructor(
@@ -30,74 +34,14 @@ export interface StationType {
   coverage_minutes: number;
 }
 
-export interface GridProps {
-  id: number;
-  code: string;
-  name: string;
-  community_code: string;
-  community_name: string;
-  street_code: string;
-  street_name: string;
-  district_code: string;
-  district_name: string;
-  leader_name: string | null;
-  leader_phone: string | null;
-  population: number;
-  households: number;
-  area_m2: number;
-}
+// Feature properties and stats are the server's response schemas (one contract, no copies).
+export type GridProps = Static<typeof GridPropertiesSchema>;
 
-export interface StationProps {
-  id: number;
-  code: string;
-  type: string;
-  type_name_zh: string;
-  type_name_en: string;
-  name: string;
-  address: string | null;
-  amenities: string[];
-  opening_hours: string;
-  always_open: boolean;
-  open_now: boolean | null;
-  phone: string | null;
-  operator: string | null;
-  status: string;
-  distance_m?: number;
-  straight_m?: number;
-  walk_minutes?: number;
-  ebike_minutes?: number;
-  route?: LineString;
-}
+export type StationProps = Static<typeof StationPropertiesSchema>;
 
-export interface GridStats {
-  id: number;
-  code: string;
-  name: string;
-  community_code: string;
-  community_name: string;
-  street_code: string;
-  street_name: string;
-  leader_name: string | null;
-  leader_phone: string | null;
-  area_m2: number;
-  gap_area_m2: number;
-  covered_share: number;
-  population: number;
-  uncovered_population: number;
-}
+export type GridStats = Static<typeof GridStatsSchema>;
 
-export interface UnitStats {
-  level: 'city' | 'district' | 'street' | 'community';
-  code: string;
-  name: string;
-  grids: number;
-  area_m2: number;
-  gap_area_m2: number;
-  covered_share_by_area: number;
-  population: number;
-  uncovered_population: number;
-  covered_share_by_population: number;
-}
+export type UnitStats = Static<typeof UnitStatsSchema> & { level: 'city' | 'district' | 'street' | 'community' };
 
 export interface CoverageStats {
   meta: { types: string[]; mode: string; open_at: string | null; stations_used: number; compute_ms: number };
