@@ -84,6 +84,8 @@ export class CoverageService {
   private loading: Promise<Snapshot> | null = null;
   private checkedAt = 0;
   private readonly engines = new Map<string, { engine: CoverageEngine; gridsFp: string; networkFp: string }>();
+  /** One computation at a time per question: a second identical request waits for the first. */
+  private readonly running = new Map<string, Promise<unknown>>();
   private static readonly MAX_ENGINES = 24;
 
   constructor(
@@ -172,18 +174,31 @@ export class CoverageService {
   }
 
   async coverage(q: CoverageQuery): Promise<CoverageResult> {
+    const key = JSON.stringify([[...q.types].sort(), q.mode ?? null, q.radiusM ?? null, q.minutes ?? null, q.openAt?.toISOString() ?? null, this.settings.bufferM, this.settings.walkSpeedKmh]);
+    const before = this.running.get(key) ?? Promise.resolve();
+    const mine = before.catch(() => {}).then(() => this.computeCoverage(key, q));
+    this.running.set(key, mine);
+    try {
+      return await mine;
+    } finally {
+      if (this.running.get(key) === mine) this.running.delete(key);
+    }
+  }
+
+  private async computeCoverage(key: string, q: CoverageQuery): Promise<CoverageResult> {
     const t0 = performance.now();
     const d = await this.data();
-    const key = JSON.stringify([[...q.types].sort(), q.mode ?? null, q.radiusM ?? null, q.minutes ?? null, q.openAt?.toISOString() ?? null, this.settings.bufferM, this.settings.walkSpeedKmh]);
     const { pieces, used, unsnapped } = this.pieces(d, q);
     let cached = this.engines.get(key);
     let recomputed: number;
+    // Long computations (walk coverage of a whole city) yield to the event loop between slices,
+    // so couriers' requests are still answered while a planner's question is computed.
     if (cached && cached.gridsFp === d.fp.grids && cached.networkFp === d.fp.network) {
-      recomputed = cached.engine.update(pieces).length;
+      recomputed = (await cached.engine.updateAsync(pieces)).length;
       this.engines.delete(key); // re-insert: most recently used last
     } else {
       const engine = new CoverageEngine(d.prepared);
-      engine.setAll(pieces);
+      await engine.setAllAsync(pieces);
       cached = { engine, gridsFp: d.fp.grids, networkFp: d.fp.network };
       recomputed = d.grids.length;
     }

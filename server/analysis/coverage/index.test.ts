@@ -155,3 +155,35 @@ describe('rollup', () => {
     expect(u2.coveredShareByArea).toBeCloseTo(0.5, 2);
   });
 });
+
+describe('async recompute', () => {
+  const grids = Array.from({ length: 36 }, (_, i) => square(i + 1, (i % 6) * 250, Math.floor(i / 6) * 250, 250, 100 + i));
+  const pieces = [circlePiece('a', ...at(300, 300), 400), circlePiece('b', ...at(1200, 900), 350)];
+
+  it('gives the same results as the synchronous path', async () => {
+    const sync = new CoverageEngine(grids);
+    sync.setAll(pieces);
+    const asyncE = new CoverageEngine(grids);
+    await asyncE.setAllAsync(pieces, 0);
+    expect(asyncE.all().map((r) => r.coveredM2)).toEqual(sync.all().map((r) => r.coveredM2));
+    const moved = [circlePiece('a', ...at(500, 300), 400), pieces[1]];
+    expect((await asyncE.updateAsync(moved, 0)).sort()).toEqual(sync.update(moved).sort());
+    expect(asyncE.all().map((r) => r.coveredM2)).toEqual(sync.all().map((r) => r.coveredM2));
+  });
+
+  it('hands the event loop back while it works, so a server can answer other requests', async () => {
+    const e = new CoverageEngine(grids);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    await e.setAllAsync(pieces, 0); // slice of 0 ms: yield after every grid
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(0);
+    const blocking = new CoverageEngine(grids);
+    let ticks2 = 0;
+    const timer2 = setInterval(() => ticks2++, 0);
+    blocking.setAll(pieces); // the synchronous path cannot let the timer run
+    const during = ticks2;
+    clearInterval(timer2);
+    expect(during).toBe(0);
+  });
+});

@@ -204,11 +204,41 @@ export class CoverageEngine {
     this.results.set(g.id, coverGrid(g, near, this.opts));
   }
 
+  /**
+   * Installs `next` as the pieces and returns the grid indices to recompute: all of them, or
+   * (incremental) only those touched by pieces that were added or removed.
+   */
+  private replace(next: Iterable<Piece>, all: boolean): number[] {
+    const nextMap = new Map([...next].map((p) => [p.key, p]));
+    const changed: Piece[] = [];
+    if (!all) {
+      for (const [k, p] of this.pieces) if (!nextMap.has(k)) changed.push(p);
+      for (const [k, p] of nextMap) if (!this.pieces.has(k)) changed.push(p);
+    }
+    this.pieces = nextMap;
+    if (!all && changed.length === 0) return [];
+    this.indexPieces();
+    if (all) return this.grids.map((_, i) => i);
+    const affected = new Set<number>();
+    for (const p of changed) for (const i of this.gridIndex.search(...p.bbox)) affected.add(i);
+    return [...affected];
+  }
+
+  /** Recomputes grids, handing the event loop back every `sliceMs` so other requests are served. */
+  private async recomputeAsync(indices: number[], sliceMs: number): Promise<void> {
+    let start = performance.now();
+    for (const i of indices) {
+      this.recompute(i);
+      if (performance.now() - start >= sliceMs) {
+        await new Promise((resolve) => setImmediate(resolve));
+        start = performance.now();
+      }
+    }
+  }
+
   /** Replaces all pieces and recomputes every grid. */
   setAll(pieces: Iterable<Piece>): void {
-    this.pieces = new Map([...pieces].map((p) => [p.key, p]));
-    this.indexPieces();
-    for (let i = 0; i < this.grids.length; i++) this.recompute(i);
+    for (const i of this.replace(pieces, true)) this.recompute(i);
   }
 
   /**
@@ -216,17 +246,21 @@ export class CoverageEngine {
    * removed. @returns the ids of the recomputed grids.
    */
   update(next: Iterable<Piece>): number[] {
-    const nextMap = new Map([...next].map((p) => [p.key, p]));
-    const changed: Piece[] = [];
-    for (const [k, p] of this.pieces) if (!nextMap.has(k)) changed.push(p);
-    for (const [k, p] of nextMap) if (!this.pieces.has(k)) changed.push(p);
-    this.pieces = nextMap;
-    if (changed.length === 0) return [];
-    this.indexPieces();
-    const affected = new Set<number>();
-    for (const p of changed) for (const i of this.gridIndex.search(...p.bbox)) affected.add(i);
-    for (const i of affected) this.recompute(i);
-    return [...affected].map((i) => this.grids[i].id);
+    const indices = this.replace(next, false);
+    for (const i of indices) this.recompute(i);
+    return indices.map((i) => this.grids[i].id);
+  }
+
+  /** As {@link setAll}, yielding to the event loop every `sliceMs` (a server must not freeze for seconds). */
+  async setAllAsync(pieces: Iterable<Piece>, sliceMs = 20): Promise<void> {
+    await this.recomputeAsync(this.replace(pieces, true), sliceMs);
+  }
+
+  /** As {@link update}, yielding to the event loop every `sliceMs`. Callers serialise calls on one engine. */
+  async updateAsync(next: Iterable<Piece>, sliceMs = 20): Promise<number[]> {
+    const indices = this.replace(next, false);
+    await this.recomputeAsync(indices, sliceMs);
+    return indices.map((i) => this.grids[i].id);
   }
 
   get pieceCount(): number {
