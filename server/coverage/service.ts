@@ -9,7 +9,9 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { fingerprints, loadAnalysisGrids, loadAnalysisStations, loadNetwork, type AnalysisGrid, type AnalysisStation } from '../db/analysis.repository.js';
+import { fingerprints, loadAnalysisGrids, loadAnalysisStations, loadNetwork, type AnalysisGrid } from '../db/analysis.repository.js';
+import type { StationRow } from '../db/stations.repository.js';
+import { NearestIndex } from '../analysis/nearest/index.js';
 import { listStationTypes } from '../db/stations.repository.js';
 import { buildWalkGraph, intervalsToLines, isochrone, reachedIntervals, routeTo, snapPoint, walkFrom, type Snap, type WalkGraph } from '../analysis/graph/index.js';
 import { CoverageEngine, PreparedGrids, bufferedLinePiece, circlePiece, rollup, type GridCoverage, type Piece, type UnitCoverage } from '../analysis/coverage/index.js';
@@ -69,7 +71,9 @@ interface TypeStandard {
 interface Snapshot {
   fp: Awaited<ReturnType<typeof fingerprints>>;
   grids: AnalysisGrid[];
-  stations: AnalysisStation[];
+  stations: StationRow[];
+  /** Stations for nearest-by-distance search, rebuilt with the stations. */
+  stationIndex: NearestIndex<StationRow & { lon: number; lat: number }>;
   types: Map<string, TypeStandard>;
   graph: WalkGraph | null;
   stationSnaps: Map<number, Snap | null>;
@@ -121,9 +125,11 @@ export class CoverageService {
     ]);
     const graph = network ? (network.edges.length ? buildWalkGraph(network) : null) : old!.graph;
     const sameSnaps = old && old.fp.network === fp.network && old.fp.stations === fp.stations;
-    const stationSnaps = sameSnaps ? old.stationSnaps : new Map(stations.map((s) => [s.id, graph ? snapPoint(graph, s.point.coordinates[0], s.point.coordinates[1], this.settings.maxSnapM) : null]));
+    const stationSnaps = sameSnaps ? old.stationSnaps : new Map(stations.map((s) => [s.id, graph ? snapPoint(graph, s.geometry.coordinates[0], s.geometry.coordinates[1], this.settings.maxSnapM) : null]));
     const prepared = old && old.fp.grids === fp.grids ? old.prepared : new PreparedGrids(grids.map((g) => ({ id: g.id, polygon: g.polygon, population: g.population })));
-    this.snap = { fp, grids, stations, types, graph, stationSnaps, prepared };
+    const stationIndex =
+      old && old.fp.stations === fp.stations ? old.stationIndex : new NearestIndex(stations.map((s) => ({ ...s, lon: s.geometry.coordinates[0], lat: s.geometry.coordinates[1] })));
+    this.snap = { fp, grids, stations, types, graph, stationSnaps, prepared, stationIndex };
     return this.snap;
   }
 
@@ -142,7 +148,7 @@ export class CoverageService {
     for (const s of chosen) {
       const std = d.types.get(s.type_code)!;
       const mode = q.mode ?? std.coverage_mode;
-      const [lon, lat] = s.point.coordinates;
+      const [lon, lat] = s.geometry.coordinates;
       if (mode === 'radius') {
         pieces.push(circlePiece(String(s.id), lon, lat, q.radiusM ?? std.coverage_radius_m));
         continue;
@@ -229,6 +235,14 @@ export class CoverageService {
     return (await this.data()).graph !== null;
   }
 
+  /**
+   * The `limit` stations nearest to (lon, lat) by ellipsoidal geodesic distance that pass
+   * `filter`, from memory (no database round trip).
+   */
+  async nearestStations(lon: number, lat: number, filter: (s: StationRow) => boolean, limit: number) {
+    return (await this.data()).stationIndex.nearest(lon, lat, filter, limit);
+  }
+
   /** Station type codes (from the same cached data). */
   async stationTypeCodes(): Promise<string[]> {
     return [...(await this.data()).types.keys()].sort();
@@ -257,7 +271,7 @@ export class CoverageService {
       for (const t of targets) {
         const r = routeTo(g, reach, t.snap!);
         if (!r) continue;
-        const [sx, sy] = t.station.point.coordinates;
+        const [sx, sy] = t.station.geometry.coordinates;
         // Door to door: to the street, along it, and from the street to the station.
         const totalM = from.distanceM + r.distanceM + t.snap!.distanceM;
         found.push({ id: t.id, networkM: r.distanceM, totalM, route: [[lon, lat], ...r.coords, [sx, sy]] });

@@ -3,10 +3,11 @@
  * plus cheap fingerprints that say when they changed.
  */
 import { sql, type Kysely } from 'kysely';
-import type { Point, Polygon } from 'geojson';
+import type { Polygon } from 'geojson';
 import type { Database } from './schema.js';
 import { asGeoJson } from './st.js';
 import { gridsWithUnits, type GridRow } from './grids.repository.js';
+import { stationsWithTypes, type StationRow } from './stations.repository.js';
 import type { StreetNetwork } from '../network/types.js';
 
 /** A grid as the analysis needs it: the joined unit columns plus its polygon at full precision. */
@@ -17,24 +18,9 @@ export async function loadAnalysisGrids(db: Kysely<Database>): Promise<AnalysisG
   return rows as AnalysisGrid[];
 }
 
-export interface AnalysisStation {
-  id: number;
-  code: string;
-  name: string;
-  type_code: string;
-  status: string;
-  opening_hours: string;
-  amenities: string[];
-  point: Point;
-}
-
-export async function loadAnalysisStations(db: Kysely<Database>): Promise<AnalysisStation[]> {
-  const rows = await db
-    .selectFrom('stations')
-    .select(['id', 'code', 'name', 'type_code', 'status', 'opening_hours', 'amenities', asGeoJson<Point>(sql`geom`, 9).as('point')])
-    .orderBy('id')
-    .execute();
-  return rows as AnalysisStation[];
+/** Every station with its type names (as the API shows them), for in-memory search and coverage. */
+export async function loadAnalysisStations(db: Kysely<Database>): Promise<StationRow[]> {
+  return (await stationsWithTypes(db).orderBy('st.id').execute()) as StationRow[];
 }
 
 export async function loadNetwork(db: Kysely<Database>): Promise<StreetNetwork> {

@@ -2,7 +2,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Point } from 'geojson';
 import type { Database } from './schema.js';
-import { asGeoJson, envelope, point } from './st.js';
+import { asGeoJson, envelope } from './st.js';
 import type { Bbox } from '../schemas/common.js';
 
 export interface StationFilter {
@@ -32,8 +32,9 @@ export interface StationRow {
   geometry: Point;
 }
 
-function baseQuery(db: Kysely<Database>, f: StationFilter) {
-  let q = db
+/** Stations joined to their type names, with the columns every reader needs. */
+export function stationsWithTypes(db: Kysely<Database>) {
+  return db
     .selectFrom('stations as st')
     .innerJoin('station_types as t', 't.code', 'st.type_code')
     .select([
@@ -53,6 +54,10 @@ function baseQuery(db: Kysely<Database>, f: StationFilter) {
       'st.updated_at',
       asGeoJson<Point>(sql`st.geom`).as('geometry'),
     ]);
+}
+
+function baseQuery(db: Kysely<Database>, f: StationFilter) {
+  let q = stationsWithTypes(db);
   if (f.types?.length) q = q.where('st.type_code', 'in', f.types);
   if (f.amenities?.length) q = q.where(sql<boolean>`st.amenities @> ${sql.val(f.amenities)}::text[]`);
   if (f.bbox) q = q.where(sql<boolean>`st.geom && ${envelope(f.bbox)}`);
@@ -68,28 +73,6 @@ export async function getStation(db: Kysely<Database>, idOrCode: string): Promis
   const q = baseQuery(db, {});
   const byId = /^\d{1,9}$/.test(idOrCode);
   return (await (byId ? q.where('st.id', '=', Number(idOrCode)) : q.where('st.code', '=', idOrCode)).executeTakeFirst()) as StationRow | undefined;
-}
-
-/**
- * Stations in order of geodesic distance from (lon, lat): KNN on the geography index, so the
- * order is by true distance on the ellipsoid, not by planar degrees.
- */
-export async function nearestStations(
-  db: Kysely<Database>,
-  lon: number,
-  lat: number,
-  f: StationFilter,
-  limit: number,
-  offset = 0,
-): Promise<(StationRow & { distance_m: number })[]> {
-  const here = sql`${point(lon, lat)}::geography`;
-  const rows = await baseQuery(db, f)
-    .select(sql<number>`ST_Distance(st.geom::geography, ${here})`.as('distance_m'))
-    .orderBy(sql`st.geom::geography <-> ${here}`)
-    .limit(limit)
-    .offset(offset)
-    .execute();
-  return rows as (StationRow & { distance_m: number })[];
 }
 
 export async function listStationTypes(db: Kysely<Database>) {

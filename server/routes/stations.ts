@@ -1,5 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { getStation, listStations, listStationTypes, nearestStations, type StationRow } from '../db/stations.repository.js';
+import { getStation, listStations, listStationTypes, type StationRow } from '../db/stations.repository.js';
 import { ApiError, notFound } from '../errors.js';
 import { AMENITIES } from '../domain/stations.js';
 import { isAlwaysOpen, isOpenAt } from '../analysis/hours/index.js';
@@ -150,22 +150,14 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       const at = parseOpenAt(q.open_at, tz) ?? new Date();
       const onlyOpen = q.open_at !== undefined || q.open_now === true;
       const limit = q.limit ?? 5;
-      const filter = { types, amenities, operatingOnly: onlyOpen };
-      /** The next `want` matching stations in straight-line order, from `offset` on. */
+      /** The `want` nearest matching stations by geodesic distance, from the in-memory index. */
       const candidates = async (want: number) => {
-        const found: ReturnType<typeof stationFeature>[] = [];
-        // Opening hours are evaluated here, not in SQL: page through the KNN order until enough
-        // stations are open (bounded: the candidate set is finite and pages grow).
-        for (let offset = 0, page = onlyOpen ? want * 2 + 16 : want; found.length < want; offset += page, page *= 2) {
-          const rows = await nearestStations(app.db.kysely, q.lon, q.lat, filter, page, offset);
-          for (const r of rows) {
-            const f = stationFeature(r, at, tz);
-            if (!onlyOpen || f.properties.open_now === true) found.push(f);
-            if (found.length === want) break;
-          }
-          if (rows.length < page) break;
-        }
-        return found;
+        const matches = (r: StationRow) =>
+          (!types || types.includes(r.type_code)) &&
+          (!amenities || amenities.every((a) => r.amenities.includes(a))) &&
+          (!onlyOpen || openAt(r, at, tz) === true);
+        const found = await app.coverage.nearestStations(q.lon, q.lat, matches, want);
+        return found.map(({ item, distanceM }) => stationFeature({ ...item, distance_m: distanceM }, at, tz));
       };
       const byWalk = q.by === 'walk' || (q.by === undefined && (await app.coverage.hasNetwork()));
       if (!byWalk) {

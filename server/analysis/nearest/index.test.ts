@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { NearestIndex, geodesicDistanceM } from './index.js';
+
+describe('geodesicDistanceM', () => {
+  it('is the WGS84 ellipsoidal distance (1° of latitude around 38.9° N = M(φ)·π/180 ≈ 111,013.5 m; a sphere says 111,195 m)', () => {
+    expect(Math.abs(geodesicDistanceM(121.6, 38.4, 121.6, 39.4) - 111_013.5)).toBeLessThan(1);
+    expect(geodesicDistanceM(121.6, 38.91, 121.6, 38.91)).toBe(0);
+  });
+});
+
+describe('NearestIndex', () => {
+  const pts = Array.from({ length: 300 }, (_, i) => ({ id: i, lon: 121.5 + ((i * 7919) % 1000) / 5000, lat: 38.85 + ((i * 104729) % 1000) / 8000, kind: i % 3 }));
+  const index = new NearestIndex(pts);
+
+  it('returns the exact nearest by ellipsoidal distance, filtered, nearest first (property: equals brute force)', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 121.45, max: 121.75, noNaN: true }), fc.double({ min: 38.8, max: 39.0, noNaN: true }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 0, max: 2 }), (lon, lat, limit, kind) => {
+        const got = index.nearest(lon, lat, (p) => p.kind === kind, limit);
+        const brute = pts
+          .filter((p) => p.kind === kind)
+          .map((p) => ({ id: p.id, d: geodesicDistanceM(lon, lat, p.lon, p.lat) }))
+          .sort((a, b) => a.d - b.d)
+          .slice(0, limit);
+        expect(got.map((g) => g.distanceM)).toEqual(brute.map((b) => b.d));
+      }),
+      { numRuns: 200, seed: 7 },
+    );
+  });
+
+  it('handles no match and an empty index', () => {
+    expect(index.nearest(121.6, 38.9, () => false, 5)).toEqual([]);
+    expect(new NearestIndex([]).nearest(121.6, 38.9, () => true, 5)).toEqual([]);
+  });
+});
