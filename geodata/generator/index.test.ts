@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { AMENITIES, STATION_STATUSES, STATION_TYPE_CODES } from '../../server/domain/stations.js';
 import type { SampleCity } from '../types.js';
 import { generateSampleCity } from './index.js';
+import { ringCentroid } from './geo.js';
 
 /** LIFECIRCLE_TEST_SEED=n runs the small-city checks on another seed. */
 const SEED = Number(process.env.LIFECIRCLE_TEST_SEED ?? 1);
@@ -124,23 +125,7 @@ describe('generateSampleCity (small)', () => {
   it('numbers grids west → east, north → south within a community', () => {
     // Rule (see index.ts): bands counted from the north edge, north band first, west → east within a band.
     // So each next grid is either further east (same band) or further south (a later band).
-    const areaCentroid = (ring: Position[]): [number, number] => {
-      let a = 0;
-      let cx = 0;
-      let cy = 0;
-      const [ox, oy] = ring[0] as [number, number];
-      for (let i = 0; i + 1 < ring.length; i++) {
-        const x0 = ring[i]![0]! - ox;
-        const y0 = ring[i]![1]! - oy;
-        const x1 = ring[i + 1]![0]! - ox;
-        const y1 = ring[i + 1]![1]! - oy;
-        const f = x0 * y1 - x1 * y0;
-        a += f;
-        cx += (x0 + x1) * f;
-        cy += (y0 + y1) * f;
-      }
-      return [ox + cx / (3 * a), oy + cy / (3 * a)];
-    };
+    const areaCentroid = (ring: Position[]): [number, number] => ringCentroid(ring) as [number, number];
     const byComm = new Map<string, Feature<Polygon>[]>();
     for (const g of city.grids) (byComm.get(g.properties.communityCode) ?? byComm.set(g.properties.communityCode, []).get(g.properties.communityCode)!).push(g);
     for (const grids of byComm.values()) {

@@ -3,6 +3,7 @@ import { ApiError, badRequest } from '../errors.js';
 import { errorResponses, Lat, Lon, parseList, parseOpenAt } from '../schemas/common.js';
 import type { CoverageQuery, CoverageResult } from '../coverage/service.js';
 import { toCsv } from '../coverage/csv.js';
+import { GridProperties } from './grids.js';
 
 const CoverageQuerySchema = {
   types: Type.Optional(Type.String({ maxLength: 500, description: 'comma-separated station type codes (default: all)' })),
@@ -15,17 +16,9 @@ const CoverageQuerySchema = {
 const r2 = (n: number) => Math.round(n * 100) / 100;
 const r4 = (n: number) => Math.round(n * 10000) / 10000;
 
+// The grid's identity and contact fields as the grids API describes them, plus coverage figures.
 export const GridStats = Type.Object({
-  id: Type.Integer(),
-  code: Type.String(),
-  name: Type.String(),
-  community_code: Type.String(),
-  community_name: Type.String(),
-  street_code: Type.String(),
-  street_name: Type.String(),
-  district_code: Type.String(),
-  leader_name: Type.Union([Type.String(), Type.Null()]),
-  leader_phone: Type.Union([Type.String(), Type.Null()]),
+  ...Type.Pick(GridProperties, ['id', 'code', 'name', 'community_code', 'community_name', 'street_code', 'street_name', 'district_code', 'leader_name', 'leader_phone']).properties,
   area_m2: Type.Number(),
   covered_m2: Type.Number(),
   gap_area_m2: Type.Number(),
