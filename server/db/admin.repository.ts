@@ -25,7 +25,7 @@ export async function adminTree(db: Kysely<Database>): Promise<DistrictNode[]> {
              (SELECT count(*)::int FROM grids g WHERE g.community_id = c.id AND g.deleted_at IS NULL) AS grids,
              (SELECT coalesce(sum(g.population), 0)::int FROM grids g WHERE g.community_id = c.id AND g.deleted_at IS NULL) AS population,
              (SELECT coalesce(sum(g.households), 0)::int FROM grids g WHERE g.community_id = c.id AND g.deleted_at IS NULL) AS households,
-             (SELECT count(*)::int FROM stations s WHERE ST_Intersects(s.geom, c.boundary)) AS stations,
+             (SELECT count(*)::int FROM stations s WHERE s.deleted_at IS NULL AND ST_Intersects(s.geom, c.boundary)) AS stations,
              ST_Area(c.boundary::geography) AS area_m2
         FROM communities c ORDER BY c.code`.execute(db).then((r) => r.rows),
   ]);
@@ -112,7 +112,7 @@ export async function datasetCounts(db: Kysely<Database>) {
            (SELECT count(*)::int FROM streets) AS streets,
            (SELECT count(*)::int FROM communities) AS communities,
            (SELECT count(*)::int FROM grids WHERE deleted_at IS NULL) AS grids,
-           (SELECT count(*)::int FROM stations) AS stations,
+           (SELECT count(*)::int FROM stations WHERE deleted_at IS NULL) AS stations,
            (SELECT count(*)::int FROM network_nodes) AS network_nodes,
            (SELECT count(*)::int FROM network_edges) AS network_edges`.execute(db);
   return r.rows[0];

@@ -42,7 +42,7 @@ export async function loadNetwork(db: Kysely<Database>): Promise<StreetNetwork> 
 export async function fingerprints(db: Kysely<Database>): Promise<{ grids: string; stations: string; network: string; types: string }> {
   const r = await sql<{ grids: string; stations: string; network: string; types: string }>`
     SELECT (SELECT count(*) || ':' || coalesce(sum(version), 0) || ':' || coalesce(max(updated_at)::text, '') || ':' || count(deleted_at) FROM grids) AS grids,
-           (SELECT count(*) || ':' || coalesce(sum(version), 0) || ':' || coalesce(max(updated_at)::text, '') || ':' || coalesce(max(id), 0) FROM stations) AS stations,
+           (SELECT count(*) || ':' || coalesce(sum(version), 0) || ':' || coalesce(max(updated_at)::text, '') || ':' || coalesce(max(id), 0) || ':' || count(deleted_at) FROM stations) AS stations,
            (SELECT coalesce((SELECT value::text FROM dataset_meta WHERE key = 'network_version'), 'none')) AS network,
            (SELECT string_agg(code || coverage_mode || coverage_radius_m || '/' || coverage_minutes, ',' ORDER BY code) FROM station_types) AS types`.execute(db);
   return r.rows[0];

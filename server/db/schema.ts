@@ -71,6 +71,7 @@ export interface StationTable {
   version: Generated<number>;
   updated_at: Timestamp;
   updated_by: Generated<string>;
+  deleted_at: Timestamp | null;
 }
 
 export interface NetworkNodeTable {
@@ -101,6 +102,58 @@ export interface SchemaMigrationTable {
   applied_at: Timestamp;
 }
 
+export type Role = 'admin' | 'planner' | 'street_editor' | 'viewer';
+
+export interface UserTable {
+  id: Generated<number>;
+  username: string;
+  display_name: string;
+  role: Role;
+  password_hash: string;
+  disabled: Generated<boolean>;
+  created_at: Timestamp;
+}
+
+export interface UserStreetTable {
+  user_id: number;
+  street_id: number;
+}
+
+export interface SessionTable {
+  token_hash: string;
+  user_id: number;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export type GridOperation = 'create' | 'reshape' | 'update' | 'delete' | 'restore' | 'split' | 'merge' | 'revert' | 'import';
+
+export interface GridHistoryTable {
+  id: Generated<number>;
+  grid_id: number;
+  version: number;
+  change_id: number;
+  operation: GridOperation;
+  changed_by: string;
+  changed_at: Timestamp;
+  before_geom: Geometry;
+  after_geom: Geometry;
+  before_props: ColumnType<unknown, string | null, string | null>;
+  after_props: ColumnType<unknown, string | null, string | null>;
+  note: string | null;
+}
+
+export interface StationHistoryTable {
+  id: Generated<number>;
+  station_id: number;
+  version: number;
+  operation: 'create' | 'update' | 'delete' | 'restore' | 'import';
+  changed_by: string;
+  changed_at: Timestamp;
+  before_props: ColumnType<unknown, string | null, string | null>;
+  after_props: ColumnType<unknown, string | null, string | null>;
+}
+
 export interface Database {
   districts: DistrictTable;
   streets: StreetTable;
@@ -112,4 +165,9 @@ export interface Database {
   network_edges: NetworkEdgeTable;
   dataset_meta: DatasetMetaTable;
   schema_migrations: SchemaMigrationTable;
+  users: UserTable;
+  user_streets: UserStreetTable;
+  sessions: SessionTable;
+  grid_history: GridHistoryTable;
+  station_history: StationHistoryTable;
 }

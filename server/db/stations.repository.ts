@@ -53,7 +53,8 @@ export function stationsWithTypes(db: Kysely<Database>) {
       'st.version',
       'st.updated_at',
       asGeoJson<Point>(sql`st.geom`).as('geometry'),
-    ]);
+    ])
+    .where('st.deleted_at', 'is', null);
 }
 
 function baseQuery(db: Kysely<Database>, f: StationFilter) {
