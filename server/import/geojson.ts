@@ -43,6 +43,19 @@ export const ADMIN_LEVEL_OF: Record<'districts' | 'streets' | 'communities', Adm
   communities: 'community',
 };
 
+/** Machine-readable reason of a rejected feature (reports and the HTTP API). */
+export type ReasonCode =
+  | 'invalid_coordinates'
+  | 'swapped_lat_lon'
+  | 'projected_coordinates'
+  | 'missing_geometry'
+  | 'invalid_geometry'
+  | 'missing_field'
+  | 'unknown_type'
+  | 'duplicate_code'
+  | 'invalid_value'
+  | 'invalid_file';
+
 export interface ImportError {
   /** 0-based index of the feature in `features`; −1 for problems with the file as a whole. */
   feature: number;
@@ -50,6 +63,11 @@ export interface ImportError {
   id?: string;
   /** Chinese first, then English: "第 3 个要素（code …）：… / feature #3 (code …): …". */
   message: string;
+  /** Why, machine-readable (absent on old-style file errors: treat as invalid_file). */
+  reason?: ReasonCode;
+  /** The reason alone (without the feature ordinal), Chinese and English. */
+  zh?: string;
+  en?: string;
 }
 
 /** A district, street or community, ready to insert (WGS84). */
@@ -125,10 +143,10 @@ export const PROPERTY_ALIASES: Record<ImportKind, Partial<Record<Canonical, read
   grids: {
     code: [...CODE_ALIASES, '网格编码'],
     name: [...NAME_ALIASES, '网格名称'],
-    communityCode: ['communityCode', '社区编码', '社区代码'],
-    leaderName: ['leaderName', '网格长', '网格长姓名'],
-    leaderPhone: ['leaderPhone', '电话', '联系电话', '网格长电话'],
-    partyBranch: ['partyBranch', '党支部'],
+    communityCode: ['communityCode', 'communityC', 'comm_code', '社区编码', '社区代码'],
+    leaderName: ['leaderName', 'leader', '网格长', '网格长姓名'],
+    leaderPhone: ['leaderPhone', 'leaderPhon', 'leader_tel', '电话', '联系电话', '网格长电话'],
+    partyBranch: ['partyBranch', 'partyBranc', 'party', '党支部'],
     population: ['population', '人口', '人口数'],
     households: ['households', '户数'],
   },
@@ -138,7 +156,7 @@ export const PROPERTY_ALIASES: Record<ImportKind, Partial<Record<Canonical, read
     name: [...NAME_ALIASES, '站点名称'],
     address: ['address', '地址'],
     amenities: ['amenities', '设施', '服务设施'],
-    openingHours: ['openingHours', '营业时间', '开放时间'],
+    openingHours: ['openingHours', 'openingHou', 'opening_hours', 'hours', '营业时间', '开放时间'],
     phone: ['phone', '电话', '联系电话'],
     operator: ['operator', '运营方', '运营单位'],
     status: ['status', '状态'],
@@ -184,8 +202,9 @@ const show = (v: unknown) => {
 interface Problem {
   zh: string;
   en: string;
+  reason: ReasonCode;
 }
-const P = (zh: string, en: string): Problem => ({ zh, en });
+const P = (zh: string, en: string, reason: ReasonCode = 'invalid_value'): Problem => ({ zh, en, reason });
 
 // ---------------------------------------------------------------------------------------------
 // Geometry checks
@@ -314,6 +333,7 @@ function positionProblems(check: PositionCheck): Problem[] {
       P(
         `坐标无效（应为 [经度, 纬度] 数值对，如 ${show(check.invalid.first)}；共 ${check.invalid.count} 处）`,
         `invalid coordinates (expected [lon, lat] numbers, got ${show(check.invalid.first)}; ${check.invalid.count} in total)`,
+        'invalid_coordinates',
       ),
     );
   }
@@ -321,17 +341,21 @@ function positionProblems(check: PositionCheck): Problem[] {
     const [x, y] = check.outOfRange.first!;
     let hintZh = '';
     let hintEn = '';
+    let reason: ReasonCode = 'invalid_coordinates';
     if (Math.abs(x) > 1000 || Math.abs(y) > 1000) {
       hintZh = '，似为投影坐标（如 EPSG:3857 米制坐标），请转换为经纬度';
       hintEn = '; these look like projected coordinates (e.g. EPSG:3857 metres), convert to lon/lat';
+      reason = 'projected_coordinates';
     } else if (Math.abs(y) > 90 && Math.abs(x) <= 90 && Math.abs(y) <= 180) {
       hintZh = '，经纬度可能颠倒（应为 [经度, 纬度]）';
       hintEn = '; longitude and latitude may be swapped (expected [lon, lat])';
+      reason = 'swapped_lat_lon';
     }
     problems.push(
       P(
         `坐标超出范围（经度 −180..180，纬度 −90..90），位置 ${fmtPos([x, y])}；共 ${check.outOfRange.count} 处${hintZh}`,
         `coordinate out of range (lon −180..180, lat −90..90) at ${fmtPos([x, y])}; ${check.outOfRange.count} in total${hintEn}`,
+        reason,
       ),
     );
   }
@@ -341,7 +365,7 @@ function positionProblems(check: PositionCheck): Problem[] {
 /** Checks one polygon's rings (already cleaned). */
 function polygonProblems(rings: Position[][], partLabel: { zh: string; en: string }, bruteForceLimit: number): Problem[] {
   const problems: Problem[] = [];
-  if (rings.length === 0) return [P(`${partLabel.zh}多边形没有环`, `${partLabel.en}polygon has no rings`)];
+  if (rings.length === 0) return [P(`${partLabel.zh}多边形没有环`, `${partLabel.en}polygon has no rings`, 'invalid_geometry')];
   let ringsOk = true;
   rings.forEach((ring, r) => {
     const ringZh = `${partLabel.zh}${r === 0 ? '外环' : `第 ${r} 个内环`}`;
@@ -350,13 +374,13 @@ function polygonProblems(rings: Position[][], partLabel: { zh: string; en: strin
     const last = ring[ring.length - 1];
     if (ring.length > 0 && (first[0] !== last[0] || first[1] !== last[1])) {
       ringsOk = false;
-      problems.push(P(`${ringZh}未闭合（首点 ${fmtPos(first)} ≠ 末点 ${fmtPos(last)}）`, `${ringEn} is not closed (first ${fmtPos(first)} ≠ last ${fmtPos(last)})`));
+      problems.push(P(`${ringZh}未闭合（首点 ${fmtPos(first)} ≠ 末点 ${fmtPos(last)}）`, `${ringEn} is not closed (first ${fmtPos(first)} ≠ last ${fmtPos(last)})`, 'invalid_geometry'));
     } else if (ring.length < 4) {
       ringsOk = false;
-      problems.push(P(`${ringZh}点数不足（闭合环至少 4 个点，实际 ${ring.length} 个）`, `${ringEn} has too few positions (a closed ring needs ≥ 4, got ${ring.length})`));
+      problems.push(P(`${ringZh}点数不足（闭合环至少 4 个点，实际 ${ring.length} 个）`, `${ringEn} has too few positions (a closed ring needs ≥ 4, got ${ring.length})`, 'invalid_geometry'));
     } else if (ringCollinear(ring)) {
       ringsOk = false;
-      problems.push(P(`${ringZh}面积为零（所有点共线）`, `${ringEn} has zero area (all positions collinear)`));
+      problems.push(P(`${ringZh}面积为零（所有点共线）`, `${ringEn} has zero area (all positions collinear)`, 'invalid_geometry'));
     }
   });
   if (ringsOk) {
@@ -365,7 +389,7 @@ function polygonProblems(rings: Position[][], partLabel: { zh: string; en: strin
       const more = kinks.length > 1 ? `；共 ${kinks.length} 处` : '';
       const moreEn = kinks.length > 1 ? `; ${kinks.length} in total` : '';
       problems.push(
-        P(`几何无效（${partLabel.zh}自相交，位置 ${fmtPos(kinks[0])}${more}）`, `invalid geometry (${partLabel.en}self-intersection at ${fmtPos(kinks[0])}${moreEn})`),
+        P(`几何无效（${partLabel.zh}自相交，位置 ${fmtPos(kinks[0])}${more}）`, `invalid geometry (${partLabel.en}self-intersection at ${fmtPos(kinks[0])}${moreEn})`, 'invalid_geometry'),
       );
     }
   }
@@ -379,7 +403,7 @@ function checkGeometry(raw: unknown, allowed: AllowedGeometry, bruteForceLimit: 
   const expectedZh = allowed === 'point' ? 'Point（点）' : allowed === 'grid' ? 'Polygon（单个多边形）' : 'Polygon 或 MultiPolygon（面）';
   const expectedEn = allowed === 'point' ? 'a Point' : allowed === 'grid' ? 'a single Polygon' : 'a Polygon or MultiPolygon';
   if (!isObject(raw)) {
-    return { problems: [P(`缺少几何（geometry 为 ${typeName(raw)}）`, `missing geometry (geometry is ${typeName(raw)})`)] };
+    return { problems: [P(`缺少几何（geometry 为 ${typeName(raw)}）`, `missing geometry (geometry is ${typeName(raw)})`, 'missing_geometry')] };
   }
   let type = raw.type;
   let coords = raw.coordinates;
@@ -390,7 +414,7 @@ function checkGeometry(raw: unknown, allowed: AllowedGeometry, bruteForceLimit: 
       coords = coords[0];
     } else {
       return {
-        problems: [P(`网格必须是单个多边形，实际为含 ${coords.length} 个多边形的 MultiPolygon`, `a grid must be a single Polygon, got a MultiPolygon of ${coords.length} polygons`)],
+        problems: [P(`网格必须是单个多边形，实际为含 ${coords.length} 个多边形的 MultiPolygon`, `a grid must be a single Polygon, got a MultiPolygon of ${coords.length} polygons`, 'invalid_geometry')],
       };
     }
   }
@@ -400,30 +424,30 @@ function checkGeometry(raw: unknown, allowed: AllowedGeometry, bruteForceLimit: 
   }
   const typeOk = allowed === 'point' ? type === 'Point' : allowed === 'grid' ? type === 'Polygon' : type === 'Polygon' || type === 'MultiPolygon';
   if (!typeOk) {
-    return { problems: [P(`几何类型应为 ${expectedZh}，实际为 ${show(type)}`, `geometry must be ${expectedEn}, got ${show(type)}`)] };
+    return { problems: [P(`几何类型应为 ${expectedZh}，实际为 ${show(type)}`, `geometry must be ${expectedEn}, got ${show(type)}`, 'invalid_geometry')] };
   }
   if (!Array.isArray(coords)) {
-    return { problems: [P(`几何缺少 coordinates 数组`, `geometry has no coordinates array`)] };
+    return { problems: [P(`几何缺少 coordinates 数组`, `geometry has no coordinates array`, 'invalid_geometry')] };
   }
 
   const check: PositionCheck = { invalid: { count: 0 }, outOfRange: { count: 0 } };
   if (type === 'Point') {
     const pts = cleanPositions([coords], check);
     const problems = positionProblems(check);
-    if (problems.length > 0 || !pts || pts.length !== 1) return { problems: problems.length ? problems : [P('点坐标无效', 'invalid point coordinates')] };
+    if (problems.length > 0 || !pts || pts.length !== 1) return { problems: problems.length ? problems : [P('点坐标无效', 'invalid point coordinates', 'invalid_geometry')] };
     return { geometry: { type: 'Point', coordinates: pts[0] }, problems: [] };
   }
 
   const structure: Problem[] = [];
   const cleanPolygon = (rawRings: unknown, label: string, labelEn: string): Position[][] => {
     if (!Array.isArray(rawRings)) {
-      structure.push(P(`${label}坐标结构错误（应为环的数组）`, `${labelEn}malformed coordinates (expected an array of rings)`));
+      structure.push(P(`${label}坐标结构错误（应为环的数组）`, `${labelEn}malformed coordinates (expected an array of rings)`, 'invalid_geometry'));
       return [];
     }
     return rawRings.map((r) => {
       const ring = cleanPositions(r, check);
       if (!ring) {
-        structure.push(P(`${label}坐标结构错误（环应为点的数组）`, `${labelEn}malformed coordinates (a ring must be an array of positions)`));
+        structure.push(P(`${label}坐标结构错误（环应为点的数组）`, `${labelEn}malformed coordinates (a ring must be an array of positions)`, 'invalid_geometry'));
         return [];
       }
       return ring;
@@ -433,7 +457,7 @@ function checkGeometry(raw: unknown, allowed: AllowedGeometry, bruteForceLimit: 
     type === 'Polygon'
       ? [cleanPolygon(coords, '', '')]
       : coords.map((pc: unknown, i: number) => cleanPolygon(pc, `第 ${i + 1} 个部分`, `part ${i + 1}: `));
-  if (type === 'MultiPolygon' && polygons.length === 0) structure.push(P('MultiPolygon 不含任何多边形', 'MultiPolygon has no polygons'));
+  if (type === 'MultiPolygon' && polygons.length === 0) structure.push(P('MultiPolygon 不含任何多边形', 'MultiPolygon has no polygons', 'invalid_geometry'));
   const problems = [...structure, ...positionProblems(check)];
   if (problems.length > 0) return { problems };
 
@@ -488,7 +512,7 @@ class PropReader {
   constructor(private props: Partial<Record<Canonical, unknown>>) {}
 
   private missing(key: Canonical) {
-    this.problems.push(P(`缺少必填属性 ${key}（${LABEL_ZH[key]}）`, `missing required property ${key}`));
+    this.problems.push(P(`缺少必填属性 ${key}（${LABEL_ZH[key]}）`, `missing required property ${key}`, 'missing_field'));
   }
 
   private wrongType(key: Canonical, expectZh: string, expectEn: string) {
@@ -618,7 +642,7 @@ function readStation(r: PropReader, lonLat: readonly [number, number] | null) {
   const rawType = r.string('type', true);
   if (rawType !== undefined) {
     type = TYPE_BY_NAME.get(rawType) ?? TYPE_BY_NAME.get(rawType.toLowerCase());
-    if (!type) r.problem(P(`站点类型 ${show(rawType)} 无效，应为以下之一：${VALID_TYPES_ZH}`, `unknown station type ${show(rawType)}; valid types: ${VALID_TYPES_EN}`));
+    if (!type) r.problem(P(`站点类型 ${show(rawType)} 无效，应为以下之一：${VALID_TYPES_ZH}`, `unknown station type ${show(rawType)}; valid types: ${VALID_TYPES_EN}`, 'unknown_type'));
   }
 
   let amenities: Amenity[] | undefined = [];
@@ -717,7 +741,8 @@ export function parseGeoJsonImport<K extends ImportKind>(input: unknown, kind: K
   input.features.forEach((feature: unknown, i: number) => {
     if (!isObject(feature) || feature.type !== 'Feature') {
       const o = ordinal(i);
-      addError({ feature: i, message: `${o.zh}：不是 GeoJSON Feature（type 为 ${show(isObject(feature) ? feature.type : typeName(feature))}） / ${o.en}: not a GeoJSON Feature` });
+      const zh = `不是 GeoJSON Feature（type 为 ${show(isObject(feature) ? feature.type : typeName(feature))}）`;
+      addError({ feature: i, message: `${o.zh}：${zh} / ${o.en}: not a GeoJSON Feature`, reason: 'invalid_geometry', zh, en: 'not a GeoJSON Feature' });
       return;
     }
     const problems: Problem[] = [];
@@ -749,13 +774,13 @@ export function parseGeoJsonImport<K extends ImportKind>(input: unknown, kind: K
 
     if (code !== undefined) {
       const first = firstByCode.get(code);
-      if (first !== undefined) problems.push(P(`编码重复（与第 ${first + 1} 个要素相同）`, `duplicate code (same as feature #${first + 1})`));
+      if (first !== undefined) problems.push(P(`编码重复（与第 ${first + 1} 个要素相同）`, `duplicate code (same as feature #${first + 1})`, 'duplicate_code'));
       else firstByCode.set(code, i);
     }
 
     if (problems.length > 0) {
       const o = ordinal(i, code);
-      for (const p of problems) addError({ feature: i, ...(code !== undefined ? { id: code } : {}), message: `${o.zh}：${p.zh} / ${o.en}: ${p.en}` });
+      for (const p of problems) addError({ feature: i, ...(code !== undefined ? { id: code } : {}), message: `${o.zh}：${p.zh} / ${o.en}: ${p.en}`, reason: p.reason, zh: p.zh, en: p.en });
       return;
     }
     records.push({ ...record, geometry: wgs } as ImportRecordByKind[K]);

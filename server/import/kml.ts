@@ -1,0 +1,80 @@
+/**
+ * KML and KMZ (Google Earth, 奥维互动地图 Ovital) → GeoJSON FeatureCollection for ./geojson.ts. Pure.
+ *
+ * Placemark attributes come from <ExtendedData> (<Data name> and <SimpleData name>) and <name>;
+ * a <MultiGeometry> of polygons becomes a MultiPolygon (one polygon: a Polygon), of points a
+ * MultiPoint. Placemarks are numbered 1, 2, … in document order (folders flattened): that number is
+ * the "row" in import reports.
+ */
+import { kml as kmlToGeoJson } from '@tmcw/togeojson';
+import { DOMParser } from '@xmldom/xmldom';
+import JSZip from 'jszip';
+import type { Feature, FeatureCollection, Geometry } from 'geojson';
+
+export class KmlError extends Error {
+  constructor(
+    readonly zh: string,
+    readonly en: string,
+  ) {
+    super(`${zh} / ${en}`);
+  }
+}
+
+/** togeojson's styling properties, not data. */
+const STYLE_KEYS = new Set(['styleUrl', 'styleHash', 'styleMapHash', 'stroke', 'stroke-opacity', 'stroke-width', 'fill', 'fill-opacity', 'icon', 'icon-opacity', 'icon-scale', 'icon-color', 'label-scale', 'label-color', 'visibility', 'icon-offset', 'icon-offset-units', 'icon-heading']);
+
+function normalizeGeometry(g: Geometry | null): Geometry | null {
+  if (!g || g.type !== 'GeometryCollection') return g;
+  const parts = g.geometries.map(normalizeGeometry).filter((x): x is Geometry => x !== null);
+  if (parts.length > 0 && parts.every((p) => p.type === 'Polygon' || p.type === 'MultiPolygon')) {
+    const polys = parts.flatMap((p) => (p.type === 'Polygon' ? [p.coordinates] : p.type === 'MultiPolygon' ? p.coordinates : []));
+    return polys.length === 1 ? { type: 'Polygon', coordinates: polys[0] } : { type: 'MultiPolygon', coordinates: polys };
+  }
+  if (parts.length > 0 && parts.every((p) => p.type === 'Point')) {
+    const pts = parts.map((p) => (p as { coordinates: number[] }).coordinates);
+    return pts.length === 1 ? { type: 'Point', coordinates: pts[0] } : { type: 'MultiPoint', coordinates: pts };
+  }
+  return { ...g, geometries: parts };
+}
+
+export function readKml(text: string): FeatureCollection {
+  const errors: string[] = [];
+  let doc;
+  try {
+    doc = new DOMParser({
+      onError: (level, msg) => {
+        if (level !== 'warning') errors.push(msg);
+      },
+    }).parseFromString(text.replace(/^\uFEFF/, ''), 'text/xml');
+  } catch (err) {
+    errors.push((err as Error).message);
+  }
+  if (!doc || errors.length > 0) {
+    throw new KmlError(`KML 不是有效的 XML：${(errors[0] ?? '').slice(0, 200)}`, `the KML is not valid XML: ${(errors[0] ?? '').slice(0, 200)}`);
+  }
+  if (doc.getElementsByTagName('kml').length === 0 && doc.getElementsByTagName('Placemark').length === 0) {
+    throw new KmlError('文件不是 KML（没有 <kml> 根元素）', 'not a KML file (no <kml> root element)');
+  }
+  const fc = kmlToGeoJson(doc as unknown as Document);
+  const features: Feature[] = fc.features.map((f) => ({
+    type: 'Feature',
+    geometry: normalizeGeometry(f.geometry) as Geometry,
+    properties: Object.fromEntries(Object.entries(f.properties ?? {}).filter(([k]) => !STYLE_KEYS.has(k))),
+  }));
+  if (features.length === 0) throw new KmlError('KML 中没有地标（Placemark）', 'the KML contains no Placemark');
+  return { type: 'FeatureCollection', features };
+}
+
+/** A KMZ is a zip holding doc.kml (or another .kml at the top level). */
+export async function readKmz(bytes: Uint8Array): Promise<FeatureCollection> {
+  let zip: JSZip;
+  try {
+    zip = await JSZip.loadAsync(bytes);
+  } catch (err) {
+    throw new KmlError(`KMZ 不是有效的 zip 压缩包：${(err as Error).message}`, `the KMZ is not a valid zip archive: ${(err as Error).message}`);
+  }
+  const names = Object.keys(zip.files).filter((n) => n.toLowerCase().endsWith('.kml') && !zip.files[n].dir);
+  const name = names.find((n) => n.toLowerCase() === 'doc.kml') ?? names.sort((a, b) => a.split('/').length - b.split('/').length)[0];
+  if (!name) throw new KmlError('KMZ 中没有 .kml 文件', 'the KMZ holds no .kml file');
+  return readKml(await zip.files[name].async('string'));
+}

@@ -1,0 +1,140 @@
+/**
+ * Detectors for the common mistakes in files people bring (pure, no I/O):
+ *
+ *   - latitude and longitude swapped: the point is outside the city, the swapped one inside;
+ *   - coordinates in GCJ-02 (Amap/Tencent) or BD-09 (Baidu) declared as WGS84, or the reverse:
+ *     stations stand on streets, so the median distance from the points to the street network is
+ *     small in the right system and hundreds of metres (inside blocks, in the sea) in a wrong one;
+ *   - projected metres read as degrees: see ./shapefile.ts and the range check in ./geojson.ts.
+ *
+ * Distances use a local equirectangular approximation (error < 0.5 % over a few km), plenty for
+ * telling 20 m from 400 m.
+ */
+import Flatbush from 'flatbush';
+import { convertPosition, CRS_VALUES, type Crs } from './crs.js';
+
+export type LonLat = readonly [number, number];
+export type Bbox = readonly [number, number, number, number];
+
+const M_PER_DEG_LAT = 110_574;
+const mPerDegLon = (lat: number) => 111_320 * Math.cos((lat * Math.PI) / 180);
+
+export const inBbox = (p: LonLat, b: Bbox, marginDeg = 0) => p[0] >= b[0] - marginDeg && p[0] <= b[2] + marginDeg && p[1] >= b[1] - marginDeg && p[1] <= b[3] + marginDeg;
+
+/** True when [lon, lat] is outside the city box but [lat, lon] is inside (margin ≈ 1 km). */
+export function looksSwapped(p: LonLat, cityBbox: Bbox, marginDeg = 0.01): boolean {
+  return !inBbox(p, cityBbox, marginDeg) && inBbox([p[1], p[0]], cityBbox, marginDeg);
+}
+
+export function median(xs: number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Nearest-distance queries against a set of polylines (street edges). */
+export class PolylineIndex {
+  private index: Flatbush | null;
+  private segs: number[] = []; // x1, y1, x2, y2 per segment
+
+  constructor(lines: readonly (readonly LonLat[])[]) {
+    for (const line of lines) {
+      for (let i = 0; i + 1 < line.length; i++) this.segs.push(line[i][0], line[i][1], line[i + 1][0], line[i + 1][1]);
+    }
+    const n = this.segs.length / 4;
+    if (n === 0) {
+      this.index = null;
+      return;
+    }
+    this.index = new Flatbush(n);
+    for (let s = 0; s < n; s++) {
+      const [x1, y1, x2, y2] = this.segs.slice(s * 4, s * 4 + 4);
+      this.index.add(Math.min(x1, x2), Math.min(y1, y2), Math.max(x1, x2), Math.max(y1, y2));
+    }
+    this.index.finish();
+  }
+
+  get size() {
+    return this.segs.length / 4;
+  }
+
+  /** Distance in metres from p to the nearest segment, or `maxM` when none is within `maxM`. */
+  distanceM(p: LonLat, maxM = 1000): number {
+    if (!this.index) return maxM;
+    const kx = mPerDegLon(p[1]);
+    const ky = M_PER_DEG_LAT;
+    const dx = maxM / kx;
+    const dy = maxM / ky;
+    let best = maxM;
+    for (const s of this.index.search(p[0] - dx, p[1] - dy, p[0] + dx, p[1] + dy)) {
+      const ax = (this.segs[s * 4] - p[0]) * kx;
+      const ay = (this.segs[s * 4 + 1] - p[1]) * ky;
+      const bx = (this.segs[s * 4 + 2] - p[0]) * kx;
+      const by = (this.segs[s * 4 + 3] - p[1]) * ky;
+      const vx = bx - ax;
+      const vy = by - ay;
+      const len2 = vx * vx + vy * vy;
+      const t = len2 > 0 ? Math.max(0, Math.min(1, -(ax * vx + ay * vy) / len2)) : 0;
+      const d = Math.hypot(ax + t * vx, ay + t * vy);
+      if (d < best) best = d;
+    }
+    return best;
+  }
+}
+
+export interface CrsCheck {
+  /** The system that fits the street network clearly better than the declared one, or null. */
+  suspected: Crs | null;
+  /** Median distance (m) of the points to the nearest street, reading the file as each system. */
+  medianM: Record<Crs, number>;
+  points: number;
+}
+
+export interface CrsCheckOptions {
+  /** Fewer points than this: no verdict. Default 5. */
+  minPoints?: number;
+  /** The better system's median must be at most this. Default 50 m. */
+  closeM?: number;
+  /** …and the declared one at least `ratio` × that and `gapM` more. Defaults 2.5 and 25 m. */
+  ratio?: number;
+  gapM?: number;
+  /** Distances are capped here (no street nearby: in the sea, outside the network). Default 1000 m. */
+  capM?: number;
+}
+
+/**
+ * Reads the file's raw positions as each of WGS84, GCJ-02 and BD-09 (converting to WGS84) and
+ * compares their median distance to the street network with that of the declared system.
+ */
+export function checkDeclaredCrs(raw: readonly LonLat[], declared: Crs, network: PolylineIndex, opts: CrsCheckOptions = {}): CrsCheck {
+  const { minPoints = 5, closeM = 50, ratio = 2.5, gapM = 25, capM = 1000 } = opts;
+  const medianM = {} as Record<Crs, number>;
+  for (const crs of CRS_VALUES) {
+    medianM[crs] = median(raw.map((p) => network.distanceM(convertPosition([p[0], p[1]], crs, 'wgs84') as unknown as LonLat, capM)));
+  }
+  let suspected: Crs | null = null;
+  if (raw.length >= minPoints && network.size > 0) {
+    const best = CRS_VALUES.filter((c) => c !== declared).sort((a, b) => medianM[a] - medianM[b])[0];
+    const d = medianM[declared];
+    const b = medianM[best];
+    if (b <= closeM && d >= ratio * b && d - b >= gapM) suspected = best;
+  }
+  return { suspected, medianM, points: raw.length };
+}
+
+export const CRS_NAMES: Record<Crs, { zh: string; en: string }> = {
+  wgs84: { zh: 'WGS84（GPS / 天地图 / CGCS2000）', en: 'WGS84 (GPS / Tianditu / CGCS2000)' },
+  gcj02: { zh: 'GCJ-02（火星坐标，高德 / 腾讯）', en: 'GCJ-02 ("Mars" coordinates, Amap / Tencent)' },
+  bd09: { zh: 'BD-09（百度坐标）', en: 'BD-09 (Baidu)' },
+};
+
+/** The bilingual message for a suspected CRS. */
+export function crsSuspicionMessage(check: CrsCheck, declared: Crs): { zh: string; en: string } {
+  const s = check.suspected!;
+  const m = (c: Crs) => Math.round(check.medianM[c]);
+  return {
+    zh: `坐标疑似为 ${CRS_NAMES[s].zh}，却声明为 ${CRS_NAMES[declared].zh}：按声明读取时 ${check.points} 个点距最近道路的中位距离为 ${m(declared)} 米，按 ${s} 读取时为 ${m(s)} 米。请用 --crs ${s}（或在页面中选择 ${s}）重新导入`,
+    en: `coordinates look like ${CRS_NAMES[s].en} but were declared ${CRS_NAMES[declared].en}: read as declared, the median distance of ${check.points} points to the nearest street is ${m(declared)} m; read as ${s} it is ${m(s)} m. Import again with --crs ${s}`,
+  };
+}
