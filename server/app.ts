@@ -21,6 +21,9 @@ import compress from '@fastify/compress';
 import coverageRoutes from './routes/coverage.js';
 import networkRoutes from './routes/network.js';
 import { CoverageService } from './coverage/service.js';
+import authPlugin from './auth/plugin.js';
+import authRoutes from './routes/auth.js';
+import gridEditRoutes from './routes/grid-edits.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -62,6 +65,7 @@ export async function build({ config, db, logger = false }: BuildOptions): Promi
       tags: [
         { name: 'meta', description: '运行状态 Health' },
         { name: 'admin', description: '行政区划与定位 Admin units and location' },
+        { name: 'auth', description: '登录 Accounts and sessions' },
         { name: 'grids', description: '网格 Grids' },
         { name: 'stations', description: '服务站点 Stations' },
         { name: 'coverage', description: '覆盖与缺口 Coverage and gaps' },
@@ -81,7 +85,10 @@ export async function build({ config, db, logger = false }: BuildOptions): Promi
 
   await app.register(healthRoutes, { prefix: '/api' });
   await app.register(adminRoutes, { prefix: '/api' });
+  await app.register(authPlugin);
+  await app.register(authRoutes, { prefix: '/api' });
   await app.register(gridRoutes, { prefix: '/api/grids' });
+  await app.register(gridEditRoutes, { prefix: '/api' });
   await app.register(stationRoutes, { prefix: '/api' });
   await app.register(coverageRoutes, { prefix: '/api' });
   await app.register(networkRoutes, { prefix: '/api' });

@@ -30,6 +30,14 @@ export interface Config {
   walkBufferM: number;
   /** In-memory analysis data is re-checked against the database at most this often (ms). */
   dataStalenessMs: number;
+  /** Login session lifetime, hours. */
+  sessionTtlHours: number;
+  /** Send the session cookie only over HTTPS (set 1 behind a TLS proxy). */
+  cookieSecure: boolean;
+  /** Login attempts allowed per client address and minute. */
+  loginRatePerMinute: number;
+  /** Writes (edits) allowed per user and minute. */
+  writeRatePerMinute: number;
 }
 
 function num(name: string, value: string | undefined, fallback: number): number {
@@ -72,5 +80,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ebikeSpeedKmh: num('EBIKE_SPEED_KMH', env.EBIKE_SPEED_KMH, 15),
     walkBufferM: num('WALK_BUFFER_M', env.WALK_BUFFER_M, 50),
     dataStalenessMs: int('DATA_STALENESS_MS', env.DATA_STALENESS_MS, 2000),
+    sessionTtlHours: num('SESSION_TTL_HOURS', env.SESSION_TTL_HOURS, 12),
+    cookieSecure: env.COOKIE_SECURE === '1',
+    loginRatePerMinute: num('LOGIN_RATE_PER_MINUTE', env.LOGIN_RATE_PER_MINUTE, 10),
+    writeRatePerMinute: num('WRITE_RATE_PER_MINUTE', env.WRITE_RATE_PER_MINUTE, 120),
   };
 }

@@ -14,7 +14,7 @@ import type { StationRow } from '../db/stations.repository.js';
 import { NearestIndex } from '../analysis/nearest/index.js';
 import { listStationTypes } from '../db/stations.repository.js';
 import { buildWalkGraph, intervalsToLines, isochrone, reachedIntervals, routeTo, snapPoint, walkFrom, type Snap, type WalkGraph } from '../analysis/graph/index.js';
-import { CoverageEngine, PreparedGrids, bufferedLinePiece, circlePiece, rollup, type GridCoverage, type Piece, type UnitCoverage } from '../analysis/coverage/index.js';
+import { CoverageEngine, PreparedGrids, bufferedLinePiece, circlePiece, rollup, type CoverageGridInput, type GridCoverage, type Piece, type UnitCoverage } from '../analysis/coverage/index.js';
 import { isOpenAt } from '../analysis/hours/index.js';
 
 export interface WalkSettings {
@@ -220,6 +220,22 @@ export class CoverageService {
       })),
     );
     return { key, grids, units, stationsUsed: used, stationsUnsnapped: unsnapped, recomputedGrids: recomputed, computeMs: performance.now() - t0 };
+  }
+
+  /**
+   * Coverage of polygons that are not (yet) grids — an edit's before and after — by the current
+   * stations, under each type's own standard. Used by the edit impact preview.
+   */
+  async coverPolygons(grids: readonly CoverageGridInput[], types: string[]): Promise<Map<string, GridCoverage[]>> {
+    const d = await this.data();
+    const prepared = new PreparedGrids(grids);
+    const out = new Map<string, GridCoverage[]>();
+    for (const t of types) {
+      const engine = new CoverageEngine(prepared);
+      engine.setAll(this.pieces(d, { types: [t] }).pieces);
+      out.set(t, engine.all());
+    }
+    return out;
   }
 
   /** The walking area from any point. */

@@ -7,6 +7,7 @@ import { openDatabase, type Db } from './connect.js';
 import { migrate } from './migrate.js';
 import { loadSampleCity } from './dataset.repository.js';
 import { generateSampleCity } from '../../geodata/generator/index.js';
+import { createDemoAccounts } from './demo-accounts.js';
 
 export type Log = (msg: string) => void;
 
@@ -21,7 +22,11 @@ export async function seedSampleCity(db: Db, size: Config['sampleSize'], seed: n
   const city = generateSampleCity({ size, seed });
   log(`生成示例城市 / generated sample city "${city.meta.nameEn}" (size ${size}, seed ${seed}) in ${Date.now() - t0} ms`);
   const t1 = Date.now();
-  const counts = await db.kysely.transaction().execute((tx) => loadSampleCity(tx, city));
+  const counts = await db.kysely.transaction().execute(async (tx) => {
+    const c = await loadSampleCity(tx, city);
+    await createDemoAccounts(tx);
+    return c;
+  });
   log(`写入 / loaded ${JSON.stringify(counts)} in ${Date.now() - t1} ms`);
   return counts;
 }
@@ -34,6 +39,8 @@ export async function prepareDatabase(config: Config, log: Log = () => {}): Prom
     const applied = await migrate(db);
     if (applied.length) log(`迁移 / migrations applied: ${applied.join(', ')}`);
     if (config.seedOnStart && (await isEmpty(db))) await seedSampleCity(db, config.sampleSize, config.sampleSeed, log);
+    // A data directory from before accounts existed: give it the demo accounts too.
+    else if (config.seedOnStart && !(await db.kysely.selectFrom('users').select('id').limit(1).executeTakeFirst())) await createDemoAccounts(db.kysely);
   } catch (err) {
     await db.close();
     throw err;

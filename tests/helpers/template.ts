@@ -31,6 +31,9 @@ export async function templateKey(): Promise<string> {
     ...(await filesUnder(path.join(ROOT, 'geodata/generator'))),
     path.join(ROOT, 'server/db/dataset.repository.ts'),
     path.join(ROOT, 'server/db/bootstrap.ts'),
+    path.join(ROOT, 'server/db/demo-accounts.ts'),
+    path.join(ROOT, 'server/db/users.repository.ts'),
+    path.join(ROOT, 'server/auth/password.ts'),
     path.join(ROOT, 'package-lock.json'),
   ];
   for (const f of files) h.update(f).update(await readFile(f));

@@ -1,0 +1,290 @@
+/**
+ * Writes to grids: create, reshape/edit, delete (into a neighbour), split, merge, restore, and
+ * the history. Every write needs a login and the version it was based on (`If-Match` header or
+ * `version` in the body); `?dry_run=true` does everything, answers with the impact preview, and
+ * writes nothing. The work is in ../editing/grid-edits.ts; this file is HTTP only.
+ */
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import rateLimit from '@fastify/rate-limit';
+import type { Polygon } from 'geojson';
+import type { FastifyRequest } from 'fastify';
+import { ApiError, errorBody } from '../errors.js';
+import { ErrorSchema, GeometrySchema } from '../schemas/common.js';
+import { checkLine, checkPolygon } from '../editing/geometry-input.js';
+import { createGrid, deleteGrid, gridHistory, mergeGrids, reshapeGrid, restoreGrid, splitGrid, type EditResult } from '../editing/grid-edits.js';
+import { editImpact } from '../editing/impact.js';
+import { getGrid } from '../db/grids.repository.js';
+import { sessionToken } from '../auth/plugin.js';
+import { tokenHash } from '../db/users.repository.js';
+import type { Database } from '../db/schema.js';
+import type { Kysely } from 'kysely';
+
+const writeErrors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema, 428: ErrorSchema, 429: ErrorSchema };
+
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+const Attributes = {
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  leader_name: Type.Optional(Nullable(Type.String({ maxLength: 50, description: '网格长' }))),
+  leader_phone: Type.Optional(Nullable(Type.String({ maxLength: 30, pattern: '^[0-9+() -]*$' }))),
+  party_branch: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
+  population: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })),
+  households: Type.Optional(Type.Integer({ minimum: 0, maximum: 5_000_000 })),
+};
+const Version = Type.Optional(Type.Integer({ minimum: 1, description: 'the version you edited (or send If-Match)' }));
+const DryRun = Type.Object(
+  {
+    dry_run: Type.Optional(Type.Boolean({ description: 'validate and preview the impact; write nothing' })),
+    impact: Type.Optional(Type.Boolean({ description: 'include the impact preview when saving' })),
+  },
+  { additionalProperties: false },
+);
+
+const Change = Type.Object({
+  grid_id: Type.Integer(),
+  code: Type.String(),
+  name: Type.String(),
+  role: Type.String({ description: 'edited | adjusted (a neighbour that followed the border) | created | deleted | restored' }),
+  operation: Type.String(),
+  version_before: Type.Union([Type.Integer(), Type.Null()]),
+  version_after: Type.Integer(),
+  area_m2_before: Type.Number(),
+  area_m2_after: Type.Number(),
+  population_before: Type.Integer(),
+  population_after: Type.Integer(),
+  households_before: Type.Integer(),
+  households_after: Type.Integer(),
+  stations_before: Type.Integer(),
+  stations_after: Type.Integer(),
+  geometry: Type.Union([GeometrySchema, Type.Null()]),
+});
+const EditResponse = Type.Object({
+  dry_run: Type.Boolean(),
+  change_id: Type.Union([Type.Integer(), Type.Null()], { description: 'null on a dry run' }),
+  operation: Type.String(),
+  changes: Type.Array(Change),
+  warnings: Type.Array(Type.Unknown()),
+  impact: Type.Optional(Type.Unknown()),
+});
+
+class Rollback extends Error {
+  constructor(readonly result: EditResult) {
+    super('dry run');
+  }
+}
+
+/** The version a write is based on: If-Match ("3", W/"3" or 3) or the body's `version`. */
+function baseVersion(req: FastifyRequest, bodyVersion: number | undefined): number {
+  const h = req.headers['if-match'];
+  if (typeof h === 'string' && h.trim()) {
+    const m = /^(?:W\/)?"?(\d{1,9})"?$/.exec(h.trim());
+    if (!m) throw new ApiError(400, 'bad_if_match', 'If-Match 应为网格的版本号，例如 "3"', 'If-Match must be the grid version, e.g. "3"');
+    return Number(m[1]);
+  }
+  if (bodyVersion !== undefined) return bodyVersion;
+  throw new ApiError(428, 'version_required', '请提供所编辑的版本号（If-Match 请求头或 version 字段），以免覆盖他人的修改', 'Send the version you edited (If-Match header or `version`) so that no one else’s change is overwritten');
+}
+
+function polygonOf(input: unknown): Polygon {
+  const r = checkPolygon(input);
+  if (!r.ok) throw new ApiError(422, 'invalid_geometry', '几何无效：' + r.problems.map((p) => p.zh).join('；'), 'Invalid geometry: ' + r.problems.map((p) => p.en).join('; '), { problems: r.problems });
+  return r.value;
+}
+
+const routes: FastifyPluginAsyncTypebox = async (app) => {
+  await app.register(rateLimit, {
+    global: false,
+    // Per session (≈ per user) where there is one, else per address; counted before authentication.
+    keyGenerator: (req) => {
+      const t = sessionToken(req);
+      return t ? `s:${tokenHash(t)}` : `ip:${req.ip}`;
+    },
+    errorResponseBuilder: (_req, ctx) => ({
+      ...errorBody(429, 'too_many_requests', `修改过于频繁，请 ${Math.ceil(ctx.ttl / 1000)} 秒后再试`, `Too many edits; retry in ${Math.ceil(ctx.ttl / 1000)} s`),
+      statusCode: 429,
+    }),
+  });
+  const write = { config: { rateLimit: { max: app.config.writeRatePerMinute, timeWindow: 60_000 } }, preHandler: app.requireActor };
+
+  /** One edit = one transaction; a dry run rolls it back and always includes the impact. */
+  async function run(req: FastifyRequest, query: { dry_run?: boolean; impact?: boolean }, op: (tx: Kysely<Database>) => Promise<EditResult>) {
+    const dryRun = !!query.dry_run;
+    let result: EditResult;
+    try {
+      result = await app.db.kysely.transaction().execute(async (tx) => {
+        const r = await op(tx);
+        if (dryRun) throw new Rollback(r);
+        return r;
+      });
+    } catch (err) {
+      if (err instanceof Rollback) result = err.result;
+      else throw translateDbError(err);
+    }
+    if (!dryRun) {
+      app.coverage.invalidate();
+      req.log.info({ change: result.change_id, operation: result.operation, grids: result.changes.map((c) => c.grid_id), by: req.actor?.username }, 'grid edit');
+    }
+    const impact = dryRun || query.impact ? await editImpact(app.coverage, result.changes) : undefined;
+    return {
+      dry_run: dryRun,
+      change_id: dryRun ? null : result.change_id,
+      operation: result.operation,
+      changes: result.changes.map(({ geometry_before: _b, ...c }) => c),
+      warnings: result.warnings,
+      ...(impact ? { impact } : {}),
+    };
+  }
+
+  app.post(
+    '/grids',
+    {
+      ...write,
+      schema: {
+        tags: ['grids'],
+        summary: '新建网格（占用的区域从同社区相邻网格中划出）/ Create a grid (its area is taken from the grids it covers)',
+        querystring: DryRun,
+        body: Type.Object(
+          { community_code: Type.String({ pattern: '^[0-9]{12}$' }), geometry: Type.Unknown(), code: Type.Optional(Type.String({ pattern: '^[0-9A-Za-z_-]{1,40}$' })), allow_community_change: Type.Optional(Type.Boolean()), ...Attributes, name: Type.String({ minLength: 1, maxLength: 100 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: EditResponse, ...writeErrors },
+      },
+    },
+    async (req) => {
+      const { community_code, geometry, code, allow_community_change, name, ...attrs } = req.body;
+      const polygon = polygonOf(geometry);
+      return run(req, req.query, (tx) => createGrid(tx, req.actor!, { communityCode: community_code, polygon, name, code, attrs, allowCommunityChange: allow_community_change }));
+    },
+  );
+
+  app.patch(
+    '/grids/:id',
+    {
+      ...write,
+      schema: {
+        tags: ['grids'],
+        summary: '修改网格边界和/或属性；相邻网格随共享边界一起调整 / Reshape and/or edit a grid; neighbours follow the shared border',
+        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        querystring: DryRun,
+        body: Type.Object(
+          { version: Version, geometry: Type.Optional(Type.Unknown()), community_code: Type.Optional(Type.String({ pattern: '^[0-9]{12}$' })), allow_community_change: Type.Optional(Type.Boolean()), ...Attributes },
+          { additionalProperties: false },
+        ),
+        response: { 200: EditResponse, ...writeErrors },
+      },
+    },
+    async (req) => {
+      const { version, geometry, community_code, allow_community_change, ...attrs } = req.body;
+      const v = baseVersion(req, version);
+      const polygon = geometry === undefined ? undefined : polygonOf(geometry);
+      return run(req, req.query, (tx) => reshapeGrid(tx, req.actor!, { id: req.params.id, version: v, polygon, attrs, communityCode: community_code, allowCommunityChange: allow_community_change }));
+    },
+  );
+
+  app.delete(
+    '/grids/:id',
+    {
+      ...write,
+      schema: {
+        tags: ['grids'],
+        summary: '删除网格（软删除，可恢复），其区域并入相邻网格 into / Delete a grid (soft, restorable); its area goes to neighbour `into`',
+        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        querystring: Type.Object({ ...DryRun.properties, version: Version, into: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }),
+        response: { 200: EditResponse, ...writeErrors },
+      },
+    },
+    async (req) => {
+      const v = baseVersion(req, req.query.version);
+      return run(req, req.query, (tx) => deleteGrid(tx, req.actor!, { id: req.params.id, version: v, into: req.query.into }));
+    },
+  );
+
+  app.post(
+    '/grids/:id/split',
+    {
+      ...write,
+      schema: {
+        tags: ['grids'],
+        summary: '用一条线分割网格 / Split a grid by a line',
+        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        querystring: DryRun,
+        body: Type.Object({ version: Version, line: Type.Unknown(), names: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 20 })) }, { additionalProperties: false }),
+        response: { 200: EditResponse, ...writeErrors },
+      },
+    },
+    async (req) => {
+      const v = baseVersion(req, req.body.version);
+      const line = checkLine(req.body.line);
+      if (!line.ok) throw new ApiError(422, 'invalid_geometry', '分割线无效：' + line.problems.map((p) => p.zh).join('；'), 'Invalid split line: ' + line.problems.map((p) => p.en).join('; '), { problems: line.problems });
+      return run(req, req.query, (tx) => splitGrid(tx, req.actor!, { id: req.params.id, version: v, line: line.value, names: req.body.names }));
+    },
+  );
+
+  app.post(
+    '/grids/merge',
+    {
+      ...write,
+      schema: {
+        tags: ['grids'],
+        summary: '合并同一社区的相邻网格（保留第一个）/ Merge adjacent grids of one community (the first is kept)',
+        querystring: DryRun,
+        body: Type.Object(
+          { grids: Type.Array(Type.Object({ id: Type.Integer({ minimum: 1 }), version: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }), { minItems: 2, maxItems: 20 }), name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: EditResponse, ...writeErrors },
+      },
+    },
+    async (req) => run(req, req.query, (tx) => mergeGrids(tx, req.actor!, { grids: req.body.grids, name: req.body.name })),
+  );
+
+  app.post(
+    '/grids/:id/restore',
+    {
+      ...write,
+      schema: {
+        tags: ['grids'],
+        summary: '恢复到历史版本（作为一次新的修改；也可恢复已删除的网格）/ Restore an earlier version as a new change (also undeletes)',
+        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        querystring: DryRun,
+        body: Type.Object({ version: Version, to_version: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+        response: { 200: EditResponse, ...writeErrors },
+      },
+    },
+    async (req) => {
+      const v = baseVersion(req, req.body.version);
+      return run(req, req.query, (tx) => restoreGrid(tx, req.actor!, { id: req.params.id, version: v, toVersion: req.body.to_version }));
+    },
+  );
+
+  app.get(
+    '/grids/:id/history',
+    {
+      schema: {
+        tags: ['grids'],
+        summary: '网格的修改历史（新→旧）/ A grid’s history, newest first',
+        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        response: { 200: Type.Object({ grid_id: Type.Integer(), entries: Type.Array(Type.Unknown()) }), 404: ErrorSchema, 400: ErrorSchema },
+      },
+    },
+    async (req) => {
+      const entries = await gridHistory(app.db.kysely, req.params.id);
+      if (!entries.length && !(await getGrid(app.db.kysely, String(req.params.id)))) {
+        const any = await app.db.kysely.selectFrom('grids').select('id').where('id', '=', req.params.id).executeTakeFirst();
+        if (!any) throw new ApiError(404, 'not_found', `网格 ${req.params.id} 不存在`, `Grid ${req.params.id} not found`);
+      }
+      return { grid_id: req.params.id, entries: entries.map((e) => ({ ...e, changed_at: new Date(e.changed_at).toISOString() })) };
+    },
+  );
+};
+
+/** Constraint violations that slipped past validation are still the client's problem (422), not a 500. */
+function translateDbError(err: unknown): unknown {
+  const e = err as { code?: string; message?: string; constraint?: string };
+  if (e?.code === '23505') return new ApiError(409, 'duplicate', `编码重复：${e.constraint ?? ''}`, `Duplicate value (${e.constraint ?? e.message})`);
+  if (e?.code === '23514') return new ApiError(422, 'constraint_violation', `数据不符合约束：${e.constraint ?? ''}`, `The change violates a rule of the data (${e.constraint ?? e.message})`);
+  if (e?.code === 'XX000' && /GEOS|TopologyException|IllegalArgument/i.test(e.message ?? '')) {
+    return new ApiError(422, 'geometry_error', `几何运算失败，请检查图形：${e.message}`, `Geometry operation failed; check the shape: ${e.message}`);
+  }
+  return err;
+}
+export default routes;
