@@ -4,6 +4,7 @@
  * importer's Chinese headers.
  */
 import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 
 export interface SheetColumn {
   header: string;
@@ -49,7 +50,14 @@ export async function writeWorkbook(sheets: SheetSpec[]): Promise<Uint8Array> {
     if (s.columns.length) ws.autoFilter = { from: { row: headerRow, column: 1 }, to: { row: headerRow, column: s.columns.length } };
   }
   const buf = await wb.xlsx.writeBuffer();
-  return new Uint8Array(buf as ArrayBuffer);
+  // exceljs stamps zip entries with the current time: re-zip with a fixed date (same data → same bytes).
+  const zip = await JSZip.loadAsync(buf as ArrayBuffer);
+  const out = new JSZip();
+  for (const name of Object.keys(zip.files).sort()) {
+    const f = zip.files[name];
+    if (!f.dir) out.file(name, await f.async('uint8array'), { date: new Date(Date.UTC(2026, 0, 1)), createFolders: false });
+  }
+  return out.generateAsync({ type: 'uint8array', compression: 'DEFLATE', platform: 'UNIX' });
 }
 
 /** The level sheets of the coverage workbook, in this order. */

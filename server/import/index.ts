@@ -40,7 +40,7 @@ export interface ImportReport {
   warnings: { zh: string; en: string }[];
   info: Record<string, unknown>;
   /** The coordinate-system check (stations, when a street network is loaded). */
-  crs_check?: { suspected: Crs | null; median_m: Record<Crs, number>; points: number };
+  crs_check?: { suspected: Crs | null; mean_m: Record<Crs, number>; median_m: Record<Crs, number>; points: number };
 }
 
 const rowLabel = (format: ImportFormat, row: number | null) => {
@@ -125,7 +125,9 @@ function unchanged(kind: ImportKind, rec: AnyRecord, ex: ExistingRow): boolean {
   }
   // Admin units are stored as MultiPolygon.
   const g = geometry.type === 'Polygon' && ex.geometry.type === 'MultiPolygon' ? [geometry.coordinates] : geometry.coordinates;
-  return geometry.type === ex.geometry.type || ex.geometry.type === 'MultiPolygon' ? sameNumberTree(g, ex.geometry.coordinates, 1e-9) : false;
+  // 2e-6° ≈ 20 cm: gcoord's GCJ-02 → WGS84 inverse stops at a 1e-6° residual, so the same file
+  // re-imported through a GCJ-02 round trip is "no change" rather than a new version.
+  return geometry.type === ex.geometry.type || ex.geometry.type === 'MultiPolygon' ? sameNumberTree(g, ex.geometry.coordinates, 2e-6) : false;
 }
 
 const PARENT: Partial<Record<ImportKind, 'districts' | 'streets' | 'communities'>> = { streets: 'districts', communities: 'streets', grids: 'communities' };
@@ -254,7 +256,10 @@ export async function importFile(db: Db, format: ImportFormat, bytes: Uint8Array
     report.rejected.push(...checks.rejected);
     report.rejected.sort((a, b) => (a.row ?? -1) - (b.row ?? -1));
     report.warnings.push(...checks.warnings);
-    if (checks.crsCheck) report.crs_check = { suspected: checks.crsCheck.suspected, median_m: Object.fromEntries(Object.entries(checks.crsCheck.medianM).map(([k, v]) => [k, Math.round(v * 10) / 10])) as Record<Crs, number>, points: checks.crsCheck.points };
+    if (checks.crsCheck) {
+      const r1 = (o: Record<Crs, number>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Math.round(v * 10) / 10])) as Record<Crs, number>;
+      report.crs_check = { suspected: checks.crsCheck.suspected, mean_m: r1(checks.crsCheck.meanM), median_m: r1(checks.crsCheck.medianM), points: checks.crsCheck.points };
+    }
     plan = (await classify(db.kysely)).filter((p) => !checks.bad.has(p.row));
     progress({ phase: 'check', done: 1, total: 1 });
   }

@@ -97,6 +97,20 @@ function positions(g: Geometry | null): Position[] {
   }
 }
 
+const ringArea = (r: Position[]) => {
+  let s = 0;
+  for (let i = 0; i + 1 < r.length; i++) s += (r[i + 1][0] - r[i][0]) * (r[i + 1][1] + r[i][1]);
+  return s; // > 0: clockwise
+};
+const orientRings = (rings: Position[][]) => rings.map((r, i) => ((ringArea(r) > 0) === (i > 0) ? r : [...r].reverse()));
+
+/** Outer rings counter-clockwise, holes clockwise. */
+function rfc7946Orientation(g: Geometry): Geometry {
+  if (g.type === 'Polygon') return { ...g, coordinates: orientRings(g.coordinates) };
+  if (g.type === 'MultiPolygon') return { ...g, coordinates: g.coordinates.map(orientRings) };
+  return g;
+}
+
 const looksProjected = (ps: Position[]) => ps.some((p) => Math.abs(p[0]) > 180 || Math.abs(p[1]) > 90);
 
 /**
@@ -202,6 +216,8 @@ export async function readShapefileZip(bytes: Uint8Array, layerName?: string): P
   // Empty numeric fields come back as NaN, dates as Date: make them plain JSON values.
   const clean = (props: Record<string, unknown>) =>
     Object.fromEntries(Object.entries(props).map(([k, v]) => [k.trim(), typeof v === 'number' && !Number.isFinite(v) ? null : v instanceof Date ? (Number.isNaN(v.getTime()) ? null : v.toISOString().slice(0, 10)) : v]));
+  // Shapefile rings are outer-clockwise; GeoJSON (RFC 7946) wants outer counter-clockwise.
+  geometries = geometries.map((g) => (g ? rfc7946Orientation(g) : g));
   return {
     layer: base.split('/').pop()!,
     collection: {
