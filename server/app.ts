@@ -92,6 +92,8 @@ export async function build({ config, db, logger = false }: BuildOptions): Promi
   await app.register(stationRoutes, { prefix: '/api' });
   await app.register(coverageRoutes, { prefix: '/api' });
   await app.register(networkRoutes, { prefix: '/api' });
+  await app.register(import('./routes/exports.js'), { prefix: '/api' });
+  await app.register(import('./routes/imports.js'), { prefix: '/api' });
   await app.register(webPlugin);
   // The plain landing page only when the map has not been built (e.g. `npm test` before a build).
   if (!webBuilt()) await app.register(homeRoutes);

@@ -3,6 +3,7 @@ import { ApiError, badRequest } from '../errors.js';
 import { errorResponses, Lat, Lon, parseList, parseOpenAt } from '../schemas/common.js';
 import type { CoverageQuery, CoverageResult } from '../coverage/service.js';
 import { toCsv } from '../coverage/csv.js';
+import { coverageWorkbook } from '../export/xlsx.js';
 import { GridProperties } from './grids.js';
 
 const CoverageQuerySchema = {
@@ -125,11 +126,11 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['coverage'],
         summary: '每个网格的覆盖率（按面积、按人口）、缺口与逐级汇总 / Per-grid coverage by area and population, gaps, roll-ups',
         description:
-          'Each station serves its type’s standard area (radius: geodesic circle; walk: streets reached on foot within N minutes, buffered) unless `mode` overrides. `format=geojson` (default): grids as features with stats, plus gap polygons; `format=stats`: JSON only; `format=csv&level=grid|community|street|district`: a CSV (UTF-8 with BOM).',
+          'Each station serves its type’s standard area (radius: geodesic circle; walk: streets reached on foot within N minutes, buffered) unless `mode` overrides. `format=geojson` (default): grids as features with stats, plus gap polygons; `format=stats`: JSON only; `format=csv&level=grid|community|street|district`: a CSV (UTF-8 with BOM); `format=xlsx`: an Excel workbook with sheets 街道 / 社区 / 网格 (Chinese headers, numbers formatted).',
         querystring: Type.Object(
           {
             ...CoverageQuerySchema,
-            format: Type.Optional(Type.Union([Type.Literal('geojson'), Type.Literal('stats'), Type.Literal('csv')], { default: 'geojson' })),
+            format: Type.Optional(Type.Union([Type.Literal('geojson'), Type.Literal('stats'), Type.Literal('csv'), Type.Literal('xlsx')], { default: 'geojson' })),
             level: Type.Optional(Type.Union([Type.Literal('grid'), Type.Literal('community'), Type.Literal('street'), Type.Literal('district')], { default: 'grid' })),
           },
           { additionalProperties: false },
@@ -145,6 +146,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
             }),
             Type.Object({ meta: Meta, units: Type.Array(UnitStats), grids: Type.Array(GridStats) }),
             Type.String({ description: 'CSV' }),
+            Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'Excel workbook (format=xlsx)' }),
           ]),
           ...errorResponses,
         },
@@ -153,6 +155,16 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       const { res, meta } = await runQuery(req.query);
       const format = req.query.format ?? 'geojson';
+      if (format === 'xlsx') {
+        const units = unitStats(res);
+        const xlsx = await coverageWorkbook(
+          units.filter((u) => u.level === 'street'),
+          units.filter((u) => u.level === 'community'),
+          res.grids.map(gridStats),
+        );
+        reply.header('content-disposition', `attachment; filename="coverage.xlsx"`);
+        return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(Buffer.from(xlsx));
+      }
       if (format === 'csv') {
         const level = req.query.level ?? 'grid';
         let csv: string;

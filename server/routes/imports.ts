@@ -1,0 +1,206 @@
+/**
+ * Uploads: a file's raw bytes as the body (no multipart), checked and reported row by row, written
+ * only when `dry_run=false` and nothing was rejected.
+ *
+ *   POST /api/imports/preview?format=csv|xlsx          → detected header → field per column, first rows
+ *   POST /api/imports/:kind?format=…&crs=…&dry_run=…   → {created, updated, unchanged, rejected: [{row, code, reason_zh, reason_en}], …}
+ *
+ * Bodies: application/zip (Shapefile), application/vnd.google-earth.kml+xml, application/vnd.google-earth.kmz,
+ * text/csv, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, application/geo+json,
+ * application/octet-stream (then `format` is required). The parsers are registered inside this
+ * plugin only, with their own size limit (`BODY_LIMIT`, at least 20 MB for files).
+ */
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { ApiError, badRequest } from '../errors.js';
+import { errorResponses } from '../schemas/common.js';
+import { importFile, ImportFailed, rejectedMessage, type ImportReport } from '../import/index.js';
+import { FileFormatError, IMPORT_FORMATS, previewTableFile, type ImportFormat } from '../import/formats.js';
+import { IMPORT_KINDS, type ImportKind } from '../import/geojson.js';
+import { TABLE_FIELDS, type TableField } from '../import/table.js';
+import type { Crs } from '../import/crs.js';
+
+const FILE_TYPES: Record<string, ImportFormat | null> = {
+  'application/zip': 'shapefile',
+  'application/x-zip-compressed': 'shapefile',
+  'application/vnd.google-earth.kml+xml': 'kml',
+  'application/vnd.google-earth.kmz': 'kmz',
+  'text/csv': 'csv',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
+  'application/geo+json': 'geojson',
+  'application/octet-stream': null,
+};
+
+const FormatParam = Type.Union(IMPORT_FORMATS.map((f) => Type.Literal(f)));
+
+const Rejected = Type.Object({
+  row: Type.Union([Type.Integer(), Type.Null()], { description: 'CSV/XLSX: sheet row (header included); KML: placemark number; Shapefile: record number; GeoJSON: feature number; null = the whole file' }),
+  code: Type.String({ description: 'reason: invalid_coordinates, swapped_lat_lon, outside_city, unknown_type, duplicate_code, unknown_parent, suspected_crs, projected_coordinates, missing_column, …' }),
+  feature_code: Type.Optional(Type.String()),
+  reason_zh: Type.String(),
+  reason_en: Type.String(),
+});
+const Report = Type.Object({
+  kind: Type.String(),
+  format: Type.String(),
+  crs: Type.String(),
+  dry_run: Type.Boolean(),
+  committed: Type.Boolean(),
+  total: Type.Integer(),
+  created: Type.Integer(),
+  updated: Type.Integer(),
+  unchanged: Type.Integer(),
+  rejected: Type.Array(Rejected),
+  changes: Type.Array(Type.Object({ row: Type.Integer(), code: Type.String(), action: Type.String() })),
+  warnings: Type.Array(Type.Object({ zh: Type.String(), en: Type.String() })),
+  info: Type.Record(Type.String(), Type.Unknown()),
+  crs_check: Type.Optional(Type.Object({ suspected: Type.Union([Type.String(), Type.Null()]), mean_m: Type.Record(Type.String(), Type.Number()), median_m: Type.Record(Type.String(), Type.Number()), points: Type.Integer() })),
+});
+
+function bodyBytes(req: FastifyRequest): Uint8Array {
+  const b = req.body as unknown;
+  if (Buffer.isBuffer(b)) return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  if (b !== undefined && b !== null && typeof b === 'object') return new TextEncoder().encode(JSON.stringify(b)); // application/json GeoJSON
+  throw badRequest('empty_body', '请求体为空：请以文件内容作为请求体上传', 'Empty body: send the file’s bytes as the request body');
+}
+
+function formatOf(req: FastifyRequest, given: ImportFormat | undefined): ImportFormat {
+  if (given) return given;
+  const ct = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (ct === 'application/json') return 'geojson';
+  const f = FILE_TYPES[ct];
+  if (f) return f;
+  throw badRequest('format_required', `无法从内容类型 ${ct || '（无）'} 判断文件格式，请加 format=${IMPORT_FORMATS.join('|')}`, `cannot tell the file format from content type ${ct || '(none)'}; add format=${IMPORT_FORMATS.join('|')}`);
+}
+
+function parseColumns(value: string | undefined): Record<string, TableField | null> | undefined {
+  if (!value) return undefined;
+  let o: unknown;
+  try {
+    o = JSON.parse(value);
+  } catch {
+    throw badRequest('invalid_columns', 'columns 应为 JSON 对象，如 {"站名":"name","备注":null}', 'columns must be a JSON object such as {"站名":"name","备注":null}');
+  }
+  if (!o || typeof o !== 'object' || Array.isArray(o)) throw badRequest('invalid_columns', 'columns 应为 JSON 对象', 'columns must be a JSON object');
+  for (const [k, v] of Object.entries(o)) {
+    if (v !== null && !TABLE_FIELDS.includes(v as TableField)) {
+      throw badRequest('invalid_columns', `列 ${k} 对应的字段 ${String(v)} 无效；可选：${TABLE_FIELDS.join(', ')} 或 null`, `column ${k}: unknown field ${String(v)}; allowed: ${TABLE_FIELDS.join(', ')} or null`);
+    }
+  }
+  return o as Record<string, TableField | null>;
+}
+
+const routes: FastifyPluginAsyncTypebox = async (app) => {
+  const bodyLimit = Math.max(app.config.bodyLimit, 20 * 1024 * 1024);
+  app.addContentTypeParser(Object.keys(FILE_TYPES), { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
+
+  // AUTH: the upload routes must require a logged-in editor (planner / admin, or a street editor
+  // for rows in their streets). Add the permission check here as a preHandler hook, e.g.
+  //   app.addHook('preHandler', app.requireActor);
+  // and pass the user's name as `by` below (see `actorName`).
+  const actorName = (_req: FastifyRequest) => 'upload';
+
+  app.post(
+    '/imports/preview',
+    {
+      bodyLimit,
+      schema: {
+        tags: ['stations'],
+        summary: '表格导入预览：识别的表头与字段对应、前几行 / Table import preview: detected header → field mapping and the first rows',
+        querystring: Type.Object(
+          {
+            format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('xlsx')])),
+            sheet: Type.Optional(Type.String({ maxLength: 100 })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10 })),
+            columns: Type.Optional(Type.String({ maxLength: 4000, description: 'JSON: header → field or null' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            sheet: Type.Optional(Type.String()),
+            encoding: Type.Optional(Type.String()),
+            header_row: Type.Integer(),
+            columns: Type.Array(Type.Object({ header: Type.String(), field: Type.Union([Type.String(), Type.Null()]) })),
+            missing: Type.Array(Type.String()),
+            rows: Type.Array(Type.Object({ row: Type.Integer(), cells: Type.Array(Type.Unknown()) })),
+            total_rows: Type.Integer(),
+            fields: Type.Array(Type.String()),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      const format = formatOf(req, req.query.format);
+      if (format !== 'csv' && format !== 'xlsx') throw badRequest('invalid_format', '预览只适用于 CSV 和 Excel 表格', 'preview is for CSV and Excel tables only');
+      try {
+        const p = await previewTableFile(format, bodyBytes(req), { sheet: req.query.sheet, limit: req.query.limit, columns: parseColumns(req.query.columns) });
+        return { ...p, fields: [...TABLE_FIELDS] };
+      } catch (err) {
+        if (err instanceof FileFormatError) throw new ApiError(422, err.code, err.zh, err.en);
+        throw err;
+      }
+    },
+  );
+
+  app.post(
+    '/imports/:kind',
+    {
+      bodyLimit,
+      schema: {
+        tags: ['grids'],
+        summary: '上传导入（先试运行，再提交）/ Upload an import (dry run first, then commit)',
+        description:
+          'The body is the file itself. `dry_run=true` (default) reports what would be created, updated or rejected, row by row, and writes nothing. `dry_run=false` writes everything in one transaction, or nothing (422 with the same report in `details`) when any row is rejected.',
+        params: Type.Object({ kind: Type.Union(IMPORT_KINDS.map((k) => Type.Literal(k))) }),
+        querystring: Type.Object(
+          {
+            format: Type.Optional(FormatParam),
+            crs: Type.Optional(Type.Union([Type.Literal('wgs84'), Type.Literal('gcj02'), Type.Literal('bd09')], { default: 'wgs84' })),
+            dry_run: Type.Optional(Type.Boolean({ default: true })),
+            force: Type.Optional(Type.Boolean({ default: false, description: 'import although the coordinate-system check suspects a wrong crs' })),
+            sheet: Type.Optional(Type.String({ maxLength: 100 })),
+            layer: Type.Optional(Type.String({ maxLength: 100 })),
+            columns: Type.Optional(Type.String({ maxLength: 4000, description: 'CSV/XLSX: JSON header → field or null, as adjusted in the preview' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Report, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      const format = formatOf(req, q.format);
+      const dryRun = q.dry_run ?? true;
+      let report: ImportReport;
+      try {
+        report = await importFile(app.db, format, bodyBytes(req), req.params.kind as ImportKind, {
+          crs: (q.crs ?? 'wgs84') as Crs,
+          dryRun,
+          force: q.force,
+          sheet: q.sheet,
+          layer: q.layer,
+          columns: parseColumns(q.columns),
+          by: actorName(req),
+        });
+      } catch (err) {
+        if (err instanceof ImportFailed && err.report) {
+          const r = err.report;
+          const first = r.rejected.slice(0, 3).map((x) => rejectedMessage(r.format, x));
+          throw new ApiError(
+            422,
+            'import_rejected',
+            `导入被拒绝，共 ${r.rejected.length} 个问题，未写入任何数据：${first.map((m) => m.split(' / ')[0]).join('；')}`,
+            `import rejected with ${r.rejected.length} problem(s); nothing was written: ${first.map((m) => m.split(' / ').slice(1).join(' / ')).join('; ')}`,
+            r,
+          );
+        }
+        throw err;
+      }
+      if (report.committed) app.coverage.invalidate();
+      return report;
+    },
+  );
+};
+export default routes;
