@@ -1,7 +1,7 @@
 /**
  * Structural checks of a drawn polygon or line before it goes anywhere near the database:
- * the shape of the JSON, coordinate ranges, closed rings, repeated points, RFC 7946 winding and
- * vertex limits. Each problem names where it is (ring, vertex) in Chinese and English.
+ * the shape of the JSON, coordinate ranges, closed rings, repeated points and vertex limits
+ * (and, once PostGIS has found the polygon valid, RFC 7946 winding). Each problem names where it is (ring, vertex) in Chinese and English.
  * Topological validity (self-intersection, holes outside the shell) is checked by PostGIS
  * (ST_IsValidDetail), which also gives the location; see ./grid-edits.ts.
  */
@@ -102,12 +102,22 @@ export function checkPolygon(input: unknown): Checked<Polygon> {
       problems.push(dup);
       return;
     }
+  });
+  return problems.length ? { ok: false, problems } : { ok: true, value: { type: 'Polygon', coordinates: (rings as Position[][]).map((r) => r.map((p) => [p[0], p[1]])) } };
+}
+
+/**
+ * RFC 7946 winding (exterior counter-clockwise, holes clockwise). Checked after PostGIS validity:
+ * the orientation of a self-intersecting ring means nothing, and its problem is the crossing.
+ */
+export function windingProblems(polygon: Polygon): Problem[] {
+  const problems: Problem[] = [];
+  polygon.coordinates.forEach((ring, k) => {
+    const label = k === 0 ? { zh: '外环', en: 'Exterior ring' } : { zh: `第 ${k} 个内环`, en: `Hole ${k}` };
     const a = signedArea2(ring);
     if (a === 0) {
-      problems.push({ code: 'zero_area', zh: `${label.zh}面积为零（所有顶点共线）`, en: `${label.en} has zero area (all vertices on one line)`, location: [first[0], first[1]] });
-      return;
-    }
-    if ((k === 0) !== a > 0) {
+      problems.push({ code: 'zero_area', zh: `${label.zh}面积为零`, en: `${label.en} has zero area`, location: [ring[0][0], ring[0][1]] });
+    } else if ((k === 0) !== a > 0) {
       problems.push({
         code: 'wrong_winding',
         zh: `${label.zh}方向错误：按 GeoJSON 规范（RFC 7946）外环须为逆时针、内环须为顺时针`,
@@ -115,7 +125,7 @@ export function checkPolygon(input: unknown): Checked<Polygon> {
       });
     }
   });
-  return problems.length ? { ok: false, problems } : { ok: true, value: { type: 'Polygon', coordinates: (rings as Position[][]).map((r) => r.map((p) => [p[0], p[1]])) } };
+  return problems;
 }
 
 /** A split line: a GeoJSON LineString (or a Feature of one) with at least two distinct points. */

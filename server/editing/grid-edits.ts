@@ -9,7 +9,8 @@
  *     the edit is refused.
  * So both sides of a moved border change together and nothing overlaps or falls between grids.
  * Geometry work is done by PostGIS (GEOS) inside the transaction; geometries travel between
- * statements as hex EWKB so no precision is lost on the way.
+ * statements as hex EWKB so no precision is lost on the way, and are stored wound as RFC 7946
+ * wants (exterior counter-clockwise), whatever orientation GEOS produced.
  *
  * Concurrency: edits in one street are serialised by a transaction-scoped advisory lock on the
  * street (taken before any read, so no deadlocks), and every write states the version it was
@@ -20,7 +21,7 @@ import type { LineString, Polygon } from 'geojson';
 import type { Database, GridOperation } from '../db/schema.js';
 import { ApiError } from '../errors.js';
 import { canWrite, canWriteSome, type Actor } from '../auth/permissions.js';
-import type { Problem } from './geometry-input.js';
+import { windingProblems, type Problem } from './geometry-input.js';
 
 export interface EditLimits {
   /** Smallest grid allowed after any edit, m². */
@@ -417,7 +418,7 @@ async function commitPlan(tx: Tx, actor: Actor, operation: GridOperation, plan: 
       id = b.id;
       const r = await sql<{ version: number }>`
         UPDATE grids SET
-          boundary = ${w.geom ? geom(w.geom) : sql`boundary`},
+          boundary = ${w.geom ? sql`ST_ForcePolygonCCW(${geom(w.geom)})` : sql`boundary`},
           name = ${w.attrs.name ?? b.name},
           community_id = ${w.attrs.community_id ?? b.community_id},
           leader_name = ${w.attrs.leader_name !== undefined ? w.attrs.leader_name : b.leader_name},
@@ -436,7 +437,7 @@ async function commitPlan(tx: Tx, actor: Actor, operation: GridOperation, plan: 
     } else {
       const r = await sql<{ id: number }>`
         INSERT INTO grids (code, name, community_id, boundary, leader_name, leader_phone, party_branch, population, households, updated_by)
-        VALUES (${w.attrs.code!}, ${w.attrs.name!}, ${w.attrs.community_id!}, ${geom(w.geom!)}, ${w.attrs.leader_name ?? null}, ${w.attrs.leader_phone ?? null},
+        VALUES (${w.attrs.code!}, ${w.attrs.name!}, ${w.attrs.community_id!}, ST_ForcePolygonCCW(${geom(w.geom!)}), ${w.attrs.leader_name ?? null}, ${w.attrs.leader_phone ?? null},
                 ${w.attrs.party_branch ?? null}, ${w.attrs.population ?? 0}, ${w.attrs.households ?? 0}, ${actor.username})
         RETURNING id`.execute(tx);
       id = r.rows[0].id;
@@ -472,7 +473,7 @@ async function commitPlan(tx: Tx, actor: Actor, operation: GridOperation, plan: 
   // Communities are the union of their grids: when grids moved between communities, follow them.
   if (plan.some((w) => w.attrs.community_id !== undefined && w.before && w.attrs.community_id !== w.before.community_id) || plan.some((w) => w.note === 'community_change')) {
     for (const c of communities) {
-      await sql`UPDATE communities SET boundary = u.g FROM (SELECT ST_Multi(ST_Union(boundary)) AS g FROM grids WHERE community_id = ${c} AND deleted_at IS NULL) u
+      await sql`UPDATE communities SET boundary = u.g FROM (SELECT ST_Multi(ST_Union(boundary, ${GRID})) AS g FROM grids WHERE community_id = ${c} AND deleted_at IS NULL) u
                  WHERE id = ${c} AND u.g IS NOT NULL`.execute(tx);
     }
   }
@@ -529,6 +530,7 @@ export async function reshapeGrid(tx: Tx, actor: Actor, input: ReshapeInput, lim
   const problems: Problem[] = [];
   if (p) {
     problems.push(...(await validityProblems(tx, p)));
+    if (!problems.length && input.polygon) problems.push(...windingProblems(input.polygon));
     if (problems.length) throw rejected(problems);
     problems.push(...(await placementProblems(tx, actor, p, target.street_id, target.id, !!input.allowCommunityChange || moving, limits)));
   } else if (moving) {
@@ -590,6 +592,7 @@ export async function createGrid(tx: Tx, actor: Actor, input: CreateInput, limit
   }
   const p = (await one(tx, sql<{ hex: string }>`SELECT ${polygonHex(input.polygon)} AS hex`)).hex;
   const invalid = await validityProblems(tx, p);
+  if (!invalid.length) invalid.push(...windingProblems(input.polygon));
   if (invalid.length) throw rejected(invalid);
   const placement = await placementProblems(tx, actor, p, c.street_id, c.id, !!input.allowCommunityChange, limits);
   if (placement.length) throw rejected(placement);
@@ -730,6 +733,12 @@ export async function deleteGrid(tx: Tx, actor: Actor, input: { id: number; vers
 /** Bring back an earlier version (geometry and attributes) as a new change; undeletes a deleted grid. */
 export async function restoreGrid(tx: Tx, actor: Actor, input: { id: number; version: number; toVersion: number }, limits = DEFAULT_LIMITS): Promise<EditResult> {
   requireGridWriter(actor);
+  // Permission before anything else, so an outsider learns nothing about the grid's versions.
+  const peek = await gridState(tx, input.id, false);
+  if (!peek) throw new ApiError(404, 'not_found', `网格 ${input.id} 不存在`, `Grid ${input.id} not found`);
+  if (!canWrite(actor, 'grid', [peek.street_id])) {
+    throw forbidden(`您无权编辑网格 ${peek.code}：它不在您负责的街道内`, `You may not edit grid ${peek.code}: it is outside the street(s) assigned to you`);
+  }
   const h = await tx
     .selectFrom('grid_history')
     .select([sql<string | null>`encode(ST_AsEWKB(after_geom), 'hex')`.as('hex'), 'after_props'])
@@ -751,7 +760,7 @@ export async function restoreGrid(tx: Tx, actor: Actor, input: { id: number; ver
     throw rejected([{ code: 'no_such_version', zh: `网格 ${input.id} 没有可恢复的版本 ${input.toVersion}`, en: `Grid ${input.id} has no restorable version ${input.toVersion}` }]);
   }
   const current = await gridState(tx, input.id, false);
-  const polygon = (await one(tx, sql<{ g: Polygon }>`SELECT ST_AsGeoJSON(${geom(hex)}, 15)::json AS g`)).g;
+  const polygon = (await one(tx, sql<{ g: Polygon }>`SELECT ST_AsGeoJSON(ST_ForcePolygonCCW(${geom(hex)}), 15)::json AS g`)).g;
   const communityCode = current && props.community_id !== current.community_id
     ? (await tx.selectFrom('communities').select('code').where('id', '=', props.community_id).executeTakeFirstOrThrow()).code
     : undefined;

@@ -46,12 +46,13 @@ const key = (p: Position) => `${p[0]},${p[1]}`;
 
 /**
  * A grid, a neighbour (of the same community unless `accept` says otherwise), and an edge of the grid's
- * ring (index → index + 1) that lies on their common border.
+ * ring (index → index + 1) that lies on their common border. `start` rotates where the search begins.
  */
-export function sharedEdge(grids: GridInfo[], accept: (g: GridInfo, n: GridInfo) => boolean = (g, n) => g.community_id === n.community_id) {
+export function sharedEdge(grids: GridInfo[], accept: (g: GridInfo, n: GridInfo) => boolean = (g, n) => g.community_id === n.community_id, start = 0) {
   const owners = new Map<string, Set<number>>();
   for (const g of grids) for (const p of g.geometry.coordinates[0]) (owners.get(key(p)) ?? owners.set(key(p), new Set()).get(key(p))!).add(g.id);
-  for (const g of grids) {
+  for (let k = 0; k < grids.length; k++) {
+    const g = grids[(k + start) % grids.length];
     const ring = g.geometry.coordinates[0];
     for (let i = 0; i < ring.length - 1; i++) {
       const a = owners.get(key(ring[i]))!;
@@ -97,17 +98,21 @@ export function bulgeEdge(grid: GridInfo, index: number, target: GridInfo, fract
 
 /** Overlap between grids and area of the street not covered by any grid, m² (PostGIS, geodesic). */
 export async function partitionErrors(db: Db, streetId: number): Promise<{ overlapM2: number; gapM2: number; outsideM2: number }> {
-  // Fixed-precision overlays (1e-9°): under PGlite 0.5.8 a floating ST_Difference of a street and
-  // the union of its grids came back with no row at all (the GEOS failure was lost).
   const live = sql`SELECT g.id, g.boundary FROM grids g JOIN communities c ON c.id = g.community_id WHERE c.street_id = ${streetId} AND g.deleted_at IS NULL`;
-  const value = async (q: RawBuilder<{ v: number }>) => {
-    const r = await q.execute(db.kysely);
-    if (!r.rows.length) throw new Error('partition check returned no row');
-    return Number(r.rows[0].v);
+  // Under PGlite 0.5.8 (PostGIS 3.6 / GEOS 3.14 in WASM) an overlay that fails inside GEOS can come
+  // back as "no row" instead of an error. Each measure is tried with fixed precision (1e-9°) and
+  // then floating; PostgreSQL always answers the first.
+  const value = async (what: string, build: (grid: RawBuilder<unknown>) => RawBuilder<{ v: number }>) => {
+    for (const grid of [sql`, 1e-9`, sql``]) {
+      const r = await build(grid).execute(db.kysely);
+      if (r.rows.length) return Number(r.rows[0].v);
+    }
+    throw new Error(`partition check (${what}) returned no row`);
   };
+  const areaOf = (d: RawBuilder<unknown>) => sql`CASE WHEN ST_IsEmpty(${d}) THEN 0 ELSE ST_Area((${d})::geography) END`;
   return {
-    overlapM2: await value(sql<{ v: number }>`WITH g AS (${live}) SELECT coalesce(sum(ST_Area(ST_Intersection(a.boundary, b.boundary, 1e-9)::geography)), 0) AS v FROM g a JOIN g b ON a.id < b.id AND ST_Intersects(a.boundary, b.boundary)`),
-    gapM2: await value(sql<{ v: number }>`SELECT CASE WHEN ST_IsEmpty(d) THEN 0 ELSE ST_Area(d::geography) END AS v FROM (SELECT ST_Difference(s.boundary, (SELECT ST_Union(l.boundary) FROM (${live}) l), 1e-9) AS d FROM streets s WHERE s.id = ${streetId}) x`),
-    outsideM2: await value(sql<{ v: number }>`SELECT CASE WHEN ST_IsEmpty(d) THEN 0 ELSE ST_Area(d::geography) END AS v FROM (SELECT ST_Difference((SELECT ST_Union(l.boundary) FROM (${live}) l), s.boundary, 1e-9) AS d FROM streets s WHERE s.id = ${streetId}) x`),
+    overlapM2: await value('overlap', (grid) => sql<{ v: number }>`WITH g AS (${live}) SELECT coalesce(sum(ST_Area(ST_Intersection(a.boundary, b.boundary ${grid})::geography)), 0) AS v FROM g a JOIN g b ON a.id < b.id AND ST_Intersects(a.boundary, b.boundary)`),
+    gapM2: await value('gap', (grid) => sql<{ v: number }>`SELECT ${areaOf(sql`x.d`)} AS v FROM (SELECT ST_Difference(s.boundary, (SELECT ST_Union(l.boundary ${grid}) FROM (${live}) l) ${grid}) AS d FROM streets s WHERE s.id = ${streetId}) x`),
+    outsideM2: await value('outside', (grid) => sql<{ v: number }>`SELECT ${areaOf(sql`x.d`)} AS v FROM (SELECT ST_Difference((SELECT ST_Union(l.boundary ${grid}) FROM (${live}) l), s.boundary ${grid}) AS d FROM streets s WHERE s.id = ${streetId}) x`),
   };
 }
