@@ -1,27 +1,43 @@
 /**
  * Import data into either engine (DATABASE_URL set → server, else the embedded DATA_DIR):
- *   npm run import -- geojson --kind districts|streets|communities|grids|stations [--crs wgs84|gcj02|bd09] FILE
+ *   npm run import -- geojson|shapefile|kml|kmz|csv|xlsx FILE --kind KIND [--crs wgs84|gcj02|bd09] [--dry-run] [--force] [--sheet NAME] [--layer NAME] [--by NAME]
  *   npm run import -- osm [--respect-access] FILE.osm.pbf
- * Admin units go top-down (districts, streets, communities, then grids). A bad file is rejected
- * whole, with every problem listed, and nothing is written.
+ * Admin units go top-down (districts, streets, communities, then grids). Existing codes are
+ * updated (version + 1, history). A file with any rejected row is not written at all; the report
+ * lists every problem by row. `--dry-run` only reports.
  */
 import { readFile } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
-import { importGeoJson, importOsmNetwork, ImportFailed } from '../import/index.js';
+import { importFile, importOsmNetwork, ImportFailed, rejectedMessage, type ImportReport } from '../import/index.js';
 import { IMPORT_KINDS, type ImportKind } from '../import/geojson.js';
+import { IMPORT_FORMATS, type ImportFormat } from '../import/formats.js';
 import { parseCrs } from '../import/crs.js';
 import { parseCli } from './args.js';
 
 const USAGE = `usage:
-  npm run import -- geojson --kind ${IMPORT_KINDS.join('|')} [--crs wgs84|gcj02|bd09] FILE.geojson
+  npm run import -- ${IMPORT_FORMATS.join('|')} FILE --kind ${IMPORT_KINDS.join('|')} [--crs wgs84|gcj02|bd09] [--dry-run] [--force] [--sheet NAME] [--layer NAME] [--by NAME]
+      shapefile = a .zip with .shp/.dbf/.prj/.cpg; csv/xlsx: stations only
   npm run import -- osm [--respect-access] FILE.osm.pbf`;
 
-const { values, positionals } = parseCli({ kind: { type: 'string' }, crs: { type: 'string' }, 'respect-access': { type: 'boolean' } }, USAGE);
-const [format, file] = positionals;
-if (values.help || !format || !file || !['geojson', 'osm'].includes(format)) {
+const { values, positionals } = parseCli(
+  {
+    kind: { type: 'string' },
+    crs: { type: 'string' },
+    'respect-access': { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+    force: { type: 'boolean' },
+    sheet: { type: 'string' },
+    layer: { type: 'string' },
+    by: { type: 'string' },
+  },
+  USAGE,
+);
+let [format, file] = positionals;
+if (format === 'shp') format = 'shapefile';
+if (values.help || !format || !file || ![...IMPORT_FORMATS, 'osm'].includes(format)) {
   console.log(USAGE);
   process.exit(values.help ? 0 : 2);
 }
@@ -31,23 +47,63 @@ const fail = (msg: string): never => {
   process.exit(2);
 };
 
+function printReport(r: ImportReport) {
+  const out = r.rejected.length ? console.error : console.log;
+  for (const [k, v] of Object.entries(r.info)) if (k !== 'columns' && v !== null && v !== undefined) console.log(`  ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  for (const w of r.warnings) console.log(`  ⚠ ${w.zh} / ${w.en}`);
+  if (r.crs_check) console.log(`  坐标系检查 / CRS check: mean distance to streets (m) ${JSON.stringify(r.crs_check.mean_m)}`);
+  console.log(
+    `${r.dry_run ? '试运行（未写入）/ dry run (nothing written)' : r.committed ? '已写入 / written' : '未写入 / nothing written'}: ` +
+      `新增 ${r.created} created, 更新 ${r.updated} updated, 不变 ${r.unchanged} unchanged, 拒绝 ${r.rejected.length} rejected (of ${r.total})`,
+  );
+  for (const x of r.rejected.slice(0, 200)) out(`  - [${x.code}] ${rejectedMessage(r.format, x)}`);
+  if (r.rejected.length > 200) out(`  … ${r.rejected.length - 200} more`);
+}
+
 const config = loadConfig();
 const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 let exitCode = 0;
 try {
   await migrate(db);
-  if (format === 'geojson') {
+  if (format !== 'osm') {
     const kind = values.kind as ImportKind;
     if (!IMPORT_KINDS.includes(kind)) fail(`--kind 必须是 ${IMPORT_KINDS.join('|')} 之一 / --kind must be one of ${IMPORT_KINDS.join('|')}`);
     const crs = parseCrs(values.crs ?? 'wgs84') ?? fail(`--crs 只能是 wgs84|gcj02|bd09 / --crs must be wgs84|gcj02|bd09`);
-    let input: unknown;
+    let bytes: Uint8Array = new Uint8Array();
     try {
-      input = JSON.parse(await readFile(file, 'utf8'));
+      bytes = new Uint8Array(await readFile(file));
     } catch (err) {
-      fail(`无法读取 GeoJSON 文件 ${file}：${(err as Error).message} / cannot read GeoJSON file ${file}`);
+      fail(`无法读取文件 ${file}：${(err as Error).message} / cannot read ${file}`);
     }
-    const r = await importGeoJson(db, kind, input, crs);
-    console.log(`已导入 ${r.inserted} 个${kind}（${crs} → WGS84） / imported ${r.inserted} ${kind} (${crs} → WGS84)`);
+    const bar = new cliProgress.SingleBar({ format: '{phase} |{bar}| {percentage}% {value}/{total}', hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
+    let phase = '';
+    const PHASES = { read: '读取 read  ', check: '检查 check ', write: '写入 write ' } as const;
+    try {
+      const r = await importFile(db, format as ImportFormat, bytes, kind, {
+        crs,
+        dryRun: values['dry-run'],
+        force: values.force,
+        sheet: values.sheet,
+        layer: values.layer,
+        by: values.by ?? 'cli',
+        onProgress: (p) => {
+          if (p.phase !== phase) {
+            if (phase) bar.stop();
+            phase = p.phase;
+            bar.start(Math.max(1, p.total), p.done, { phase: PHASES[p.phase] });
+          } else bar.update(p.done);
+        },
+      });
+      bar.stop();
+      printReport(r);
+      if (r.rejected.length) exitCode = 1;
+    } catch (err) {
+      bar.stop();
+      if (err instanceof ImportFailed && err.report) {
+        printReport(err.report);
+        exitCode = 1;
+      } else throw err;
+    }
   } else {
     const bar = new cliProgress.SingleBar({ format: '{phase} |{bar}| {percentage}% {value}/{total} MB', hideCursor: true }, cliProgress.Presets.shades_classic);
     let started = false;

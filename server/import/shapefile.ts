@@ -217,7 +217,11 @@ export async function readShapefileZip(bytes: Uint8Array, layerName?: string): P
   const clean = (props: Record<string, unknown>) =>
     Object.fromEntries(Object.entries(props).map(([k, v]) => [k.trim(), typeof v === 'number' && !Number.isFinite(v) ? null : v instanceof Date ? (Number.isNaN(v.getTime()) ? null : v.toISOString().slice(0, 10)) : v]));
   // Shapefile rings are outer-clockwise; GeoJSON (RFC 7946) wants outer counter-clockwise.
-  geometries = geometries.map((g) => (g ? rfc7946Orientation(g) : g));
+  geometries = geometries.map((g) => {
+    if (!g) return g;
+    const { bbox: _bbox, ...rest } = g as Geometry & { bbox?: unknown };
+    return rfc7946Orientation(rest as Geometry);
+  });
   return {
     layer: base.split('/').pop()!,
     collection: {

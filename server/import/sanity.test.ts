@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { checkDeclaredCrs, looksSwapped, median, PolylineIndex, type LonLat } from './sanity.js';
+import { convertPosition } from './crs.js';
+
+// Each point stands 5–15 m north of its own short east–west street; the streets are spread
+// irregularly (a periodic lattice would fit any shift).
+const offsetM = (k: number) => 5 + (k % 3) * 5;
+const points: LonLat[] = Array.from({ length: 30 }, (_, k) => [121.59 + ((k * 37) % 101) * 0.0003, 38.9 + ((k * 53) % 97) * 0.0003]);
+const lines: LonLat[][] = points.map((p, k) => {
+  const y = p[1] - offsetM(k) / 110_574;
+  return [[p[0] - 0.0004, y], [p[0] + 0.0004, y]];
+});
+const net = new PolylineIndex(lines);
+
+describe('sanity detectors', () => {
+  it('distance to a polyline in metres', () => {
+    const line = new PolylineIndex([[[121.6, 38.91], [121.61, 38.91]]]);
+    expect(line.distanceM([121.605, 38.91 + 50 / 110_574], 1000)).toBeCloseTo(50, 0);
+    expect(line.distanceM([121.61 + 30 / 86_647, 38.91], 1000)).toBeCloseTo(30, 0);
+    expect(line.distanceM([121.605, 38.92], 300)).toBe(300);
+    expect(new PolylineIndex([]).distanceM([0, 0], 300)).toBe(300);
+  });
+
+  it('swapped latitude/longitude', () => {
+    const city = [121.5, 38.8, 121.7, 39.0] as const;
+    expect(looksSwapped([38.91, 121.6], city)).toBe(true);
+    expect(looksSwapped([121.6, 38.91], city)).toBe(false);
+    expect(looksSwapped([116.4, 39.9], city)).toBe(false);
+  });
+
+  it('flags GCJ-02 points declared as WGS84, not the same points declared right', () => {
+    const gcj = points.map((p) => convertPosition([p[0], p[1]], 'wgs84', 'gcj02') as unknown as LonLat);
+    const wrong = checkDeclaredCrs(gcj, 'wgs84', net);
+    expect(wrong.suspected).toBe('gcj02');
+    expect(wrong.meanM.gcj02).toBeLessThan(6);
+    const right = checkDeclaredCrs(gcj, 'gcj02', net);
+    expect(right.suspected).toBeNull();
+    expect(checkDeclaredCrs(points, 'wgs84', net).suspected).toBeNull();
+    // Too few points: no verdict.
+    expect(checkDeclaredCrs(gcj.slice(0, 4), 'wgs84', net).suspected).toBeNull();
+  });
+
+  it('median', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 2, 3])).toBe(2.5);
+  });
+});
