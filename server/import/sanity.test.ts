@@ -32,7 +32,7 @@ describe('sanity detectors', () => {
     const gcj = points.map((p) => convertPosition([p[0], p[1]], 'wgs84', 'gcj02') as unknown as LonLat);
     const wrong = checkDeclaredCrs(gcj, 'wgs84', net);
     expect(wrong.suspected).toBe('gcj02');
-    expect(wrong.meanM.gcj02).toBeLessThan(6);
+    expect(wrong.meanM.gcj02).toBeLessThan(11); // the points stand 5–15 m off (mean 10 m)
     const right = checkDeclaredCrs(gcj, 'gcj02', net);
     expect(right.suspected).toBeNull();
     expect(checkDeclaredCrs(points, 'wgs84', net).suspected).toBeNull();
