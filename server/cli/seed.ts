@@ -10,6 +10,7 @@ import { isEmpty, seedSampleCity } from '../db/bootstrap.js';
 import { clearDataset, loadSampleCity } from '../db/dataset.repository.js';
 import { generateSampleCity } from '../../geodata/generator/index.js';
 import { parseCli } from './args.js';
+import { createDemoAccounts } from '../db/demo-accounts.js';
 
 const USAGE = 'usage: npm run seed -- [--size small|medium|dalian] [--seed N] [--reset]';
 const { values } = parseCli({ size: { type: 'string' }, seed: { type: 'string' }, reset: { type: 'boolean' } }, USAGE);
@@ -39,8 +40,12 @@ try {
     // Clear and load in one transaction: a failure keeps the old data.
     const counts = await db.kysely.transaction().execute(async (tx) => {
       await clearDataset(tx);
-      return loadSampleCity(tx, city);
+      const c = await loadSampleCity(tx, city);
+      // Street assignments were cleared with the streets: the demo editors get the new ones.
+      await createDemoAccounts(tx);
+      return c;
     });
+    log('注意：其他账号的街道分配已清除，请用 npm run users 重新分配 / note: other accounts lost their street assignments; reassign them with npm run users');
     log(`重置并写入 / reset and loaded ${JSON.stringify(counts)} in ${Date.now() - t0} ms`);
   } else if (await isEmpty(db)) {
     await seedSampleCity(db, size, seed, log);

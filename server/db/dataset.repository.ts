@@ -181,7 +181,8 @@ export async function getMeta<T>(tx: Tx, key: string): Promise<T | null> {
 
 /** Deletes every data row (keeps schema and station types). */
 export async function clearDataset(tx: Tx): Promise<void> {
-  await sql`TRUNCATE network_edges, network_nodes, stations, grids, communities, streets, districts, dataset_meta RESTART IDENTITY`.execute(tx);
+  // History and street assignments point at the rows being replaced; accounts themselves stay.
+  await sql`TRUNCATE grid_history, station_history, user_streets, network_edges, network_nodes, stations, grids, communities, streets, districts, dataset_meta RESTART IDENTITY`.execute(tx);
 }
 
 /** Loads a whole sample city in the caller's transaction. */
