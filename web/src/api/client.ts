@@ -2,7 +2,7 @@
  * Typed calls to the Lifecircle API (same origin). Errors come back as
  * `{ message_zh, message_en }`; `ApiError` keeps both so the UI shows the current language.
  */
-import type { Feature, FeatureCollection, MultiPolygon, Point, Polygon } from 'geojson';
+import type { Feature, FeatureCollection, LineString, MultiPolygon, Point, Polygon } from 'geojson';
 import type { Static } from 'typebox';
 import type { GridProperties as GridPropertiesSchema } from '../../../server/routes/grids.js';
 import type { StationProperties as StationPropertiesSchema } from '../../../server/routes/stations.js';
@@ -119,3 +119,147 @@ export const api = {
 export function coverageQuery(p: CoverageParams, extra: Record<string, string | number> = {}): string {
   return query({ types: p.types, mode: p.mode, radius: p.radius, minutes: p.minutes, open_at: p.open_at, ...extra });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Accounts and grid edits (the street-office editor, /editor/). Writes send the edited version
+// as `If-Match`; the session cookie travels with same-origin requests.
+
+/** An API error with its machine code and details (problems, conflict), for the editor. */
+export class ApiFailure extends ApiError {
+  constructor(
+    status: number,
+    zh: string,
+    en: string,
+    readonly code: string,
+    readonly details: unknown,
+  ) {
+    super(status, zh, en);
+  }
+}
+
+export interface AuthUser {
+  id: number;
+  username: string;
+  display_name: string;
+  role: 'admin' | 'planner' | 'street_editor' | 'viewer';
+  role_name_zh: string;
+  streets: { id: number; code: string; name: string }[];
+}
+
+/** A problem found by validation: where it is (`location`) and which grid, when known. */
+export interface EditProblem {
+  code: string;
+  zh: string;
+  en: string;
+  location?: [number, number];
+  area_m2?: number;
+  grid?: { id: number; code: string };
+}
+
+export interface GridChange {
+  grid_id: number;
+  code: string;
+  name: string;
+  role: 'edited' | 'adjusted' | 'created' | 'deleted' | 'restored';
+  operation: string;
+  version_before: number | null;
+  version_after: number;
+  area_m2_before: number;
+  area_m2_after: number;
+  population_before: number;
+  population_after: number;
+  households_before: number;
+  households_after: number;
+  stations_before: number;
+  stations_after: number;
+  geometry: Polygon | null;
+}
+
+export interface TypeImpact {
+  type: string;
+  covered_share_before: number;
+  covered_share_after: number;
+  uncovered_population_before: number;
+  uncovered_population_after: number;
+  residents_losing_coverage: number;
+}
+
+export interface EditImpact {
+  grids: number;
+  population_before: number;
+  population_after: number;
+  households_before: number;
+  households_after: number;
+  area_m2_before: number;
+  area_m2_after: number;
+  stations_before: number;
+  stations_after: number;
+  coverage: TypeImpact[];
+}
+
+export interface EditResponse {
+  dry_run: boolean;
+  change_id: number | null;
+  operation: string;
+  changes: GridChange[];
+  warnings: EditProblem[];
+  impact?: EditImpact;
+}
+
+export interface ConflictDetails {
+  grid_id: number;
+  your_version: number;
+  current_version: number;
+  current: Feature<Polygon, { id: number; code: string; name: string; version: number }>;
+}
+
+export interface HistoryEntry {
+  version: number;
+  change_id: number | null;
+  operation: string;
+  changed_by: string;
+  changed_at: string;
+  note: string | null;
+  before_props: Record<string, unknown> | null;
+  after_props: Record<string, unknown> | null;
+  before_geometry: Polygon | null;
+  after_geometry: Polygon | null;
+  area_m2: number | null;
+}
+
+/** A JSON request with a body and/or If-Match; failures become `ApiFailure` (code + details kept). */
+export async function sendJson<T>(method: string, path: string, body?: unknown, ifMatch?: number): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (ifMatch !== undefined) headers['if-match'] = `"${ifMatch}"`;
+  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  let json: unknown = undefined;
+  try {
+    json = await res.json();
+  } catch {
+    /* not JSON */
+  }
+  if (!res.ok) {
+    const b = (json ?? {}) as { message_zh?: string; message_en?: string; error?: string; details?: unknown };
+    throw new ApiFailure(res.status, b.message_zh ?? `请求失败（${res.status}）`, b.message_en ?? `Request failed (${res.status})`, b.error ?? String(res.status), b.details);
+  }
+  return json as T;
+}
+
+const dry = (dryRun: boolean) => (dryRun ? '?dry_run=true' : '');
+
+export const editApi = {
+  me: () => sendJson<AuthUser>('GET', '/api/auth/me'),
+  login: (username: string, password: string) => sendJson<{ user: AuthUser; token: string; expires_at: string }>('POST', '/api/auth/login', { username, password }),
+  logout: () => sendJson<{ ok: boolean }>('POST', '/api/auth/logout'),
+  /** Full-detail grids (no simplification: the editor sends these coordinates back). */
+  gridsOfStreet: (street: string) => getJson<GridCollection>(`/api/grids${query({ street })}`),
+  gridsInBbox: (bbox: Bbox) => getJson<GridCollection>(`/api/grids${query({ bbox: bboxParam(bbox) })}`),
+  history: (id: number) => getJson<{ grid_id: number; entries: HistoryEntry[] }>(`/api/grids/${id}/history`),
+  reshape: (id: number, version: number, body: { geometry?: Polygon; name?: string; allow_community_change?: boolean }, dryRun: boolean) =>
+    sendJson<EditResponse>('PATCH', `/api/grids/${id}${dry(dryRun)}`, body, version),
+  create: (body: { community_code: string; name: string; geometry: Polygon }, dryRun: boolean) => sendJson<EditResponse>('POST', `/api/grids${dry(dryRun)}`, body),
+  split: (id: number, version: number, line: LineString, dryRun: boolean) => sendJson<EditResponse>('POST', `/api/grids/${id}/split${dry(dryRun)}`, { line }, version),
+  merge: (grids: { id: number; version: number }[], dryRun: boolean) => sendJson<EditResponse>('POST', `/api/grids/merge${dry(dryRun)}`, { grids }),
+  restore: (id: number, version: number, toVersion: number, dryRun: boolean) => sendJson<EditResponse>('POST', `/api/grids/${id}/restore${dry(dryRun)}`, { to_version: toVersion }, version),
+};
