@@ -24,6 +24,7 @@ import { CoverageService } from './coverage/service.js';
 import authPlugin from './auth/plugin.js';
 import authRoutes from './routes/auth.js';
 import gridEditRoutes from './routes/grid-edits.js';
+import stationEditRoutes from './routes/station-edits.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -90,6 +91,7 @@ export async function build({ config, db, logger = false }: BuildOptions): Promi
   await app.register(gridRoutes, { prefix: '/api/grids' });
   await app.register(gridEditRoutes, { prefix: '/api' });
   await app.register(stationRoutes, { prefix: '/api' });
+  await app.register(stationEditRoutes, { prefix: '/api' });
   await app.register(coverageRoutes, { prefix: '/api' });
   await app.register(networkRoutes, { prefix: '/api' });
   await app.register(import('./routes/exports.js'), { prefix: '/api' });

@@ -11,6 +11,7 @@ import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../server/db/connect.js';
 import { importFile } from '../server/import/index.js';
+import { bearer, login } from './helpers/editing.js';
 import { readShapefileZip } from '../server/import/shapefile.js';
 import { convertPosition, type Crs } from '../server/import/crs.js';
 import { haversineM } from '../server/import/osm.js';
@@ -182,9 +183,27 @@ describe('coverage workbook', () => {
 
 describe('upload routes', () => {
   const fixture = (name: string) => readFileSync(path.join(ROOT, 'geodata/fixtures/formats', name));
+  let auth: Record<string, string> = {};
+  beforeAll(async () => {
+    auth = bearer(await login(app, 'admin'));
+  });
+
+  it('need a login; grids only by administrators, stations by administrators and planners', async () => {
+    const before = await checksum();
+    const anon = await app.inject({ method: 'POST', url: '/api/imports/stations', headers: { 'content-type': 'text/csv' }, payload: fixture('stations.gcj02.zh.csv') });
+    expect(anon.statusCode).toBe(401);
+    const planner = bearer(await login(app, 'planner'));
+    const grids = await app.inject({ method: 'POST', url: '/api/imports/grids', headers: { ...planner, 'content-type': 'application/zip' }, payload: fixture('grids.projected-noprj.shp.zip') });
+    expect(grids.statusCode).toBe(403);
+    const stations = await app.inject({ method: 'POST', url: '/api/imports/stations?crs=gcj02', headers: { ...planner, 'content-type': 'text/csv' }, payload: fixture('stations.gcj02.zh.csv') });
+    expect(stations.statusCode).toBe(200);
+    const editor = bearer(await login(app, 'editor1'));
+    expect((await app.inject({ method: 'POST', url: '/api/imports/stations', headers: { ...editor, 'content-type': 'text/csv' }, payload: fixture('stations.gcj02.zh.csv') })).statusCode).toBe(403);
+    expect(await checksum()).toBe(before);
+  });
 
   it('previews a CSV: detected headers → fields and the first rows', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/imports/preview', headers: { 'content-type': 'text/csv' }, payload: fixture('stations.gcj02.zh.csv') });
+    const res = await app.inject({ method: 'POST', url: '/api/imports/preview', headers: { ...auth, 'content-type': 'text/csv' }, payload: fixture('stations.gcj02.zh.csv') });
     expect(res.statusCode).toBe(200);
     const p = res.json();
     expect(p.columns.slice(0, 6)).toEqual([
@@ -204,7 +223,7 @@ describe('upload routes', () => {
     const res = await app.inject({
       method: 'POST',
       url: `/api/imports/preview?columns=${encodeURIComponent(JSON.stringify({ 运营方: null }))}`,
-      headers: { 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
+      headers: { ...auth, 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
       payload: fixture('stations.wgs84.zh.xlsx'),
     });
     expect(res.statusCode).toBe(200);
@@ -214,21 +233,21 @@ describe('upload routes', () => {
 
   it('dry run by upload writes nothing; a bad upload is a 422 listing rows, nothing written; a good one commits', async () => {
     const before = await checksum();
-    const dry = await app.inject({ method: 'POST', url: '/api/imports/stations?crs=gcj02', headers: { 'content-type': 'text/csv' }, payload: fixture('stations.gcj02.zh.csv') });
+    const dry = await app.inject({ method: 'POST', url: '/api/imports/stations?crs=gcj02', headers: { ...auth, 'content-type': 'text/csv' }, payload: fixture('stations.gcj02.zh.csv') });
     expect(dry.statusCode).toBe(200);
     expect(dry.json()).toMatchObject({ dry_run: true, committed: false });
     expect(await checksum()).toBe(before);
-    const bad = await app.inject({ method: 'POST', url: '/api/imports/stations?dry_run=false', headers: { 'content-type': 'text/csv' }, payload: fixture('stations.bad.zh.csv') });
+    const bad = await app.inject({ method: 'POST', url: '/api/imports/stations?dry_run=false', headers: { ...auth, 'content-type': 'text/csv' }, payload: fixture('stations.bad.zh.csv') });
     expect(bad.statusCode).toBe(422);
     const body = bad.json();
     expect(body.error).toBe('import_rejected');
     expect(body.message_zh).toMatch(/^导入被拒绝.*第 3 行/);
     expect(body.details.rejected.map((r: any) => r.row)).toEqual([3, 4, 5, 6, 7]);
     expect(await checksum()).toBe(before);
-    const shp = await app.inject({ method: 'POST', url: '/api/imports/grids?dry_run=false', headers: { 'content-type': 'application/zip' }, payload: fixture('grids.projected-noprj.shp.zip') });
+    const shp = await app.inject({ method: 'POST', url: '/api/imports/grids?dry_run=false', headers: { ...auth, 'content-type': 'application/zip' }, payload: fixture('grids.projected-noprj.shp.zip') });
     expect(shp.statusCode).toBe(422);
     expect(shp.json().details.rejected[0]).toMatchObject({ row: null, code: 'projected_coordinates' });
-    const noFormat = await app.inject({ method: 'POST', url: '/api/imports/grids', headers: { 'content-type': 'application/octet-stream' }, payload: Buffer.from('x') });
+    const noFormat = await app.inject({ method: 'POST', url: '/api/imports/grids', headers: { ...auth, 'content-type': 'application/octet-stream' }, payload: Buffer.from('x') });
     expect(noFormat.statusCode).toBe(400);
     expect(noFormat.json().message_zh).toMatch(/format/);
     expect(await checksum()).toBe(before);

@@ -5,21 +5,18 @@
  * writes nothing. The work is in ../editing/grid-edits.ts; this file is HTTP only.
  */
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import rateLimit from '@fastify/rate-limit';
 import type { Polygon } from 'geojson';
 import type { FastifyRequest } from 'fastify';
-import { ApiError, errorBody } from '../errors.js';
+import { ApiError } from '../errors.js';
+import { baseVersion, registerWriteRateLimit, translateDbError, writeErrors } from './write-helpers.js';
 import { ErrorSchema, GeometrySchema } from '../schemas/common.js';
 import { checkLine, checkPolygon } from '../editing/geometry-input.js';
 import { createGrid, deleteGrid, gridHistory, mergeGrids, reshapeGrid, restoreGrid, splitGrid, type EditResult } from '../editing/grid-edits.js';
 import { editImpact } from '../editing/impact.js';
 import { getGrid } from '../db/grids.repository.js';
-import { sessionToken } from '../auth/plugin.js';
-import { tokenHash } from '../db/users.repository.js';
 import type { Database } from '../db/schema.js';
 import type { Kysely } from 'kysely';
 
-const writeErrors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema, 428: ErrorSchema, 429: ErrorSchema };
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const Attributes = {
@@ -72,18 +69,6 @@ class Rollback extends Error {
   }
 }
 
-/** The version a write is based on: If-Match ("3", W/"3" or 3) or the body's `version`. */
-function baseVersion(req: FastifyRequest, bodyVersion: number | undefined): number {
-  const h = req.headers['if-match'];
-  if (typeof h === 'string' && h.trim()) {
-    const m = /^(?:W\/)?"?(\d{1,9})"?$/.exec(h.trim());
-    if (!m) throw new ApiError(400, 'bad_if_match', 'If-Match 应为网格的版本号，例如 "3"', 'If-Match must be the grid version, e.g. "3"');
-    return Number(m[1]);
-  }
-  if (bodyVersion !== undefined) return bodyVersion;
-  throw new ApiError(428, 'version_required', '请提供所编辑的版本号（If-Match 请求头或 version 字段），以免覆盖他人的修改', 'Send the version you edited (If-Match header or `version`) so that no one else’s change is overwritten');
-}
-
 function polygonOf(input: unknown): Polygon {
   const r = checkPolygon(input);
   if (!r.ok) throw new ApiError(422, 'invalid_geometry', '几何无效：' + r.problems.map((p) => p.zh).join('；'), 'Invalid geometry: ' + r.problems.map((p) => p.en).join('; '), { problems: r.problems });
@@ -91,18 +76,7 @@ function polygonOf(input: unknown): Polygon {
 }
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
-  await app.register(rateLimit, {
-    global: false,
-    // Per session (≈ per user) where there is one, else per address; counted before authentication.
-    keyGenerator: (req) => {
-      const t = sessionToken(req);
-      return t ? `s:${tokenHash(t)}` : `ip:${req.ip}`;
-    },
-    errorResponseBuilder: (_req, ctx) => ({
-      ...errorBody(429, 'too_many_requests', `修改过于频繁，请 ${Math.ceil(ctx.ttl / 1000)} 秒后再试`, `Too many edits; retry in ${Math.ceil(ctx.ttl / 1000)} s`),
-      statusCode: 429,
-    }),
-  });
+  await registerWriteRateLimit(app);
   const write = { config: { rateLimit: { max: app.config.writeRatePerMinute, timeWindow: 60_000 } }, preHandler: app.requireActor };
 
   /** One edit = one transaction; a dry run rolls it back and always includes the impact. */
@@ -277,14 +251,4 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   );
 };
 
-/** Constraint violations that slipped past validation are still the client's problem (422), not a 500. */
-function translateDbError(err: unknown): unknown {
-  const e = err as { code?: string; message?: string; constraint?: string };
-  if (e?.code === '23505') return new ApiError(409, 'duplicate', `编码重复：${e.constraint ?? ''}`, `Duplicate value (${e.constraint ?? e.message})`);
-  if (e?.code === '23514') return new ApiError(422, 'constraint_violation', `数据不符合约束：${e.constraint ?? ''}`, `The change violates a rule of the data (${e.constraint ?? e.message})`);
-  if (e?.code === 'XX000' && /GEOS|TopologyException|IllegalArgument/i.test(e.message ?? '')) {
-    return new ApiError(422, 'geometry_error', `几何运算失败，请检查图形：${e.message}`, `Geometry operation failed; check the shape: ${e.message}`);
-  }
-  return err;
-}
 export default routes;

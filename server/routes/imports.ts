@@ -94,11 +94,12 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   const bodyLimit = Math.max(app.config.bodyLimit, 20 * 1024 * 1024);
   app.addContentTypeParser(Object.keys(FILE_TYPES), { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
 
-  // AUTH: the upload routes must require a logged-in editor (planner / admin, or a street editor
-  // for rows in their streets). Add the permission check here as a preHandler hook, e.g.
-  //   app.addHook('preHandler', app.requireActor);
-  // and pass the user's name as `by` below (see `actorName`).
-  const actorName = (_req: FastifyRequest) => 'upload';
+  // Uploads need a login. A file replaces many rows at once without the per-edit topology checks
+  // of the editor, so: grids and admin units only by administrators, stations by administrators
+  // and planners. (Street editors importing the rows of their own street is not built yet.)
+  app.addHook('preHandler', app.requireActor);
+  const actorName = (req: FastifyRequest) => req.actor!.username;
+  const mayImport = (req: FastifyRequest, kind: string) => req.actor!.role === 'admin' || (kind === 'stations' && req.actor!.role === 'planner');
 
   app.post(
     '/imports/preview',
@@ -170,6 +171,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => {
+      if (!mayImport(req, req.params.kind)) {
+        throw new ApiError(403, 'forbidden', req.params.kind === 'stations' ? '只有管理员和规划人员可以导入站点' : '只有管理员可以导入网格和行政区划', req.params.kind === 'stations' ? 'Only administrators and planners may import stations' : 'Only administrators may import grids and admin units');
+      }
       const q = req.query;
       const format = formatOf(req, q.format);
       const dryRun = q.dry_run ?? true;
