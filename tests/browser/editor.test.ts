@@ -17,6 +17,7 @@ import { build } from '../../server/app.js';
 import { openTestDb, testConfig, type TestDb } from '../helpers/db.js';
 import { DEMO_PASSWORD } from '../../server/db/demo-accounts.js';
 import { ensureWebBuild } from '../../web/ensure-build.js';
+import { samePolygon } from '../../web/src/editor/geometry.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
@@ -25,7 +26,7 @@ if (!hasChromium) console.warn(`[browser] SKIPPED editor test: no Chromium at ${
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const artifacts = join(repo, 'tests/artifacts');
 
-type Grid = Feature<Polygon, { id: number; code: string; name: string; community_code: string; street_code: string; version: number }>;
+type Grid = Feature<Polygon, { id: number; code: string; name: string; community_code: string; street_code: string; version: number; leader_name: string | null }>;
 
 const key = (p: Position) => `${p[0]},${p[1]}`;
 const centroid = (ring: Position[]): Position => {
@@ -41,8 +42,8 @@ function vertexOwners(grids: Grid[]): Map<string, Grid[]> {
   return owners;
 }
 
-/** Console errors that are expected: the 401 of /api/auth/me before logging in, the 403 of the refused edit. */
-const expectedError = (m: string) => /Failed to load resource: the server responded with a status of (401|403)/.test(m);
+/** Console errors that are expected: the 401 of /api/auth/me before logging in, the 403 of the refused edit, the 409 of the conflict. */
+const expectedError = (m: string) => /Failed to load resource: the server responded with a status of (401|403|409)/.test(m);
 
 describe.skipIf(!hasChromium)('grid editor in Chromium', () => {
   let t: TestDb;
@@ -108,6 +109,33 @@ describe.skipIf(!hasChromium)('grid editor in Chromium', () => {
     await page.mouse.up();
     await page.waitForTimeout(200);
   }
+
+
+  /** A fresh page logged in through the form as `username`; console errors collected. */
+  async function loggedIn(username: string) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && !expectedError(m.text()) && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('dialog', (d) => void d.accept());
+    await page.goto(`${base}/editor/`);
+    await page.waitForSelector('#login:not([hidden])');
+    await page.fill('#username', username);
+    await page.fill('#password', DEMO_PASSWORD);
+    await page.click('#login-form button[type=submit]');
+    await page.waitForFunction(() => document.body.dataset.ready === 'true', undefined, { timeout: 30_000 });
+    await settle(page);
+    return { context, page, errors };
+  }
+
+  const clickAt = async (page: Page, ll: Position) => {
+    const p = await px(page, ll);
+    await page.mouse.click(p.x, p.y);
+    await page.waitForTimeout(150);
+  };
+  const previewDone = (page: Page) => page.waitForFunction(() => window.__editor!.state.preview && !window.__editor!.state.preview.running, undefined, { timeout: 30_000 });
+  const saved = (page: Page) => page.waitForSelector('#preview-panel .saved', { timeout: 30_000 });
 
   it('serves the editor at /editor and /editor/', async () => {
     for (const url of ['/editor', '/editor/']) {
@@ -234,6 +262,117 @@ describe.skipIf(!hasChromium)('grid editor in Chromium', () => {
     await page.screenshot({ path: join(artifacts, 'editor-refused.png') });
     expect(await versions()).toEqual(before);
 
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+  it('undo/redo; a conflicting save opens the 409 dialog and "re-apply mine" saves on the current version; history restores', async () => {
+    const { context, page, errors } = await loggedIn('editor1');
+    const street = (await page.evaluate(() => window.__editor!.state.user!.streets[0].code));
+    const grid = (await allGrids()).filter((g) => g.properties.street_code === street).find((g) => g.properties.code.endsWith('002002'))!;
+    const ring = grid.geometry.coordinates[0];
+    const c = centroid(ring);
+    await selectGrid(page, grid, c);
+    // Pull a vertex inward a little; undo brings the shape back, redo re-applies it.
+    await drag(page, ring[1], toward(ring[1], c, 0.2));
+    expect(await page.evaluate(() => window.__editor!.pending()?.kind)).toBe('reshape');
+    await page.click('#undo');
+    expect(await page.evaluate(() => window.__editor!.pending())).toBeNull();
+    expect(await page.isDisabled('#redo')).toBe(false);
+    await page.click('#redo');
+    expect(await page.evaluate(() => window.__editor!.pending()?.kind)).toBe('reshape');
+
+    // Meanwhile someone else changes the grid (an administrator edits an attribute).
+    const login = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password: DEMO_PASSWORD } });
+    const other = await app.inject({ method: 'PATCH', url: `/api/grids/${grid.properties.id}`, headers: { authorization: `Bearer ${login.json().token}`, 'if-match': `"${grid.properties.version}"` }, payload: { leader_name: '王五' } });
+    expect(other.statusCode, other.body).toBe(200);
+
+    await page.click('#save');
+    await page.waitForSelector('#conflict[open]');
+    expect(await page.textContent('#conflict')).toContain(`当前已是版本 ${grid.properties.version + 1}`);
+    expect(await page.evaluate(() => window.__map!.queryRenderedFeatures({ layers: ['conflict-theirs'] }).length)).toBeGreaterThan(0);
+    await page.screenshot({ path: join(artifacts, 'editor-conflict.png') });
+    await page.click('#conflict [data-action="reapply"]');
+    await saved(page);
+    const now = (await allGrids()).find((g) => g.properties.id === grid.properties.id)!;
+    expect(now.properties.version).toBe(grid.properties.version + 2);
+    expect(now.properties.leader_name).toBe('王五'); // their attribute change kept, my shape applied on top
+
+    // History: newest first; restore the version before my change.
+    await page.click('#history-btn');
+    await page.waitForSelector('#history-panel li[data-version]');
+    const listed = await page.$$eval('#history-panel li[data-version]', (lis) => lis.map((li) => Number(li.getAttribute('data-version'))));
+    expect(listed[0]).toBe(now.properties.version);
+    await page.screenshot({ path: join(artifacts, 'editor-history.png') });
+    await page.click(`#history-panel li[data-version="${grid.properties.version + 1}"] .restore`);
+    await previewDone(page);
+    expect(await page.textContent('#save')).toBe('确认保存');
+    await page.click('#save');
+    await saved(page);
+    const restored = (await allGrids()).find((g) => g.properties.id === grid.properties.id)!;
+    expect(restored.properties.version).toBe(now.properties.version + 1);
+    expect(samePolygon(restored.geometry, grid.geometry)).toBe(true);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('split a grid with a drawn line, merge the two parts back, draw a new grid', async () => {
+    const { context, page, errors } = await loggedIn('editor1');
+    const street = await page.evaluate(() => window.__editor!.state.user!.streets[0].code);
+    const count = async () => (await allGrids()).filter((g) => g.properties.street_code === street).length;
+    const n0 = await count();
+    const grid = (await allGrids()).filter((g) => g.properties.street_code === street).find((g) => g.properties.code.endsWith('003003'))!;
+    const ring = grid.geometry.coordinates[0];
+    const c = centroid(ring);
+    await selectGrid(page, grid, c);
+    await page.click('[data-tool="split"]');
+    const xs = ring.map((p) => p[0]);
+    const end: Position = [Math.max(...xs) + 0.0008, c[1] + 0.0001];
+    await clickAt(page, [Math.min(...xs) - 0.0008, c[1]]);
+    await clickAt(page, end);
+    await clickAt(page, end); // clicking the last point again finishes the line
+    expect(await page.evaluate(() => window.__editor!.pending()?.kind)).toBe('split');
+    await page.click('#preview');
+    await previewDone(page);
+    expect(await page.$$eval('#preview-panel tr[data-role="created"]', (r) => r.length)).toBe(1);
+    await page.screenshot({ path: join(artifacts, 'editor-split.png') });
+    await page.click('#save');
+    await saved(page);
+    expect(await count()).toBe(n0 + 1);
+    const parts = await page.evaluate(() => window.__editor!.state.preview!.response!.changes.map((ch) => ch.grid_id));
+
+    // Merge the two parts again (the first keeps its code).
+    await page.click('[data-tool="merge"]');
+    const fresh = await allGrids();
+    for (const id of parts) await clickAt(page, centroid(fresh.find((g) => g.properties.id === id)!.geometry.coordinates[0]));
+    expect(await page.evaluate(() => window.__editor!.pending()?.kind)).toBe('merge');
+    await page.click('#preview');
+    await previewDone(page);
+    await page.screenshot({ path: join(artifacts, 'editor-merge.png') });
+    await page.click('#save');
+    await saved(page);
+    expect(await count()).toBe(n0);
+
+    // A new grid: a triangle inside another grid of the street.
+    const host = fresh.filter((g) => g.properties.street_code === street).find((g) => g.properties.code.endsWith('003005'))!;
+    const hc = centroid(host.geometry.coordinates[0]);
+    await page.click('[data-tool="create"]');
+    await page.evaluate((p) => window.__map!.jumpTo({ center: [p[0], p[1]], zoom: 16 }), hc);
+    await settle(page);
+    const tri: Position[] = [[hc[0] - 0.0006, hc[1] - 0.0003], [hc[0] + 0.0006, hc[1] - 0.0003], [hc[0], hc[1] + 0.0005]];
+    for (const p of tri) await clickAt(page, p);
+    await clickAt(page, tri[0]); // closes the polygon
+    expect(await page.evaluate(() => window.__editor!.pending()?.kind)).toBe('create');
+    expect(await page.inputValue('#create-community')).toBe(host.properties.community_code);
+    await page.fill('#create-name', '测试新网格');
+    await page.press('#create-name', 'Tab');
+    await page.click('#preview');
+    await previewDone(page);
+    await page.screenshot({ path: join(artifacts, 'editor-create.png') });
+    await page.click('#save');
+    await saved(page);
+    const created = (await allGrids()).find((g) => g.properties.name === '测试新网格');
+    expect(created?.properties.community_code).toBe(host.properties.community_code);
+    expect(await count()).toBe(n0 + 1);
     expect(errors).toEqual([]);
     await context.close();
   });

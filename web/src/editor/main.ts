@@ -833,7 +833,12 @@ function wire(): void {
   $('#save').addEventListener('click', () => void save());
   $('#history-btn').addEventListener('click', () => {
     S.historyOpen = !S.historyOpen;
-    if (S.historyOpen) void loadHistory();
+    // A finished save's report makes room for the history.
+    if (S.historyOpen && S.preview?.saved) {
+      S.preview = null;
+      setData(map!, 'preview', EMPTY);
+    }
+    if (S.historyOpen) void loadHistory().then(() => $('#history-panel').scrollIntoView({ block: 'nearest' }));
     else setData(map!, 'history-geom', EMPTY);
     render();
   });
