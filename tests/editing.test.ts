@@ -90,6 +90,9 @@ describe('moving a shared border', () => {
     expect(Math.abs(a.g1 - a.g0 + (a.n1 - a.n0))).toBeLessThan(0.5);
     const h = await app.inject({ method: 'GET', url: `/api/grids/${grid.id}/history` });
     expect(h.json().entries[0]).toMatchObject({ version: grid.version + 1, operation: 'reshape', changed_by: 'editor1' });
+    // The seeded version is listed (from the first change's `before`) so it can be restored.
+    expect(h.json().entries.at(-1)).toMatchObject({ version: 1, operation: 'original' });
+    expect(h.json().entries.at(-1).after_geometry.type).toBe('Polygon');
     await expectPartition(grid.street_id);
   });
 
@@ -138,14 +141,15 @@ describe('20 editors at once', () => {
   it('reshape: exactly one wins, the rest get 409, one history entry, the stored geometry is the winner’s', async () => {
     const grids = await liveGrids(db, street1);
     const { grid, neighbour, index } = sharedEdge(grids);
-    const historyBefore = (await app.inject({ method: 'GET', url: `/api/grids/${grid.id}/history` })).json().entries.length;
+    const recorded = (entries: { operation: string }[]) => entries.filter((e) => e.operation !== 'original').length;
+    const historyBefore = recorded((await app.inject({ method: 'GET', url: `/api/grids/${grid.id}/history` })).json().entries);
     const shapes = Array.from({ length: 20 }, (_, i) => bulgeEdge(grid, index, neighbour, 0.05 + i * 0.01));
     const { ok, conflicts, other } = await race(shapes.map((s) => () => patch(grid.id, editor1, grid.version, { geometry: s })));
     expect(other.map((o) => o.body)).toEqual([]);
     expect(ok).toHaveLength(1);
     expect(conflicts).toHaveLength(19);
     const history = (await app.inject({ method: 'GET', url: `/api/grids/${grid.id}/history` })).json().entries;
-    expect(history.length).toBe(historyBefore + 1);
+    expect(recorded(history)).toBe(historyBefore + 1);
     const winner = JSON.parse(ok[0].body).changes.find((c: { grid_id: number }) => c.grid_id === grid.id).geometry as Polygon;
     const stored = (await liveGrids(db, street1)).find((g) => g.id === grid.id)!;
     const d = await sql<{ d: number }>`SELECT ST_HausdorffDistance(ST_GeomFromGeoJSON(${JSON.stringify(winner)}), ST_GeomFromGeoJSON(${JSON.stringify(stored.geometry)})) * 111000 AS d`.execute(db.kysely);

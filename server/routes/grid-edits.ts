@@ -246,7 +246,26 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         const any = await app.db.kysely.selectFrom('grids').select('id').where('id', '=', req.params.id).executeTakeFirst();
         if (!any) throw new ApiError(404, 'not_found', `网格 ${req.params.id} 不存在`, `Grid ${req.params.id} not found`);
       }
-      return { grid_id: req.params.id, entries: entries.map((e) => ({ ...e, changed_at: new Date(e.changed_at).toISOString() })) };
+      const out: Record<string, unknown>[] = entries.map((e) => ({ ...e, changed_at: new Date(e.changed_at).toISOString() }));
+      // The version before the first recorded change (e.g. the seeded or imported grid) lives only
+      // as that change's `before`: list it too, so it can be looked at and restored.
+      const oldest = entries[entries.length - 1];
+      if (oldest && oldest.version > 1 && oldest.before_geometry && oldest.before_props) {
+        out.push({
+          version: oldest.version - 1,
+          change_id: null,
+          operation: 'original',
+          changed_by: 'system',
+          changed_at: null,
+          note: null,
+          before_props: null,
+          after_props: oldest.before_props,
+          before_geometry: null,
+          after_geometry: oldest.before_geometry,
+          area_m2: null,
+        });
+      }
+      return { grid_id: req.params.id, entries: out };
     },
   );
 };

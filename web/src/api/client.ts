@@ -218,7 +218,8 @@ export interface HistoryEntry {
   change_id: number | null;
   operation: string;
   changed_by: string;
-  changed_at: string;
+  /** null for the synthetic 'original' entry (the state before the first recorded change). */
+  changed_at: string | null;
   note: string | null;
   before_props: Record<string, unknown> | null;
   after_props: Record<string, unknown> | null;

@@ -120,7 +120,7 @@ export function renderHistory(
   if (state.error) return void el.replaceChildren(title, h('p', { class: 'alert' }, state.error));
   const entries = state.entries ?? [];
   if (!entries.length) return void el.replaceChildren(title, h('p', { class: 'muted' }, t('history.empty')));
-  const when = (iso: string) => new Date(iso).toLocaleString(lang() === 'zh' ? 'zh-CN' : 'en-GB', { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  const when = (iso: string | null) => iso === null ? '—' : new Date(iso).toLocaleString(lang() === 'zh' ? 'zh-CN' : 'en-GB', { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
   el.replaceChildren(
     title,
     h(

@@ -186,6 +186,7 @@ export const messages = {
   'op.merge': { zh: '合并', en: 'merged' },
   'op.revert': { zh: '回退', en: 'reverted' },
   'op.import': { zh: '导入', en: 'imported' },
+  'op.original': { zh: '最初版本', en: 'original' },
   'editor.street': { zh: '负责街道', en: 'Your street' },
   'editor.allStreets': { zh: '全部街道', en: 'All streets' },
   'editor.noAccount': { zh: '只读', en: 'read only' },
