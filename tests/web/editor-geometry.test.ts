@@ -99,3 +99,15 @@ describe('comparing shapes', () => {
     expect(c[1]).toBeCloseTo(38.905, 9);
   });
 });
+
+describe('labelPoint', () => {
+  it('is the centroid of a convex grid, and inside an L-shaped one whose centroid is outside', async () => {
+    const { labelPoint } = await import('../../web/src/editor/geometry.js');
+    const sq = square();
+    expect(labelPoint(sq)).toEqual(ringCentroid(sq.coordinates[0]));
+    // A thin L: the centroid falls in the notch.
+    const L: Polygon = { type: 'Polygon', coordinates: [[[0, 0], [10, 0], [10, 1], [1, 1], [1, 10], [0, 10], [0, 0]]] };
+    expect(pointInPolygon(ringCentroid(L.coordinates[0]), L)).toBe(false);
+    expect(pointInPolygon(labelPoint(L), L)).toBe(true);
+  });
+});

@@ -228,6 +228,16 @@ export interface HistoryEntry {
   area_m2: number | null;
 }
 
+/** Editable attributes of a grid (PATCH body; an empty optional text is sent as null). */
+export interface GridAttributes {
+  name?: string;
+  leader_name?: string | null;
+  leader_phone?: string | null;
+  party_branch?: string | null;
+  population?: number;
+  households?: number;
+}
+
 /** A JSON request with a body and/or If-Match; failures become `ApiFailure` (code + details kept). */
 export async function sendJson<T>(method: string, path: string, body?: unknown, ifMatch?: number): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
@@ -257,9 +267,12 @@ export const editApi = {
   gridsOfStreet: (street: string) => getJson<GridCollection>(`/api/grids${query({ street })}`),
   gridsInBbox: (bbox: Bbox) => getJson<GridCollection>(`/api/grids${query({ bbox: bboxParam(bbox) })}`),
   history: (id: number) => getJson<{ grid_id: number; entries: HistoryEntry[] }>(`/api/grids/${id}/history`),
-  reshape: (id: number, version: number, body: { geometry?: Polygon; name?: string; allow_community_change?: boolean }, dryRun: boolean) =>
+  /** Reshape and/or edit attributes (PATCH /api/grids/:id). */
+  reshape: (id: number, version: number, body: { geometry?: Polygon; allow_community_change?: boolean } & GridAttributes, dryRun: boolean) =>
     sendJson<EditResponse>('PATCH', `/api/grids/${id}${dry(dryRun)}`, body, version),
-  create: (body: { community_code: string; name: string; geometry: Polygon }, dryRun: boolean) => sendJson<EditResponse>('POST', `/api/grids${dry(dryRun)}`, body),
+  create: (body: { community_code: string; name: string; geometry: Polygon; allow_community_change?: boolean }, dryRun: boolean) => sendJson<EditResponse>('POST', `/api/grids${dry(dryRun)}`, body),
+  /** Soft delete; the area goes to neighbour `into` (same community, adjacent). */
+  remove: (id: number, version: number, into: number, dryRun: boolean) => sendJson<EditResponse>('DELETE', `/api/grids/${id}${query({ into, dry_run: dryRun || undefined })}`, undefined, version),
   split: (id: number, version: number, line: LineString, dryRun: boolean) => sendJson<EditResponse>('POST', `/api/grids/${id}/split${dry(dryRun)}`, { line }, version),
   merge: (grids: { id: number; version: number }[], dryRun: boolean) => sendJson<EditResponse>('POST', `/api/grids/merge${dry(dryRun)}`, { grids }),
   restore: (id: number, version: number, toVersion: number, dryRun: boolean) => sendJson<EditResponse>('POST', `/api/grids/${id}/restore${dry(dryRun)}`, { to_version: toVersion }, version),

@@ -130,3 +130,29 @@ export function ringCentroid(ring: Position[]): Position {
   if (a === 0) return ring[0];
   return [ox + x / (3 * a), oy + y / (3 * a)];
 }
+
+/**
+ * Where to put a polygon's label: the centroid when it lies inside, else the middle of the widest
+ * inside stretch of the horizontal line through the centroid (concave, L-shaped grids).
+ */
+export function labelPoint(p: Polygon): Position {
+  const c = ringCentroid(p.coordinates[0]);
+  if (pointInPolygon(c, p)) return c;
+  const y = c[1];
+  const xs: number[] = [];
+  for (const ring of p.coordinates)
+    for (let i = 0; i < ring.length - 1; i++) {
+      const [x0, y0] = ring[i];
+      const [x1, y1] = ring[i + 1];
+      if (y0 > y !== y1 > y) xs.push(x0 + ((y - y0) * (x1 - x0)) / (y1 - y0));
+    }
+  xs.sort((a, b) => a - b);
+  let best: Position = p.coordinates[0][0];
+  let width = -1;
+  for (let i = 0; i + 1 < xs.length; i += 2)
+    if (xs[i + 1] - xs[i] > width) {
+      width = xs[i + 1] - xs[i];
+      best = [(xs[i] + xs[i + 1]) / 2, y];
+    }
+  return best;
+}

@@ -4,7 +4,9 @@
  * neighbours' vertices and edges), draw a new grid, split with a line, merge grids; undo/redo;
  * every change is validated and its impact previewed (the same endpoint with ?dry_run=true)
  * before it is saved; a version conflict (409) opens a dialog with both versions on the map;
- * the history panel restores earlier versions.
+ * the history panel restores earlier versions. The attribute form edits name, leader, phone, party
+ * branch, population and households the same way (preview, then save); a grid can be deleted into
+ * an adjacent grid of its community and restored from its history; grids carry HTML labels.
  */
 import '../ui/base.css';
 import '../planner/planner.css';
@@ -24,24 +26,31 @@ import {
   type GridProps,
   type HistoryEntry,
 } from '../api/client.js';
-import { applyI18n, bindLangToggle, fmtArea, fmtInt, onLangChange, pick, t } from '../i18n/index.js';
+import { applyI18n, bindLangToggle, fmtArea, fmtInt, lang, onLangChange, pick, t } from '../i18n/index.js';
 import { boundsOf, createMap, EMPTY, networkLoader, type MapLibreMap } from '../map/create.js';
 import { $, h } from '../ui/dom.js';
 import { normalizeLine, normalizePolygon, pointInPolygon, ringCentroid, samePolygon } from './geometry.js';
 import { addEditorLayers, hideGrid, setData } from './layers.js';
-import { nodes, renderConflict, renderHistory, renderPreview, type TypeNames } from './panels.js';
+import { attributeForm, nodes, renderConflict, renderDeleted, renderHistory, renderPreview, type TypeNames } from './panels.js';
+import { attributeChanges, fieldOfMessage, formValues, sharesBorder, type AttrBody, type AttrField, type AttrValues, type FieldError } from './attributes.js';
+import { GridLabels } from './labels.js';
 import { ringBbox, ringsNear, snapToRings } from './snap.js';
 import { UndoStack } from './undo.js';
 
 type GridFeature = Feature<Polygon, GridProps>;
+/** What a restore needs of a grid: also a deleted one, which is no longer on the map. */
+type GridRef = { properties: Pick<GridProps, 'id' | 'code' | 'name' | 'version'> };
+type DeletedGrid = { id: number; code: string; name: string; version: number };
 type Tool = 'select' | 'create' | 'split' | 'merge';
 
 type Pending =
-  | { kind: 'reshape'; grid: GridFeature; geometry: Polygon }
+  | { kind: 'reshape'; grid: GridFeature; geometry: Polygon; attrs: AttrBody }
+  | { kind: 'attributes'; grid: GridFeature; attrs: AttrBody }
+  | { kind: 'delete'; grid: GridFeature; into: GridFeature }
   | { kind: 'create'; geometry: Polygon; community: string; name: string }
   | { kind: 'split'; grid: GridFeature; line: LineString }
   | { kind: 'merge'; grids: GridFeature[] }
-  | { kind: 'restore'; grid: GridFeature; toVersion: number };
+  | { kind: 'restore'; grid: GridRef; toVersion: number };
 
 interface PreviewState {
   key: string;
@@ -67,7 +76,19 @@ const S = {
   createName: '',
   splitLine: null as LineString | null,
   mergeIds: [] as number[],
-  restore: null as { grid: GridFeature; toVersion: number } | null,
+  restore: null as { grid: GridRef; toVersion: number } | null,
+  /** The attribute form's values for the selected grid (text as typed). */
+  attrValues: null as AttrValues | null,
+  /** The field a server 400 named, until that field is edited again. */
+  attrServerError: null as FieldError | null,
+  /** Delete in progress: the neighbour that takes the area, once chosen. */
+  deleting: null as { grid: GridFeature; into: number | null } | null,
+  /** 允许改变社区边界: sent with reshape and create. */
+  allowCommunity: false,
+  /** Grids deleted this session (restorable from their history). */
+  deleted: [] as DeletedGrid[],
+  /** The history panel shows this deleted grid instead of the selected one. */
+  historyFor: null as DeletedGrid | null,
   preview: null as PreviewState | null,
   /** Versions to send instead of the loaded ones (after "re-apply mine" on a conflict). */
   versionOverride: new Map<number, number>(),
@@ -78,6 +99,7 @@ const S = {
 
 let map: MapLibreMap | undefined;
 let draw: TerraDraw | undefined;
+let labels: GridLabels | undefined;
 
 declare global {
   interface Window {
@@ -116,7 +138,23 @@ const canEdit = (g: GridFeature): boolean => {
   return u.role === 'street_editor' && u.streets.some((s) => s.code === g.properties.street_code);
 };
 
-const versionOf = (g: GridFeature) => S.versionOverride.get(g.properties.id) ?? g.properties.version;
+const versionOf = (g: GridRef) => S.versionOverride.get(g.properties.id) ?? g.properties.version;
+
+/** The attribute form against the selected grid: what changed and what is wrong. */
+function attrState(): { body: AttrBody; errors: FieldError[]; changed: boolean } {
+  const g = S.selected;
+  if (!g || !S.attrValues || S.tool !== 'select') return { body: {}, errors: [], changed: false };
+  const r = attributeChanges(g.properties, S.attrValues);
+  const errors = S.attrServerError && !r.errors.some((e) => e.field === S.attrServerError!.field) ? [...r.errors, S.attrServerError] : r.errors;
+  return { body: r.body, errors, changed: Object.keys(r.body).length > 0 || r.errors.length > 0 };
+}
+
+/** Own grids of the same community sharing a border with `g`: where its area can go. */
+function deleteCandidates(g: GridFeature): GridFeature[] {
+  return [...S.grids.values()]
+    .filter((o) => o.properties.id !== g.properties.id && canEdit(o) && o.properties.community_code === g.properties.community_code && sharesBorder(o.geometry, g.geometry))
+    .sort((a, b) => a.properties.code.localeCompare(b.properties.code));
+}
 
 function workingGeometry(): Polygon | null {
   if (!draw || S.tdId === null) return null;
@@ -135,9 +173,16 @@ function pending(): Pending | null {
   if (S.restore) return { kind: 'restore', ...S.restore };
   switch (S.tool) {
     case 'select': {
-      if (!S.selected || !dirty()) return null;
+      if (!S.selected) return null;
+      if (S.deleting) {
+        const into = S.deleting.into === null ? undefined : S.grids.get(S.deleting.into);
+        return into ? { kind: 'delete', grid: S.deleting.grid, into } : null;
+      }
+      const a = attrState();
+      if (a.errors.length) return null;
+      if (!dirty()) return Object.keys(a.body).length ? { kind: 'attributes', grid: S.selected, attrs: a.body } : null;
       const geometry = normalizePolygon(workingGeometry()!);
-      return geometry ? { kind: 'reshape', grid: S.selected, geometry } : null;
+      return geometry ? { kind: 'reshape', grid: S.selected, geometry, attrs: a.body } : null;
     }
     case 'create':
       return S.drawn ? { kind: 'create', geometry: S.drawn, community: S.createCommunity, name: S.createName.trim() || t('create.defaultName') } : null;
@@ -151,12 +196,16 @@ function pending(): Pending | null {
 }
 
 function keyOf(p: Pending): string {
-  const v = (g: GridFeature) => [g.properties.id, versionOf(g)];
+  const v = (g: GridRef) => [g.properties.id, versionOf(g)];
   switch (p.kind) {
     case 'reshape':
-      return JSON.stringify(['reshape', v(p.grid), p.geometry.coordinates]);
+      return JSON.stringify(['reshape', v(p.grid), p.geometry.coordinates, p.attrs, S.allowCommunity]);
+    case 'attributes':
+      return JSON.stringify(['attributes', v(p.grid), p.attrs]);
+    case 'delete':
+      return JSON.stringify(['delete', v(p.grid), v(p.into)]);
     case 'create':
-      return JSON.stringify(['create', p.community, p.name, p.geometry.coordinates]);
+      return JSON.stringify(['create', p.community, p.name, p.geometry.coordinates, S.allowCommunity]);
     case 'split':
       return JSON.stringify(['split', v(p.grid), p.line.coordinates]);
     case 'merge':
@@ -169,9 +218,13 @@ function keyOf(p: Pending): string {
 function send(p: Pending, dryRun: boolean): Promise<EditResponse> {
   switch (p.kind) {
     case 'reshape':
-      return editApi.reshape(p.grid.properties.id, versionOf(p.grid), { geometry: p.geometry }, dryRun);
+      return editApi.reshape(p.grid.properties.id, versionOf(p.grid), { geometry: p.geometry, ...p.attrs, ...(S.allowCommunity ? { allow_community_change: true } : {}) }, dryRun);
+    case 'attributes':
+      return editApi.reshape(p.grid.properties.id, versionOf(p.grid), p.attrs, dryRun);
+    case 'delete':
+      return editApi.remove(p.grid.properties.id, versionOf(p.grid), p.into.properties.id, dryRun);
     case 'create':
-      return editApi.create({ community_code: p.community, name: p.name, geometry: p.geometry }, dryRun);
+      return editApi.create({ community_code: p.community, name: p.name, geometry: p.geometry, ...(S.allowCommunity ? { allow_community_change: true } : {}) }, dryRun);
     case 'split':
       return editApi.split(p.grid.properties.id, versionOf(p.grid), p.line, dryRun);
     case 'merge':
@@ -217,13 +270,18 @@ function paintGrids(): void {
         id: g.properties.id,
         own: canEdit(g),
         community_index: communities.indexOf(g.properties.community_code) % 4,
-        merge: S.tool === 'merge' && S.mergeIds.includes(g.properties.id),
+        merge: (S.tool === 'merge' && S.mergeIds.includes(g.properties.id)) || S.deleting?.into === g.properties.id,
         target: S.tool === 'split' && S.selected?.properties.id === g.properties.id,
       },
     })),
   };
   setData(map, 'grids', fc);
-  hideGrid(map, S.tool === 'select' && S.selected ? S.selected.properties.id : null);
+  const editing = S.tool === 'select' && S.selected ? S.selected.properties.id : null;
+  hideGrid(map, editing);
+  labels?.update(
+    [...S.grids.values()].map((g) => ({ id: g.properties.id, name: g.properties.name, code: g.properties.code, own: canEdit(g), geometry: g.geometry })),
+    null,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -335,6 +393,7 @@ function clearWork(): void {
   S.splitLine = null;
   S.mergeIds = [];
   S.restore = null;
+  S.deleting = null;
   S.undo.clear();
   S.preview = null;
   clearOverlays();
@@ -351,6 +410,11 @@ function clearOverlays(): void {
 function selectGrid(g: GridFeature | null): void {
   S.selected = g;
   S.restore = null;
+  S.deleting = null;
+  S.historyFor = null;
+  S.attrValues = g ? formValues(g.properties) : null;
+  S.attrServerError = null;
+  attrForm = null;
   S.preview = null;
   clearOverlays();
   if (S.tool === 'select') {
@@ -480,6 +544,9 @@ async function handleError(e: unknown, key: string, p: Pending): Promise<void> {
     } else {
       const problems = (err.details as { problems?: EditProblem[] } | undefined)?.problems ?? [];
       showProblems(problems);
+      // A refused attribute: named next to its field too.
+      const field = (p.kind === 'attributes' || p.kind === 'reshape') && err.status === 400 ? fieldOfMessage(err.zh) : undefined;
+      if (field) S.attrServerError = { field, zh: err.zh, en: err.en };
       if (err.status === 403 || !problems.length) message(pick(err.zh, err.en));
     }
   } else {
@@ -505,7 +572,15 @@ async function commit(p: Pending, key: string): Promise<void> {
   render();
   try {
     const r = await send(p, false);
-    const focusId = p.kind === 'merge' ? p.grids[0].properties.id : p.kind === 'create' ? r.changes.find((c) => c.role === 'created')?.grid_id : 'grid' in p ? p.grid.properties.id : undefined;
+    const focusId =
+      p.kind === 'merge' ? p.grids[0].properties.id : p.kind === 'delete' ? p.into.properties.id : p.kind === 'create' ? r.changes.find((c) => c.role === 'created')?.grid_id : 'grid' in p ? p.grid.properties.id : undefined;
+    // Remember deleted grids (restorable from their history); a restored one leaves the list.
+    for (const c of r.changes) {
+      if (c.role === 'deleted') S.deleted = [...S.deleted.filter((d) => d.id !== c.grid_id), { id: c.grid_id, code: c.code, name: c.name, version: c.version_after }];
+      if (c.role === 'restored') S.deleted = S.deleted.filter((d) => d.id !== c.grid_id);
+    }
+    S.allowCommunity = false;
+    S.historyFor = null;
     const tool = S.tool;
     clearWork();
     S.tool = tool;
@@ -568,33 +643,58 @@ async function reloadAndReselect(): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // History
 
+/** The grid the history panel is about: a deleted one opened from the list, else the selected one. */
+function historyTarget(): { ref: GridRef; deleted?: DeletedGrid; selected?: GridFeature } | null {
+  if (S.historyFor) return { ref: { properties: { ...S.historyFor } }, deleted: S.historyFor };
+  return S.selected ? { ref: S.selected, selected: S.selected } : null;
+}
+
 async function loadHistory(): Promise<void> {
-  const g = S.selected;
-  if (!g) {
+  const target = historyTarget();
+  if (!target) {
     S.history = null;
     render();
     return;
   }
-  S.history = { gridId: g.properties.id, loading: true };
+  const id = target.ref.properties.id;
+  S.history = { gridId: id, loading: true };
   render();
   try {
-    const r = await editApi.history(g.properties.id);
-    if (S.selected?.properties.id === g.properties.id) S.history = { gridId: g.properties.id, entries: r.entries };
+    const r = await editApi.history(id);
+    if (historyTarget()?.ref.properties.id === id) S.history = { gridId: id, entries: r.entries };
   } catch (e) {
-    S.history = { gridId: g.properties.id, error: errorText(e) };
+    S.history = { gridId: id, error: errorText(e) };
   }
   render();
 }
 
+/** Opens the history of a grid deleted this session (its restore button brings it back). */
+function openDeletedHistory(id: number): void {
+  const d = S.deleted.find((x) => x.id === id);
+  if (!d || !confirmDiscard()) return;
+  if (S.tool !== 'select') setTool('select');
+  selectGrid(null);
+  S.historyFor = d;
+  S.historyOpen = true;
+  void loadHistory().then(() => $('#history-panel').scrollIntoView({ block: 'nearest' }));
+  render();
+}
+
 function restoreFrom(e: HistoryEntry): void {
-  const g = S.selected;
-  if (!g) return;
-  if (S.tool === 'select' && dirty() && !window.confirm(t('grid.discardConfirm'))) return;
-  if (S.tool === 'select') {
+  const target = historyTarget();
+  if (!target) return;
+  const g = target.selected;
+  if (g && S.tool === 'select' && (dirty() || attrState().changed) && !window.confirm(t('grid.discardConfirm'))) return;
+  if (g && S.tool === 'select') {
     loadIntoDraw(g.geometry);
     S.undo.reset(g.geometry);
+    S.attrValues = formValues(g.properties);
+    S.attrServerError = null;
+    attrForm = null;
   }
-  S.restore = { grid: g, toVersion: e.version };
+  S.deleting = null;
+  S.restore = { grid: target.ref, toVersion: e.version };
+  if (target.deleted && e.after_geometry) map?.fitBounds(boundsOf({ type: 'FeatureCollection', features: [{ type: 'Feature', geometry: e.after_geometry, properties: {} }] })!, { padding: 80, maxZoom: 16.5, duration: 0 });
   if (e.after_geometry) setData(map!, 'history-geom', { type: 'FeatureCollection', features: [{ type: 'Feature', geometry: e.after_geometry, properties: {} }] });
   void runPreview();
 }
@@ -615,8 +715,15 @@ function render(): void {
   saveBtn.textContent = previewFresh ? t('tool.confirmSave') : t('tool.save');
   $('#history-btn').setAttribute('aria-pressed', String(S.historyOpen));
   $('#hint').textContent = t(S.tool === 'select' ? 'hint.select' : S.tool === 'create' ? 'hint.create' : S.tool === 'split' ? 'hint.split' : 'hint.merge');
+  const allow = $<HTMLInputElement>('#allow-community');
+  allow.checked = S.allowCommunity;
+  allow.disabled = !(S.tool === 'create' || (S.tool === 'select' && !!S.selected && !S.deleting && !S.restore));
+  const err = S.preview?.error instanceof ApiFailure ? ((S.preview.error.details as { problems?: EditProblem[] } | undefined)?.problems ?? []) : [];
+  $('#allow-community-label').classList.toggle('attention', !S.allowCommunity && err.some((x) => x.code === 'outside_community'));
   renderGridPanel();
+  renderAttrPanel();
   renderPendingPanel(p);
+  renderDeleted($('#deleted-panel'), S.deleted, openDeletedHistory);
   const pv = $('#preview-panel');
   if (!S.preview) pv.hidden = true;
   else {
@@ -626,10 +733,10 @@ function render(): void {
   const hp = $('#history-panel');
   hp.hidden = !S.historyOpen;
   if (S.historyOpen) {
-    const g = S.selected;
+    const target = historyTarget();
     renderHistory(
       hp,
-      { gridName: g?.properties.name, currentVersion: g?.properties.version, entries: S.history?.entries, loading: S.history?.loading, error: S.history?.error },
+      { gridName: target?.ref.properties.name, currentVersion: target?.ref.properties.version, deleted: !!target?.deleted, entries: S.history?.entries, loading: S.history?.loading, error: S.history?.error },
       {
         restore: restoreFrom,
         hover: (e) => {
@@ -676,8 +783,96 @@ function renderGridPanel(): void {
   );
 }
 
+let attrForm: { key: string; el: HTMLElement; show: ReturnType<typeof attributeForm>['show'] } | null = null;
+
+/** The attribute form: rebuilt only for another grid, version or language, so typing is not interrupted. */
+function renderAttrPanel(): void {
+  const el = $('#attr-panel');
+  const g = S.selected;
+  if (!g || S.tool !== 'select' || !S.attrValues || !canEdit(g)) {
+    el.hidden = true;
+    attrForm = null;
+    return;
+  }
+  el.hidden = false;
+  const key = JSON.stringify([g.properties.id, g.properties.version, lang(), S.attrValues === null]);
+  if (!attrForm || attrForm.key !== key || !el.contains(attrForm.el)) {
+    const f = attributeForm(S.attrValues, {
+      input: (field: AttrField, value: string) => {
+        S.attrValues = { ...S.attrValues!, [field]: value };
+        if (S.attrServerError?.field === field) S.attrServerError = null;
+        afterChange();
+      },
+      reset: () => {
+        S.attrValues = formValues(g.properties);
+        S.attrServerError = null;
+        attrForm = null;
+        afterChange();
+      },
+      remove: startDelete,
+    });
+    attrForm = { key, ...f };
+    el.replaceChildren(f.el);
+  }
+  const a = attrState();
+  attrForm.show(a.errors, { changed: a.changed, canDelete: !dirty() && !S.restore, deleting: !!S.deleting });
+}
+
+function startDelete(): void {
+  const g = S.selected;
+  if (!g) return;
+  if (S.deleting) {
+    S.deleting = null;
+    S.preview = null;
+    clearOverlays();
+    render();
+    return;
+  }
+  const candidates = deleteCandidates(g);
+  if (!candidates.length) {
+    message(t('delete.noNeighbour'), 'info');
+    return;
+  }
+  S.restore = null;
+  S.preview = null;
+  clearOverlays();
+  S.deleting = { grid: g, into: candidates.length === 1 ? candidates[0].properties.id : null };
+  render();
+}
+
+function chooseDeleteTarget(id: number | null): void {
+  if (!S.deleting) return;
+  S.deleting = { ...S.deleting, into: id };
+  S.preview = null;
+  clearOverlays();
+  render();
+}
+
 function renderPendingPanel(p: Pending | null): void {
   const el = $('#pending-panel');
+  if (S.tool === 'select' && S.deleting && !S.restore) {
+    const d = S.deleting;
+    const candidates = deleteCandidates(d.grid);
+    const select = h(
+      'select',
+      { id: 'delete-into', onchange: (e: Event) => chooseDeleteTarget(Number((e.target as HTMLSelectElement).value) || null) },
+      h('option', { value: '' }, t('delete.choose')),
+      candidates.map((c) => {
+        const o = h('option', { value: c.properties.id }, `${c.properties.name}（${c.properties.code}）`);
+        o.selected = c.properties.id === d.into;
+        return o;
+      }),
+    );
+    const into = d.into === null ? undefined : S.grids.get(d.into);
+    el.replaceChildren(
+      h('h2', {}, t('tool.save')),
+      h('p', { class: 'pending', id: 'pending-text' }, into ? t('pending.delete', { name: d.grid.properties.name, into: into.properties.name }) : t('pending.deletePick', { name: d.grid.properties.name })),
+      h('label', { class: 'field' }, h('span', {}, t('delete.into')), select),
+      h('p', { class: 'muted small' }, t('delete.mapHint')),
+      h('button', { type: 'button', class: 'tool small', id: 'delete-cancel', onclick: startDelete }, t('delete.cancel')),
+    );
+    return;
+  }
   if (S.tool === 'create' && S.drawn) {
     const select = h(
       'select',
@@ -703,7 +898,13 @@ function renderPendingPanel(p: Pending | null): void {
   const text = !p
     ? t('pending.none')
     : p.kind === 'reshape'
-      ? t('pending.reshape', { name: p.grid.properties.name })
+      ? Object.keys(p.attrs).length
+        ? t('pending.reshapeAttributes', { name: p.grid.properties.name })
+        : t('pending.reshape', { name: p.grid.properties.name })
+      : p.kind === 'attributes'
+        ? t('pending.attributes', { name: p.grid.properties.name, fields: Object.keys(p.attrs).map((f) => t(`attr.${f as AttrField}`)).join('、') })
+      : p.kind === 'delete'
+        ? t('pending.delete', { name: p.grid.properties.name, into: p.into.properties.name })
       : p.kind === 'create'
         ? t('pending.create')
         : p.kind === 'split'
@@ -764,6 +965,12 @@ function onMapClick(e: { point: { x: number; y: number } }): void {
     render();
     return;
   }
+  if (S.deleting) {
+    if (g.properties.id === S.deleting.grid.properties.id) return;
+    if (deleteCandidates(S.deleting.grid).some((c) => c.properties.id === g.properties.id)) chooseDeleteTarget(g.properties.id);
+    else message(t('delete.notNeighbour', { name: g.properties.name }), 'info');
+    return;
+  }
   if (S.selected?.properties.id === g.properties.id) return;
   if (!confirmDiscard()) return;
   selectGrid(g);
@@ -802,6 +1009,7 @@ async function start(user: AuthUser): Promise<void> {
     addEditorLayers(map!);
     networkLoader(map!);
     draw = setupDraw(map!);
+    labels = new GridLabels(map!);
     map!.on('click', onMapClick);
     map!.on('mousemove', (e) => {
       if (S.tool !== 'select' && S.tool !== 'merge') return;
@@ -831,6 +1039,10 @@ function wire(): void {
   $('#discard').addEventListener('click', discard);
   $('#preview').addEventListener('click', () => void runPreview());
   $('#save').addEventListener('click', () => void save());
+  $<HTMLInputElement>('#allow-community').addEventListener('change', (e) => {
+    S.allowCommunity = (e.target as HTMLInputElement).checked;
+    afterChange();
+  });
   $('#history-btn').addEventListener('click', () => {
     S.historyOpen = !S.historyOpen;
     // A finished save's report makes room for the history.

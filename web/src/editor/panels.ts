@@ -3,6 +3,7 @@ import type { ApiFailure, EditProblem, EditResponse, HistoryEntry } from '../api
 import { fmtArea, fmtInt, fmtPct, lang, pick, t } from '../i18n/index.js';
 import type { MessageKey } from '../i18n/messages.js';
 import { h } from '../ui/dom.js';
+import { ATTR_FIELDS, type AttrField, type AttrValues, type FieldError } from './attributes.js';
 import { summarizeImpact } from './impact.js';
 
 /** Children for replaceChildren, without the null/false placeholders of conditional parts. */
@@ -111,10 +112,10 @@ const kpi = (label: string, value: string, key?: string) => h('div', { class: 'k
 
 export function renderHistory(
   el: HTMLElement,
-  state: { gridName?: string; currentVersion?: number; entries?: HistoryEntry[]; loading?: boolean; error?: string },
+  state: { gridName?: string; currentVersion?: number; deleted?: boolean; entries?: HistoryEntry[]; loading?: boolean; error?: string },
   on: { restore: (e: HistoryEntry) => void; hover: (e: HistoryEntry | null) => void },
 ): void {
-  const title = h('h2', {}, t('history.title'), state.gridName ? ` · ${state.gridName}` : '');
+  const title = h('h2', {}, t('history.title'), state.gridName ? ` · ${state.gridName}` : '', state.deleted ? h('span', { class: 'badge closed' }, t('deleted.badge')) : null);
   if (!state.gridName) return void el.replaceChildren(title, h('p', { class: 'muted' }, t('history.pick')));
   if (state.loading) return void el.replaceChildren(title, h('p', { class: 'muted' }, t('status.loading')));
   if (state.error) return void el.replaceChildren(title, h('p', { class: 'alert' }, state.error));
@@ -132,7 +133,9 @@ export function renderHistory(
           'li',
           { 'data-version': e.version, class: current ? 'current' : '' },
           h('div', { class: 'hrow' }, h('strong', {}, `v${e.version}`), ' ', t(`op.${e.operation}` as MessageKey), current ? h('span', { class: 'badge open' }, t('history.current')) : null),
-          h('div', { class: 'muted small' }, t('history.by', { who: e.changed_by, when: when(e.changed_at) }), e.area_m2 ? ` · ${fmtArea(e.area_m2)}` : ''),
+          e.operation === 'original'
+            ? h('div', { class: 'muted small' }, t('history.original'))
+            : h('div', { class: 'muted small' }, t('history.by', { who: e.changed_by, when: when(e.changed_at) }), e.area_m2 ? ` · ${fmtArea(e.area_m2)}` : ''),
           !current && e.after_geometry ? h('button', { type: 'button', class: 'tool small restore', onclick: () => on.restore(e) }, t('history.restore')) : null,
         );
         li.addEventListener('mouseenter', () => on.hover(e));
@@ -153,6 +156,67 @@ export function renderConflict(dialog: HTMLDialogElement, d: { code: string; you
       { class: 'dialog-actions' },
       h('button', { type: 'button', class: 'tool', 'data-action': 'keep-theirs', onclick: on.keepTheirs }, t('conflict.keepTheirs')),
       h('button', { type: 'button', class: 'tool primary', 'data-action': 'reapply', onclick: on.reapply }, t('conflict.reapply')),
+    ),
+  );
+}
+
+/**
+ * The attribute form of the selected grid. Built once per grid version (and language), so typing
+ * and tabbing are never interrupted by a re-render; `show` updates the per-field errors.
+ */
+export function attributeForm(
+  values: AttrValues,
+  on: { input: (field: AttrField, value: string) => void; reset: () => void; remove: () => void },
+): { el: HTMLElement; show: (errors: FieldError[], state: { changed: boolean; canDelete: boolean; deleting: boolean }) => void } {
+  const inputs = new Map<AttrField, { input: HTMLInputElement; err: HTMLElement }>();
+  const rows = ATTR_FIELDS.map((f) => {
+    const numeric = f === 'population' || f === 'households';
+    const input = h('input', { id: `attr-${f}`, name: f, value: values[f], inputmode: numeric ? 'numeric' : f === 'leader_phone' ? 'tel' : undefined, autocomplete: 'off' });
+    input.addEventListener('input', () => on.input(f, input.value));
+    const err = h('small', { class: 'field-error', id: `attr-${f}-error`, hidden: true });
+    input.setAttribute('aria-describedby', err.id);
+    inputs.set(f, { input, err });
+    return h('label', { class: `field${numeric ? ' half' : ''}`, 'data-field': f }, h('span', {}, t(`attr.${f}` as MessageKey)), input, err);
+  });
+  const reset = h('button', { type: 'button', class: 'tool small', id: 'attr-reset', onclick: on.reset }, t('attr.reset'));
+  const del = h('button', { type: 'button', class: 'tool small danger', id: 'delete-grid', onclick: on.remove }, t('delete.button'));
+  const el = h(
+    'form',
+    { class: 'attr-form', id: 'attr-form', onsubmit: (e: Event) => e.preventDefault() },
+    h('h2', {}, t('attr.title')),
+    h('div', { class: 'attr-grid' }, rows),
+    h('p', { class: 'muted small' }, t('attr.hint')),
+    h('div', { class: 'attr-actions' }, reset, del),
+  );
+  return {
+    el,
+    show(errors, state) {
+      for (const [f, { input, err }] of inputs) {
+        const e = errors.find((x) => x.field === f);
+        input.setAttribute('aria-invalid', String(!!e));
+        err.hidden = !e;
+        err.textContent = e ? `${t(`attr.${f}` as MessageKey)}：${pick(e.zh, e.en)}` : '';
+      }
+      reset.disabled = !state.changed;
+      del.disabled = !state.canDelete || state.changed;
+      del.setAttribute('aria-pressed', String(state.deleting));
+    },
+  };
+}
+
+/** The grids deleted this session; each opens its history (where it can be restored). */
+export function renderDeleted(el: HTMLElement, list: { id: number; code: string; name: string }[], open: (id: number) => void): void {
+  el.hidden = !list.length;
+  if (!list.length) return void el.replaceChildren();
+  el.replaceChildren(
+    h('h2', {}, t('deleted.title')),
+    h('p', { class: 'muted small' }, t('deleted.hint')),
+    h(
+      'ul',
+      { class: 'deleted-list' },
+      list.map((d) =>
+        h('li', { 'data-grid': d.id }, h('span', {}, d.name, ' ', h('small', { class: 'muted' }, d.code)), h('button', { type: 'button', class: 'tool small', onclick: () => open(d.id) }, t('deleted.history'))),
+      ),
     ),
   );
 }
