@@ -525,12 +525,20 @@ async function runPreview(): Promise<boolean> {
     showChanges(r);
     showProblems(r.warnings);
     render();
+    revealPreview();
     return true;
   } catch (e) {
     await handleError(e, key, p);
+    revealPreview();
     return false;
   }
 }
+
+/** The sidebar scrolls so the preview's verdict is in view (the attribute form may push it down). */
+const revealPreview = () => {
+  const el = $('#preview-panel');
+  if (!el.hidden) el.scrollIntoView({ block: 'nearest' });
+};
 
 async function handleError(e: unknown, key: string, p: Pending): Promise<void> {
   const err = e instanceof Error ? e : new Error(String(e));
@@ -838,6 +846,7 @@ function startDelete(): void {
   clearOverlays();
   S.deleting = { grid: g, into: candidates.length === 1 ? candidates[0].properties.id : null };
   render();
+  $('#pending-panel').scrollIntoView({ block: 'nearest' });
 }
 
 function chooseDeleteTarget(id: number | null): void {
