@@ -39,6 +39,8 @@ const webPlugin: FastifyPluginAsync<WebPluginOptions> = async (app, opts) => {
   app.get('/courier', { schema: { hide: true } }, (_req, reply) => reply.sendFile('courier/index.html'));
   // The street-office grid editor (web/editor/); `/editor/` is served by the static index above.
   app.get('/editor', { schema: { hide: true } }, (_req, reply) => reply.sendFile('editor/index.html'));
+  // The upload page (web/import/): files → dry run → commit.
+  app.get('/import', { schema: { hide: true } }, (_req, reply) => reply.sendFile('import/index.html'));
 };
 
 export default webPlugin;
