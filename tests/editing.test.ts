@@ -196,10 +196,17 @@ async function splitLine(g: GridInfo) {
   return { type: 'LineString', coordinates: [[x - w, y + 1e-6], [x + w, y - 1e-6]] };
 }
 
+async function streetPopulation(streetId: number): Promise<number> {
+  const r = await sql<{ p: number }>`SELECT sum(g.population)::int AS p FROM grids g JOIN communities c ON c.id = g.community_id WHERE c.street_id = ${streetId} AND g.deleted_at IS NULL`.execute(db.kysely);
+  return r.rows[0].p;
+}
+
 describe('delete and restore', () => {
   it('delete needs a neighbour to take the area; restore brings the grid back; the street stays partitioned', async () => {
     const grids = await liveGrids(db, street1);
     const { grid, neighbour } = sharedEdge(grids);
+    const popBefore = (await app.inject({ method: 'GET', url: `/api/grids/${grid.id}` })).json().properties.population;
+    const streetPopBefore = await streetPopulation(grid.street_id);
     const no = await app.inject({ method: 'DELETE', url: `/api/grids/${grid.id}`, headers: { ...bearer(editor1), 'if-match': String(grid.version) } });
     expect(no.statusCode).toBe(422);
     expect(no.json().message_zh).toMatch(/into/);
@@ -215,6 +222,9 @@ describe('delete and restore', () => {
     expect(d.rows[0].d).toBeLessThan(0.05);
     const history = (await app.inject({ method: 'GET', url: `/api/grids/${grid.id}/history` })).json().entries;
     expect(history.slice(0, 2).map((e: { operation: string }) => e.operation)).toEqual(['restore', 'delete']);
+    // Its recorded people come back with it, and the street keeps its total.
+    expect(back.json().properties.population).toBe(popBefore);
+    expect(await streetPopulation(grid.street_id)).toBe(streetPopBefore);
     await expectPartition(grid.street_id);
   });
 });

@@ -481,8 +481,28 @@ async function commitPlan(tx: Tx, actor: Actor, operation: GridOperation, plan: 
 }
 
 /** Shares population/households of a grid and its neighbours by area moved, keeping the total. */
-function apportion(grid: { population: number; households: number; area_m2: number } | null, nbs: Neighbour[], field: 'population' | 'households', explicit: number | undefined): { grid: number; nbs: number[] } {
+/**
+ * Population (or households) after an edit. By default people move with the area, at the density
+ * of the grid they lived in, and the total is kept. An explicit value for the grid (new census
+ * figures) is taken as given; with `conserve` (a restore) the neighbours give up the difference in
+ * proportion to the area they exchanged, so the total is still kept.
+ */
+function apportion(
+  grid: { population: number; households: number; area_m2: number } | null,
+  nbs: Neighbour[],
+  field: 'population' | 'households',
+  explicit: number | undefined,
+  conserve = false,
+): { grid: number; nbs: number[] } {
   const gd = grid && grid.area_m2 > 0 ? grid[field] / grid.area_m2 : 0;
+  if (explicit !== undefined && conserve && nbs.length) {
+    const delta = explicit - (grid?.[field] ?? 0);
+    const w = nbs.map((n) => n.takenM2 + n.givenM2);
+    const wSum = w.reduce((a, b) => a + b, 0) || 1;
+    const out = nbs.map((n, i) => Math.max(0, Math.round(n[field] - (delta * w[i]) / wSum)));
+    const available = nbs.reduce((t, n) => t + n[field], 0) + (grid?.[field] ?? 0);
+    return { grid: Math.max(0, Math.min(explicit, available - out.reduce((a, b) => a + b, 0))), nbs: out };
+  }
   const nbNew = nbs.map((n) => Math.max(0, Math.round(n[field] - (n.area_m2 > 0 ? (n[field] / n.area_m2) * n.takenM2 : 0) + gd * n.givenM2)));
   if (explicit !== undefined) return { grid: explicit, nbs: nbNew };
   const total = (grid?.[field] ?? 0) + nbs.reduce((s, n) => s + n[field], 0);
@@ -542,8 +562,8 @@ export async function reshapeGrid(tx: Tx, actor: Actor, input: ReshapeInput, lim
     ? await adjustNeighbours(tx, { gridId: s.id, p, old, streetId: target.street_id, communityId: target.id, allowCommunityChange: !!input.allowCommunityChange || moving, exclude: [], limits })
     : { neighbours: [], problems: [], warnings: [] };
   if (adj.problems.length) throw rejected(adj.problems);
-  const pop = apportion(s.deleted ? null : s, adj.neighbours, 'population', input.attrs?.population);
-  const hh = apportion(s.deleted ? null : s, adj.neighbours, 'households', input.attrs?.households);
+  const pop = apportion(s.deleted ? null : s, adj.neighbours, 'population', input.attrs?.population, !!restoreFrom || input.operation === 'revert');
+  const hh = apportion(s.deleted ? null : s, adj.neighbours, 'households', input.attrs?.households, !!restoreFrom || input.operation === 'revert');
   const operation = input.operation ?? (restoreFrom ? 'restore' : p ? 'reshape' : 'update');
   const note = input.allowCommunityChange || moving ? 'community_change' : undefined;
   const plan: PlannedWrite[] = [
@@ -773,7 +793,8 @@ export async function restoreGrid(tx: Tx, actor: Actor, input: { id: number; ver
       polygon,
       communityCode,
       operation: current?.deleted ? 'restore' : 'revert',
-      attrs: { name: props.name, leader_name: props.leader_name, leader_phone: props.leader_phone, party_branch: props.party_branch },
+      // The recorded people come back too; neighbours give them up (the city total is kept).
+      attrs: { name: props.name, leader_name: props.leader_name, leader_phone: props.leader_phone, party_branch: props.party_branch, population: props.population, households: props.households },
     },
     limits,
     { deleted: !!current?.deleted },
