@@ -73,6 +73,28 @@ describe('GET /api/admin/tree', () => {
   });
 });
 
+describe('GET /api/admin/boundaries', () => {
+  it('gives each level as GeoJSON outlines whose areas match the tree', async () => {
+    const tree = (await get('/api/admin/tree')).body.districts;
+    for (const level of ['district', 'street', 'community'] as const) {
+      const r = await get(`/api/admin/boundaries?level=${level}`);
+      expect(r.status).toBe(200);
+      const units = level === 'district' ? tree : level === 'street' ? tree.flatMap((d: any) => d.streets) : tree.flatMap((d: any) => d.streets.flatMap((s: any) => s.communities));
+      expect(r.body.features.map((f: any) => f.properties.code).sort()).toEqual(units.map((u: any) => u.code).sort());
+      expect(r.body.features.every((f: any) => f.geometry.type === 'MultiPolygon' && f.properties.level === level)).toBe(true);
+    }
+    const simplified = await get('/api/admin/boundaries?level=street&simplify=20');
+    expect(simplified.status).toBe(200);
+    expect(JSON.stringify(simplified.body).length).toBeLessThanOrEqual(JSON.stringify((await get('/api/admin/boundaries?level=street')).body).length);
+  });
+
+  it('rejects an unknown level with a Chinese message', async () => {
+    const r = await get('/api/admin/boundaries?level=province');
+    expect(r.status).toBe(400);
+    expect(r.body.message_zh).toMatch(/level/);
+  });
+});
+
 describe('GET /api/grids', () => {
   it('returns all grids as a GeoJSON FeatureCollection', async () => {
     const r = await get('/api/grids');

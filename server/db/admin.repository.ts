@@ -117,3 +117,15 @@ export async function datasetCounts(db: Kysely<Database>) {
            (SELECT count(*)::int FROM network_edges) AS network_edges`.execute(db);
   return r.rows[0];
 }
+
+export type AdminLevel = 'district' | 'street' | 'community';
+const TABLE_OF_LEVEL = { district: 'districts', street: 'streets', community: 'communities' } as const;
+
+/** Outlines of one admin level as GeoJSON features (optionally simplified, metres). */
+export async function adminBoundaries(db: Kysely<Database>, level: AdminLevel, simplifyM?: number) {
+  // Degrees from metres as in grids.repository: a display tolerance, topology kept per unit.
+  const g = simplifyM ? sql`ST_SimplifyPreserveTopology(boundary, ${simplifyM / 111_320})` : sql`boundary`;
+  const r = await sql<{ code: string; name: string; geometry: { type: string; coordinates: unknown[] } }>`
+    SELECT code, name, ST_AsGeoJSON(${g}, 6)::json AS geometry FROM ${sql.table(TABLE_OF_LEVEL[level])} ORDER BY code`.execute(db);
+  return r.rows.map((row) => ({ type: 'Feature' as const, geometry: row.geometry, properties: { code: row.code, name: row.name, level } }));
+}

@@ -1,6 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { adminTree, locate } from '../db/admin.repository.js';
-import { errorResponses, Lat, Lon } from '../schemas/common.js';
+import { adminBoundaries, adminTree, locate } from '../db/admin.repository.js';
+import { errorResponses, GeometrySchema, Lat, Lon } from '../schemas/common.js';
 
 const Counts = {
   grids: Type.Integer(),
@@ -39,6 +39,31 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     '/admin/tree',
     { schema: { tags: ['admin'], summary: '区 → 街道 → 社区 树及统计 / District → street → community tree with counts', response: { 200: Type.Object({ districts: Type.Array(District) }) } } },
     async () => ({ districts: await adminTree(app.db.kysely) }),
+  );
+
+  app.get(
+    '/admin/boundaries',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: '区、街道或社区的边界（GeoJSON）/ District, street or community outlines as GeoJSON',
+        querystring: Type.Object(
+          {
+            level: Type.Union([Type.Literal('district'), Type.Literal('street'), Type.Literal('community')]),
+            simplify: Type.Optional(Type.Number({ minimum: 0, maximum: 1000, description: 'simplification tolerance in metres' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            type: Type.Literal('FeatureCollection'),
+            features: Type.Array(Type.Object({ type: Type.Literal('Feature'), geometry: GeometrySchema, properties: Type.Object({ code: Type.String(), name: Type.String(), level: Type.String() }) })),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => ({ type: 'FeatureCollection' as const, features: await adminBoundaries(app.db.kysely, req.query.level, req.query.simplify) }),
   );
 
   app.get(

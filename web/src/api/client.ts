@@ -106,6 +106,7 @@ export const api = {
   health: () => getJson<Health>('/api/health'),
   stationTypes: () => getJson<{ types: StationType[]; amenities: string[] }>('/api/station-types'),
   grids: (bbox: Bbox, simplify: number | undefined, signal?: AbortSignal) => getJson<GridCollection>(`/api/grids${query({ bbox: bboxParam(bbox), simplify })}`, signal),
+  boundaries: (level: 'district' | 'street' | 'community', simplify?: number) => getJson<FeatureCollection>(`/api/admin/boundaries${query({ level, simplify })}`),
   gridsOf: (unit: { street?: string; community?: string }) => getJson<GridCollection>(`/api/grids${query({ ...unit, simplify: 10 })}`),
   network: (bbox: Bbox, major: boolean, signal?: AbortSignal) => getJson<FeatureCollection>(`/api/network${query({ bbox: bboxParam(bbox), major: major || undefined, simplify: major ? 5 : undefined })}`, signal),
   stations: (bbox: Bbox, signal?: AbortSignal) => getJson<StationCollection>(`/api/stations${query({ bbox: bboxParam(bbox) })}`, signal),

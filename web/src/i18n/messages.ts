@@ -54,6 +54,7 @@ export const messages = {
   'layers.title': { zh: '图层', en: 'Layers' },
   'layers.coverage': { zh: '覆盖着色', en: 'Coverage fill' },
   'layers.gridLines': { zh: '网格边界', en: 'Grid outlines' },
+  'layers.boundaries': { zh: '区 / 街道 / 社区边界', en: 'District / street / community outlines' },
   'layers.gaps': { zh: '缺口', en: 'Gaps' },
   'layers.stations': { zh: '站点', en: 'Stations' },
   'layers.network': { zh: '街道路网', en: 'Streets' },

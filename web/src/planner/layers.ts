@@ -24,6 +24,7 @@ const shareColor: ExpressionSpecification = [
 export const LAYER_GROUPS = {
   coverage: ['grids-fill'],
   gridLines: ['grids-line'],
+  boundaries: ['boundary-community', 'boundary-street', 'boundary-district'],
   gaps: ['gaps-fill', 'gaps-line'],
   stations: ['stations'],
   network: ['network', 'network-casing'],
@@ -50,6 +51,11 @@ export function addPlannerLayers(map: MapLibreMap, typeCodes: string[]): void {
     source: 'grids',
     paint: { 'line-color': '#475569', 'line-opacity': ['interpolate', ['linear'], ['zoom'], 12, 0.25, 16, 0.7], 'line-width': ['interpolate', ['linear'], ['zoom'], 12, 0.4, 17, 1.5] },
   });
+  // Admin outlines above the grids: community thin, street dashed, district thick.
+  map.addSource('boundaries', { type: 'geojson', data: EMPTY });
+  map.addLayer({ id: 'boundary-community', type: 'line', source: 'boundaries', filter: ['==', ['get', 'level'], 'community'], paint: { 'line-color': '#334155', 'line-width': ['interpolate', ['linear'], ['zoom'], 12, 0.8, 16, 1.8] } });
+  map.addLayer({ id: 'boundary-street', type: 'line', source: 'boundaries', filter: ['==', ['get', 'level'], 'street'], paint: { 'line-color': '#1e293b', 'line-width': ['interpolate', ['linear'], ['zoom'], 12, 1.6, 16, 3], 'line-dasharray': [3, 1.5] } });
+  map.addLayer({ id: 'boundary-district', type: 'line', source: 'boundaries', filter: ['==', ['get', 'level'], 'district'], paint: { 'line-color': '#0f172a', 'line-width': ['interpolate', ['linear'], ['zoom'], 12, 2.5, 16, 4.5] } });
   map.addLayer({
     id: 'grids-selected',
     type: 'line',

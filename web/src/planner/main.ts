@@ -42,7 +42,7 @@ const state = {
   shareById: new Map<number, CoverageStats['grids'][number]>(),
   grids: null as GridCollection | null,
   stations: null as StationCollection | null,
-  layers: { coverage: true, gridLines: true, gaps: true, stations: true, network: true, service: true } as Record<LayerGroup, boolean>,
+  layers: { coverage: true, gridLines: true, boundaries: true, gaps: true, stations: true, network: true, service: true } as Record<LayerGroup, boolean>,
   datasetName: { zh: '', en: '' },
 };
 
@@ -449,6 +449,10 @@ async function main(): Promise<void> {
       },
     );
     void refreshCoverage();
+    // Outlines of the three admin levels: small (a city has ~1,000 communities), loaded once.
+    void Promise.all((['district', 'street', 'community'] as const).map((level) => api.boundaries(level, 5))).then((fcs) =>
+      (map.getSource('boundaries') as maplibregl.GeoJSONSource).setData({ type: 'FeatureCollection', features: fcs.flatMap((fc) => fc.features) }),
+    );
     map.on('click', onMapClick);
     for (const layer of ['stations', 'grids-fill']) {
       map.on('mouseenter', layer, () => (map.getCanvas().style.cursor = 'pointer'));
