@@ -61,6 +61,13 @@ describe.skipIf(!!process.env.DATABASE_URL)('npm start (embedded engine)', () =>
     expect(health.counts.grids).toBeGreaterThan(50);
     const grids = await (await fetch(`${first.url}api/grids?limit=3`)).json();
     expect(grids.features).toHaveLength(3);
+    // The demo accounts are printed (after the URL), and the printed password logs in.
+    for (let i = 0; i < 50 && !/edit grids/.test(first.output()); i++) await new Promise((r) => setTimeout(r, 100));
+    const printed = /demo accounts \(password "([^"]+)"/.exec(first.output());
+    expect(printed, first.output()).not.toBeNull();
+    expect(first.output()).toMatch(/editor1\s+street_editor/);
+    const login = await fetch(`${first.url}api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'editor1', password: printed![1] }) });
+    expect(login.status).toBe(200);
     await stop(first.child);
 
     // An edit made directly in the data directory must survive the next start.
