@@ -47,6 +47,8 @@ const S = {
   /** Phases passed through, for tests and for the record. */
   phases: [] as Phase[],
   progress: { loaded: 0, total: 0 },
+  /** Upload progress events of the last upload (loaded bytes), for tests. */
+  progressSamples: [] as number[],
   error: null as ApiFailure | Error | null,
   exportCrs: 'wgs84' as Crs,
 };
@@ -154,7 +156,11 @@ function renderColumns(): void {
       h('option', { value: '', selected: c.field === null }, t('import.columns.ignore')),
       ...TABLE_FIELDS.map((f) => h('option', { value: f, selected: c.field === f }, fieldName(f))),
     );
-  const cell = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+  // Long cells (notes, descriptions) are cut in the preview; the import reads them whole.
+  const cell = (v: unknown) => {
+    const text = v === null || v === undefined ? '' : String(v);
+    return text.length > 60 ? h('td', { class: 'long', title: text.slice(0, 500) }, `${text.slice(0, 60)}…`) : h('td', {}, text);
+  };
   box.replaceChildren(
     ...kids(
       h('p', { class: 'hint' }, t('import.columns.hint')),
@@ -165,7 +171,7 @@ function renderColumns(): void {
           'table',
           { class: 'imp-table imp-mapping', id: 'mapping' },
           h('thead', {}, h('tr', {}, h('th', {}, '#'), ...chosen.map((c) => h('th', {}, c.header || '—'))), h('tr', { class: 'imp-map-row' }, h('th', {}, '→'), ...chosen.map((c, i) => h('th', { class: c.field ? 'mapped' : 'ignored' }, c.header ? select(c, i) : '')))),
-          h('tbody', {}, ...data.rows.map((r) => h('tr', {}, h('td', { class: 'num' }, r.row), ...chosen.map((_, i) => h('td', {}, cell(r.cells[i])))))),
+          h('tbody', {}, ...data.rows.map((r) => h('tr', {}, h('td', { class: 'num' }, r.row), ...chosen.map((_, i) => cell(r.cells[i]))))),
         ),
     ),
     h('p', { class: 'hint' }, t('import.columns.rows', { n: data.rows.length, total: data.total_rows, header: data.header_row }), data.encoding ? ` · ${t('import.info.encoding', { v: data.encoding })}` : ''),
@@ -198,7 +204,7 @@ function renderReport(): void {
     return;
   }
   const title = r.committed ? t('import.report.committed') : !r.dry_run ? t('import.report.rejectedCommit') : t('import.report.dry');
-  const count = (key: MessageKey, n: number, cls: string) => h('div', { class: `imp-count ${cls}`, 'data-count': cls }, h('strong', {}, fmtInt(n)), h('span', {}, t(key)));
+  const count = (key: MessageKey, n: number, cls: string) => h('div', { class: `imp-count ${cls}${n > 0 ? ' some' : ''}`, 'data-count': cls }, h('strong', {}, fmtInt(n)), h('span', {}, t(key)));
   const rejected = sortedRejected(r);
   const check = r.crs_check;
   box.replaceChildren(
@@ -358,6 +364,7 @@ async function run(dryRun: boolean): Promise<void> {
   }
   S.progress = { loaded: 0, total: S.file.size };
   S.phases = [];
+  S.progressSamples = [];
   setPhase('upload');
   renderRun();
   const columns = S.preview ? columnsParam(S.preview.detected, S.preview.chosen) : undefined;
@@ -366,6 +373,7 @@ async function run(dryRun: boolean): Promise<void> {
     const report = await upload<ImportReport>(url, S.file, S.contentType, {
       onProgress: (loaded, total) => {
         S.progress = { loaded, total };
+        S.progressSamples.push(loaded);
         if (S.phase === 'upload') renderProgress();
       },
       onSent: () => setPhase('server'),
