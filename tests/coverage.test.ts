@@ -213,6 +213,29 @@ describe('incremental recompute', () => {
   });
 });
 
+describe('after a grid edit', () => {
+  it('recomputes only the edited grids, and agrees with a full recompute', async () => {
+    const settings = { walkSpeedKmh: 4.8, ebikeSpeedKmh: 15, bufferM: 50, maxSnapM: 500, timeZone: 'Asia/Shanghai' };
+    const service = new CoverageService(db.kysely, settings);
+    const q = { types: ['party_service_center', 'elderly_canteen'] };
+    const nGrids = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM grids WHERE deleted_at IS NULL`.execute(db.kysely)).rows[0].n;
+    expect((await service.coverage(q)).recomputedGrids).toBe(nGrids);
+    const ids = (await sql<{ id: number }>`SELECT id FROM grids WHERE deleted_at IS NULL ORDER BY id LIMIT 2`.execute(db.kysely)).rows.map((r) => r.id);
+    // Shrink one grid (a hole opens beside it) and change another's population.
+    await sql`UPDATE grids SET boundary = ST_Buffer(boundary, -0.0003), version = version + 1, updated_at = now() WHERE id = ${ids[0]}`.execute(db.kysely);
+    await sql`UPDATE grids SET population = population + 500, version = version + 1, updated_at = now() WHERE id = ${ids[1]}`.execute(db.kysely);
+    const after = await service.coverage(q);
+    expect(after.recomputedGrids).toBe(2);
+    const fresh = await new CoverageService(db.kysely, settings).coverage(q);
+    const inc = new Map(after.grids.map((x) => [x.id, x]));
+    for (const f of fresh.grids) {
+      expect(inc.get(f.id)!.coveredM2).toBeCloseTo(f.coveredM2, 2);
+      expect(inc.get(f.id)!.uncoveredPopulation).toBeCloseTo(f.uncoveredPopulation, 2);
+      expect(inc.get(f.id)!.areaM2).toBeCloseTo(f.areaM2, 2);
+    }
+  });
+});
+
 describe('coverage API', () => {
   it('per-grid stats roll up to communities, streets, districts and the city', async () => {
     const r = await get('/api/coverage?types=courier_station&format=stats');

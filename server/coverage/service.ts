@@ -79,6 +79,8 @@ interface Snapshot {
   stationSnaps: Map<number, Snap | null>;
   /** Areas, bboxes and index of the grids, shared by every engine. */
   prepared: PreparedGrids;
+  /** The grids that changed since the previous snapshot (edits), so engines recompute only those. */
+  gridDelta: { fromFp: string; changed: Set<number> } | null;
 }
 
 const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
@@ -126,10 +128,24 @@ export class CoverageService {
     const graph = network ? (network.edges.length ? buildWalkGraph(network) : null) : old!.graph;
     const sameSnaps = old && old.fp.network === fp.network && old.fp.stations === fp.stations;
     const stationSnaps = sameSnaps ? old.stationSnaps : new Map(stations.map((s) => [s.id, graph ? snapPoint(graph, s.geometry.coordinates[0], s.geometry.coordinates[1], this.settings.maxSnapM) : null]));
-    const prepared = old && old.fp.grids === fp.grids ? old.prepared : new PreparedGrids(grids.map((g) => ({ id: g.id, polygon: g.polygon, population: g.population })));
+    const sameGrids = old && old.fp.grids === fp.grids;
+    const prepared = sameGrids ? old.prepared : new PreparedGrids(grids.map((g) => ({ id: g.id, polygon: g.polygon, population: g.population, version: g.version })), old?.prepared);
+    let gridDelta = sameGrids ? old.gridDelta : null;
+    if (old && !sameGrids) {
+      // Which grids an edit touched: new, removed, or with another version or population.
+      const before = new Map(old.grids.map((g) => [g.id, g]));
+      const changed = new Set<number>();
+      for (const g of grids) {
+        const b = before.get(g.id);
+        if (!b || b.version !== g.version || b.population !== g.population) changed.add(g.id);
+        before.delete(g.id);
+      }
+      for (const id of before.keys()) changed.add(id);
+      gridDelta = { fromFp: old.fp.grids, changed };
+    }
     const stationIndex =
       old && old.fp.stations === fp.stations ? old.stationIndex : new NearestIndex(stations.map((s) => ({ ...s, lon: s.geometry.coordinates[0], lat: s.geometry.coordinates[1] })));
-    this.snap = { fp, grids, stations, types, graph, stationSnaps, prepared, stationIndex };
+    this.snap = { fp, grids, stations, types, graph, stationSnaps, prepared, stationIndex, gridDelta };
     return this.snap;
   }
 
@@ -199,8 +215,15 @@ export class CoverageService {
     let recomputed: number;
     // Long computations (walk coverage of a whole city) yield to the event loop between slices,
     // so couriers' requests are still answered while a planner's question is computed.
+    // After a grid edit, an engine one step behind moves onto the new grids recomputing only the
+    // grids the edit touched; then the usual station diff.
+    let rebased = 0;
+    if (cached && cached.networkFp === d.fp.network && cached.gridsFp !== d.fp.grids && d.gridDelta?.fromFp === cached.gridsFp) {
+      rebased = (await cached.engine.rebaseAsync(d.prepared, d.gridDelta.changed)).length;
+      cached.gridsFp = d.fp.grids;
+    }
     if (cached && cached.gridsFp === d.fp.grids && cached.networkFp === d.fp.network) {
-      recomputed = (await cached.engine.updateAsync(pieces)).length;
+      recomputed = rebased + (await cached.engine.updateAsync(pieces)).length;
       this.engines.delete(key); // re-insert: most recently used last
     } else {
       const engine = new CoverageEngine(d.prepared);

@@ -11,10 +11,10 @@ import { stationsWithTypes, type StationRow } from './stations.repository.js';
 import type { StreetNetwork } from '../network/types.js';
 
 /** A grid as the analysis needs it: the joined unit columns plus its polygon at full precision. */
-export type AnalysisGrid = Omit<GridRow, 'party_branch' | 'area_m2' | 'version' | 'updated_at' | 'updated_by' | 'geometry'> & { polygon: Polygon };
+export type AnalysisGrid = Omit<GridRow, 'party_branch' | 'area_m2' | 'updated_at' | 'updated_by' | 'geometry'> & { polygon: Polygon };
 
 export async function loadAnalysisGrids(db: Kysely<Database>): Promise<AnalysisGrid[]> {
-  const rows = await gridsWithUnits(db).select(asGeoJson<Polygon>(sql`g.boundary`, 9).as('polygon')).orderBy('g.id').execute();
+  const rows = await gridsWithUnits(db).select(['g.version', asGeoJson<Polygon>(sql`g.boundary`, 9).as('polygon')]).orderBy('g.id').execute();
   return rows as AnalysisGrid[];
 }
 

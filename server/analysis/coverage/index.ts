@@ -20,6 +20,8 @@ export interface CoverageGridInput {
   id: number;
   polygon: Polygon;
   population: number;
+  /** When given, a grid with the same id and version is taken as unchanged (see PreparedGrids). */
+  version?: number;
 }
 
 export interface GridCoverage {
@@ -141,8 +143,15 @@ export class PreparedGrids {
   readonly grids: PreparedGrid[];
   readonly index: Flatbush;
 
-  constructor(grids: readonly CoverageGridInput[]) {
+  /**
+   * @param previous the preparation of an earlier version of the same grids: entries whose id and
+   *   version are unchanged are reused instead of being measured again.
+   */
+  constructor(grids: readonly CoverageGridInput[], previous?: PreparedGrids) {
+    const before = new Map(previous?.grids.filter((g) => g.version !== undefined).map((g) => [g.id, g]));
     this.grids = grids.map((g) => {
+      const same = before.get(g.id);
+      if (same && g.version !== undefined && same.version === g.version && same.population === g.population) return same;
       let minX = Infinity;
       let minY = Infinity;
       let maxX = -Infinity;
@@ -166,8 +175,8 @@ export class PreparedGrids {
  * Holds the grids, the current pieces and the per-grid results; recomputes incrementally.
  */
 export class CoverageEngine {
-  private readonly grids: PreparedGrid[];
-  private readonly gridIndex: Flatbush;
+  private grids: PreparedGrid[];
+  private gridIndex: Flatbush;
   private pieces = new Map<string, Piece>();
   private pieceList: Piece[] = [];
   private pieceIndex: Flatbush | null = null;
@@ -259,6 +268,24 @@ export class CoverageEngine {
   /** As {@link update}, yielding to the event loop every `sliceMs`. Callers serialise calls on one engine. */
   async updateAsync(next: Iterable<Piece>, sliceMs = 20): Promise<number[]> {
     const indices = this.replace(next, false);
+    await this.recomputeAsync(indices, sliceMs);
+    return indices.map((i) => this.grids[i].id);
+  }
+
+  /**
+   * Moves the engine onto new grids (same pieces): results of grids that are not in `changedIds`
+   * are kept, those of changed or new grids are computed, those of removed grids dropped.
+   * @returns the ids of the recomputed grids.
+   */
+  async rebaseAsync(prepared: PreparedGrids, changedIds: ReadonlySet<number>, sliceMs = 20): Promise<number[]> {
+    this.grids = prepared.grids;
+    this.gridIndex = prepared.index;
+    const live = new Set(this.grids.map((g) => g.id));
+    for (const id of [...this.results.keys()]) if (!live.has(id) || changedIds.has(id)) this.results.delete(id);
+    const indices: number[] = [];
+    this.grids.forEach((g, i) => {
+      if (!this.results.has(g.id)) indices.push(i);
+    });
     await this.recomputeAsync(indices, sliceMs);
     return indices.map((i) => this.grids[i].id);
   }
