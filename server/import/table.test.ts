@@ -16,6 +16,13 @@ describe('station tables', () => {
     expect(s.collection.features[0].properties).toMatchObject({ code: 'A1', type: '爱心驿站' });
   });
 
+  it('keeps Excel row numbers when the first line is longer than 1 MB (CRLF file)', () => {
+    const csv = `${'说明'.repeat(400_000)}\r\n编码,名称,类型,地址,经度,纬度,营业时间\r\nA1,驿站,爱心驿站,路1号,121.6,38.91,24/7\r\n`;
+    const t = readCsv(csv);
+    expect(detectHeader(t).headerRow).toBe(2);
+    expect(tableToStations(t).rows).toEqual([3]);
+  });
+
   it('decodes GBK CSV files and a single "lon,lat" coordinate column as Amap copies it', () => {
     const text = 'code,name,type,address,坐标,hours\r\nB1,站点,爱心驿站,地址,"121.600000,38.910000",24/7\r\n';
     const t = readCsv(new Uint8Array(iconv.encode(text, 'gbk')));

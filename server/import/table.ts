@@ -107,7 +107,10 @@ const isEmptyRow = (cells: Cell[]) => cells.every((c) => c === null || (typeof c
 
 export function readCsv(input: Uint8Array | string): RawTable {
   const { text, encoding } = typeof input === 'string' ? { text: input.replace(/^\uFEFF/, ''), encoding: 'utf-8' } : decodeText(input);
-  const parsed = Papa.parse<string[]>(text, { skipEmptyLines: false, delimiter: '' });
+  // The line ending is decided here over the whole text: papaparse guesses it from the first
+  // 1 MB only, and a longer first line (a title row) then shifted every row number.
+  const newline = text.includes('\r\n') ? '\r\n' : text.includes('\n') ? '\n' : text.includes('\r') ? '\r' : undefined;
+  const parsed = Papa.parse<string[]>(text, { skipEmptyLines: false, delimiter: '', ...(newline ? { newline } : {}) });
   const rows: RawTable['rows'] = [];
   // Papaparse gives one array per line; quoted fields may span lines, so count the newlines seen.
   let line = 1;
