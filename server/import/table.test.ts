@@ -17,7 +17,7 @@ describe('station tables', () => {
   });
 
   it('keeps Excel row numbers when the first line is longer than 1 MB (CRLF file)', () => {
-    const csv = `${'说明'.repeat(400_000)}\r\n编码,名称,类型,地址,经度,纬度,营业时间\r\nA1,驿站,爱心驿站,路1号,121.6,38.91,24/7\r\n`;
+    const csv = `${'说明'.repeat(700_000)}\r\n编码,名称,类型,地址,经度,纬度,营业时间\r\nA1,驿站,爱心驿站,路1号,121.6,38.91,24/7\r\n`;
     const t = readCsv(csv);
     expect(detectHeader(t).headerRow).toBe(2);
     expect(tableToStations(t).rows).toEqual([3]);
