@@ -101,7 +101,8 @@ describe.skipIf(!hasChromium)('web map in Chromium', () => {
         const m = window.__map;
         if (!m || !m.loaded() || !m.getLayer('grids-fill')) return false;
         const grids = m.queryRenderedFeatures({ layers: ['grids-fill'] });
-        return grids.length > 0 && grids.every((f) => (f.properties.share as number) >= 0) && m.queryRenderedFeatures({ layers: ['stations'] }).length > 0;
+        // The covered share is a feature state (no re-tiling when coverage arrives).
+        return grids.length > 0 && grids.every((f) => (f.state.share as number) >= 0) && m.queryRenderedFeatures({ layers: ['stations'] }).length > 0;
       },
       undefined,
       { timeout: 30_000, polling: 100 },
@@ -206,6 +207,103 @@ describe.skipIf(!hasChromium)('web map in Chromium', () => {
     await page.screenshot({ path: join(artifacts, 'planner-1280x800-en.png') });
 
     console.log(`[browser] planner first paint (grids coloured + stations, map loaded): ${firstPaintMs} ms, ${kB(firstBytes)} transferred in ${net.requests} requests so far`);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('planner: grid labels at high zoom (not blocking clicks, capped); custom radius and walking minutes', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    const { errors } = await watch(context, page);
+    const coverageUrls: string[] = [];
+    page.on('request', (r) => r.url().includes('/api/coverage') && coverageUrls.push(r.url()));
+    await page.goto(base + plannerPath);
+    await page.waitForFunction(() => {
+      const m = window.__map;
+      return !!m && m.loaded() && !!m.getLayer('grids-fill') && m.queryRenderedFeatures({ layers: ['grids-fill'] }).some((f) => (f.state.share as number) >= 0);
+    }, undefined, { timeout: 30_000, polling: 100 });
+    const visibleLabels = () => page.$$eval('.grid-label', (els) => els.filter((e) => getComputedStyle(e).display !== 'none').map((e) => e.textContent));
+    expect(await visibleLabels()).toEqual([]); // zoomed out
+
+    // Zoom in on a grid: labels appear for the grids in view, named after them.
+    const grids = (await app.inject({ url: '/api/grids?simplify=5' })).json();
+    const g = grids.features[Math.floor(grids.features.length / 2)];
+    const ring: number[][] = g.geometry.type === 'Polygon' ? g.geometry.coordinates[0] : g.geometry.coordinates[0][0];
+    const c = [ring.reduce((s2, p) => s2 + p[0], 0) / ring.length, ring.reduce((s2, p) => s2 + p[1], 0) / ring.length];
+    await page.evaluate((center) => window.__map!.jumpTo({ center: center as [number, number], zoom: 16 }), c);
+    await expect.poll(async () => (await visibleLabels()).length, { timeout: 10_000 }).toBeGreaterThan(0);
+    const texts = await visibleLabels();
+    expect(texts.length).toBeLessThanOrEqual(150);
+    const shortNames = new Set(grids.features.map((f: { properties: { name: string; community_name: string } }) => f.properties.name.replace(f.properties.community_name, '')));
+    expect(texts.every((x) => shortNames.has(x!))).toBe(true);
+    expect(await page.$eval('.grid-label:not([hidden])', (e) => getComputedStyle(e).pointerEvents)).toBe('none');
+    await page.waitForFunction(() => !window.__map!.isMoving() && window.__map!.loaded());
+    await page.screenshot({ path: join(artifacts, 'planner-labels-z16.png') });
+
+    // A click on a label reaches the map: the grid under it opens its popup.
+    const hit = await page.evaluate(() => {
+      const m = window.__map!;
+      const r = m.getCanvas().getBoundingClientRect();
+      for (const el of Array.from(document.querySelectorAll<HTMLElement>('.grid-label'))) {
+        const b = el.getBoundingClientRect();
+        const x = b.left + b.width / 2;
+        const y = b.top + b.height / 2;
+        if (x < r.left + 250 || x > r.right - 300 || y < r.top + 60 || y > r.bottom - 200) continue;
+        if (m.queryRenderedFeatures([[x - r.left - 12, y - r.top - 12], [x - r.left + 12, y - r.top + 12]], { layers: ['stations'] }).length) continue;
+        return { x, y, id: el.dataset.grid };
+      }
+      return null;
+    });
+    expect(hit).not.toBeNull();
+    await page.mouse.click(hit!.x, hit!.y);
+    await page.waitForSelector('.grid-popup');
+    await page.click('.maplibregl-popup-close-button');
+
+    // Zoomed out again: hidden.
+    await page.evaluate(() => window.__map!.jumpTo({ zoom: 13 }));
+    await expect.poll(async () => (await visibleLabels()).length).toBe(0);
+
+    // Custom radius: a bad entry gets a Chinese message and no request.
+    await page.click('#mode label:has(input[value="radius"])');
+    await expect.poll(() => coverageUrls.some((u) => /mode=radius&radius=1000/.test(u))).toBe(true);
+    const before = coverageUrls.length;
+    await page.fill('#radius', '5');
+    await page.press('#radius', 'Enter');
+    expect(await page.textContent('#standard-error')).toBe('半径须为 10–20000 之间的整数（米）');
+    expect(await page.getAttribute('#radius', 'aria-invalid')).toBe('true');
+    await page.screenshot({ path: join(artifacts, 'planner-radius-invalid.png') });
+    expect(coverageUrls.length).toBe(before);
+
+    // 300 m: the request carries it, the map is recoloured with the API's shares, the hash keeps it.
+    const responded = page.waitForResponse((r) => r.url().includes('/api/coverage?') && r.url().includes('format=stats') && r.url().includes('radius=300'));
+    await page.fill('#radius', '300');
+    await page.press('#radius', 'Enter');
+    await responded;
+    expect(await page.isHidden('#standard-error')).toBe(true);
+    expect(coverageUrls.slice(before).some((u) => /[?&]mode=radius&radius=300(&|$)/.test(u))).toBe(true);
+    const want = (await app.inject({ url: '/api/coverage?format=stats&mode=radius&radius=300' })).json();
+    const share = new Map<number, number>(want.grids.map((x: { id: number; covered_share: number }) => [x.id, x.covered_share]));
+    await expect
+      .poll(() =>
+        page.evaluate((ids) => ids.map((id) => window.__map!.getFeatureState({ source: 'grids', id }).share as number), [...share.keys()].slice(0, 50)),
+      )
+      .toEqual([...share.values()].slice(0, 50));
+    expect(await page.evaluate(() => location.hash)).toBe('#mode=radius&radius=300');
+    await page.waitForFunction(() => !window.__map!.isMoving() && window.__map!.loaded());
+    await page.screenshot({ path: join(artifacts, 'planner-radius-300.png') });
+
+    // Reload keeps the custom standard; walking minutes go out as mode=walk&minutes=.
+    await page.reload();
+    await page.waitForSelector('#summary .kpi');
+    expect(await page.isChecked('#mode input[value="radius"]')).toBe(true);
+    expect(await page.inputValue('#radius')).toBe('300');
+    await page.click('#mode label:has(input[value="walk"])');
+    await page.fill('#minutes', '10');
+    const walk = page.waitForRequest((r) => /\/api\/coverage\?.*mode=walk&minutes=10(&|$)/.test(r.url()));
+    await page.press('#minutes', 'Enter');
+    await walk;
+    await page.waitForSelector('#summary .kpi');
+    expect(await page.evaluate(() => location.hash)).toBe('#mode=walk&minutes=10');
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -1,10 +1,10 @@
 /**
- * Grid labels on the editor map as HTML markers: the offline style has no glyph server, so
- * MapLibre symbol layers cannot draw text (web/src/map/create.ts). A few dozen small, non-
- * interactive elements at each grid's label point; hidden when zoomed out.
+ * Grid labels on the editor map: every loaded grid of the street, at its label point, hidden when
+ * zoomed out. The markers themselves are the shared HTML labels (web/src/map/html-labels.ts).
  */
 import type { Polygon } from 'geojson';
-import { maplibregl, type MapLibreMap } from '../map/create.js';
+import type { MapLibreMap } from '../map/create.js';
+import { HtmlLabels } from '../map/html-labels.js';
 import { labelPoint } from './geometry.js';
 
 export interface LabelGrid {
@@ -19,42 +19,26 @@ export interface LabelGrid {
 export const LABEL_MIN_ZOOM = 14.5;
 
 export class GridLabels {
-  private markers = new Map<number, { marker: maplibregl.Marker; el: HTMLElement; key: string }>();
+  private readonly labels: HtmlLabels;
+  /** Label points by grid id, recomputed only when the outline changes. */
+  private points = new Map<number, { key: string; at: [number, number] }>();
 
-  constructor(private readonly map: MapLibreMap) {
-    const toggle = () => map.getContainer().classList.toggle('labels-off', map.getZoom() < LABEL_MIN_ZOOM);
-    map.on('zoom', toggle);
-    toggle();
+  constructor(map: MapLibreMap) {
+    this.labels = new HtmlLabels(map, LABEL_MIN_ZOOM);
   }
 
   /** Shows exactly these grids' labels (`hidden`: the one being edited, drawn by terra-draw). */
   update(grids: LabelGrid[], hidden: number | null): void {
-    const seen = new Set<number>();
-    for (const g of grids) {
-      seen.add(g.id);
-      const key = JSON.stringify([g.name, g.own, g.geometry.coordinates[0].length, g.geometry.coordinates[0][0]]);
-      let m = this.markers.get(g.id);
-      if (!m) {
-        const el = document.createElement('div');
-        el.className = 'grid-label';
-        el.dataset.grid = String(g.id);
-        const marker = new maplibregl.Marker({ element: el, anchor: 'center' }).setLngLat(labelPoint(g.geometry) as [number, number]).addTo(this.map);
-        m = { marker, el, key: '' };
-        this.markers.set(g.id, m);
-      }
-      if (m.key !== key) {
-        m.el.textContent = g.name;
-        m.el.title = `${g.name} · ${g.code}`;
-        m.el.classList.toggle('locked', !g.own);
-        m.marker.setLngLat(labelPoint(g.geometry) as [number, number]);
-        m.key = key;
-      }
-      m.el.hidden = g.id === hidden;
-    }
-    for (const [id, m] of this.markers)
-      if (!seen.has(id)) {
-        m.marker.remove();
-        this.markers.delete(id);
-      }
+    const points = new Map<number, { key: string; at: [number, number] }>();
+    const labels = grids.map((g) => {
+      const ring = g.geometry.coordinates[0];
+      const key = JSON.stringify([ring.length, ring[0], ring[Math.floor(ring.length / 2)]]);
+      const old = this.points.get(g.id);
+      const at = old && old.key === key ? old.at : (labelPoint(g.geometry) as [number, number]);
+      points.set(g.id, { key, at });
+      return { id: g.id, text: g.name, title: `${g.name} · ${g.code}`, lngLat: at, classes: { locked: !g.own }, hidden: g.id === hidden };
+    });
+    this.points = points;
+    this.labels.update(labels);
   }
 }

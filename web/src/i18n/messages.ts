@@ -304,6 +304,17 @@ export const messages = {
   'import.export.grids': { zh: '网格', en: 'Grids' },
   'import.export.stations': { zh: '服务站点', en: 'Stations' },
   'import.export.gaps': { zh: '覆盖缺口', en: 'Coverage gaps' },
+  // Planner: grid labels and the custom coverage standard.
+  'layers.labels': { zh: '网格名称', en: 'Grid names' },
+  'mode.radiusCustom': { zh: '半径', en: 'Radius' },
+  'mode.walkCustom': { zh: '步行', en: 'Walk' },
+  'custom.radius': { zh: '服务半径', en: 'Service radius' },
+  'custom.minutes': { zh: '步行时间', en: 'Walking time' },
+  'custom.metres': { zh: '米', en: 'm' },
+  'custom.minutesUnit': { zh: '分钟', en: 'min' },
+  'custom.radiusInvalid': { zh: '半径须为 {min}–{max} 之间的整数（米）', en: 'Radius must be a whole number of metres from {min} to {max}' },
+  'custom.minutesInvalid': { zh: '步行时间须为 {min}–{max} 之间的整数（分钟）', en: 'Walking time must be a whole number of minutes from {min} to {max}' },
+  'status.coverageLoading': { zh: '正在计算覆盖…', en: 'Computing coverage…' },
 } as const satisfies Record<string, { zh: string; en: string }>;
 
 export type MessageKey = keyof typeof messages;

@@ -3,7 +3,10 @@ import type { ExpressionSpecification, Map as MapLibreMap } from 'maplibre-gl';
 import { addHatchImage, EMPTY } from '../map/create.js';
 import { typeColorExpression } from '../map/stations.js';
 
-/** Covered-share classes (upper bounds) and colours; -1 = not computed yet. */
+/**
+ * Covered-share classes (lower bounds) and colours; -1 = not computed yet. The share is a feature
+ * state (`share`, keyed by grid id), so colouring 10,000 grids never re-tiles the grids source.
+ */
 export const SHARE_CLASSES: Array<{ min: number; color: string; label: string }> = [
   { min: 0, color: '#f97316', label: '< 50%' },
   { min: 0.5, color: '#fbbf24', label: '50–80%' },
@@ -15,7 +18,7 @@ export const NO_DATA_COLOR = '#e5e7eb';
 
 const shareColor: ExpressionSpecification = [
   'step',
-  ['coalesce', ['get', 'share'], -1],
+  ['coalesce', ['feature-state', 'share'], -1],
   NO_DATA_COLOR,
   ...SHARE_CLASSES.flatMap((c) => [c.min, c.color]),
 ] as unknown as ExpressionSpecification;
@@ -24,6 +27,8 @@ const shareColor: ExpressionSpecification = [
 export const LAYER_GROUPS = {
   coverage: ['grids-fill'],
   gridLines: ['grids-line'],
+  /** HTML markers, not a style layer (main.ts updates them). */
+  labels: [],
   boundaries: ['boundary-community', 'boundary-street', 'boundary-district'],
   gaps: ['gaps-fill', 'gaps-line'],
   stations: ['stations'],

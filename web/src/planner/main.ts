@@ -26,14 +26,19 @@ import { $, h, telLink } from '../ui/dom.js';
 import { addPlannerLayers, highlightUnit, setGroupVisible, setStationTypeFilter, type LayerGroup } from './layers.js';
 import { renderExports, renderGapList, renderLayerSwitcher, renderLegend, renderSummary, UnitTable } from './panels.js';
 import { circlePolygon } from './geometry.js';
+import { HtmlLabels } from '../map/html-labels.js';
+import { pickGridLabels, PLANNER_LABEL_MIN_ZOOM } from './labels.js';
+import { checkMinutes, checkRadius, formatHash, parseHash, standardParams, type FieldCheck, type Mode } from './standard.js';
 
-type Mode = 'standard' | 'radius' | 'walk';
 type Tab = 'street' | 'community' | 'gaps';
 
 const state = {
   types: [] as StationType[],
   selectedTypes: new Set<string>(),
   mode: 'standard' as Mode,
+  /** Custom standard (modes radius / walk), validated; see standard.ts. */
+  radius: 1000,
+  minutes: 15,
   openAt: '',
   tab: 'street' as Tab,
   selected: undefined as { level: 'street' | 'community' | 'grid'; code: string } | undefined,
@@ -42,7 +47,7 @@ const state = {
   shareById: new Map<number, CoverageStats['grids'][number]>(),
   grids: null as GridCollection | null,
   stations: null as StationCollection | null,
-  layers: { coverage: true, gridLines: true, boundaries: true, gaps: true, stations: true, network: true, service: true } as Record<LayerGroup, boolean>,
+  layers: { coverage: true, gridLines: true, labels: true, boundaries: true, gaps: true, stations: true, network: true, service: true } as Record<LayerGroup, boolean>,
   datasetName: { zh: '', en: '' },
 };
 
@@ -50,6 +55,7 @@ let map: MapLibreMap;
 /** Keeps fitted areas clear of the legend (bottom left) and the layer switcher (top right). */
 const MAP_PADDING = { top: 40, bottom: 40, left: 200, right: 80 };
 let popup: maplibregl.Popup | undefined;
+let labels: HtmlLabels | undefined;
 let coverageCtrl: AbortController | undefined;
 
 function status(msg: string | null): void {
@@ -71,22 +77,32 @@ function openAtParam(): string | undefined {
 function coverageParams(): CoverageParams {
   const types = [...state.selectedTypes];
   const p: CoverageParams = { types: types.length === state.types.length ? undefined : types, open_at: openAtParam() };
-  if (state.mode === 'radius') Object.assign(p, { mode: 'radius', radius: 1000 });
-  if (state.mode === 'walk') Object.assign(p, { mode: 'walk', minutes: 15 });
-  return p;
+  return { ...p, ...standardParams(state) };
 }
 
-/** Grids get their covered share as a property, so the fill colour and queries both see it. */
+/** The grids of the view, drawn at once (grey until their covered share is known). */
 function paintGrids(): void {
   if (!state.grids || !map.getSource('grids')) return;
-  const fc: GridCollection = {
-    type: 'FeatureCollection',
-    features: state.grids.features.map((f) => {
-      const s = state.shareById.get(f.properties.id);
-      return { ...f, properties: { ...f.properties, share: s ? s.covered_share : -1 } as GridProps };
-    }),
-  };
-  (map.getSource('grids') as maplibregl.GeoJSONSource).setData(fc);
+  (map.getSource('grids') as maplibregl.GeoJSONSource).setData(state.grids);
+  updateLabels();
+}
+
+/**
+ * Coverage colours as feature state (promoteId 'id'): no re-tiling of the grids, and grids loaded
+ * later (panning) are coloured as soon as they arrive, since the state is kept per id.
+ */
+function paintCoverage(): void {
+  if (!map.getSource('grids')) return;
+  map.removeFeatureState({ source: 'grids' });
+  for (const [id, s] of state.shareById) map.setFeatureState({ source: 'grids', id }, { share: s.covered_share });
+}
+
+/** Grid names at high zoom, for the grids in view only (capped; see labels.ts). */
+function updateLabels(): void {
+  if (!labels) return;
+  if (!state.layers.labels || !state.grids || map.getZoom() < PLANNER_LABEL_MIN_ZOOM) return labels.clear();
+  const b = map.getBounds();
+  labels.update(pickGridLabels(state.grids.features, [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], map.getZoom()));
 }
 
 const table = new UnitTable($('#table'), (u) => void zoomToUnit(u));
@@ -113,6 +129,7 @@ function renderAll(): void {
   renderLayerSwitcher($('#layers'), state.layers, (g, v) => {
     state.layers[g] = v;
     setGroupVisible(map, g, v);
+    if (g === 'labels') updateLabels();
   });
   renderTypeList();
   $('#dataset').textContent = pick(state.datasetName.zh, state.datasetName.en);
@@ -156,13 +173,15 @@ async function refreshCoverage(): Promise<void> {
   renderSummary($('#summary'), null);
   renderTab();
   renderExports($('#exports'), coverageParams());
+  // Grids are already drawn (grey until their share is known): say that coverage is on its way.
+  status(t('status.coverageLoading'));
   try {
     const p = coverageParams();
     const [stats, gaps] = await Promise.all([api.coverageStats(p, ctrl.signal), api.gaps(p, 2000, ctrl.signal)]);
     state.stats = stats;
     state.gaps = gaps;
     state.shareById = new Map(stats.grids.map((g) => [g.id, g]));
-    paintGrids();
+    paintCoverage();
     (map.getSource('gaps') as maplibregl.GeoJSONSource).setData(gaps);
     renderSummary($('#summary'), stats);
     renderTab();
@@ -254,11 +273,11 @@ async function showServiceArea(p: StationProps, lonLat: [number, number]): Promi
   const walk = state.mode === 'walk' || (state.mode === 'standard' && ty?.coverage_mode === 'walk');
   const src = map.getSource('service') as maplibregl.GeoJSONSource;
   if (!walk) {
-    const r = state.mode === 'radius' ? 1000 : (ty?.coverage_radius_m ?? 1000);
+    const r = state.mode === 'radius' ? state.radius : (ty?.coverage_radius_m ?? 1000);
     src.setData(circlePolygon(lonLat, r));
     return;
   }
-  const minutes = state.mode === 'walk' ? 15 : (ty?.coverage_minutes ?? 15);
+  const minutes = state.mode === 'walk' ? state.minutes : (ty?.coverage_minutes ?? 15);
   try {
     const iso = await fetch(`/api/isochrone?lon=${lonLat[0]}&lat=${lonLat[1]}&minutes=${minutes}`).then((r) => (r.ok ? r.json() : null));
     src.setData(iso ? { type: 'Feature', geometry: iso.geometry, properties: {} } : EMPTY);
@@ -393,6 +412,61 @@ function bindSearch(): void {
   });
 }
 
+/* ---------- coverage standard: each type's own, custom radius, custom walking minutes ---------- */
+
+/** Shows the input of the chosen mode and its validation message (current language). */
+function renderStandard(check?: FieldCheck): void {
+  $('#radius-row').hidden = state.mode !== 'radius';
+  $('#minutes-row').hidden = state.mode !== 'walk';
+  const err = $('#standard-error');
+  const input = state.mode === 'radius' ? $<HTMLInputElement>('#radius') : state.mode === 'walk' ? $<HTMLInputElement>('#minutes') : null;
+  const c = check ?? (input ? (state.mode === 'radius' ? checkRadius : checkMinutes)(input.value) : undefined);
+  const bad = !!c && !c.ok && state.mode !== 'standard';
+  err.hidden = !bad;
+  err.textContent = c && !c.ok ? t(c.key, c.vars) : '';
+  for (const el of [$<HTMLInputElement>('#radius'), $<HTMLInputElement>('#minutes')]) el.setAttribute('aria-invalid', String(bad && el === input));
+}
+
+/** A valid entry is applied (new coverage request, URL hash); an invalid one only shows why. */
+let appliedStandard = '';
+
+function applyStandard(): void {
+  const input = state.mode === 'radius' ? $<HTMLInputElement>('#radius') : state.mode === 'walk' ? $<HTMLInputElement>('#minutes') : null;
+  const check = input ? (state.mode === 'radius' ? checkRadius : checkMinutes)(input.value) : undefined;
+  renderStandard(check);
+  if (check && !check.ok) return;
+  if (check && state.mode === 'radius') state.radius = check.value;
+  if (check && state.mode === 'walk') state.minutes = check.value;
+  const key = formatHash(state);
+  if (key === appliedStandard) return; // Enter, then the change event on blur: one request
+  appliedStandard = key;
+  history.replaceState(null, '', `${location.pathname}${location.search}${formatHash(state)}`);
+  (map.getSource('service') as maplibregl.GeoJSONSource | undefined)?.setData(EMPTY);
+  void refreshCoverage();
+}
+
+function bindStandard(): void {
+  const fromHash = parseHash(location.hash);
+  Object.assign(state, fromHash);
+  appliedStandard = formatHash(state);
+  $<HTMLInputElement>('#radius').value = String(state.radius);
+  $<HTMLInputElement>('#minutes').value = String(state.minutes);
+  document.querySelectorAll<HTMLInputElement>('#mode input').forEach((r) => {
+    r.checked = r.value === state.mode;
+    r.addEventListener('change', () => {
+      state.mode = r.value as Mode;
+      applyStandard();
+    });
+  });
+  for (const [sel, check] of [['#radius', checkRadius], ['#minutes', checkMinutes]] as const) {
+    const input = $<HTMLInputElement>(sel);
+    input.addEventListener('input', () => renderStandard(check(input.value)));
+    input.addEventListener('change', applyStandard);
+    input.addEventListener('keydown', (e) => e.key === 'Enter' && applyStandard());
+  }
+  renderStandard();
+}
+
 /* ---------- start ---------- */
 
 async function main(): Promise<void> {
@@ -407,12 +481,7 @@ async function main(): Promise<void> {
   map = createMap($('#map'), health.dataset?.bbox, { fitBoundsOptions: { padding: MAP_PADDING } });
   renderAll();
 
-  document.querySelectorAll<HTMLInputElement>('#mode input').forEach((r) =>
-    r.addEventListener('change', () => {
-      state.mode = r.value as Mode;
-      void refreshCoverage();
-    }),
-  );
+  bindStandard();
   $<HTMLSelectElement>('#open-at').addEventListener('change', (e) => {
     state.openAt = (e.target as HTMLSelectElement).value;
     void refreshCoverage();
@@ -426,10 +495,13 @@ async function main(): Promise<void> {
   onLangChange(() => {
     popup?.remove();
     renderAll();
+    renderStandard();
   });
 
   map.on('load', () => {
     addPlannerLayers(map, state.types.map((x) => x.code));
+    labels = new HtmlLabels(map, PLANNER_LABEL_MIN_ZOOM);
+    map.on('moveend', updateLabels);
     networkLoader(map);
     // Grids: simplified when zoomed out; only the view (plus a margin) is fetched.
     loadByViewport(

@@ -157,6 +157,7 @@ export function renderLayerSwitcher(el: HTMLElement, visible: Record<LayerGroup,
   const names: Record<LayerGroup, MessageKey> = {
     coverage: 'layers.coverage',
     gridLines: 'layers.gridLines',
+    labels: 'layers.labels',
     boundaries: 'layers.boundaries',
     gaps: 'layers.gaps',
     stations: 'layers.stations',
