@@ -255,10 +255,21 @@ export class CoverageService {
     const out = new Map<string, GridCoverage[]>();
     for (const t of types) {
       const engine = new CoverageEngine(prepared);
-      engine.setAll(this.pieces(d, { types: [t] }).pieces);
+      engine.setAll(this.cachedPieces(d, t));
       out.set(t, engine.all());
     }
     return out;
+  }
+
+  /** Service areas of one type under its own standard, kept while stations, network and types are unchanged (edit previews ask again and again). */
+  private readonly piecesByType = new Map<string, { fp: string; pieces: Piece[] }>();
+  private cachedPieces(d: Snapshot, type: string): Piece[] {
+    const fp = `${d.fp.stations}|${d.fp.network}|${d.fp.types}`;
+    const hit = this.piecesByType.get(type);
+    if (hit && hit.fp === fp) return hit.pieces;
+    const pieces = this.pieces(d, { types: [type] }).pieces;
+    this.piecesByType.set(type, { fp, pieces });
+    return pieces;
   }
 
   /** The walking area from any point. */
