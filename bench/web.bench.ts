@@ -5,7 +5,8 @@
  *   npx tsx bench/web.bench.ts [http://127.0.0.1:3999] [runs=3] [label]
  * Each run is a fresh browser context (empty HTTP cache) at 1280×800. Reported per run: time to
  * the first grids painted (any colour), time to coverage colours (every grid in view has its
- * covered share and the summary shows the city figure), bytes received (compressed, CDP
+ * covered share — feature state `share`, or the `share` property of older builds — and the
+ * summary shows the city figure), bytes received (compressed, CDP
  * encodedDataLength) at each point and once the network is idle, and the largest responses.
  * The server keeps coverage answers in memory: the first run after a server start pays for the
  * computation (its compute_ms is reported), later runs show the cached answer.
@@ -87,7 +88,7 @@ async function once(): Promise<Run> {
     const m = window.__map;
     if (!m || !m.getLayer('grids-fill')) return false;
     const g = m.queryRenderedFeatures({ layers: ['grids-fill'] });
-    return g.length > 0 && g.every((f) => (f.properties.share as number) >= 0) && !!document.querySelector('#summary .kpi.primary .kpi-value');
+    return g.length > 0 && g.every((f) => ((f.state.share ?? f.properties.share) as number) >= 0) && !!document.querySelector('#summary .kpi.primary .kpi-value');
   });
   const coverageMs = Date.now() - t0;
   const coverageBytes = bytes;
