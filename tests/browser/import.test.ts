@@ -8,23 +8,18 @@
  * Screenshots go to tests/artifacts/import-*.png. Skips (with a message) without Chromium.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
-import { build } from '../../server/app.js';
-import { openTestDb, testConfig, type TestDb } from '../helpers/db.js';
+import { ARTIFACTS, chromiumAvailable, startBrowserApp } from '../helpers/browser.js';
 import { DEMO_PASSWORD } from '../../server/db/demo-accounts.js';
-import { ensureWebBuild } from '../../web/ensure-build.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`[browser] SKIPPED import test: no Chromium at ${CHROMIUM} (apt-get install chromium fonts-noto-cjk, or set CHROMIUM_PATH)`);
-
+const hasChromium = chromiumAvailable('import test');
+const artifacts = ARTIFACTS;
 const repo = fileURLToPath(new URL('../../', import.meta.url));
-const artifacts = join(repo, 'tests/artifacts');
 const fixture = (name: string) => join(repo, 'geodata/fixtures/formats', name);
 
 /** Expected console errors: 401 of /api/auth/me before logging in, the refused 403, the 422 of a rejected import. */
@@ -71,29 +66,15 @@ function slowProxy(port: number, bytesPerSecond: number): Promise<{ server: Serv
 }
 
 describe.skipIf(!hasChromium)('upload page in Chromium', () => {
-  let t: TestDb;
   let app: FastifyInstance;
   let base: string;
   let browser: Browser;
+  let stop: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    ensureWebBuild((m) => console.log(`[browser] ${m}`));
-    mkdirSync(artifacts, { recursive: true });
-    t = await openTestDb();
-    app = await build({ config: testConfig(), db: t.db });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    ({ app, base, browser, close: stop } = await startBrowserApp());
   });
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await t?.close();
-  });
+  afterAll(async () => stop?.());
 
   /** A fresh page logged in through the form as `username`; console errors collected. */
   async function loggedIn(username: string, height = 1000, url = base) {
