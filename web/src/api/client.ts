@@ -7,6 +7,8 @@ import type { Static } from 'typebox';
 import type { GridProperties as GridPropertiesSchema } from '../../../server/routes/grids.js';
 import type { StationProperties as StationPropertiesSchema } from '../../../server/routes/stations.js';
 import type { GridStats as GridStatsSchema, UnitStats as UnitStatsSchema } from '../../../server/routes/coverage.js';
+import type { GridChange as ServerGridChange } from '../../../server/editing/grid-edits.js';
+import type { EditImpact, TypeImpact } from '../../../server/editing/impact.js';
 
 export class ApiError extends Error {
   constructor(
@@ -157,46 +159,9 @@ export interface EditProblem {
   grid?: { id: number; code: string };
 }
 
-export interface GridChange {
-  grid_id: number;
-  code: string;
-  name: string;
-  role: 'edited' | 'adjusted' | 'created' | 'deleted' | 'restored';
-  operation: string;
-  version_before: number | null;
-  version_after: number;
-  area_m2_before: number;
-  area_m2_after: number;
-  population_before: number;
-  population_after: number;
-  households_before: number;
-  households_after: number;
-  stations_before: number;
-  stations_after: number;
-  geometry: Polygon | null;
-}
-
-export interface TypeImpact {
-  type: string;
-  covered_share_before: number;
-  covered_share_after: number;
-  uncovered_population_before: number;
-  uncovered_population_after: number;
-  residents_losing_coverage: number;
-}
-
-export interface EditImpact {
-  grids: number;
-  population_before: number;
-  population_after: number;
-  households_before: number;
-  households_after: number;
-  area_m2_before: number;
-  area_m2_after: number;
-  stations_before: number;
-  stations_after: number;
-  coverage: TypeImpact[];
-}
+/** One grid touched by an edit, as the server reports it (its `before` geometry stays on the server). */
+export type GridChange = Omit<ServerGridChange, 'geometry_before'>;
+export type { TypeImpact, EditImpact };
 
 export interface EditResponse {
   dry_run: boolean;
