@@ -14,7 +14,8 @@ import type { Db } from '../server/db/connect.js';
 import { openTestApp, openTestDb } from './helpers/db.js';
 import { migrate } from '../server/db/migrate.js';
 import { loadNetwork } from '../server/db/analysis.repository.js';
-import { buildWalkGraph, walkFrom, type WalkGraph } from '../server/analysis/graph/index.js';
+import { buildWalkGraph, snapPoint, walkFrom, type WalkGraph } from '../server/analysis/graph/index.js';
+import { rollup } from '../server/analysis/coverage/index.js';
 import { CoverageService } from '../server/coverage/service.js';
 import { importOsmNetwork } from '../server/import/index.js';
 import { ROOT } from './helpers/template.js';
@@ -209,6 +210,71 @@ describe('incremental recompute', () => {
       for (const f of fresh.grids) {
         expect(inc.get(f.id)!.coveredM2).toBeCloseTo(f.coveredM2, 2);
       }
+    }
+  });
+});
+
+describe('after a station change', () => {
+  it('reads again only changed rows, snaps again only moved stations, and answers as a fresh service', async () => {
+    const settings = { walkSpeedKmh: 4.8, ebikeSpeedKmh: 15, bufferM: 50, maxSnapM: 500, timeZone: 'Asia/Shanghai' };
+    const service = new CoverageService(db.kysely, settings);
+    const queries = [{ types: ['party_service_center'] }, { types: ['party_service_center'], mode: 'walk' as const }, { types: ['party_service_center'], mode: 'radius' as const, radiusM: 800 }];
+    for (const q of queries) await service.coverage(q);
+    const before = await service.data();
+    const ids = (await sql<{ id: number }>`SELECT id FROM stations WHERE type_code = 'party_service_center' AND status = 'open' AND deleted_at IS NULL ORDER BY id LIMIT 3`.execute(db.kysely)).rows.map((r) => r.id);
+    const [moved, renamed, removed] = ids;
+    const k = db.kysely;
+    await sql`UPDATE stations SET geom = ST_Translate(geom, 0.002, 0.001), version = version + 1, updated_at = now() WHERE id = ${moved}`.execute(k);
+    await sql`UPDATE stations SET name = name || '（新）', version = version + 1, updated_at = now() WHERE id = ${renamed}`.execute(k);
+    await sql`UPDATE stations SET deleted_at = now(), version = version + 1, updated_at = now() WHERE id = ${removed}`.execute(k);
+    try {
+      const results = [];
+      for (const q of queries) results.push(await service.coverage(q));
+      const after = await service.data();
+      expect(after.stations).not.toBe(before.stations);
+      expect(after.stations.map((s) => s.id)).toEqual(before.stations.map((s) => s.id).filter((id) => id !== removed));
+      const old = new Map(before.stations.map((s) => [s.id, s]));
+      for (const s of after.stations) {
+        if (s.id === moved || s.id === renamed) {
+          expect(s).not.toBe(old.get(s.id));
+          expect(s.version).toBe(old.get(s.id)!.version + 1);
+        } else expect(s).toBe(old.get(s.id)); // the same row object: not read again
+      }
+      expect(after.stations.find((s) => s.id === renamed)!.name).toMatch(/（新）$/);
+      // Snaps: the moved station snapped again where it is now; every other one reused as is.
+      const m = after.stations.find((s) => s.id === moved)!;
+      expect(m.geometry.coordinates[0]).toBeCloseTo(old.get(moved)!.geometry.coordinates[0] + 0.002, 9);
+      expect(after.stationSnaps.get(moved)).not.toBe(before.stationSnaps.get(moved));
+      expect(after.stationSnaps.get(moved)).toEqual(snapPoint(after.graph!, m.geometry.coordinates[0], m.geometry.coordinates[1], settings.maxSnapM));
+      expect(after.stationSnaps.has(removed)).toBe(false);
+      for (const s of after.stations) if (s.id !== moved) expect(after.stationSnaps.get(s.id)).toBe(before.stationSnaps.get(s.id));
+      // Same answers (grids and unit roll-ups) as a service that loads everything afresh.
+      const fresh = new CoverageService(db.kysely, settings);
+      for (const [i, q] of queries.entries()) {
+        const inc = results[i];
+        const f = await fresh.coverage(q);
+        expect(inc.recomputedGrids).toBeLessThan(f.recomputedGrids);
+        expect(inc.stationsUsed).toBe(f.stationsUsed);
+        const byId = new Map(inc.grids.map((x) => [x.id, x]));
+        for (const g of f.grids) {
+          expect(byId.get(g.id)!.coveredM2).toBeCloseTo(g.coveredM2, 2);
+          expect(byId.get(g.id)!.grid).toEqual(g.grid);
+        }
+        const units = (r: typeof inc) => r.units.map((u) => ({ ...u, areaM2: +u.areaM2.toFixed(2), coveredM2: +u.coveredM2.toFixed(2), gapAreaM2: +u.gapAreaM2.toFixed(2), coveredPopulation: +u.coveredPopulation.toFixed(4), uncoveredPopulation: +u.uncoveredPopulation.toFixed(4), coveredShareByArea: +u.coveredShareByArea.toFixed(6), coveredShareByPopulation: +u.coveredShareByPopulation.toFixed(6) }));
+        expect(units(inc)).toEqual(units(f));
+        // The roll-up is the one `rollup` gives for the same grids.
+        expect(inc.units).toEqual(rollup(inc.grids.map((r) => ({ coverage: r, units: { community: r.grid.community_code, street: r.grid.street_code, district: r.grid.district_code, city: 'city' } }))));
+      }
+      // A change of station types reads every row again (rows carry the type's names).
+      await sql`UPDATE station_types SET name_en = name_en || ' (renamed)', coverage_radius_m = coverage_radius_m + 1 WHERE code = 'party_service_center'`.execute(k);
+      const retyped = await service.data();
+      expect(retyped.stations.find((s) => s.id === moved)!.type_name_en).toMatch(/\(renamed\)$/);
+      expect(retyped.stationSnaps.get(moved)).toBe(after.stationSnaps.get(moved));
+    } finally {
+      await sql`UPDATE station_types SET name_en = replace(name_en, ' (renamed)', ''), coverage_radius_m = coverage_radius_m - 1 WHERE code = 'party_service_center'`.execute(k);
+      await sql`UPDATE stations SET geom = ST_Translate(geom, -0.002, -0.001), version = version + 1, updated_at = now() WHERE id = ${moved}`.execute(k);
+      await sql`UPDATE stations SET name = replace(name, '（新）', ''), version = version + 1, updated_at = now() WHERE id = ${renamed}`.execute(k);
+      await sql`UPDATE stations SET deleted_at = NULL, version = version + 1, updated_at = now() WHERE id = ${removed}`.execute(k);
     }
   });
 });

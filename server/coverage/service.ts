@@ -4,17 +4,20 @@
  * walking-nearest questions with the pure analysis code.
  *
  * Caching: one CoverageEngine per question (types, mode, limits, time of day), keyed by those
- * parameters. When stations change, each cached engine gets the new pieces and recomputes only
- * the grids they touch; when grids or the network change, engines are rebuilt.
+ * parameters. When stations change, only the changed rows are read again, only moved stations are
+ * snapped to the streets again, and each cached engine gets the new pieces and recomputes only
+ * the grids they touch; when grids change, engines rebase onto the changed grids; when the network
+ * changes, engines are rebuilt.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { fingerprints, loadAnalysisGrids, loadAnalysisStations, loadNetwork, type AnalysisGrid } from '../db/analysis.repository.js';
+import { fingerprints, loadAnalysisGrids, loadAnalysisStations, loadNetwork, reloadAnalysisStations, type AnalysisGrid } from '../db/analysis.repository.js';
 import type { StationRow } from '../db/stations.repository.js';
 import { NearestIndex } from '../analysis/nearest/index.js';
+import { nearestAlongStreets, type WalkHit, type WalkTarget } from '../analysis/nearest/walk.js';
 import { listStationTypes } from '../db/stations.repository.js';
 import { buildWalkGraph, intervalsToLines, isochrone, reachedIntervals, routeTo, snapPoint, walkFrom, type Snap, type WalkGraph } from '../analysis/graph/index.js';
-import { CoverageEngine, PreparedGrids, bufferedLinePiece, circlePiece, rollup, type CoverageGridInput, type GridCoverage, type Piece, type UnitCoverage } from '../analysis/coverage/index.js';
+import { CoverageEngine, PreparedGrids, addToUnit, bufferedLinePiece, circlePiece, emptyUnit, finishUnit, type CoverageGridInput, type GridCoverage, type Piece, type UnitCoverage } from '../analysis/coverage/index.js';
 import { isOpenAt } from '../analysis/hours/index.js';
 
 export interface WalkSettings {
@@ -72,16 +75,65 @@ interface Snapshot {
   fp: Awaited<ReturnType<typeof fingerprints>>;
   grids: AnalysisGrid[];
   stations: StationRow[];
-  /** Stations for nearest-by-distance search, rebuilt with the stations. */
-  stationIndex: NearestIndex<StationRow & { lon: number; lat: number }>;
   types: Map<string, TypeStandard>;
   graph: WalkGraph | null;
+  /** Each station's place on the street graph (null: too far from any street); kept for stations that did not move. */
   stationSnaps: Map<number, Snap | null>;
   /** Areas, bboxes and index of the grids, shared by every engine. */
   prepared: PreparedGrids;
   /** The grids that changed since the previous snapshot (edits), so engines recompute only those. */
   gridDelta: { fromFp: string; changed: Set<number> } | null;
 }
+
+/** Stations by id, per loaded stations array (walking nearest). */
+const stationsById = new WeakMap<readonly StationRow[], Map<number, StationRow>>();
+type IndexedStation = StationRow & { lon: number; lat: number };
+/** Stations for nearest-by-distance search, per loaded stations array (built on first use: a coverage question after a station move does not wait for it). */
+const stationIndexes = new WeakMap<readonly StationRow[], NearestIndex<IndexedStation>>();
+
+/**
+ * What turning engine results into an answer needs, per loaded grids array: grids by id and the
+ * units (community, street, district, city) with their grids in grid order — the same units, order
+ * and sums as `rollup`, without building a key string per grid and level on every answer.
+ */
+interface AnswerPlan {
+  byId: Map<number, AnalysisGrid>;
+  units: { level: string; code: string; ids: number[] }[];
+}
+const answerPlans = new WeakMap<readonly AnalysisGrid[], AnswerPlan>();
+function answerPlan(grids: readonly AnalysisGrid[]): AnswerPlan {
+  let plan = answerPlans.get(grids);
+  if (plan) return plan;
+  const units = new Map<string, { level: string; code: string; ids: number[] }>();
+  for (const g of grids) {
+    for (const [level, code] of [['community', g.community_code], ['street', g.street_code], ['district', g.district_code], ['city', 'city']] as const) {
+      const k = `${level}:${code}`;
+      let u = units.get(k);
+      if (!u) units.set(k, (u = { level, code, ids: [] }));
+      u.ids.push(g.id);
+    }
+  }
+  plan = { byId: new Map(grids.map((g) => [g.id, g])), units: [...units.values()] };
+  answerPlans.set(grids, plan);
+  return plan;
+}
+
+/** Unit sums of the grids that have a result (as {@link rollup}). */
+function rollupByPlan(plan: AnswerPlan, results: ReadonlyMap<number, GridCoverage>): UnitCoverage[] {
+  const out: UnitCoverage[] = [];
+  for (const { level, code, ids } of plan.units) {
+    const u = emptyUnit(level, code);
+    for (const id of ids) {
+      const c = results.get(id);
+      if (c) addToUnit(u, c);
+    }
+    if (u.grids > 0) out.push(finishUnit(u));
+  }
+  return out;
+}
+
+/** Answer rows by engine result: a grid whose result and row did not change keeps its row object. */
+const gridResults = new WeakMap<GridCoverage, GridResult>();
 
 const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
 
@@ -119,15 +171,16 @@ export class CoverageService {
     this.checkedAt = performance.now();
     const old = this.snap;
     if (old && old.fp.grids === fp.grids && old.fp.stations === fp.stations && old.fp.network === fp.network && old.fp.types === fp.types) return old;
+    const sameTypes = old && old.fp.types === fp.types;
     const [grids, stations, types, network] = await Promise.all([
       old && old.fp.grids === fp.grids ? old.grids : loadAnalysisGrids(this.db),
-      old && old.fp.stations === fp.stations ? old.stations : loadAnalysisStations(this.db),
-      old && old.fp.types === fp.types ? old.types : listStationTypes(this.db).then((t) => new Map(t.map((x) => [x.code, x as TypeStandard]))),
+      // Rows carry their type's names: a change of types reads every station again.
+      old && old.fp.stations === fp.stations && sameTypes ? old.stations : old && sameTypes ? reloadAnalysisStations(this.db, old.stations).then((r) => r.stations) : loadAnalysisStations(this.db),
+      old && sameTypes ? old.types : listStationTypes(this.db).then((t) => new Map(t.map((x) => [x.code, x as TypeStandard]))),
       old && old.fp.network === fp.network ? null : loadNetwork(this.db),
     ]);
     const graph = network ? (network.edges.length ? buildWalkGraph(network) : null) : old!.graph;
-    const sameSnaps = old && old.fp.network === fp.network && old.fp.stations === fp.stations;
-    const stationSnaps = sameSnaps ? old.stationSnaps : new Map(stations.map((s) => [s.id, graph ? snapPoint(graph, s.geometry.coordinates[0], s.geometry.coordinates[1], this.settings.maxSnapM) : null]));
+    const stationSnaps = this.snapStations(stations, graph, old && !network ? old : null);
     const sameGrids = old && old.fp.grids === fp.grids;
     const prepared = sameGrids ? old.prepared : new PreparedGrids(grids.map((g) => ({ id: g.id, polygon: g.polygon, population: g.population, version: g.version })), old?.prepared);
     let gridDelta = sameGrids ? old.gridDelta : null;
@@ -143,10 +196,28 @@ export class CoverageService {
       for (const id of before.keys()) changed.add(id);
       gridDelta = { fromFp: old.fp.grids, changed };
     }
-    const stationIndex =
-      old && old.fp.stations === fp.stations ? old.stationIndex : new NearestIndex(stations.map((s) => ({ ...s, lon: s.geometry.coordinates[0], lat: s.geometry.coordinates[1] })));
-    this.snap = { fp, grids, stations, types, graph, stationSnaps, prepared, stationIndex, gridDelta };
+    this.snap = { fp, grids, stations, types, graph, stationSnaps, prepared, gridDelta };
     return this.snap;
+  }
+
+  /**
+   * Every station's place on the graph. With `old` (same graph), a station at the same
+   * coordinates keeps its snap; only new and moved stations are snapped again.
+   */
+  private snapStations(stations: readonly StationRow[], graph: WalkGraph | null, old: Snapshot | null): Map<number, Snap | null> {
+    if (old && old.stations === stations) return old.stationSnaps;
+    const before = old ? (stationsById.get(old.stations) ?? new Map(old.stations.map((s) => [s.id, s]))) : null;
+    const snaps = new Map<number, Snap | null>();
+    for (const s of stations) {
+      const [lon, lat] = s.geometry.coordinates;
+      const prev = before?.get(s.id);
+      if (prev && (prev === s || (prev.geometry.coordinates[0] === lon && prev.geometry.coordinates[1] === lat)) && old!.stationSnaps.has(s.id)) {
+        snaps.set(s.id, old!.stationSnaps.get(s.id)!);
+        continue;
+      }
+      snaps.set(s.id, graph ? snapPoint(graph, lon, lat, this.settings.maxSnapM) : null);
+    }
+    return snaps;
   }
 
   get walkMetresPerMinute(): number {
@@ -234,14 +305,15 @@ export class CoverageService {
     this.engines.set(key, cached);
     while (this.engines.size > CoverageService.MAX_ENGINES) this.engines.delete(this.engines.keys().next().value!);
 
-    const byId = new Map(d.grids.map((g) => [g.id, g]));
-    const grids = cached.engine.all().map((c) => ({ ...c, grid: byId.get(c.id)! }));
-    const units = rollup(
-      grids.map((r) => ({
-        coverage: r,
-        units: { community: r.grid.community_code, street: r.grid.street_code, district: r.grid.district_code, city: 'city' },
-      })),
-    );
+    const plan = answerPlan(d.grids);
+    const results = cached.engine.all();
+    const grids = results.map((c) => {
+      const grid = plan.byId.get(c.id)!;
+      let row = gridResults.get(c);
+      if (!row || row.grid !== grid) gridResults.set(c, (row = { ...c, grid }));
+      return row;
+    });
+    const units = rollupByPlan(plan, new Map(results.map((c) => [c.id, c])));
     return { key, grids, units, stationsUsed: used, stationsUnsnapped: unsnapped, recomputedGrids: recomputed, computeMs: performance.now() - t0 };
   }
 
@@ -290,7 +362,10 @@ export class CoverageService {
    * `filter`, from memory (no database round trip).
    */
   async nearestStations(lon: number, lat: number, filter: (s: StationRow) => boolean, limit: number) {
-    return (await this.data()).stationIndex.nearest(lon, lat, filter, limit);
+    const { stations } = await this.data();
+    let index = stationIndexes.get(stations);
+    if (!index) stationIndexes.set(stations, (index = new NearestIndex(stations.map((s) => ({ ...s, lon: s.geometry.coordinates[0], lat: s.geometry.coordinates[1] })))));
+    return index.nearest(lon, lat, filter, limit);
   }
 
   /** Station type codes (from the same cached data). */
@@ -299,8 +374,9 @@ export class CoverageService {
   }
 
   /**
-   * Walking distance from (lon, lat) to each candidate station along the streets, nearest first.
-   * The search widens (2 km, 8 km, 30 km) until `limit` candidates are reached.
+   * Walking distance from (lon, lat) to each candidate station along the streets, nearest first
+   * (the `limit` nearest, with their routes). The search widens (2 km, 8 km, 30 km) until `limit`
+   * candidates are reached, and within a radius stops as soon as those are known.
    * @returns null when the point is too far from any street.
    */
   async walkingDistances(lon: number, lat: number, candidateIds: number[], limit: number) {
@@ -309,26 +385,20 @@ export class CoverageService {
     if (!g) return null;
     const from = snapPoint(g, lon, lat, this.settings.maxSnapM);
     if (!from) return null;
-    const byId = new Map(d.stations.map((s) => [s.id, s]));
-    const targets = candidateIds
-      .filter((id) => byId.has(id))
-      .map((id) => ({ id, snap: d.stationSnaps.get(id) ?? null, station: byId.get(id)! }))
-      .filter((t) => t.snap);
-    let found: { id: number; networkM: number; totalM: number; route: [number, number][] }[] = [];
-    for (const radius of [2000, 8000, 30000]) {
-      const reach = walkFrom(g, from, radius);
-      found = [];
-      for (const t of targets) {
-        const r = routeTo(g, reach, t.snap!);
-        if (!r) continue;
-        const [sx, sy] = t.station.geometry.coordinates;
-        // Door to door: to the street, along it, and from the street to the station.
-        const totalM = from.distanceM + r.distanceM + t.snap!.distanceM;
-        found.push({ id: t.id, networkM: r.distanceM, totalM, route: [[lon, lat], ...r.coords, [sx, sy]] });
-      }
-      if (found.length >= Math.min(limit, targets.length)) break;
+    let byId = stationsById.get(d.stations);
+    if (!byId) stationsById.set(d.stations, (byId = new Map(d.stations.map((s) => [s.id, s]))));
+    const targets: WalkTarget[] = [];
+    for (const id of candidateIds) {
+      const s = byId.get(id);
+      const snap = s ? d.stationSnaps.get(id) : null;
+      if (s && snap) targets.push({ id, snap, lon: s.geometry.coordinates[0], lat: s.geometry.coordinates[1] });
     }
-    found.sort((a, b) => a.totalM - b.totalM);
-    return { from, results: found.slice(0, limit) };
+    let found: WalkHit[] = [];
+    for (const radius of [2000, 8000, 30000]) {
+      const r = nearestAlongStreets(g, { lon, lat }, from, targets, limit, radius);
+      found = r.hits;
+      if (r.reachable >= Math.min(limit, targets.length)) break;
+    }
+    return { from, results: found };
   }
 }

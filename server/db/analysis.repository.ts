@@ -23,6 +23,37 @@ export async function loadAnalysisStations(db: Kysely<Database>): Promise<Statio
   return (await stationsWithTypes(db).orderBy('st.id').execute()) as StationRow[];
 }
 
+/**
+ * The stations again after a change, reading in full only the rows whose version or last change
+ * differs from `previous` (or that are new): unchanged rows keep their objects, removed ones are
+ * dropped. Every write bumps `version` and sets `updated_at`, which is also what the stations
+ * fingerprint sees. Falls back to a full load when many rows changed (an import).
+ * @returns the stations ordered by id, and the ids read again.
+ */
+export async function reloadAnalysisStations(db: Kysely<Database>, previous: readonly StationRow[]): Promise<{ stations: StationRow[]; changed: number[] }> {
+  const stamp = (version: number, at: Date | string) => `${version}:${new Date(at).getTime()}`;
+  const live = await db.selectFrom('stations').select(['id', 'version', 'updated_at']).where('deleted_at', 'is', null).orderBy('id').execute();
+  const before = new Map(previous.map((s) => [s.id, s]));
+  const changed = live.filter((r) => {
+    const b = before.get(r.id);
+    return !b || stamp(b.version, b.updated_at) !== stamp(r.version, r.updated_at as Date);
+  }).map((r) => r.id);
+  if (changed.length > Math.max(50, live.length / 4)) {
+    const stations = await loadAnalysisStations(db);
+    return { stations, changed: stations.map((s) => s.id) };
+  }
+  const fresh = changed.length ? ((await stationsWithTypes(db).where('st.id', 'in', changed).execute()) as StationRow[]) : [];
+  const byId = new Map(fresh.map((s) => [s.id, s]));
+  const reread = new Set(changed);
+  const stations: StationRow[] = [];
+  for (const r of live) {
+    // A row read again may have been deleted between the two reads: then it is left out.
+    const s = byId.get(r.id) ?? (reread.has(r.id) ? undefined : before.get(r.id));
+    if (s) stations.push(s);
+  }
+  return { stations, changed };
+}
+
 export async function loadNetwork(db: Kysely<Database>): Promise<StreetNetwork> {
   const [nodes, edges] = await Promise.all([
     sql<{ id: number; lon: number; lat: number }>`SELECT id, ST_X(geom) AS lon, ST_Y(geom) AS lat FROM network_nodes ORDER BY id`.execute(db),

@@ -33,6 +33,15 @@ describe('graceful shutdown', () => {
       child.stderr!.on('data', on);
       child.on('exit', (c) => reject(new Error(`exited ${c}: ${out}`)));
     });
+    // Let the start-up warm-up (analysis data, then the default coverage) finish first: while it
+    // runs, a request sent now may only be read after SIGTERM, and a request arriving during
+    // shutdown rightly gets 503.
+    await new Promise<void>((resolve) => {
+      const check = () => /default coverage ready|warming the analysis data failed/.test(out) && resolve();
+      child.stdout!.on('data', check);
+      child.stderr!.on('data', check);
+      check();
+    });
     const exited = new Promise<number | null>((r) => child.once('exit', r));
     // A request that takes a while (a walk coverage of every type, computed cold).
     const inflight = fetch(`${url}api/coverage?mode=walk&format=stats`).then(async (r) => ({ status: r.status, body: await r.json() }));

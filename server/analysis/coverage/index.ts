@@ -8,10 +8,8 @@
  */
 import Flatbush from 'flatbush';
 import area from '@turf/area';
-import polygonClipping, { type MultiPolygon as PcMultiPolygon, type Geom } from 'polygon-clipping';
-import bboxClip from '@turf/bbox-clip';
-import type { Polygon, Position } from 'geojson';
-import { bufferCapsules } from '../graph/index.js';
+import type { Polygon } from 'geojson';
+import { uncoveredParts } from './clip.js';
 import { localDistanceM, type Piece, type PolygonCoords } from './pieces.js';
 
 export { circlePiece, bufferedLinePiece, type Piece } from './pieces.js';
@@ -55,56 +53,6 @@ function multiArea(polys: PolygonCoords[]): number {
   return polys.length ? area({ type: 'MultiPolygon', coordinates: polys }) : 0;
 }
 
-const quantize = (polys: PolygonCoords[], q: number): PcMultiPolygon =>
-  polys.map((poly) => poly.map((ring) => ring.map(([x, y]) => [Math.round(x / q) * q, Math.round(y / q) * q] as [number, number])));
-
-/**
- * The covering polygons relevant to one grid: polygon pieces as they are; street stretches cut to
- * the grid's bbox grown by their width (the only part whose buffer can reach the grid) and
- * buffered together, so each grid unions just its own few streets.
- */
-function clipPolygons(grid: PreparedGrid, pieces: readonly Piece[]): PolygonCoords[][] {
-  const out: PolygonCoords[][] = [];
-  const byWidth = new Map<number, Position[][]>();
-  for (const p of pieces) {
-    if (p.polygons.length) out.push(p.polygons);
-    if (!p.line || !p.widthM) continue;
-    const dy = (p.widthM * 1.1 + 1) / 111_195;
-    const dx = dy / Math.cos((((grid.bbox[1] + grid.bbox[3]) / 2) * Math.PI) / 180);
-    const box: [number, number, number, number] = [grid.bbox[0] - dx, grid.bbox[1] - dy, grid.bbox[2] + dx, grid.bbox[3] + dy];
-    const clipped = bboxClip({ type: 'LineString', coordinates: p.line }, box).geometry;
-    const parts = clipped.type === 'LineString' ? [clipped.coordinates] : (clipped.coordinates as Position[][]);
-    const list = byWidth.get(p.widthM) ?? [];
-    for (const part of parts) if (part.length >= 2) list.push(part);
-    byWidth.set(p.widthM, list);
-  }
-  for (const [width, lines] of byWidth) {
-    // 16-sided discs and a small simplification tolerance keep the buffer within ~2 % of the exact
-    // width (it never falls short); finer discs cost proportionally more clipping time.
-    // Capsules, not their union: grid − capsules is then a single clipping sweep.
-    if (lines.length) out.push(bufferCapsules(lines as [number, number][][], width, { simplifyM: 0.25, segments: 16 }) as PolygonCoords[]);
-  }
-  return out;
-}
-
-/**
- * grid − pieces. polygon-clipping can fail on nearly coincident vertices ("Unable to complete
- * output ring"); snapping the clip pieces to a coarser grid (1e-8°, then 1e-7° ≈ 1 cm, 1e-6°)
- * removes those near-coincidences at a negligible change in area. The grid itself is not moved.
- */
-function robustDifference(grid: PolygonCoords, polygons: readonly PolygonCoords[][]): PolygonCoords[] {
-  let last: unknown;
-  for (const q of [0, 1e-8, 1e-7, 1e-6]) {
-    try {
-      const clips: Geom[] = polygons.map((p) => (q ? quantize(p, q) : (p as PcMultiPolygon)));
-      return polygonClipping.difference(grid as PcMultiPolygon[number], ...clips) as PolygonCoords[];
-    } catch (err) {
-      last = err;
-    }
-  }
-  throw new Error(`coverage: polygon clipping failed for a grid even after snapping: ${(last as Error).message}`);
-}
-
 /**
  * Coverage of one grid by the pieces that touch it.
  * @example coverGrid(grid, [circlePiece('a', 121.6, 38.91, 1000)])
@@ -121,7 +69,7 @@ export function coverGrid(grid: PreparedGrid, pieces: readonly Piece[], opts: Co
   );
   if (inside) gaps = [];
   else if (touching.length === 0) gaps = [ring as PolygonCoords];
-  else gaps = robustDifference(ring as PolygonCoords, clipPolygons(grid, touching));
+  else gaps = uncoveredParts(ring as PolygonCoords, grid.bbox, touching);
   const gapM2 = Math.min(grid.areaM2, multiArea(gaps));
   const coveredM2 = grid.areaM2 - gapM2;
   const share = grid.areaM2 > 0 ? coveredM2 / grid.areaM2 : 0;
@@ -324,6 +272,29 @@ export interface UnitCoverage {
   gapAreaM2: number;
 }
 
+/** A unit with nothing summed yet. */
+export function emptyUnit(level: string, code: string): UnitCoverage {
+  return { level, code, grids: 0, areaM2: 0, coveredM2: 0, coveredShareByArea: 0, population: 0, coveredPopulation: 0, uncoveredPopulation: 0, coveredShareByPopulation: 0, gapAreaM2: 0 };
+}
+
+/** Adds one grid's result to a unit's sums. */
+export function addToUnit(u: UnitCoverage, c: GridCoverage): void {
+  u.grids += 1;
+  u.areaM2 += c.areaM2;
+  u.coveredM2 += c.coveredM2;
+  u.population += c.population;
+  u.coveredPopulation += c.coveredPopulation;
+  u.uncoveredPopulation += c.uncoveredPopulation;
+  u.gapAreaM2 += c.areaM2 - c.coveredM2;
+}
+
+/** Sets a unit's shares from its sums. */
+export function finishUnit(u: UnitCoverage): UnitCoverage {
+  u.coveredShareByArea = u.areaM2 > 0 ? u.coveredM2 / u.areaM2 : 0;
+  u.coveredShareByPopulation = u.population > 0 ? u.coveredPopulation / u.population : 0;
+  return u;
+}
+
 /**
  * Sums grid results into units (community, street, district, city …).
  * @example rollup([{ coverage, units: { street: '210291001000' } }])
@@ -334,22 +305,9 @@ export function rollup(rows: readonly RollupInput[]): UnitCoverage[] {
     for (const [level, code] of Object.entries(units)) {
       const k = `${level}:${code}`;
       let u = acc.get(k);
-      if (!u) {
-        u = { level, code, grids: 0, areaM2: 0, coveredM2: 0, coveredShareByArea: 0, population: 0, coveredPopulation: 0, uncoveredPopulation: 0, coveredShareByPopulation: 0, gapAreaM2: 0 };
-        acc.set(k, u);
-      }
-      u.grids += 1;
-      u.areaM2 += c.areaM2;
-      u.coveredM2 += c.coveredM2;
-      u.population += c.population;
-      u.coveredPopulation += c.coveredPopulation;
-      u.uncoveredPopulation += c.uncoveredPopulation;
-      u.gapAreaM2 += c.areaM2 - c.coveredM2;
+      if (!u) acc.set(k, (u = emptyUnit(level, code)));
+      addToUnit(u, c);
     }
   }
-  for (const u of acc.values()) {
-    u.coveredShareByArea = u.areaM2 > 0 ? u.coveredM2 / u.areaM2 : 0;
-    u.coveredShareByPopulation = u.population > 0 ? u.coveredPopulation / u.population : 0;
-  }
-  return [...acc.values()];
+  return [...acc.values()].map(finishUnit);
 }

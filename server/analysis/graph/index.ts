@@ -660,7 +660,7 @@ export interface BufferOptions {
 }
 
 /** Douglas–Peucker on an interleaved x,y array; returns kept vertex indices (iterative). */
-function simplifyIdx(xy: ArrayLike<number>, n: number, tol: number): number[] {
+export function simplifyIdx(xy: ArrayLike<number>, n: number, tol: number): number[] {
   if (n <= 2 || tol <= 0) return Array.from({ length: n }, (_, i) => i);
   const keep = new Uint8Array(n);
   keep[0] = 1;
@@ -717,13 +717,20 @@ function endDirection(xy: number[], atEnd: boolean): [number, number] | null {
   return null;
 }
 
+/** A point's key to 1 cm: one exact number within ±335 km of the frame's origin, else a string. */
+function endKey(x: number, y: number): number | string {
+  const cx = Math.round(x * 100);
+  const cy = Math.round(y * 100);
+  return Math.abs(cx) < 2 ** 25 && Math.abs(cy) < 2 ** 25 ? (cx + 2 ** 25) * 2 ** 26 + (cy + 2 ** 25) : `${cx},${cy}`;
+}
+
 /**
  * Joins metre-frame polylines that share an end point (to 1 cm) into chains. At each junction the
  * line ends are paired greedily, straightest continuation first; unpaired ends start chains, and
  * closed loops are walked last. The union of the chains' buffers equals the union of the lines'.
  */
-function joinAtEnds(lines: number[][]): number[][] {
-  const endsAt = new Map<string, number[]>(); // key → end ids (2·line + 0 start / 1 end)
+export function joinAtEnds(lines: number[][]): number[][] {
+  const endsAt = new Map<number | string, number[]>(); // key → end ids (2·line + 0 start / 1 end)
   const dirs: ([number, number] | null)[] = [];
   for (let i = 0; i < lines.length; i++) {
     const xy = lines[i]!;
@@ -733,7 +740,7 @@ function joinAtEnds(lines: number[][]): number[][] {
       dirs.push(dir);
       if (!dir) continue; // a point joins nothing
       const k = atEnd ? n - 1 : 0;
-      const key = `${Math.round(xy[2 * k]! * 100)},${Math.round(xy[2 * k + 1]! * 100)}`;
+      const key = endKey(xy[2 * k]!, xy[2 * k + 1]!);
       const list = endsAt.get(key);
       if (list) list.push(2 * i + (atEnd ? 1 : 0));
       else endsAt.set(key, [2 * i + (atEnd ? 1 : 0)]);
