@@ -1,6 +1,8 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { adminBoundaries, adminTree, locate } from '../db/admin.repository.js';
 import { errorResponses, GeometrySchema, Lat, Lon } from '../schemas/common.js';
+import type { AnalysisGrid } from '../db/analysis.repository.js';
+import { GridLocator } from '../analysis/nearest/locate.js';
 
 const Counts = {
   grids: Type.Integer(),
@@ -66,6 +68,13 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => ({ type: 'FeatureCollection' as const, features: await adminBoundaries(app.db.kysely, req.query.level, req.query.simplify) }),
   );
 
+  /** Grid locator and party branches (not in the snapshot) per loaded grids array. */
+  const locators = new WeakMap<readonly AnalysisGrid[], Promise<{ locator: GridLocator<AnalysisGrid>; partyBranch: Map<number, string | null> }>>();
+  const loadLocator = async (grids: readonly AnalysisGrid[]) => {
+    const rows = await app.db.kysely.selectFrom('grids').select(['id', 'party_branch']).where('deleted_at', 'is', null).execute();
+    return { locator: new GridLocator(grids), partyBranch: new Map(rows.map((r) => [r.id, r.party_branch])) };
+  };
+
   app.get(
     '/locate',
     {
@@ -78,6 +87,28 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       const { lon, lat } = req.query;
+      // In memory when a grid clearly contains the point (the coverage snapshot's grids, same
+      // freshness as nearest); on a border, outside every grid or for a grid loaded since, PostGIS.
+      const d = await app.coverage.data();
+      let mem = locators.get(d.grids);
+      if (!mem) {
+        const grids = d.grids;
+        locators.set(grids, (mem = loadLocator(grids)));
+        mem.catch(() => locators.delete(grids)); // a failed load is retried by the next request
+      }
+      const { locator, partyBranch } = await mem;
+      const hit = locator.locate(lon, lat);
+      if (hit && hit !== 'unsure' && partyBranch.has(hit.id)) {
+        return {
+          lon,
+          lat,
+          found: true,
+          grid: { id: hit.id, code: hit.code, name: hit.name, leader_name: hit.leader_name, leader_phone: hit.leader_phone, party_branch: partyBranch.get(hit.id)! },
+          community: { code: hit.community_code, name: hit.community_name },
+          street: { code: hit.street_code, name: hit.street_name },
+          district: { code: hit.district_code, name: hit.district_name },
+        };
+      }
       const r = await locate(app.db.kysely, lon, lat);
       const unit = (code: string | null, name: string | null) => (code ? { code, name: name! } : null);
       return {

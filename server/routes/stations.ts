@@ -156,12 +156,11 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
           (!types || types.includes(r.type_code)) &&
           (!amenities || amenities.every((a) => r.amenities.includes(a))) &&
           (!onlyOpen || openAt(r, at, tz) === true);
-        const found = await app.coverage.nearestStations(q.lon, q.lat, matches, want);
-        return found.map(({ item, distanceM }) => stationFeature({ ...item, distance_m: distanceM }, at, tz));
+        return app.coverage.nearestStations(q.lon, q.lat, matches, want);
       };
       const byWalk = q.by === 'walk' || (q.by === undefined && (await app.coverage.hasNetwork()));
       if (!byWalk) {
-        const found = await candidates(limit);
+        const found = (await candidates(limit)).map(({ item, distanceM }) => stationFeature({ ...item, distance_m: distanceM }, at, tz));
         return { type: 'FeatureCollection' as const, by: 'straight', evaluated_at: at.toISOString(), features: found };
       }
       if (!(await app.coverage.hasNetwork())) throw new ApiError(409, 'no_network', '尚未导入街道路网，无法按步行距离排序；可用 by=straight', 'No street network is loaded; use by=straight');
@@ -171,11 +170,13 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       // straight line is exact once the K-th straight distance exceeds the limit-th walk distance.
       for (let k = Math.max(limit * 4, 24); ; k *= 4) {
         const cands = await candidates(k);
-        const walk = await app.coverage.walkingDistances(q.lon, q.lat, cands.map((c) => c.id), limit);
+        const walk = await app.coverage.walkingDistances(q.lon, q.lat, cands.map((c) => c.item.id), limit);
         if (!walk) throw new ApiError(422, 'not_on_network', '该位置距离最近的可步行道路超过 500 米', 'This position is more than 500 m from any walkable street');
-        const byId = new Map(cands.map((c) => [c.id, c]));
+        const byId = new Map(cands.map((c) => [c.item.id, c]));
+        // Features only for the answer (not for every candidate).
         const ranked = walk.results.map((w) => {
-          const f = byId.get(w.id)!;
+          const c = byId.get(w.id)!;
+          const f = stationFeature({ ...c.item, distance_m: c.distanceM }, at, tz);
           return {
             ...f,
             properties: {
@@ -188,7 +189,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
             },
           };
         });
-        const kthStraight = cands.length ? cands[cands.length - 1].properties.distance_m! : Infinity;
+        const kthStraight = cands.length ? Math.round(cands[cands.length - 1].distanceM * 10) / 10 : Infinity;
         const limitthWalk = ranked.length >= limit ? ranked[limit - 1].properties.distance_m : Infinity;
         if (cands.length < k || kthStraight >= limitthWalk) {
           return { type: 'FeatureCollection' as const, by: 'walk', evaluated_at: at.toISOString(), features: ranked };

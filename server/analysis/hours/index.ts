@@ -39,32 +39,49 @@ export function validateOpeningHours(value: string): string | null {
  */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-let last: { t: number; zone: string; wall: Date } | null = null;
+let last: { sec: number; zone: string; wallMs: number } | null = null;
 
-export function wallClockDate(instant: Date, timeZone: string): Date {
-  // A request evaluates many stations at one instant: remember the last conversion.
-  if (last && last.t === instant.getTime() && last.zone === timeZone) return new Date(last.wall);
+/**
+ * The wall clock of `instant` in `timeZone`, as the time value of a Date whose local fields show it
+ * (whole seconds). Memoised per second: the formatted fields depend only on the whole second, and a
+ * request (or a whole second of requests) evaluates many stations at one instant.
+ */
+function wallClockMs(instant: Date, timeZone: string): number {
+  const sec = Math.floor(instant.getTime() / 1000);
+  if (last && last.sec === sec && last.zone === timeZone) return last.wallMs;
   // Constructing an Intl.DateTimeFormat costs far more than using one: keep one per zone.
   let fmt = formatters.get(timeZone);
   if (!fmt) {
     fmt = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
     });
     formatters.set(timeZone, fmt);
   }
   const parts = fmt.formatToParts(instant);
   const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
-  const wall = new Date(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  last = { t: instant.getTime(), zone: timeZone, wall };
-  return new Date(wall);
+  const wallMs = new Date(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')).getTime();
+  last = { sec, zone: timeZone, wallMs };
+  return wallMs;
 }
+
+export function wallClockDate(instant: Date, timeZone: string): Date {
+  return new Date(wallClockMs(instant, timeZone));
+}
+
+/**
+ * Last answer per hours string: the library reads only the local fields of the Date it is given,
+ * so the same wall-clock time value always gives the same state. Stations share a handful of
+ * patterns and a request (or a second of requests) asks at one instant, so this is nearly always
+ * a hit; the library's getState walks its rule iterator and costs tens of microseconds.
+ */
+const lastState = new Map<string, { wallMs: number; state: boolean }>();
 
 /**
  * Is a place with these hours open at `instant` (wall clock in `timeZone`)?
@@ -74,7 +91,13 @@ export function wallClockDate(instant: Date, timeZone: string): Date {
 export function isOpenAt(value: string, instant: Date, timeZone = 'Asia/Shanghai'): boolean | null {
   const oh = parse(value);
   if (oh instanceof Error) return null;
-  return oh.getState(wallClockDate(instant, timeZone));
+  const wallMs = wallClockMs(instant, timeZone);
+  const hit = lastState.get(value);
+  if (hit && hit.wallMs === wallMs) return hit.state;
+  const state = oh.getState(new Date(wallMs));
+  if (lastState.size > 10_000) lastState.clear();
+  lastState.set(value, { wallMs, state });
+  return state;
 }
 
 /** True when the hours say always open ("24/7"), for a 24h badge. */

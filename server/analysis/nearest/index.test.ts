@@ -33,3 +33,14 @@ describe('NearestIndex', () => {
     expect(new NearestIndex([]).nearest(121.6, 38.9, () => true, 5)).toEqual([]);
   });
 });
+
+describe('NearestIndex ties', () => {
+  it('returns stations at the same place in the order of the items', () => {
+    const pts = [
+      ...Array.from({ length: 200 }, (_, i) => ({ id: 100 + i, lon: 121.5 + ((i * 7919) % 1000) / 5000, lat: 38.85 + ((i * 104729) % 1000) / 8000 })),
+      ...[5, 3, 9, 1].map((id) => ({ id, lon: 121.6, lat: 38.9 })),
+    ];
+    const got = new NearestIndex(pts).nearest(121.6001, 38.9001, () => true, 4);
+    expect(got.map((g) => g.item.id)).toEqual([5, 3, 9, 1]);
+  });
+});

@@ -25,7 +25,7 @@ export class NearestIndex<T extends Located> {
   private readonly index: KDBush;
 
   constructor(readonly items: readonly T[]) {
-    this.index = new KDBush(Math.max(1, items.length));
+    this.index = new KDBush(Math.max(1, items.length), 16); // small leaves: geokdbush queues every point of a visited leaf
     for (const it of items) this.index.add(it.lon, it.lat);
     if (items.length === 0) this.index.add(0, 0);
     this.index.finish();
@@ -39,13 +39,25 @@ export class NearestIndex<T extends Located> {
    */
   nearest(lon: number, lat: number, filter: (item: T) => boolean, limit: number): { item: T; distanceM: number }[] {
     if (this.items.length === 0 || limit <= 0) return [];
-    const ok = (i: number) => filter(this.items[i]);
+    // The filter is asked once per item: both searches below visit the same leaves.
+    const verdict = new Int8Array(this.items.length);
+    const ok = (i: number) => {
+      if (verdict[i] === 0) verdict[i] = filter(this.items[i]) ? 1 : -1;
+      return verdict[i] === 1;
+    };
     const first = around(this.index, lon, lat, limit, undefined, ok);
     if (first.length === 0) return [];
-    const exact = (i: number) => ({ item: this.items[i], distanceM: geodesicDistanceM(lon, lat, this.items[i].lon, this.items[i].lat) });
-    const bound = Math.max(...first.map((i) => exact(i).distanceM));
-    const all = around(this.index, lon, lat, Infinity, (bound * 1.01) / 1000 + 1e-6, ok).map(exact);
-    all.sort((a, b) => a.distanceM - b.distanceM);
-    return all.slice(0, limit);
+    // Exact distances are the costly part (GeographicLib): compute each item's once.
+    const known = new Map<number, number>();
+    let bound = 0;
+    for (const i of first) {
+      const d = geodesicDistanceM(lon, lat, this.items[i].lon, this.items[i].lat);
+      known.set(i, d);
+      if (d > bound) bound = d;
+    }
+    const all = around(this.index, lon, lat, Infinity, (bound * 1.01) / 1000 + 1e-6, ok).map((i) => ({ i, distanceM: known.get(i) ?? geodesicDistanceM(lon, lat, this.items[i].lon, this.items[i].lat) }));
+    // Equal distances (stations at one place) in the items' order, whatever the index layout.
+    all.sort((a, b) => a.distanceM - b.distanceM || a.i - b.i);
+    return all.slice(0, limit).map(({ i, distanceM }) => ({ item: this.items[i], distanceM }));
   }
 }
