@@ -38,6 +38,32 @@ export interface Config {
   loginRatePerMinute: number;
   /** Writes (edits) allowed per user and minute. */
   writeRatePerMinute: number;
+  /**
+   * Optional raster basemap under the project's own street network: XYZ URL templates in Web
+   * Mercator / WGS84 (OSM, Tianditu with a key). Null → the offline basemap only.
+   */
+  basemap: { tiles: string[]; attribution: string; maxzoom: number } | null;
+}
+
+/**
+ * BASEMAP_TILES: comma-separated `http(s)://…{z}…{x}…{y}…` templates. Amap/Baidu/Tencent tiles are
+ * refused: they are drawn in GCJ-02/BD-09 and would sit 100–600 m off the WGS84 data.
+ */
+function basemap(env: NodeJS.ProcessEnv): Config['basemap'] {
+  const raw = env.BASEMAP_TILES?.trim();
+  if (!raw) return null;
+  const tiles = raw.split(',').map((t) => t.trim()).filter(Boolean);
+  for (const t of tiles) {
+    if (!/^https?:\/\//.test(t) || !t.includes('{z}') || !t.includes('{x}') || !t.includes('{y}')) {
+      throw new Error(`BASEMAP_TILES 必须是含 {z}/{x}/{y} 的 http(s) 地址 / BASEMAP_TILES must be http(s) URL templates with {z}, {x} and {y} (got "${t}")`);
+    }
+    if (/autonavi|amap\.com|bdimg|baidu|map\.qq\.com|gtimg/i.test(t)) {
+      throw new Error(`BASEMAP_TILES：高德/百度/腾讯瓦片使用 GCJ-02/BD-09 坐标，会与 WGS84 数据错位 / Amap, Baidu and Tencent tiles are in GCJ-02/BD-09 and would not line up with WGS84 data (got "${t}")`);
+    }
+  }
+  const attribution = env.BASEMAP_ATTRIBUTION?.trim();
+  if (!attribution) throw new Error('设置 BASEMAP_TILES 时必须同时设置 BASEMAP_ATTRIBUTION（底图版权说明）/ BASEMAP_ATTRIBUTION is required with BASEMAP_TILES');
+  return { tiles, attribution, maxzoom: int('BASEMAP_MAXZOOM', env.BASEMAP_MAXZOOM, 18) };
 }
 
 function num(name: string, value: string | undefined, fallback: number): number {
@@ -84,5 +110,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cookieSecure: env.COOKIE_SECURE === '1',
     loginRatePerMinute: num('LOGIN_RATE_PER_MINUTE', env.LOGIN_RATE_PER_MINUTE, 10),
     writeRatePerMinute: num('WRITE_RATE_PER_MINUTE', env.WRITE_RATE_PER_MINUTE, 120),
+    basemap: basemap(env),
   };
 }

@@ -125,7 +125,9 @@ const TABLE_OF_LEVEL = { district: 'districts', street: 'streets', community: 'c
 export async function adminBoundaries(db: Kysely<Database>, level: AdminLevel, simplifyM?: number) {
   // Degrees from metres as in grids.repository: a display tolerance, topology kept per unit.
   const g = simplifyM ? sql`ST_SimplifyPreserveTopology(boundary, ${simplifyM / 111_320})` : sql`boundary`;
+  // Coordinates no finer than the tolerance: 5 decimals (≈ 1 m) once simplified by 5 m or more.
+  const decimals = simplifyM && simplifyM >= 5 ? 5 : 6;
   const r = await sql<{ code: string; name: string; geometry: { type: string; coordinates: unknown[] } }>`
-    SELECT code, name, ST_AsGeoJSON(${g}, 6)::json AS geometry FROM ${sql.table(TABLE_OF_LEVEL[level])} ORDER BY code`.execute(db);
+    SELECT code, name, ST_AsGeoJSON(${g}, ${sql.lit(decimals)})::json AS geometry FROM ${sql.table(TABLE_OF_LEVEL[level])} ORDER BY code`.execute(db);
   return r.rows.map((row) => ({ type: 'Feature' as const, geometry: row.geometry, properties: { code: row.code, name: row.name, level } }));
 }

@@ -9,6 +9,8 @@ export interface GridFilter {
   bbox?: Bbox;
   streetCode?: string;
   communityCode?: string;
+  /** Name contains it, or code starts with it (search box). */
+  q?: string;
   /** Simplification tolerance in metres (for low zooms); topology-preserving per grid. */
   simplifyM?: number;
   limit?: number;
@@ -74,7 +76,8 @@ function baseQuery(db: Kysely<Database>, simplifyM?: number) {
       'g.updated_at',
       'g.updated_by',
       sql<number>`ST_Area(g.boundary::geography)`.as('area_m2'),
-      asGeoJson<Polygon>(geom).as('geometry'),
+      // Simplified (display) geometry needs no more than 6 decimals (≈ 0.1 m); full detail keeps 7.
+      asGeoJson<Polygon>(geom, simplifyM && simplifyM > 0 ? 6 : 7).as('geometry'),
     ]);
 }
 
@@ -83,6 +86,10 @@ export async function listGrids(db: Kysely<Database>, f: GridFilter): Promise<Gr
   if (f.bbox) q = q.where(sql<boolean>`g.boundary && ${envelope(f.bbox)}`);
   if (f.streetCode) q = q.where('s.code', '=', f.streetCode);
   if (f.communityCode) q = q.where('c.code', '=', f.communityCode);
+  if (f.q) {
+    const like = f.q.replace(/[\\%_]/g, (c) => `\\${c}`);
+    q = q.where((eb) => eb.or([eb('g.name', 'ilike', `%${like}%`), eb('g.code', 'like', `${like}%`)]));
+  }
   return (await q.orderBy('g.code').limit(f.limit ?? 20_000).execute()) as GridRow[];
 }
 

@@ -38,12 +38,13 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['grids'],
-        summary: '网格（GeoJSON），可按范围、街道、社区筛选 / Grids as GeoJSON, filtered by bbox, street, community',
+        summary: '网格（GeoJSON），可按范围、街道、社区、名称筛选 / Grids as GeoJSON, filtered by bbox, street, community, name',
         querystring: Type.Object(
           {
             bbox: Type.Optional(BboxParam),
             street: Type.Optional(Code),
             community: Type.Optional(Code),
+            q: Type.Optional(Type.String({ minLength: 1, maxLength: 50, description: 'name contains, or code starts with (search)' })),
             simplify: Type.Optional(Type.Number({ minimum: 0, maximum: 1000, description: 'simplification tolerance in metres (low zooms)' })),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 20000, default: 20000 })),
           },
@@ -54,7 +55,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       const q = req.query;
-      const rows = await listGrids(app.db.kysely, { bbox: parseBbox(q.bbox), streetCode: q.street, communityCode: q.community, simplifyM: q.simplify, limit: q.limit });
+      const rows = await listGrids(app.db.kysely, { bbox: parseBbox(q.bbox), streetCode: q.street, communityCode: q.community, q: q.q?.trim() || undefined, simplifyM: q.simplify, limit: q.limit });
       return { type: 'FeatureCollection' as const, features: rows.map(gridFeature) };
     },
   );

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { build } from '../../server/app.js';
+import type { Config } from '../../server/config.js';
 import { openTestDb, testConfig } from './db.js';
 import { ensureWebBuild } from '../../web/ensure-build.js';
 
@@ -29,11 +30,11 @@ export interface BrowserApp {
 }
 
 /** Builds the web app if stale, serves it on a seeded test database, launches headless Chromium. */
-export async function startBrowserApp(): Promise<BrowserApp> {
+export async function startBrowserApp(overrides: Partial<Config> = {}): Promise<BrowserApp> {
   ensureWebBuild((m) => console.log(`[browser] ${m}`));
   mkdirSync(ARTIFACTS, { recursive: true });
   const t = await openTestDb();
-  const app = await build({ config: testConfig(), db: t.db });
+  const app = await build({ config: testConfig(overrides), db: t.db });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   const browser = await chromium.launch({

@@ -6,7 +6,7 @@ import type { Feature, FeatureCollection, LineString, MultiPolygon, Point, Polyg
 import type { Static } from 'typebox';
 import type { GridProperties as GridPropertiesSchema } from '../../../server/routes/grids.js';
 import type { StationProperties as StationPropertiesSchema } from '../../../server/routes/stations.js';
-import type { GridStats as GridStatsSchema, UnitStats as UnitStatsSchema } from '../../../server/routes/coverage.js';
+import type { GridShare as GridShareSchema, GridStats as GridStatsSchema, UnitStats as UnitStatsSchema } from '../../../server/routes/coverage.js';
 import type { GridChange as ServerGridChange } from '../../../server/editing/grid-edits.js';
 import type { EditImpact, TypeImpact } from '../../../server/editing/impact.js';
 
@@ -43,6 +43,9 @@ export type StationProps = Static<typeof StationPropertiesSchema>;
 
 export type GridStats = Static<typeof GridStatsSchema>;
 
+/** A grid's covered share and uncovered people (`format=shares`): what the map colours by. */
+export type GridShare = Static<typeof GridShareSchema>;
+
 export type UnitStats = Static<typeof UnitStatsSchema> & { level: 'city' | 'district' | 'street' | 'community' };
 
 export interface CoverageStats {
@@ -65,6 +68,11 @@ export interface GapProps {
 }
 
 export type GridCollection = FeatureCollection<Polygon | MultiPolygon, GridProps>;
+export interface BoundaryProps {
+  code: string;
+  name: string;
+  level: 'district' | 'street' | 'community';
+}
 export type StationCollection = FeatureCollection<Point, StationProps>;
 export type StationFeature = Feature<Point, StationProps>;
 export type GapCollection = FeatureCollection<MultiPolygon, GapProps>;
@@ -108,12 +116,24 @@ export const api = {
   health: () => getJson<Health>('/api/health'),
   stationTypes: () => getJson<{ types: StationType[]; amenities: string[] }>('/api/station-types'),
   grids: (bbox: Bbox, simplify: number | undefined, signal?: AbortSignal) => getJson<GridCollection>(`/api/grids${query({ bbox: bboxParam(bbox), simplify })}`, signal),
-  boundaries: (level: 'district' | 'street' | 'community', simplify?: number) => getJson<FeatureCollection>(`/api/admin/boundaries${query({ level, simplify })}`),
+  boundaries: (level: 'district' | 'street' | 'community', simplify?: number) => getJson<FeatureCollection<Polygon | MultiPolygon, BoundaryProps>>(`/api/admin/boundaries${query({ level, simplify })}`),
+  /** Grids whose name contains `q` or whose code starts with it (search box), simplified. */
+  searchGrids: (q: string, signal?: AbortSignal) => getJson<GridCollection>(`/api/grids${query({ q, limit: 8, simplify: 10 })}`, signal),
   gridsOf: (unit: { street?: string; community?: string }) => getJson<GridCollection>(`/api/grids${query({ ...unit, simplify: 10 })}`),
   network: (bbox: Bbox, major: boolean, signal?: AbortSignal) => getJson<FeatureCollection>(`/api/network${query({ bbox: bboxParam(bbox), major: major || undefined, simplify: major ? 5 : undefined })}`, signal),
   stations: (bbox: Bbox, signal?: AbortSignal) => getJson<StationCollection>(`/api/stations${query({ bbox: bboxParam(bbox) })}`, signal),
   coverageStats: (p: CoverageParams, signal?: AbortSignal) => getJson<CoverageStats>(`/api/coverage${coverageQuery(p, { format: 'stats' })}`, signal),
-  gaps: (p: CoverageParams, limit: number, signal?: AbortSignal) => getJson<GapCollection>(`/api/coverage/gaps${coverageQuery(p, { limit })}`, signal),
+  /** The roll-ups (city, districts, streets, communities) without the grids. */
+  coverageUnits: (p: CoverageParams, signal?: AbortSignal) => getJson<CoverageStats>(`/api/coverage${coverageQuery(p, { format: 'stats', level: 'community' })}`, signal),
+  /** Covered share and uncovered people of the grids meeting `bbox`, and their gap polygons. */
+  coverageShares: (p: CoverageParams, bbox: Bbox, signal?: AbortSignal) =>
+    getJson<{ grids: GridShare[]; gaps: FeatureCollection<MultiPolygon, { grid_id: number; grid_code: string }> }>(
+      `/api/coverage${coverageQuery(p, { format: 'shares', bbox: bboxParam(bbox) })}`,
+      signal,
+    ),
+  /** Gaps ranked city-wide; with `bbox`, only those meeting it (ranks kept). */
+  gaps: (p: CoverageParams, limit: number, signal?: AbortSignal, bbox?: Bbox) =>
+    getJson<GapCollection>(`/api/coverage/gaps${coverageQuery(p, bbox ? { limit, bbox: bboxParam(bbox) } : { limit })}`, signal),
   nearest: (p: { lon: number; lat: number; type?: string; amenity?: string[]; open_now?: boolean; limit?: number }, signal?: AbortSignal) =>
     getJson<StationCollection & { by: string }>(`/api/stations/nearest${query({ ...p, lon: p.lon.toFixed(6), lat: p.lat.toFixed(6), open_now: p.open_now || undefined })}`, signal),
 };

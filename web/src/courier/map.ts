@@ -11,7 +11,7 @@ export interface CourierMap {
 
 export async function courierMap(container: HTMLElement, bounds: Bbox | undefined, onTap: (lon: number, lat: number) => void): Promise<CourierMap> {
   // Phones pinch to zoom: no zoom buttons or scale bar over the pins.
-  const map = createMap(container, bounds, { attributionControl: { compact: true } }, { controls: false });
+  const map = createMap(container, bounds, {}, { controls: false });
   await new Promise<void>((resolve) => map.once('load', () => resolve()));
   map.addSource('route', { type: 'geojson', data: EMPTY });
   map.addLayer({ id: 'route-casing', type: 'line', source: 'route', layout: { 'line-cap': 'round', 'line-join': 'round' }, paint: { 'line-color': '#ffffff', 'line-width': 9 } });

@@ -46,6 +46,8 @@ export const messages = {
   'export.csvStreet': { zh: '街道 CSV', en: 'Streets CSV' },
   'export.csvCommunity': { zh: '社区 CSV', en: 'Communities CSV' },
   'export.gaps': { zh: '缺口 GeoJSON', en: 'Gaps GeoJSON' },
+  'export.csvGridView': { zh: '视图内网格 CSV', en: 'Grids in view CSV' },
+  'export.gapsView': { zh: '视图内缺口 GeoJSON', en: 'Gaps in view GeoJSON' },
   'legend.title': { zh: '网格覆盖率（按面积）', en: 'Grid coverage (by area)' },
   'legend.gap': { zh: '未覆盖缺口', en: 'Uncovered gap' },
   'legend.stations': { zh: '站点', en: 'Stations' },
@@ -315,6 +317,11 @@ export const messages = {
   'custom.radiusInvalid': { zh: '半径须为 {min}–{max} 之间的整数（米）', en: 'Radius must be a whole number of metres from {min} to {max}' },
   'custom.minutesInvalid': { zh: '步行时间须为 {min}–{max} 之间的整数（分钟）', en: 'Walking time must be a whole number of minutes from {min} to {max}' },
   'status.coverageLoading': { zh: '正在计算覆盖…', en: 'Computing coverage…' },
+  // Planner: communities coloured below the grid zoom.
+  'legend.titleCommunity': { zh: '社区覆盖率（按面积）', en: 'Community coverage (by area)' },
+  'legend.zoomForGrids': { zh: '放大可看各网格', en: 'Zoom in for grids' },
+  'popup.zoomToGrids': { zh: '放大查看网格', en: 'Zoom to its grids' },
+  'gaps.topOnMap': { zh: '地图上显示前 {n} 个缺口，放大后显示视野内全部缺口', en: 'The map shows the top {n} gaps; zoom in to see every gap in view' },
 } as const satisfies Record<string, { zh: string; en: string }>;
 
 export type MessageKey = keyof typeof messages;

@@ -1,15 +1,19 @@
 /**
  * The MapLibre map on our own offline basemap: a plain background plus the street network from
- * /api/network. No tile server, no glyphs, no sprites: labels live in HTML (popups, lists).
+ * /api/network. No tile server (unless BASEMAP_TILES configures one, see basemap.ts), no glyphs,
+ * no sprites: labels live in HTML (popups, lists).
  */
 import * as maplibregl from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import type { FeatureCollection, GeoJSON } from 'geojson';
 import { api, type Bbox } from '../api/client.js';
+import { applyMapConfig } from './basemap.js';
 
 // Vite does not bundle MapLibre's worker by itself (docs/libraries.md, trap 7).
 maplibregl.setWorkerUrl(workerUrl);
+// Start fetching the worker now, while the page asks the API for the city, not when the map is made.
+maplibregl.prewarm();
 
 export { maplibregl };
 export type MapLibreMap = maplibregl.Map;
@@ -52,11 +56,13 @@ export function createMap(container: HTMLElement, bounds: Bbox | undefined, opti
     zoom: bounds ? undefined : 13,
     maxZoom: 19,
     minZoom: 8,
-    attributionControl: { compact: true, customAttribution: '生活圈 Lifecircle' },
+    // Added by applyMapConfig once /api/map/config says which data and basemap to credit.
+    attributionControl: false,
     dragRotate: false,
     pitchWithRotate: false,
     ...options,
   });
+  void applyMapConfig(map);
   map.touchZoomRotate.disableRotation();
   if (controls) {
     map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
@@ -78,14 +84,15 @@ const contains = (outer: Bbox, inner: Bbox) => outer[0] <= inner[0] && outer[1] 
 
 /**
  * Calls `load(bbox, zoom, signal)` for the current view on start and after each move (debounced),
- * unless the last loaded area at the same detail level still covers the view. An older request is
- * aborted when a newer one starts.
+ * unless the last loaded area at the same detail level still covers the view. The bbox is the
+ * view padded by `pad` of its size on each side. An older request is aborted when a newer one
+ * starts; `refresh()` reloads the current view (e.g. when the question changed).
  */
 export function loadByViewport(
   map: maplibregl.Map,
   detailLevel: (zoom: number) => string,
   load: (bbox: Bbox, zoom: number, signal: AbortSignal) => Promise<void>,
-  { debounceMs = 250 } = {},
+  { debounceMs = 250, pad = 0.25 } = {},
 ): { refresh(): void } {
   let loaded: { bbox: Bbox; level: string } | undefined;
   let ctrl: AbortController | undefined;
@@ -95,7 +102,7 @@ export function loadByViewport(
     const level = detailLevel(zoom);
     const visible = viewBbox(map, 0);
     if (!force && loaded && loaded.level === level && contains(loaded.bbox, visible)) return;
-    const bbox = viewBbox(map, 0.25);
+    const bbox = viewBbox(map, pad);
     ctrl?.abort();
     const c = (ctrl = new AbortController());
     load(bbox, zoom, c.signal)
@@ -114,12 +121,16 @@ export function loadByViewport(
   return { refresh: () => run(true) };
 }
 
-/** Loads the street network for the view: only major roads, simplified, when zoomed out. */
-export function networkLoader(map: maplibregl.Map, majorBelowZoom = 14.5) {
+/**
+ * Loads the street network for the view: only major roads, simplified, when zoomed out; none
+ * below `minZoom` (the source is emptied there).
+ */
+export function networkLoader(map: maplibregl.Map, majorBelowZoom = 14.5, { minZoom = 0 } = {}) {
   return loadByViewport(
     map,
-    (z) => (z < majorBelowZoom ? 'major' : 'all'),
+    (z) => (z < minZoom ? 'none' : z < majorBelowZoom ? 'major' : 'all'),
     async (bbox, zoom, signal) => {
+      if (zoom < minZoom) return void (map.getSource('network') as maplibregl.GeoJSONSource).setData(EMPTY);
       // /api/network refuses areas over 1 square degree; far out, the basemap is just background.
       if ((bbox[2] - bbox[0]) * (bbox[3] - bbox[1]) > 1) return;
       const fc = await api.network(bbox, zoom < majorBelowZoom, signal);

@@ -4,20 +4,21 @@ import type { StationProps } from '../api/client.js';
 import { pick, t } from '../i18n/index.js';
 import { h, telLink } from '../ui/dom.js';
 import { amenityLabel } from '../ui/amenities.js';
-import { icon } from '../ui/icons.js';
+import { icon, iconMarkup } from '../ui/icons.js';
+import type { Map as MapLibreMap } from 'maplibre-gl';
 
-const KNOWN: Record<string, { color: string }> = {
-  courier_station: { color: '#dc6b19' },
-  elderly_canteen: { color: '#2563eb' },
-  elderly_care_center: { color: '#7c3aed' },
-  party_service_center: { color: '#be123c' },
-  vegetable_pickup: { color: '#15803d' },
-  after_school_room: { color: '#0891b2' },
+const KNOWN: Record<string, { color: string; icon?: string }> = {
+  courier_station: { color: '#dc6b19', icon: 'ebike' },
+  elderly_canteen: { color: '#2563eb', icon: 'canteen' },
+  elderly_care_center: { color: '#7c3aed', icon: 'care' },
+  party_service_center: { color: '#be123c', icon: 'party' },
+  vegetable_pickup: { color: '#15803d', icon: 'leaf' },
+  after_school_room: { color: '#0891b2', icon: 'reading' },
 };
 const SPARE = ['#a16207', '#db2777', '#4d7c0f', '#1d4ed8', '#9333ea'];
 
 /** Colour for a type code (unknown codes get a spare colour, stable by order seen). */
-export function typeStyle(code: string): { color: string } {
+export function typeStyle(code: string): { color: string; icon?: string } {
   if (!KNOWN[code]) KNOWN[code] = { color: SPARE[Object.keys(KNOWN).length % SPARE.length] };
   return KNOWN[code];
 }
@@ -60,5 +61,33 @@ export function stationPopup(p: StationProps, extra?: Node): HTMLElement {
     p.phone ? h('div', { class: 'popup-row' }, `${t('popup.phone')}：`, telLink(p.phone)) : null,
     p.operator ? h('div', { class: 'popup-row muted' }, `${t('popup.operator')}：${p.operator}`) : null,
     extra ?? null,
+  );
+}
+
+/** Map image id of a station type's symbol. */
+export const stationImageId = (code: string) => `station-${code}`;
+
+/**
+ * One symbol image per station type — its glyph in white on a disc of its colour — so types differ
+ * by shape as well as colour (colour-blind readers, grey-scale prints). Drawn from the inline SVG
+ * icons: no sprite file, nothing fetched.
+ */
+export async function addStationTypeImages(map: MapLibreMap, codes: string[], sizePx = 26): Promise<void> {
+  const ratio = 2;
+  const px = sizePx * ratio;
+  await Promise.all(
+    codes.map(async (code) => {
+      const id = stationImageId(code);
+      if (map.hasImage(id)) return;
+      const { color, icon: glyph } = typeStyle(code);
+      const svg =
+        `<svg xmlns="http://www.w3.org/2000/svg" width="${px}" height="${px}" viewBox="0 0 24 24">` +
+        `<circle cx="12" cy="12" r="11" fill="${color}" stroke="#ffffff" stroke-width="1.5"/>` +
+        `<g transform="translate(5.4 5.4) scale(0.55)" fill="none" stroke="#ffffff" stroke-width="2.4" stroke-linecap="round" stroke-linejoin="round">${iconMarkup(glyph ?? 'pin')}</g></svg>`;
+      const img = new Image(px, px);
+      img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+      await img.decode();
+      if (!map.hasImage(id)) map.addImage(id, img, { pixelRatio: ratio });
+    }),
   );
 }

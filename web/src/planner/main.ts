@@ -1,29 +1,36 @@
 /**
  * Planner view (/): coverage of service stations by grid, with gaps, a summary, sortable tables
  * by street and community, a ranked gap list and exports.
+ *
+ * Loaded by zoom and viewport, never the whole city's grids: below GRID_MIN_ZOOM the map colours
+ * communities by their rolled-up share (outlines once, the roll-ups from
+ * `/api/coverage?format=stats&level=community`); from it on, the grids of the view, their shares
+ * and gaps (`format=shares&bbox=`). The side panel's gap list is the city's top TOP_GAPS.
  */
 import '../ui/base.css';
 import './planner.css';
-import type { Feature, MultiPolygon, Point, Polygon } from 'geojson';
+import type { Feature, FeatureCollection, MultiPolygon, Point, Polygon } from 'geojson';
 import {
   api,
   ApiError,
   type Bbox,
+  type BoundaryProps,
   type CoverageParams,
   type CoverageStats,
   type GapCollection,
   type GridCollection,
   type GridProps,
+  type GridShare,
   type StationCollection,
   type StationProps,
   type StationType,
   type UnitStats,
 } from '../api/client.js';
 import { applyI18n, bindLangToggle, fmtInt, fmtPct, lang, onLangChange, pick, t } from '../i18n/index.js';
-import { boundsOf, createMap, EMPTY, loadByViewport, maplibregl, networkLoader, type MapLibreMap } from '../map/create.js';
-import { stationPopup, typeStyle } from '../map/stations.js';
+import { boundsOf, createMap, EMPTY, loadByViewport, maplibregl, networkLoader, viewBbox, type MapLibreMap } from '../map/create.js';
+import { addStationTypeImages, stationPopup, typeStyle } from '../map/stations.js';
 import { $, h, telLink } from '../ui/dom.js';
-import { addPlannerLayers, highlightUnit, setGroupVisible, setStationTypeFilter, type LayerGroup } from './layers.js';
+import { addPlannerLayers, GRID_MIN_ZOOM, highlightUnit, NETWORK_MIN_ZOOM, setGroupVisible, setStationTypeFilter, type LayerGroup } from './layers.js';
 import { renderExports, renderGapList, renderLayerSwitcher, renderLegend, renderSummary, UnitTable } from './panels.js';
 import { circlePolygon } from './geometry.js';
 import { HtmlLabels } from '../map/html-labels.js';
@@ -42,10 +49,14 @@ const state = {
   openAt: '',
   tab: 'street' as Tab,
   selected: undefined as { level: 'street' | 'community' | 'grid'; code: string } | undefined,
+  /** Roll-ups only (city, districts, streets, communities; `grids` empty). */
   stats: null as CoverageStats | null,
+  /** The city's top TOP_GAPS gaps: the gap list, and the gaps on the map below GRID_MIN_ZOOM. */
   gaps: null as GapCollection | null,
-  shareById: new Map<number, CoverageStats['grids'][number]>(),
+  /** Shares of the grids loaded so far under the current question (cleared when it changes). */
+  shareById: new Map<number, GridShare>(),
   grids: null as GridCollection | null,
+  boundaries: null as FeatureCollection<Polygon | MultiPolygon, BoundaryProps> | null,
   stations: null as StationCollection | null,
   layers: { coverage: true, gridLines: true, labels: true, boundaries: true, gaps: true, stations: true, network: true, service: true } as Record<LayerGroup, boolean>,
   datasetName: { zh: '', en: '' },
@@ -57,6 +68,17 @@ const MAP_PADDING = { top: 40, bottom: 40, left: 200, right: 80 };
 let popup: maplibregl.Popup | undefined;
 let labels: HtmlLabels | undefined;
 let coverageCtrl: AbortController | undefined;
+/** Shares and gaps of the grids in view (grid zoom); refreshed when the question changes. */
+let inView: { refresh(): void } | undefined;
+/** The planner's sources and layers exist (after the map's `load`). */
+let layersReady = false;
+/** Called once the roll-ups of a question have arrived (the basemap streets wait for the first). */
+let onUnits: (() => void) | undefined;
+
+/** Gaps in the side panel's list (and on the map when zoomed out), ranked city-wide. */
+const TOP_GAPS = 200;
+/** Grids and their shares are fetched for the view plus this share of its size on each side. */
+const GRID_PAD = 0.15;
 
 function status(msg: string | null): void {
   const el = $('#status');
@@ -88,13 +110,31 @@ function paintGrids(): void {
 }
 
 /**
- * Coverage colours as feature state (promoteId 'id'): no re-tiling of the grids, and grids loaded
- * later (panning) are coloured as soon as they arrive, since the state is kept per id.
+ * Coverage colours as feature state: no re-tiling of the polygons, and polygons loaded later
+ * (panning) are coloured as soon as they arrive, since the state is kept per id. Grids are keyed
+ * by id (promoteId), communities by their numeric code (the outline feature's id).
  */
-function paintCoverage(): void {
-  if (!map.getSource('grids')) return;
-  map.removeFeatureState({ source: 'grids' });
-  for (const [id, s] of state.shareById) map.setFeatureState({ source: 'grids', id }, { share: s.covered_share });
+function paintShares(shares: GridShare[]): void {
+  for (const s of shares) {
+    state.shareById.set(s.id, s);
+    map.setFeatureState({ source: 'grids', id: s.id }, { share: s.covered_share });
+  }
+}
+
+function paintUnits(): void {
+  for (const u of state.stats?.units ?? []) if (u.level === 'community') map.setFeatureState({ source: 'boundaries', id: Number(u.code) }, { share: u.covered_share_by_area });
+}
+
+function setGaps(fc: FeatureCollection | null): void {
+  (map.getSource('gaps') as maplibregl.GeoJSONSource | undefined)?.setData(fc ?? EMPTY);
+}
+
+/** One admin level's outlines arrived: merged with the others, ids = numeric codes. */
+function addBoundaries(fc: FeatureCollection<Polygon | MultiPolygon, BoundaryProps>): void {
+  const level = fc.features[0]?.properties.level;
+  const others = (state.boundaries?.features ?? []).filter((f) => f.properties.level !== level);
+  state.boundaries = { type: 'FeatureCollection', features: [...others, ...fc.features.map((f) => ({ ...f, id: Number(f.properties.code) }))] };
+  (map.getSource('boundaries') as maplibregl.GeoJSONSource).setData(state.boundaries);
 }
 
 /** Grid names at high zoom, for the grids in view only (capped; see labels.ts). */
@@ -124,8 +164,8 @@ function renderTab(): void {
 function renderAll(): void {
   renderSummary($('#summary'), state.stats);
   renderTab();
-  renderExports($('#exports'), coverageParams());
-  renderLegend($('#legend'), state.types, state.selectedTypes);
+  renderExports($('#exports'), coverageParams(), () => viewBbox(map, 0));
+  renderLegend($('#legend'), state.types, state.selectedTypes, legendLevel());
   renderLayerSwitcher($('#layers'), state.layers, (g, v) => {
     state.layers[g] = v;
     setGroupVisible(map, g, v);
@@ -154,7 +194,7 @@ function renderTypeList(): void {
             if (input.checked) state.selectedTypes.add(ty.code);
             else state.selectedTypes.delete(ty.code);
             setStationTypeFilter(map, [...state.selectedTypes]);
-            renderLegend($('#legend'), state.types, state.selectedTypes);
+            renderLegend($('#legend'), state.types, state.selectedTypes, legendLevel());
             void refreshCoverage();
           },
         }),
@@ -165,27 +205,45 @@ function renderTypeList(): void {
   );
 }
 
-async function refreshCoverage(): Promise<void> {
+const legendLevel = (): 'community' | 'grid' => (map && map.getZoom() < GRID_MIN_ZOOM ? 'community' : 'grid');
+
+/**
+ * A new question (types, standard, time): the roll-ups and the top gaps for the panel and the
+ * zoomed-out map, and — through `inView` — the shares and gaps of the grids in view.
+ */
+async function refreshCoverage({ view = true } = {}): Promise<void> {
   coverageCtrl?.abort();
   const ctrl = (coverageCtrl = new AbortController());
   state.stats = null;
   state.gaps = null;
+  state.shareById.clear();
+  if (layersReady) {
+    // Grey ("computing") until the new answer arrives, rather than the old question's colours.
+    map.removeFeatureState({ source: 'grids' });
+    map.removeFeatureState({ source: 'boundaries' });
+  }
   renderSummary($('#summary'), null);
   renderTab();
-  renderExports($('#exports'), coverageParams());
-  // Grids are already drawn (grey until their share is known): say that coverage is on its way.
+  renderExports($('#exports'), coverageParams(), () => viewBbox(map, 0));
   status(t('status.coverageLoading'));
+  if (view) inView?.refresh();
   try {
+    // Colours and the summary first, then the top gaps: each coverage answer costs the server a
+    // few hundred ms at Dalian scale even when cached, and it answers one at a time.
     const p = coverageParams();
-    const [stats, gaps] = await Promise.all([api.coverageStats(p, ctrl.signal), api.gaps(p, 2000, ctrl.signal)]);
+    const stats = await api.coverageUnits(p, ctrl.signal);
     state.stats = stats;
-    state.gaps = gaps;
-    state.shareById = new Map(stats.grids.map((g) => [g.id, g]));
-    paintCoverage();
-    (map.getSource('gaps') as maplibregl.GeoJSONSource).setData(gaps);
+    if (layersReady) paintUnits();
     renderSummary($('#summary'), stats);
     renderTab();
     status(null);
+    onUnits?.();
+    // The server and the browser share the CPU on small machines: let the colours draw first.
+    if (layersReady) await Promise.race([new Promise((r) => map.once('idle', r)), new Promise((r) => setTimeout(r, 1500))]);
+    const gaps = await api.gaps(p, TOP_GAPS, ctrl.signal);
+    state.gaps = gaps;
+    if (layersReady && map.getZoom() < GRID_MIN_ZOOM) setGaps(gaps);
+    if (state.tab === 'gaps') renderTab();
   } catch (e) {
     if ((e as Error).name === 'AbortError') return;
     status(t('status.error', { msg: errorText(e) }));
@@ -203,8 +261,9 @@ async function zoomToUnit(u: UnitStats): Promise<void> {
   highlightUnit(map, state.selected);
   renderTab();
   try {
-    const grids = await api.gridsOf({ [u.level]: u.code });
-    fit(boundsOf(grids));
+    // The outline is already loaded; the unit's grids only if it is not (yet).
+    const outline = state.boundaries?.features.find((f) => f.properties.level === u.level && f.properties.code === u.code);
+    fit(boundsOf(outline ?? (await api.gridsOf({ [u.level]: u.code }))));
   } catch (e) {
     status(t('status.error', { msg: errorText(e) }));
   }
@@ -304,7 +363,55 @@ function onMapClick(e: maplibregl.MapMouseEvent): void {
   if (grid) {
     (map.getSource('service') as maplibregl.GeoJSONSource).setData(EMPTY);
     gridPopup(grid.properties as GridProps, e.lngLat);
+    return;
   }
+  const community = map.queryRenderedFeatures(e.point, { layers: ['communities-fill'] })[0];
+  if (community) {
+    (map.getSource('service') as maplibregl.GeoJSONSource).setData(EMPTY);
+    communityPopup(community.properties as BoundaryProps, e.lngLat);
+  }
+}
+
+/** Below the grid zoom: the community's rolled-up figures, and a way in to its grids. */
+function communityPopup(p: BoundaryProps, at: maplibregl.LngLat): void {
+  const u = state.stats?.units.find((x) => x.level === 'community' && x.code === p.code);
+  // Statistical codes: a community's street is its first 9 digits + 000.
+  const street = state.stats?.units.find((x) => x.level === 'street' && x.code === `${p.code.slice(0, 9)}000`);
+  const row = (label: string, value: HTMLElement | string) => [h('dt', {}, label), h('dd', {}, value)];
+  showPopup(
+    at,
+    h(
+      'div',
+      { class: 'popup community-popup' },
+      h('div', { class: 'popup-kind' }, `${t('kind.community')}${street ? ` · ${street.name}` : ''}`),
+      h('h3', {}, p.name),
+      h(
+        'dl',
+        {},
+        ...row(t('popup.code'), h('code', {}, p.code)),
+        ...(u
+          ? [
+              ...row(t('summary.byPopulation'), h('span', { class: u.covered_share_by_population < 0.995 ? 'alert' : 'ok' }, fmtPct(u.covered_share_by_population))),
+              ...row(t('summary.byArea'), fmtPct(u.covered_share_by_area)),
+              ...row(t('summary.uncovered'), fmtInt(u.uncovered_population)),
+              ...row(t('popup.population'), fmtInt(u.population)),
+            ]
+          : row(t('popup.covered'), '…')),
+      ),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'btn zoom-to-grids',
+          onclick: () => {
+            popup?.remove();
+            if (u) void zoomToUnit(u);
+          },
+        },
+        t('popup.zoomToGrids'),
+      ),
+    ),
+  );
 }
 
 /* ---------- search ---------- */
@@ -316,6 +423,20 @@ interface Hit {
   go: () => void;
 }
 
+function gridHit(f: Feature<Polygon | MultiPolygon, GridProps>): Hit {
+  const p = f.properties;
+  return {
+    kind: 'grid',
+    label: p.name,
+    sub: `${p.community_name} · ${p.code}`,
+    go: () => {
+      state.selected = { level: 'grid', code: p.code };
+      highlightUnit(map, state.selected);
+      fit(boundsOf(f));
+    },
+  };
+}
+
 function search(q: string): Hit[] {
   const s = q.trim().toLowerCase();
   if (!s) return [];
@@ -324,19 +445,11 @@ function search(q: string): Hit[] {
     if ((u.level === 'street' || u.level === 'community') && (u.name.toLowerCase().includes(s) || u.code.startsWith(s)))
       hits.push({ kind: u.level, label: u.name, sub: u.code, go: () => void zoomToUnit(u) });
   }
+  const seen = new Set<number>();
   for (const f of state.grids?.features ?? []) {
     const p = f.properties;
-    if (p.name.toLowerCase().includes(s) || p.code.startsWith(s))
-      hits.push({
-        kind: 'grid',
-        label: p.name,
-        sub: `${p.community_name} · ${p.code}`,
-        go: () => {
-          state.selected = { level: 'grid', code: p.code };
-          highlightUnit(map, state.selected);
-          fit(boundsOf(f as Feature<Polygon | MultiPolygon>));
-        },
-      });
+    if (!seen.has(p.id) && (p.name.toLowerCase().includes(s) || p.code.startsWith(s))) hits.push(gridHit(f));
+    seen.add(p.id);
   }
   for (const f of state.stations?.features ?? []) {
     const p = f.properties;
@@ -352,8 +465,8 @@ function search(q: string): Hit[] {
         },
       });
   }
-  // A full 12-digit grid code outside the loaded view: ask the API.
-  if (/^\d{12}$/.test(s) && !hits.some((x) => x.kind === 'grid'))
+  // A full grid code (community code + 3 digits) outside the loaded view: ask the API.
+  if (/^\d{15}$/.test(s) && !hits.some((x) => x.kind === 'grid'))
     hits.push({
       kind: 'grid',
       label: s,
@@ -374,10 +487,16 @@ function search(q: string): Hit[] {
 function bindSearch(): void {
   const input = $<HTMLInputElement>('#search');
   const list = $('#search-results');
-  const close = () => (list.hidden = true);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let ctrl: AbortController | undefined;
+  const close = () => {
+    list.hidden = true;
+    // A grid search still on its way must not reopen the list.
+    clearTimeout(timer);
+    ctrl?.abort();
+  };
   const kindKey = { street: 'kind.street', community: 'kind.community', grid: 'kind.grid', station: 'kind.station' } as const;
-  input.addEventListener('input', () => {
-    const hits = search(input.value);
+  const show = (hits: Hit[]) => {
     list.hidden = !input.value.trim();
     list.replaceChildren(
       ...(hits.length
@@ -402,6 +521,30 @@ function bindSearch(): void {
           )
         : [h('li', { class: 'muted none' }, t('search.none'))]),
     );
+  };
+  input.addEventListener('input', () => {
+    const q = input.value;
+    const hits = search(q);
+    show(hits);
+    // Grids outside the loaded view (only the view's grids are in the browser): ask the API.
+    clearTimeout(timer);
+    ctrl?.abort();
+    if (q.trim().length < 2) return;
+    timer = setTimeout(() => {
+      const c = (ctrl = new AbortController());
+      api
+        .searchGrids(q.trim(), c.signal)
+        .then((fc) => {
+          if (c.signal.aborted || input.value !== q || list.hidden) return;
+          const known = new Set(hits.filter((x) => x.kind === 'grid').map((x) => x.sub.split(' · ').pop()));
+          const more = fc.features.filter((f) => !known.has(f.properties.code)).map(gridHit);
+          // Grids after streets and communities, before stations; the 15-digit fallback replaced.
+          const rest = hits.filter((x) => !(x.kind === 'grid' && x.label === q.trim()));
+          const at = rest.findIndex((x) => x.kind === 'station');
+          show((at < 0 ? [...rest, ...more] : [...rest.slice(0, at), ...more, ...rest.slice(at)]).slice(0, 12));
+        })
+        .catch(() => {});
+    }, 200);
   });
   input.addEventListener('keydown', (e) => {
     if (e.key === 'Enter') list.querySelector<HTMLButtonElement>('button')?.click();
@@ -441,7 +584,7 @@ function applyStandard(): void {
   if (key === appliedStandard) return; // Enter, then the change event on blur: one request
   appliedStandard = key;
   history.replaceState(null, '', `${location.pathname}${location.search}${formatHash(state)}`);
-  (map.getSource('service') as maplibregl.GeoJSONSource | undefined)?.setData(EMPTY);
+  (map?.getSource('service') as maplibregl.GeoJSONSource | undefined)?.setData(EMPTY);
   void refreshCoverage();
 }
 
@@ -473,15 +616,22 @@ async function main(): Promise<void> {
   applyI18n();
   bindLangToggle($<HTMLButtonElement>('#lang'));
   bindSearch();
+  bindStandard(); // the standard in the URL hash, before the first coverage request
   const [health, types] = await Promise.all([api.health(), api.stationTypes()]);
+  // Asked for at once, while MapLibre starts: the outlines and the roll-ups need no map; they are
+  // drawn when its style is ready. (Not before the city is known: a coverage answer keeps the
+  // server busy for a few hundred ms at Dalian scale, and the map waits for the city's extent.)
+  const outlines = (['community', 'street', 'district'] as const).map((level) => api.boundaries(level, 5));
+  for (const p of outlines) p.catch(() => {}); // reported once the map is ready (below)
   state.types = types.types;
   state.selectedTypes = new Set(types.types.map((x) => x.code));
   state.datasetName = { zh: health.dataset?.name ?? '', en: health.dataset?.nameEn ?? health.dataset?.name ?? '' };
+  const firstUnits = new Promise<void>((resolve) => (onUnits = resolve));
+  void refreshCoverage({ view: false }); // `inView` asks for the view once the map is ready
 
   map = createMap($('#map'), health.dataset?.bbox, { fitBoundsOptions: { padding: MAP_PADDING } });
   renderAll();
 
-  bindStandard();
   $<HTMLSelectElement>('#open-at').addEventListener('change', (e) => {
     state.openAt = (e.target as HTMLSelectElement).value;
     void refreshCoverage();
@@ -500,27 +650,39 @@ async function main(): Promise<void> {
 
   map.on('load', () => {
     addPlannerLayers(map, state.types.map((x) => x.code));
+    void addStationTypeImages(map, state.types.map((x) => x.code));
+    layersReady = true;
+    if (state.stats) paintUnits();
+    if (map.getZoom() < GRID_MIN_ZOOM) setGaps(state.gaps);
     labels = new HtmlLabels(map, PLANNER_LABEL_MIN_ZOOM);
     map.on('moveend', updateLabels);
-    // First paint: the grids of the view (and the stations) go first. On a Dalian-scale city the
-    // coverage answer, the basemap streets and the outlines are each as large as the grids, and
-    // the embedded database answers one query at a time: asked for together, they delayed the
-    // grids by seconds (bench/web.bench.ts). They follow as soon as the first grids are drawn.
-    let firstGrids: () => void = () => {};
-    const gridsShown = new Promise<void>((resolve) => (firstGrids = resolve));
-    setTimeout(firstGrids, 4000); // never wait longer than this for the rest
-    // Grids: simplified when zoomed out; only the view (plus a margin) is fetched.
+    // First paint needs no whole-city download. Zoomed out: the community outlines (~1,000
+    // simplified polygons) coloured by the roll-ups; zoomed in: the grids of the view with their
+    // shares and gaps. The basemap streets follow the first colours (the embedded database answers
+    // one query at a time; bench/web.bench.ts).
+    void Promise.all(outlines.map((p) => p.then(addBoundaries))).catch((e) => status(t('status.error', { msg: errorText(e) })));
     loadByViewport(
       map,
-      (z) => (z < 13 ? 'coarse' : z < 15 ? 'mid' : 'full'),
+      (z) => (z < GRID_MIN_ZOOM ? 'none' : z < 15 ? 'mid' : 'full'),
       async (bbox, zoom, signal) => {
-        try {
-          state.grids = await api.grids(bbox, zoom < 13 ? 20 : zoom < 15 ? 2 : undefined, signal);
-          paintGrids();
-        } finally {
-          if (!signal.aborted) firstGrids();
-        }
+        if (zoom < GRID_MIN_ZOOM) return; // communities are drawn instead (the grid layers hide)
+        state.grids = await api.grids(bbox, zoom < 15 ? 2 : undefined, signal);
+        paintGrids();
       },
+      { pad: GRID_PAD },
+    );
+    inView = loadByViewport(
+      map,
+      (z) => (z < GRID_MIN_ZOOM ? 'top' : 'view'),
+      async (bbox, zoom, signal) => {
+        if (zoom < GRID_MIN_ZOOM) return setGaps(state.gaps);
+        // One request for the view's colours and gaps (even a cached answer costs ≈ 0.3 s of
+        // server time at Dalian scale, so not two).
+        const view = await api.coverageShares(coverageParams(), bbox, signal);
+        paintShares(view.grids);
+        setGaps(view.gaps);
+      },
+      { pad: GRID_PAD },
     );
     loadByViewport(
       map,
@@ -530,16 +692,15 @@ async function main(): Promise<void> {
         (map.getSource('stations') as maplibregl.GeoJSONSource).setData(state.stations);
       },
     );
-    void gridsShown.then(() => {
-      void refreshCoverage();
-      networkLoader(map);
-      // Outlines of the three admin levels: small (a city has ~1,000 communities), loaded once.
-      void Promise.all((['district', 'street', 'community'] as const).map((level) => api.boundaries(level, 5))).then((fcs) =>
-        (map.getSource('boundaries') as maplibregl.GeoJSONSource).setData({ type: 'FeatureCollection', features: fcs.flatMap((fc) => fc.features) }),
-      );
+    void Promise.race([firstUnits, new Promise((r) => setTimeout(r, 4000))]).then(() => networkLoader(map, 14.5, { minZoom: NETWORK_MIN_ZOOM }));
+    let shownLevel = legendLevel();
+    map.on('zoomend', () => {
+      if (legendLevel() === shownLevel) return;
+      shownLevel = legendLevel();
+      renderLegend($('#legend'), state.types, state.selectedTypes, shownLevel);
     });
     map.on('click', onMapClick);
-    for (const layer of ['stations', 'grids-fill']) {
+    for (const layer of ['stations', 'grids-fill', 'communities-fill']) {
       map.on('mouseenter', layer, () => (map.getCanvas().style.cursor = 'pointer'));
       map.on('mouseleave', layer, () => (map.getCanvas().style.cursor = ''));
     }

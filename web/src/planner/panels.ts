@@ -1,5 +1,5 @@
 /** Sidebar panels of the planner: summary, sortable unit table, gap list, exports, legend, layer switcher. */
-import type { CoverageParams, CoverageStats, GapCollection, GapProps, StationType, UnitStats } from '../api/client.js';
+import type { Bbox, CoverageParams, CoverageStats, GapCollection, GapProps, StationType, UnitStats } from '../api/client.js';
 import { coverageQuery } from '../api/client.js';
 import { fmtArea, fmtInt, fmtPct, pick, t } from '../i18n/index.js';
 import type { MessageKey } from '../i18n/messages.js';
@@ -118,23 +118,50 @@ export function renderGapList(el: HTMLElement, gaps: GapCollection | null, onPic
       ),
     );
   };
-  el.replaceChildren(h('ol', { class: 'gap-list' }, gaps.features.slice(0, max).map(item)));
+  el.replaceChildren(h('p', { class: 'hint' }, t('gaps.topOnMap', { n: fmtInt(gaps.features.length) })), h('ol', { class: 'gap-list' }, gaps.features.slice(0, max).map(item)));
 }
 
-export function renderExports(el: HTMLElement, params: CoverageParams): void {
+/**
+ * Downloads of the current question: city-wide per street / community / grid and all gaps, and
+ * the grids and gaps of the map's current view (`viewBbox` read when the link is clicked).
+ */
+export function renderExports(el: HTMLElement, params: CoverageParams, viewBbox?: () => Bbox): void {
   const csv = (level: string, label: MessageKey) => h('a', { class: 'btn', href: `/api/coverage${coverageQuery(params, { format: 'csv', level })}`, download: `coverage-${level}.csv` }, icon('download'), t(label));
+  const inView = (path: string, extra: Record<string, string | number>, download: string, label: MessageKey) =>
+    h(
+      'a',
+      {
+        class: 'btn',
+        href: `${path}${coverageQuery(params, extra)}`,
+        download,
+        'data-export': download,
+        // The view changes after rendering: the link takes the bbox of the moment it is used.
+        onclick: (e: Event) => {
+          if (!viewBbox) return;
+          (e.currentTarget as HTMLAnchorElement).href = `${path}${coverageQuery(params, { ...extra, bbox: viewBbox().map((v) => v.toFixed(5)).join(',') })}`;
+        },
+      },
+      icon('download'),
+      t(label),
+    );
   el.replaceChildren(
     csv('street', 'export.csvStreet'),
     csv('community', 'export.csvCommunity'),
     csv('grid', 'export.csvGrid'),
     h('a', { class: 'btn', href: `/api/coverage/gaps${coverageQuery(params, { limit: 20000 })}`, download: 'gaps.geojson', type: 'application/geo+json' }, icon('download'), t('export.gaps')),
+    ...(viewBbox
+      ? [inView('/api/coverage', { format: 'csv', level: 'grid' }, 'coverage-grid-view.csv', 'export.csvGridView'), inView('/api/coverage/gaps', { limit: 20000 }, 'gaps-view.geojson', 'export.gapsView')]
+      : []),
   );
 }
 
-export function renderLegend(el: HTMLElement, types: StationType[], selected: Set<string>): void {
+/** `level`: what the map colours now — communities (zoomed out) or grids. */
+export function renderLegend(el: HTMLElement, types: StationType[], selected: Set<string>, level: 'community' | 'grid' = 'grid'): void {
   const sw = (style: string) => h('span', { class: 'swatch', style });
+  el.dataset.level = level;
   el.replaceChildren(
-    h('div', { class: 'legend-title' }, t('legend.title')),
+    h('div', { class: 'legend-title' }, t(level === 'community' ? 'legend.titleCommunity' : 'legend.title')),
+    ...(level === 'community' ? [h('div', { class: 'legend-hint muted' }, t('legend.zoomForGrids'))] : []),
     h(
       'div',
       { class: 'legend-ramp' },
@@ -148,7 +175,7 @@ export function renderLegend(el: HTMLElement, types: StationType[], selected: Se
       { class: 'legend-types' },
       types
         .filter((ty) => selected.has(ty.code))
-        .map((ty) => h('div', { class: 'legend-item' }, h('span', { class: 'dot', style: `background:${typeStyle(ty.code).color}` }), pick(ty.name_zh, ty.name_en))),
+        .map((ty) => h('div', { class: 'legend-item' }, h('span', { class: 'type-symbol', style: `background:${typeStyle(ty.code).color}` }, icon(typeStyle(ty.code).icon ?? 'pin')), pick(ty.name_zh, ty.name_en))),
     ),
   );
 }

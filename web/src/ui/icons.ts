@@ -22,7 +22,17 @@ const P: Record<string, string> = {
   route: '<circle cx="6" cy="19" r="3"/><path d="M9 19h8.5a3.5 3.5 0 0 0 0-7h-11a3.5 3.5 0 0 1 0-7H15"/><circle cx="18" cy="5" r="3"/>',
   navigate: '<path d="M3 11 22 2l-9 19-2-8-8-2z"/>',
   download: '<path d="M12 3v12M7 10l5 5 5-5M5 21h14"/>',
+  // Station types (map symbols and legend).
+  canteen: '<path d="M3 11h18a9 9 0 0 1-18 0zM8 7c0-1.5 1-1.5 1-3M12 7c0-1.5 1-1.5 1-3M16 7c0-1.5 1-1.5 1-3"/>',
+  care: '<path d="M3 11 12 3l9 8M5 9.5V21h14V9.5"/><path d="M12 18s-3.5-2.2-3.5-4.4a1.75 1.75 0 0 1 3.5-.4 1.75 1.75 0 0 1 3.5.4C15.5 15.8 12 18 12 18z"/>',
+  party: '<path d="M5 21V3M5 4h13l-3 4.5 3 4.5H5"/>',
+  leaf: '<path d="M5 19c0-9 6-14 15-14 0 9-5 15-14 15M5 19l7-7"/>',
 };
+
+/** The SVG markup of an icon, for drawing it elsewhere (e.g. as a map image). */
+export function iconMarkup(name: string): string {
+  return P[name] ?? P.pin;
+}
 
 /** An icon element (aria-hidden; give the surrounding control its label). */
 export function icon(name: string, cls = ''): HTMLSpanElement {
@@ -30,6 +40,6 @@ export function icon(name: string, cls = ''): HTMLSpanElement {
   span.className = `icon ${cls}`.trim();
   span.setAttribute('aria-hidden', 'true');
   // Constant, trusted markup.
-  span.innerHTML = `<svg viewBox="0 0 24 24" width="1em" height="1em" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">${P[name] ?? P.pin}</svg>`;
+  span.innerHTML = `<svg viewBox="0 0 24 24" width="1em" height="1em" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">${iconMarkup(name)}</svg>`;
   return span;
 }
