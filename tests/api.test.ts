@@ -7,6 +7,11 @@ import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../server/db/connect.js';
 import { openTestApp } from './helpers/db.js';
+import { Type } from 'typebox';
+import { Value } from 'typebox/value';
+import { StationProperties } from '../server/routes/stations.js';
+import { FeatureCollectionSchema } from '../server/schemas/common.js';
+import { isOpenAt } from '../server/analysis/hours/index.js';
 
 let app: FastifyInstance;
 let db: Db;
@@ -227,6 +232,28 @@ describe('GET /api/stations/nearest', () => {
     expect(got.map((g: any) => g[0])).toEqual(expected.rows.map((e) => e.code));
     got.forEach((g: any, i: number) => expect(g[1]).toBeCloseTo(expected.rows[i].d, 0));
     for (let i = 1; i < got.length; i++) expect(got[i][1]).toBeGreaterThanOrEqual(got[i - 1][1]);
+  });
+
+  it('by=straight answers with the schema\'s fields, each station as /api/stations/:id says, open_now as its hours say', async () => {
+    // The straight-line answer is assembled from cached JSON bytes rather than the schema's
+    // serialiser (server/routes/stations.ts, featureHead): check it against both.
+    const p = await pointInGrid();
+    const r = await get(`/api/stations/nearest?lon=${p.lon}&lat=${p.lat}&limit=12&by=straight`);
+    expect(r.status).toBe(200);
+    expect(r.headers['content-type']).toMatch(/^application\/json/);
+    const schema = FeatureCollectionSchema(StationProperties, { evaluated_at: Type.String(), by: Type.String() });
+    expect([...Value.Errors(schema, r.body)]).toEqual([]);
+    expect(Object.keys(r.body).sort()).toEqual(['by', 'evaluated_at', 'features', 'type']);
+    expect(r.body.features).toHaveLength(12);
+    const at = new Date(r.body.evaluated_at);
+    for (const f of r.body.features) {
+      const { open_now, distance_m, ...fixed } = f.properties;
+      const one = (await get(`/api/stations/${f.properties.code}`)).body;
+      const { open_now: _o, ...oneFixed } = one.properties;
+      expect({ ...f, properties: fixed }).toEqual({ ...one, properties: oneFixed });
+      expect(open_now).toBe(f.properties.status === 'open' ? isOpenAt(f.properties.opening_hours, at, 'Asia/Shanghai') : false);
+      expect(typeof distance_m).toBe('number');
+    }
   });
 
   it('filters by type, amenity and open_now', async () => {

@@ -28,6 +28,23 @@ describe('NearestIndex', () => {
     );
   });
 
+  it('is exact where many items share a place (crowded candidates take the second pass)', () => {
+    // 40 places, each holding 5 items: the first pass (limit + 2) often ends inside a crowd.
+    const crowded = Array.from({ length: 200 }, (_, i) => ({ id: i, lon: 121.5 + (((i % 40) * 7919) % 1000) / 5000, lat: 38.85 + (((i % 40) * 104729) % 1000) / 8000 }));
+    const crowdIndex = new NearestIndex(crowded);
+    fc.assert(
+      fc.property(fc.double({ min: 121.45, max: 121.75, noNaN: true }), fc.double({ min: 38.8, max: 39.0, noNaN: true }), fc.integer({ min: 1, max: 12 }), (lon, lat, limit) => {
+        const got = crowdIndex.nearest(lon, lat, () => true, limit);
+        const brute = crowded
+          .map((p, i) => ({ i, d: geodesicDistanceM(lon, lat, p.lon, p.lat) }))
+          .sort((a, b) => a.d - b.d || a.i - b.i)
+          .slice(0, limit);
+        expect(got.map((g) => [g.item.id, g.distanceM])).toEqual(brute.map((b) => [b.i, b.d]));
+      }),
+      { numRuns: 200, seed: 11 },
+    );
+  });
+
   it('handles no match and an empty index', () => {
     expect(index.nearest(121.6, 38.9, () => false, 5)).toEqual([]);
     expect(new NearestIndex([]).nearest(121.6, 38.9, () => true, 5)).toEqual([]);
