@@ -187,7 +187,7 @@ describe.skipIf(!hasChromium)('grid editor in Chromium', () => {
     await page.click('#save');
     await page.waitForSelector('#conflict[open]');
     expect(await page.textContent('#conflict')).toContain(`当前已是版本 ${grid.properties.version + 1}`);
-    expect(await page.evaluate(() => window.__map!.queryRenderedFeatures({ layers: ['conflict-theirs'] }).length)).toBeGreaterThan(0);
+    await expect.poll(() => page.evaluate(() => window.__map!.queryRenderedFeatures({ layers: ['conflict-theirs'] }).length), { timeout: 10_000 }).toBeGreaterThan(0);
     await page.screenshot({ path: join(artifacts, 'editor-conflict.png') });
     await page.click('#conflict [data-action="reapply"]');
     await saved(page);
