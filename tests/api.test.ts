@@ -2,30 +2,17 @@
  * Every route's success and error cases, through inject() on the real database of this run.
  * Expectations are derived from PostGIS queries on the same data, not hard-coded.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import type { FastifyInstance } from 'fastify';
-import type { Db } from '../server/db/connect.js';
-import { openTestApp } from './helpers/db.js';
+import { useTestApp } from './helpers/db.js';
 import { Type } from 'typebox';
 import { Value } from 'typebox/value';
 import { StationProperties } from '../server/routes/stations.js';
 import { FeatureCollectionSchema } from '../server/schemas/common.js';
 import { isOpenAt } from '../server/analysis/hours/index.js';
 
-let app: FastifyInstance;
-let db: Db;
-let close: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ app, db, close } = await openTestApp());
-});
-afterAll(() => close?.());
-
-const get = async (url: string) => {
-  const r = await app.inject({ method: 'GET', url });
-  return { status: r.statusCode, body: r.json(), headers: r.headers };
-};
+const env = useTestApp();
+const get = env.get;
 
 function expectError(res: { status: number; body: any }, status: number, pattern?: RegExp) {
   expect(res.status).toBe(status);
@@ -41,7 +28,7 @@ function expectError(res: { status: number; body: any }, status: number, pattern
 async function pointInGrid(): Promise<{ id: number; code: string; lon: number; lat: number; leader: string | null }> {
   const r = await sql<{ id: number; code: string; lon: number; lat: number; leader: string | null }>`
     SELECT id, code, leader_name AS leader, ST_X(ST_PointOnSurface(boundary)) AS lon, ST_Y(ST_PointOnSurface(boundary)) AS lat
-      FROM grids ORDER BY code OFFSET 7 LIMIT 1`.execute(db.kysely);
+      FROM grids ORDER BY code OFFSET 7 LIMIT 1`.execute(env.db.kysely);
   return r.rows[0];
 }
 
@@ -64,7 +51,7 @@ describe('GET /api/admin/tree', () => {
     expect(r.status).toBe(200);
     const d = r.body.districts;
     expect(d.length).toBeGreaterThan(0);
-    const total = await sql<{ grids: number; population: number }>`SELECT count(*)::int AS grids, sum(population)::int AS population FROM grids`.execute(db.kysely);
+    const total = await sql<{ grids: number; population: number }>`SELECT count(*)::int AS grids, sum(population)::int AS population FROM grids`.execute(env.db.kysely);
     expect(d.reduce((s: number, x: any) => s + x.grids, 0)).toBe(total.rows[0].grids);
     expect(d.reduce((s: number, x: any) => s + x.population, 0)).toBe(total.rows[0].population);
     for (const district of d) {
@@ -105,7 +92,7 @@ describe('GET /api/grids', () => {
     const r = await get('/api/grids');
     expect(r.status).toBe(200);
     expect(r.body.type).toBe('FeatureCollection');
-    const n = await sql<{ n: number }>`SELECT count(*)::int AS n FROM grids`.execute(db.kysely);
+    const n = await sql<{ n: number }>`SELECT count(*)::int AS n FROM grids`.execute(env.db.kysely);
     expect(r.body.features).toHaveLength(n.rows[0].n);
     const f = r.body.features[0];
     expect(f.type).toBe('Feature');
@@ -121,7 +108,7 @@ describe('GET /api/grids', () => {
     expect(r.status).toBe(200);
     const codes = r.body.features.map((f: any) => f.properties.code);
     expect(codes).toContain(p.code);
-    const expected = await sql<{ code: string }>`SELECT code FROM grids WHERE boundary && ST_MakeEnvelope(${p.lon - 0.001}, ${p.lat - 0.001}, ${p.lon + 0.001}, ${p.lat + 0.001}, 4326) ORDER BY code`.execute(db.kysely);
+    const expected = await sql<{ code: string }>`SELECT code FROM grids WHERE boundary && ST_MakeEnvelope(${p.lon - 0.001}, ${p.lat - 0.001}, ${p.lon + 0.001}, ${p.lat + 0.001}, 4326) ORDER BY code`.execute(env.db.kysely);
     expect(codes).toEqual(expected.rows.map((x) => x.code));
   });
 
@@ -130,7 +117,7 @@ describe('GET /api/grids', () => {
       SELECT c.code AS community, s.code AS street,
              (SELECT count(*)::int FROM grids g WHERE g.community_id = c.id) AS n_c,
              (SELECT count(*)::int FROM grids g JOIN communities c2 ON c2.id = g.community_id WHERE c2.street_id = s.id) AS n_s
-        FROM communities c JOIN streets s ON s.id = c.street_id ORDER BY c.code LIMIT 1`.execute(db.kysely);
+        FROM communities c JOIN streets s ON s.id = c.street_id ORDER BY c.code LIMIT 1`.execute(env.db.kysely);
     const row = c.rows[0];
     const byC = await get(`/api/grids?community=${row.community}`);
     expect(byC.body.features).toHaveLength(row.n_c);
@@ -179,7 +166,7 @@ describe('GET /api/stations', () => {
     const both = await get('/api/stations?amenities=water,first_aid');
     expect(both.body.features.length).toBeGreaterThan(0);
     for (const f of both.body.features) expect(f.properties.amenities).toEqual(expect.arrayContaining(['water', 'first_aid']));
-    const n = await sql<{ n: number }>`SELECT count(*)::int AS n FROM stations WHERE amenities @> ARRAY['water','first_aid']`.execute(db.kysely);
+    const n = await sql<{ n: number }>`SELECT count(*)::int AS n FROM stations WHERE amenities @> ARRAY['water','first_aid']`.execute(env.db.kysely);
     expect(both.body.features).toHaveLength(n.rows[0].n);
     expect(all.body.features.length).toBeGreaterThan(both.body.features.length);
   });
@@ -195,7 +182,7 @@ describe('GET /api/stations', () => {
     }
     const all = await get('/api/stations?types=courier_station');
     expect(r.body.features.length).toBeLessThan(all.body.features.length);
-    const closed = await sql<{ code: string }>`SELECT code FROM stations WHERE status = 'temporarily_closed'`.execute(db.kysely);
+    const closed = await sql<{ code: string }>`SELECT code FROM stations WHERE status = 'temporarily_closed'`.execute(env.db.kysely);
     expect(closed.rows.length).toBeGreaterThan(0);
     const codes = new Set(r.body.features.map((f: any) => f.properties.code));
     for (const c of closed.rows) expect(codes.has(c.code)).toBe(false);
@@ -228,7 +215,7 @@ describe('GET /api/stations/nearest', () => {
     const got = r.body.features.map((f: any) => [f.properties.code, f.properties.distance_m]);
     const expected = await sql<{ code: string; d: number }>`
       SELECT code, ST_Distance(geom::geography, ST_SetSRID(ST_MakePoint(${p.lon}, ${p.lat}), 4326)::geography) AS d
-        FROM stations ORDER BY d LIMIT 8`.execute(db.kysely);
+        FROM stations ORDER BY d LIMIT 8`.execute(env.db.kysely);
     expect(got.map((g: any) => g[0])).toEqual(expected.rows.map((e) => e.code));
     got.forEach((g: any, i: number) => expect(g[1]).toBeCloseTo(expected.rows[i].d, 0));
     for (let i = 1; i < got.length; i++) expect(got[i][1]).toBeGreaterThanOrEqual(got[i - 1][1]);
@@ -306,10 +293,10 @@ describe('GET /api/locate', () => {
 
 describe('GET /api/network', () => {
   it('returns the street edges in a bbox, major roads only on request', async () => {
-    const b = (await sql<{ b: number[] }>`SELECT ARRAY[ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)] AS b FROM (SELECT ST_Extent(geom)::geometry AS e FROM network_edges) x`.execute(db.kysely)).rows[0].b;
+    const b = (await sql<{ b: number[] }>`SELECT ARRAY[ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)] AS b FROM (SELECT ST_Extent(geom)::geometry AS e FROM network_edges) x`.execute(env.db.kysely)).rows[0].b;
     const all = await get(`/api/network?bbox=${b.join(',')}`);
     expect(all.status).toBe(200);
-    const n = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM network_edges WHERE walkable`.execute(db.kysely)).rows[0].n;
+    const n = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM network_edges WHERE walkable`.execute(env.db.kysely)).rows[0].n;
     expect(all.body.features).toHaveLength(n);
     const major = await get(`/api/network?bbox=${b.join(',')}&major=true`);
     expect(major.body.features.length).toBeGreaterThan(0);
@@ -325,7 +312,7 @@ describe('docs and errors', () => {
     const r = await get('/docs/json');
     expect(r.status).toBe(200);
     expect(Object.keys(r.body.paths)).toEqual(expect.arrayContaining(['/api/health', '/api/admin/tree', '/api/grids/', '/api/grids/{id}', '/api/stations', '/api/stations/nearest', '/api/locate']));
-    const page = await app.inject({ method: 'GET', url: '/docs/' });
+    const page = await env.app.inject({ method: 'GET', url: '/docs/' });
     expect(page.statusCode).toBe(200);
   });
 
@@ -334,7 +321,7 @@ describe('docs and errors', () => {
   });
 
   it('serves a page at / (the map when built, else a landing page naming the data set)', async () => {
-    const r = await app.inject({ method: 'GET', url: '/' });
+    const r = await env.app.inject({ method: 'GET', url: '/' });
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toMatch(/text\/html/);
     expect(r.body).toContain('生活圈');

@@ -2,25 +2,17 @@
  * Bad input corpus: hundreds of malformed requests across every route. Each must get a 4xx with a
  * bilingual JSON error — never a 5xx — and the database must be unchanged afterwards.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import type { FastifyInstance } from 'fastify';
-import type { Db } from '../server/db/connect.js';
-import { openTestApp } from './helpers/db.js';
+import { useTestApp } from './helpers/db.js';
 
-let app: FastifyInstance;
-let db: Db;
-let close: () => Promise<void>;
-beforeAll(async () => {
-  ({ app, db, close } = await openTestApp());
-});
-afterAll(() => close?.());
+const env = useTestApp();
 
 async function checksum(): Promise<string> {
   const tables = ['districts', 'streets', 'communities', 'grids', 'station_types', 'stations', 'network_nodes', 'network_edges', 'dataset_meta'];
   const parts: string[] = [];
   for (const t of tables) {
-    const r = await sql<{ c: string }>`SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS c FROM ${sql.table(t)} x`.execute(db.kysely);
+    const r = await sql<{ c: string }>`SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS c FROM ${sql.table(t)} x`.execute(env.db.kysely);
     parts.push(`${t}:${r.rows[0].c}`);
   }
   return parts.join(',');
@@ -98,7 +90,7 @@ describe('bad input corpus', () => {
     const failures: string[] = [];
     const statuses = new Map<number, number>();
     for (const c of cases) {
-      const r = await app.inject({ method: c.method, url: c.url, payload: c.payload, headers: c.headers });
+      const r = await env.app.inject({ method: c.method, url: c.url, payload: c.payload, headers: c.headers });
       statuses.set(r.statusCode, (statuses.get(r.statusCode) ?? 0) + 1);
       let body: any = null;
       try {

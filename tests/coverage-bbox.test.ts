@@ -4,31 +4,18 @@
  * grids and outlines the map loads. Expected sets come from PostGIS on the same data (`&&`, the
  * test GET /api/grids?bbox= uses), not from the route under test.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import type { FastifyInstance } from 'fastify';
-import type { Db } from '../server/db/connect.js';
-import { openTestApp } from './helpers/db.js';
+import { useTestApp } from './helpers/db.js';
 
-let app: FastifyInstance;
-let db: Db;
-let close: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ app, db, close } = await openTestApp());
-});
-afterAll(() => close?.());
-
-const get = async (url: string) => {
-  const r = await app.inject({ method: 'GET', url });
-  return { status: r.statusCode, body: r.json(), text: r.body };
-};
+const env = useTestApp();
+const get = env.get;
 
 /** A quarter of the city's extent (its south-west corner), as a bbox string and numbers. */
 async function quarterBbox(): Promise<{ s: string; b: [number, number, number, number] }> {
   const r = await sql<{ x0: number; y0: number; x1: number; y1: number }>`
     SELECT ST_XMin(e) AS x0, ST_YMin(e) AS y0, ST_XMax(e) AS x1, ST_YMax(e) AS y1
-      FROM (SELECT ST_Extent(boundary)::geometry AS e FROM grids WHERE deleted_at IS NULL) t`.execute(db.kysely);
+      FROM (SELECT ST_Extent(boundary)::geometry AS e FROM grids WHERE deleted_at IS NULL) t`.execute(env.db.kysely);
   const { x0, y0, x1, y1 } = r.rows[0];
   const b: [number, number, number, number] = [x0, y0, x0 + (x1 - x0) / 2, y0 + (y1 - y0) / 2];
   return { s: b.map((n) => n.toFixed(6)).join(','), b };
@@ -37,7 +24,7 @@ async function quarterBbox(): Promise<{ s: string; b: [number, number, number, n
 /** Ids of the live grids whose bounding box meets `bbox` (PostGIS `&&`). */
 async function gridIdsIn(b: [number, number, number, number]): Promise<number[]> {
   const r = await sql<{ id: number }>`
-    SELECT id FROM grids WHERE deleted_at IS NULL AND boundary && ST_MakeEnvelope(${b[0]}, ${b[1]}, ${b[2]}, ${b[3]}, 4326) ORDER BY id`.execute(db.kysely);
+    SELECT id FROM grids WHERE deleted_at IS NULL AND boundary && ST_MakeEnvelope(${b[0]}, ${b[1]}, ${b[2]}, ${b[3]}, 4326) ORDER BY id`.execute(env.db.kysely);
   return r.rows.map((x) => x.id);
 }
 
@@ -120,10 +107,10 @@ describe('coverage by viewport', () => {
   it('csv and geojson follow the bbox for grid rows; unit rows stay city-wide', async () => {
     const { s, b } = await quarterBbox();
     const n = (await gridIdsIn(b)).length;
-    const csv = await app.inject({ url: `/api/coverage?format=csv&level=grid&bbox=${s}` });
+    const csv = await env.app.inject({ url: `/api/coverage?format=csv&level=grid&bbox=${s}` });
     expect(csv.body.trim().split('\n').length - 1).toBe(n);
-    const streets = await app.inject({ url: `/api/coverage?format=csv&level=street&bbox=${s}` });
-    const streetsAll = await app.inject({ url: '/api/coverage?format=csv&level=street' });
+    const streets = await env.app.inject({ url: `/api/coverage?format=csv&level=street&bbox=${s}` });
+    const streetsAll = await env.app.inject({ url: '/api/coverage?format=csv&level=street' });
     expect(streets.body).toBe(streetsAll.body);
     const fc = await get(`/api/coverage?bbox=${s}`);
     expect(fc.body.features.length).toBe(n);

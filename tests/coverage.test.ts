@@ -4,14 +4,13 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import type { FastifyInstance } from 'fastify';
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
 import booleanIntersects from '@turf/boolean-intersects';
 import length from '@turf/length';
 import type { Db } from '../server/db/connect.js';
-import { openTestApp, openTestDb } from './helpers/db.js';
+import { openTestDb, useTestApp } from './helpers/db.js';
 import { migrate } from '../server/db/migrate.js';
 import { loadNetwork } from '../server/db/analysis.repository.js';
 import { buildWalkGraph, snapPoint, walkFrom, type WalkGraph } from '../server/analysis/graph/index.js';
@@ -20,16 +19,10 @@ import { CoverageService } from '../server/coverage/service.js';
 import { importOsmNetwork } from '../server/import/index.js';
 import { ROOT } from './helpers/template.js';
 
-let app: FastifyInstance;
-let db: Db;
-let close: () => Promise<void>;
-beforeAll(async () => {
-  ({ app, db, close } = await openTestApp());
-});
-afterAll(() => close?.());
+const env = useTestApp();
 
 const get = async (url: string) => {
-  const r = await app.inject({ method: 'GET', url });
+  const r = await env.app.inject({ method: 'GET', url });
   if (r.statusCode !== 200) throw new Error(`${url} → ${r.statusCode}: ${r.body}`);
   return r.headers['content-type']?.toString().startsWith('text/csv') ? r.body : r.json();
 };
@@ -44,7 +37,7 @@ describe('radius coverage agrees with PostGIS', () => {
         SELECT ST_Union(ST_Buffer(geom::geography, 1000, 'quad_segs=16')::geometry) AS g
           FROM stations WHERE type_code = 'party_service_center' AND status = 'open')
       SELECT gr.id, ST_Area(ST_Intersection(gr.boundary, s.g)::geography) / ST_Area(gr.boundary::geography) AS share
-        FROM grids gr, s ORDER BY gr.id`.execute(db.kysely);
+        FROM grids gr, s ORDER BY gr.id`.execute(env.db.kysely);
     const theirs = new Map(pg.rows.map((r) => [r.id, r.share]));
     let worst = 0;
     let partial = 0;
@@ -62,7 +55,7 @@ describe('radius coverage agrees with PostGIS', () => {
 describe('walking reach', () => {
   let g: WalkGraph;
   beforeAll(async () => {
-    g = buildWalkGraph(await loadNetwork(db.kysely));
+    g = buildWalkGraph(await loadNetwork(env.db.kysely));
   });
 
   /** Nodes reached within `limit` from node index `start`, by our search. */
@@ -75,16 +68,16 @@ describe('walking reach', () => {
   }
 
   const hasPgRouting = async () => {
-    if (db.engine !== 'server') return false;
+    if (env.db.engine !== 'server') return false;
     try {
-      await sql`CREATE EXTENSION IF NOT EXISTS pgrouting`.execute(db.kysely);
+      await sql`CREATE EXTENSION IF NOT EXISTS pgrouting`.execute(env.db.kysely);
       return true;
     } catch {
       return false;
     }
   };
 
-  async function pgrReach(startId: number, limit: number, on: Db = db): Promise<Set<number>> {
+  async function pgrReach(startId: number, limit: number, on: Db = env.db): Promise<Set<number>> {
     const r = await sql<{ node: number }>`
       SELECT node FROM pgr_drivingDistance(
         'SELECT id, source, target, length_m AS cost, length_m AS reverse_cost FROM network_edges WHERE walkable',
@@ -144,7 +137,7 @@ describe('walking reach', () => {
 
 describe('the river is a barrier', () => {
   it('a 15-minute walk from one bank reaches the far bank only near a bridge', async () => {
-    const meta = await sql<{ value: any }>`SELECT value FROM dataset_meta WHERE key = 'barriers'`.execute(db.kysely);
+    const meta = await sql<{ value: any }>`SELECT value FROM dataset_meta WHERE key = 'barriers'`.execute(env.db.kysely);
     const river = meta.rows[0].value.find((b: any) => b.properties.kind === 'river');
     const nodes = await sql<{ id: number; lon: number; lat: number; d: number; bridge: number }>`
       WITH river AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(river.geometry)}), 4326) AS g),
@@ -153,7 +146,7 @@ describe('the river is a barrier', () => {
              ST_Distance(n.geom::geography, river.g::geography) AS d,
              ST_Distance(n.geom::geography, bridges.g::geography) AS bridge
         FROM network_nodes n, river, bridges
-       WHERE ST_DWithin(n.geom::geography, river.g::geography, 150)`.execute(db.kysely);
+       WHERE ST_DWithin(n.geom::geography, river.g::geography, 150)`.execute(env.db.kysely);
     const sameSide = (a: { lon: number; lat: number }, b: { lon: number; lat: number }) =>
       !booleanIntersects({ type: 'LineString', coordinates: [[a.lon, a.lat], [b.lon, b.lat]] }, river.geometry);
     // The riverside start farthest from every bridge.
@@ -183,29 +176,29 @@ describe('the river is a barrier', () => {
 describe('incremental recompute', () => {
   it('moving, closing and adding stations recomputes only nearby grids and equals a full recompute', async () => {
     const settings = { walkSpeedKmh: 4.8, ebikeSpeedKmh: 15, bufferM: 50, maxSnapM: 500, timeZone: 'Asia/Shanghai' };
-    const service = new CoverageService(db.kysely, settings);
-    const nGrids = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM grids`.execute(db.kysely)).rows[0].n;
+    const service = new CoverageService(env.db.kysely, settings);
+    const nGrids = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM grids`.execute(env.db.kysely)).rows[0].n;
     for (const mode of ['radius', 'walk'] as const) {
       const q = { types: ['courier_station'], mode };
       expect((await service.coverage(q)).recomputedGrids).toBe(nGrids);
-      const ids = (await sql<{ id: number }>`SELECT id FROM stations WHERE type_code = 'courier_station' AND status = 'open' ORDER BY id`.execute(db.kysely)).rows.map((r) => r.id);
+      const ids = (await sql<{ id: number }>`SELECT id FROM stations WHERE type_code = 'courier_station' AND status = 'open' ORDER BY id`.execute(env.db.kysely)).rows.map((r) => r.id);
       // Deterministic pseudo-random moves of ~100–300 m.
       let seed = mode === 'radius' ? 7 : 11;
       const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
       let touched = 0;
       for (let step = 0; step < 4; step++) {
         const id = ids[Math.floor(rnd() * ids.length)];
-        await sql`UPDATE stations SET geom = ST_Translate(geom, ${(rnd() - 0.5) * 0.008}, ${(rnd() - 0.5) * 0.006}), version = version + 1, updated_at = now() WHERE id = ${id}`.execute(db.kysely);
+        await sql`UPDATE stations SET geom = ST_Translate(geom, ${(rnd() - 0.5) * 0.008}, ${(rnd() - 0.5) * 0.006}), version = version + 1, updated_at = now() WHERE id = ${id}`.execute(env.db.kysely);
         const r = await service.coverage(q);
         // A move inside other stations' areas may change nothing; it never recomputes everything.
         expect(r.recomputedGrids).toBeLessThan(nGrids);
         touched += r.recomputedGrids;
       }
       expect(touched).toBeGreaterThan(0);
-      await sql`UPDATE stations SET status = 'temporarily_closed', version = version + 1, updated_at = now() WHERE id = ${ids[0]}`.execute(db.kysely);
+      await sql`UPDATE stations SET status = 'temporarily_closed', version = version + 1, updated_at = now() WHERE id = ${ids[0]}`.execute(env.db.kysely);
       const closed = await service.coverage(q);
       expect(closed.recomputedGrids).toBeLessThan(nGrids);
-      const fresh = await new CoverageService(db.kysely, settings).coverage(q);
+      const fresh = await new CoverageService(env.db.kysely, settings).coverage(q);
       const inc = new Map(closed.grids.map((x) => [x.id, x]));
       for (const f of fresh.grids) {
         expect(inc.get(f.id)!.coveredM2).toBeCloseTo(f.coveredM2, 2);
@@ -217,13 +210,13 @@ describe('incremental recompute', () => {
 describe('after a station change', () => {
   it('reads again only changed rows, snaps again only moved stations, and answers as a fresh service', async () => {
     const settings = { walkSpeedKmh: 4.8, ebikeSpeedKmh: 15, bufferM: 50, maxSnapM: 500, timeZone: 'Asia/Shanghai' };
-    const service = new CoverageService(db.kysely, settings);
+    const service = new CoverageService(env.db.kysely, settings);
     const queries = [{ types: ['party_service_center'] }, { types: ['party_service_center'], mode: 'walk' as const }, { types: ['party_service_center'], mode: 'radius' as const, radiusM: 800 }];
     for (const q of queries) await service.coverage(q);
     const before = await service.data();
-    const ids = (await sql<{ id: number }>`SELECT id FROM stations WHERE type_code = 'party_service_center' AND status = 'open' AND deleted_at IS NULL ORDER BY id LIMIT 3`.execute(db.kysely)).rows.map((r) => r.id);
+    const ids = (await sql<{ id: number }>`SELECT id FROM stations WHERE type_code = 'party_service_center' AND status = 'open' AND deleted_at IS NULL ORDER BY id LIMIT 3`.execute(env.db.kysely)).rows.map((r) => r.id);
     const [moved, renamed, removed] = ids;
-    const k = db.kysely;
+    const k = env.db.kysely;
     await sql`UPDATE stations SET geom = ST_Translate(geom, 0.002, 0.001), version = version + 1, updated_at = now() WHERE id = ${moved}`.execute(k);
     await sql`UPDATE stations SET name = name || '（新）', version = version + 1, updated_at = now() WHERE id = ${renamed}`.execute(k);
     await sql`UPDATE stations SET deleted_at = now(), version = version + 1, updated_at = now() WHERE id = ${removed}`.execute(k);
@@ -249,7 +242,7 @@ describe('after a station change', () => {
       expect(after.stationSnaps.has(removed)).toBe(false);
       for (const s of after.stations) if (s.id !== moved) expect(after.stationSnaps.get(s.id)).toBe(before.stationSnaps.get(s.id));
       // Same answers (grids and unit roll-ups) as a service that loads everything afresh.
-      const fresh = new CoverageService(db.kysely, settings);
+      const fresh = new CoverageService(env.db.kysely, settings);
       for (const [i, q] of queries.entries()) {
         const inc = results[i];
         const f = await fresh.coverage(q);
@@ -282,17 +275,17 @@ describe('after a station change', () => {
 describe('after a grid edit', () => {
   it('recomputes only the edited grids, and agrees with a full recompute', async () => {
     const settings = { walkSpeedKmh: 4.8, ebikeSpeedKmh: 15, bufferM: 50, maxSnapM: 500, timeZone: 'Asia/Shanghai' };
-    const service = new CoverageService(db.kysely, settings);
+    const service = new CoverageService(env.db.kysely, settings);
     const q = { types: ['party_service_center', 'elderly_canteen'] };
-    const nGrids = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM grids WHERE deleted_at IS NULL`.execute(db.kysely)).rows[0].n;
+    const nGrids = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM grids WHERE deleted_at IS NULL`.execute(env.db.kysely)).rows[0].n;
     expect((await service.coverage(q)).recomputedGrids).toBe(nGrids);
-    const ids = (await sql<{ id: number }>`SELECT id FROM grids WHERE deleted_at IS NULL ORDER BY id LIMIT 2`.execute(db.kysely)).rows.map((r) => r.id);
+    const ids = (await sql<{ id: number }>`SELECT id FROM grids WHERE deleted_at IS NULL ORDER BY id LIMIT 2`.execute(env.db.kysely)).rows.map((r) => r.id);
     // Shrink one grid (a hole opens beside it) and change another's population.
-    await sql`UPDATE grids SET boundary = ST_Buffer(boundary, -0.0003), version = version + 1, updated_at = now() WHERE id = ${ids[0]}`.execute(db.kysely);
-    await sql`UPDATE grids SET population = population + 500, version = version + 1, updated_at = now() WHERE id = ${ids[1]}`.execute(db.kysely);
+    await sql`UPDATE grids SET boundary = ST_Buffer(boundary, -0.0003), version = version + 1, updated_at = now() WHERE id = ${ids[0]}`.execute(env.db.kysely);
+    await sql`UPDATE grids SET population = population + 500, version = version + 1, updated_at = now() WHERE id = ${ids[1]}`.execute(env.db.kysely);
     const after = await service.coverage(q);
     expect(after.recomputedGrids).toBe(2);
-    const fresh = await new CoverageService(db.kysely, settings).coverage(q);
+    const fresh = await new CoverageService(env.db.kysely, settings).coverage(q);
     const inc = new Map(after.grids.map((x) => [x.id, x]));
     for (const f of fresh.grids) {
       expect(inc.get(f.id)!.coveredM2).toBeCloseTo(f.coveredM2, 2);
@@ -351,10 +344,10 @@ describe('coverage API', () => {
   it('CSV exports start with a BOM and have one row per grid / unit', async () => {
     const grids = await get('/api/coverage?types=courier_station&format=csv');
     expect(grids.startsWith('\uFEFF网格编码')).toBe(true);
-    const n = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM grids`.execute(db.kysely)).rows[0].n;
+    const n = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM grids`.execute(env.db.kysely)).rows[0].n;
     expect(grids.trim().split('\r\n')).toHaveLength(n + 1);
     const streets = await get('/api/coverage?types=courier_station&format=csv&level=street');
-    const ns = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM streets`.execute(db.kysely)).rows[0].n;
+    const ns = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM streets`.execute(env.db.kysely)).rows[0].n;
     expect(streets.trim().split('\r\n')).toHaveLength(ns + 1);
   });
 
@@ -368,7 +361,7 @@ describe('coverage API', () => {
       ['/api/isochrone?lon=121.6&lat=38.9&minutes=500', /minutes/],
       ['/api/isochrone?lon=0&lat=0', /500/],
     ] as const) {
-      const r = await app.inject({ method: 'GET', url });
+      const r = await env.app.inject({ method: 'GET', url });
       expect(r.statusCode, url).toBeGreaterThanOrEqual(400);
       expect(r.statusCode, url).toBeLessThan(500);
       expect(r.json().message, url).toMatch(pattern);
@@ -378,7 +371,7 @@ describe('coverage API', () => {
 
 describe('nearest by walking distance', () => {
   it('ranks by distance along streets, with minutes and a route that measures the distance', async () => {
-    const p = (await sql<{ lon: number; lat: number }>`SELECT ST_X(ST_PointOnSurface(boundary)) AS lon, ST_Y(ST_PointOnSurface(boundary)) AS lat FROM grids ORDER BY code OFFSET 30 LIMIT 1`.execute(db.kysely)).rows[0];
+    const p = (await sql<{ lon: number; lat: number }>`SELECT ST_X(ST_PointOnSurface(boundary)) AS lon, ST_Y(ST_PointOnSurface(boundary)) AS lat FROM grids ORDER BY code OFFSET 30 LIMIT 1`.execute(env.db.kysely)).rows[0];
     const r = await get(`/api/stations/nearest?lon=${p.lon}&lat=${p.lat}&type=courier_station&limit=5`);
     expect(r.by).toBe('walk');
     expect(r.features).toHaveLength(5);

@@ -3,24 +3,15 @@
  * PostGIS query (server/db/admin.repository.ts locate), for random points, points on shared
  * borders and vertices (which go to PostGIS), outside every grid, and after a grid edit.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import type { FastifyInstance } from 'fastify';
-import type { Db } from '../server/db/connect.js';
 import { locate } from '../server/db/admin.repository.js';
-import { openTestApp } from './helpers/db.js';
+import { useTestApp } from './helpers/db.js';
 
-let app: FastifyInstance;
-let db: Db;
-let close: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ app, db, close } = await openTestApp());
-});
-afterAll(() => close?.());
+const env = useTestApp();
 
 async function viaSql(lon: number, lat: number) {
-  const r = await locate(db.kysely, lon, lat);
+  const r = await locate(env.db.kysely, lon, lat);
   const unit = (code: string | null, name: string | null) => (code ? { code, name } : null);
   return {
     lon,
@@ -34,14 +25,14 @@ async function viaSql(lon: number, lat: number) {
 }
 
 async function viaApi(lon: number, lat: number) {
-  const r = await app.inject(`/api/locate?lon=${lon}&lat=${lat}`);
+  const r = await env.app.inject(`/api/locate?lon=${lon}&lat=${lat}`);
   expect(r.statusCode).toBe(200);
   return r.json();
 }
 
 describe('GET /api/locate from memory', () => {
   it('equals PostGIS for random points, border and vertex points, and points outside the city', async () => {
-    const b = (await sql<{ b: number[] }>`SELECT ARRAY[ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)] AS b FROM (SELECT ST_Extent(boundary)::geometry AS e FROM grids) x`.execute(db.kysely)).rows[0]!.b;
+    const b = (await sql<{ b: number[] }>`SELECT ARRAY[ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)] AS b FROM (SELECT ST_Extent(boundary)::geometry AS e FROM grids) x`.execute(env.db.kysely)).rows[0]!.b;
     const pts: [number, number][] = [];
     let seed = 99;
     const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
@@ -56,7 +47,7 @@ describe('GET /api/locate from memory', () => {
         SELECT (ST_DumpPoints(boundary)).geom AS p FROM grids WHERE id IN (SELECT id FROM grids ORDER BY id LIMIT 8)
         UNION ALL
         SELECT ST_LineInterpolatePoint(ST_ExteriorRing(boundary), 0.37) FROM grids WHERE id IN (SELECT id FROM grids ORDER BY id LIMIT 40)
-      ) x LIMIT 120`.execute(db.kysely);
+      ) x LIMIT 120`.execute(env.db.kysely);
     for (const p of onBorders.rows) pts.push([p.lon, p.lat]);
     let found = 0;
     for (const [lon, lat] of pts) {
@@ -68,10 +59,10 @@ describe('GET /api/locate from memory', () => {
   });
 
   it('follows a grid edit (new leader) made through SQL once the data is re-checked', async () => {
-    const g = (await sql<{ id: number; lon: number; lat: number }>`SELECT id, ST_X(ST_PointOnSurface(boundary)) AS lon, ST_Y(ST_PointOnSurface(boundary)) AS lat FROM grids ORDER BY id OFFSET 3 LIMIT 1`.execute(db.kysely)).rows[0]!;
+    const g = (await sql<{ id: number; lon: number; lat: number }>`SELECT id, ST_X(ST_PointOnSurface(boundary)) AS lon, ST_Y(ST_PointOnSurface(boundary)) AS lat FROM grids ORDER BY id OFFSET 3 LIMIT 1`.execute(env.db.kysely)).rows[0]!;
     await viaApi(g.lon, g.lat);
-    await sql`UPDATE grids SET party_branch = 'memo test branch', leader_name = 'memo test', version = version + 1 WHERE id = ${g.id}`.execute(db.kysely);
-    app.coverage.invalidate();
+    await sql`UPDATE grids SET party_branch = 'memo test branch', leader_name = 'memo test', version = version + 1 WHERE id = ${g.id}`.execute(env.db.kysely);
+    env.app.coverage.invalidate();
     const after = await viaApi(g.lon, g.lat);
     expect(after.grid).toMatchObject({ id: g.id, party_branch: 'memo test branch', leader_name: 'memo test' });
     expect(after).toEqual(await viaSql(after.lon, after.lat));

@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
+import type { FastifyInstance } from 'fastify';
 import { openDatabase, type Db } from '../../server/db/connect.js';
 import { migrate } from '../../server/db/migrate.js';
 import { loadConfig, type Config } from '../../server/config.js';
@@ -61,6 +62,40 @@ export async function openTestApp(overrides: Partial<Config> = {}) {
     async close() {
       await app.close();
       await t.close();
+    },
+  };
+}
+
+/**
+ * `openTestApp` for a whole test file: opened before its tests, closed after them. `get(url)` is
+ * a GET through `app.inject`; `body` is the JSON answer, parsed when first read.
+ * @example const env = useTestApp(); … const r = await env.get('/api/health'); r.body.status
+ */
+export function useTestApp(overrides: Partial<Config> = {}) {
+  let opened: Awaited<ReturnType<typeof openTestApp>> | undefined;
+  beforeAll(async () => {
+    opened = await openTestApp(overrides);
+  });
+  afterAll(() => opened?.close());
+  const must = () => opened ?? (() => { throw new Error('useTestApp: the app opens in beforeAll; use it inside tests'); })();
+  return {
+    get app(): FastifyInstance {
+      return must().app;
+    },
+    get db(): Db {
+      return must().db;
+    },
+    async get(url: string) {
+      const r = await must().app.inject({ method: 'GET', url });
+      let body: any;
+      return {
+        status: r.statusCode,
+        headers: r.headers,
+        text: r.body,
+        get body(): any {
+          return (body ??= r.json());
+        },
+      };
     },
   };
 }
