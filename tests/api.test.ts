@@ -305,6 +305,36 @@ describe('GET /api/network', () => {
     expectError(await get('/api/network'), 400, /bbox/);
     expectError(await get('/api/network?bbox=100,30,120,40'), 400, /过大|too large/);
   });
+
+  it('overview=true: each major road merged into one feature, same length and names as its edges, far fewer features', async () => {
+    const b = (await sql<{ b: number[] }>`SELECT ARRAY[ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)] AS b FROM (SELECT ST_Extent(geom)::geometry AS e FROM network_edges) x`.execute(env.db.kysely)).rows[0].b;
+    const major = (await get(`/api/network?bbox=${b.join(',')}&major=true`)).body.features;
+    const overview = await get(`/api/network?bbox=${b.join(',')}&overview=true`);
+    expect(overview.status).toBe(200);
+    const roads = overview.body.features;
+    expect(roads.length).toBeGreaterThan(0);
+    expect(roads.length).toBeLessThan(major.length / 3);
+    // Every major edge is in exactly one road: lengths and edge counts add up, per class and name.
+    const key = (p: any) => `${p.highway}|${p.name}`;
+    const edges = new Map<string, { n: number; m: number }>();
+    for (const f of major) {
+      const e = edges.get(key(f.properties)) ?? { n: 0, m: 0 };
+      edges.set(key(f.properties), { n: e.n + 1, m: e.m + f.properties.length_m });
+    }
+    expect(new Set(roads.map((f: any) => key(f.properties))).size).toBe(roads.length);
+    expect(new Set(roads.map((f: any) => key(f.properties)))).toEqual(new Set(edges.keys()));
+    for (const f of roads) {
+      expect(['LineString', 'MultiLineString']).toContain(f.geometry.type);
+      expect(f.properties.edges).toBe(edges.get(key(f.properties))!.n);
+      expect(f.properties.length_m).toBeCloseTo(edges.get(key(f.properties))!.m, 0);
+    }
+    // Merged and simplified: fewer vertices than the edges had.
+    const vertices = (fs: any[]) => fs.reduce((n, f) => n + JSON.stringify(f.geometry.coordinates).split('],[').length, 0);
+    expect(vertices(roads)).toBeLessThan(vertices(major));
+    // A bbox too large for the edges is fine for the overview, up to 25 square degrees.
+    expect((await get('/api/network?bbox=119,37,123,41&overview=true')).status).toBe(200);
+    expectError(await get('/api/network?bbox=100,30,120,40&overview=true'), 400, /过大|too large/);
+  });
 });
 
 describe('docs and errors', () => {

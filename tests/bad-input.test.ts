@@ -50,7 +50,7 @@ const ROUTES: RouteSpec[] = [
   { path: '/api/coverage', valid: { types: 'courier_station', format: 'stats' }, params: { types: 'list', mode: 'enum', radius: 'number', open_at: 'time', format: 'enum', level: 'enum' } },
   { path: '/api/coverage/gaps', valid: { types: 'courier_station' }, params: { types: 'list', minutes: 'number', limit: 'int' } },
   { path: '/api/isochrone', valid: P, params: { lon: 'lon', lat: 'lat', minutes: 'number' } },
-  { path: '/api/network', valid: { bbox: '121.59,38.90,121.60,38.91' }, params: { bbox: 'bbox', major: 'bool', simplify: 'number' } },
+  { path: '/api/network', valid: { bbox: '121.59,38.90,121.60,38.91' }, params: { bbox: 'bbox', major: 'bool', simplify: 'number', overview: 'bool' } },
 ];
 
 /** Query strings built by hand so the raw (possibly invalid) percent-encodings reach the server. */

@@ -1,5 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { listEdges } from '../db/network.repository.js';
+import { listEdges, listRoadOverview } from '../db/network.repository.js';
 import { BboxParam, errorResponses, FeatureCollectionSchema, parseBbox } from '../schemas/common.js';
 import { badRequest } from '../errors.js';
 import { getMeta } from '../db/dataset.repository.js';
@@ -16,12 +16,21 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
             bbox: BboxParam,
             major: Type.Optional(Type.Boolean({ description: 'only primary/secondary/tertiary roads (low zooms)' })),
             simplify: Type.Optional(Type.Number({ minimum: 0, maximum: 1000, description: 'tolerance in metres' })),
+            overview: Type.Optional(
+              Type.Boolean({ description: 'zoomed-out map: major roads only, each road (class + name) merged into one feature and simplified (default 20 m); features have no edge id' }),
+            ),
           },
           { additionalProperties: false },
         ),
         response: {
           200: FeatureCollectionSchema(
-            Type.Object({ id: Type.Integer(), highway: Type.String(), name: Type.Union([Type.String(), Type.Null()]), length_m: Type.Number() }),
+            Type.Object({
+              id: Type.Optional(Type.Integer({ description: 'edge id (absent with overview=true)' })),
+              highway: Type.String(),
+              name: Type.Union([Type.String(), Type.Null()]),
+              length_m: Type.Number(),
+              edges: Type.Optional(Type.Integer({ description: 'overview=true: edges merged into this feature' })),
+            }),
             { attribution: Type.Union([Type.String(), Type.Null()]) },
           ),
           ...errorResponses,
@@ -30,16 +39,28 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       const bbox = parseBbox(req.query.bbox)!;
-      // A whole-city request at full detail is what the bbox and `major` exist to avoid.
-      if ((bbox[2] - bbox[0]) * (bbox[3] - bbox[1]) > 1) {
-        throw badRequest('bbox_too_large', 'bbox 过大（超过 1 平方度），请缩小范围', 'bbox too large (over 1 square degree); zoom in');
+      const area = (bbox[2] - bbox[0]) * (bbox[3] - bbox[1]);
+      // A whole-city request at full detail is what the bbox, `major` and `overview` exist to avoid.
+      if (area > (req.query.overview ? 25 : 1)) {
+        throw req.query.overview
+          ? badRequest('bbox_too_large', 'bbox 过大（概览超过 25 平方度），请缩小范围', 'bbox too large (over 25 square degrees for the overview); zoom in')
+          : badRequest('bbox_too_large', 'bbox 过大（超过 1 平方度），请缩小范围或使用 overview=true', 'bbox too large (over 1 square degree); zoom in or use overview=true');
+      }
+      const meta = await getMeta<{ attribution?: string }>(app.db.kysely, 'network');
+      const m = (x: number) => Math.round(x * 10) / 10;
+      if (req.query.overview) {
+        const roads = await listRoadOverview(app.db.kysely, bbox, req.query.simplify ?? 20);
+        return {
+          type: 'FeatureCollection' as const,
+          attribution: meta?.attribution ?? null,
+          features: roads.map(({ geometry, ...p }, i) => ({ type: 'Feature' as const, id: i + 1, geometry, properties: { ...p, length_m: m(p.length_m) } })),
+        };
       }
       const rows = await listEdges(app.db.kysely, bbox, { majorOnly: req.query.major, simplifyM: req.query.simplify });
-      const meta = await getMeta<{ attribution?: string }>(app.db.kysely, 'network');
       return {
         type: 'FeatureCollection' as const,
         attribution: meta?.attribution ?? null,
-        features: rows.map(({ geometry, ...p }) => ({ type: 'Feature' as const, id: p.id, geometry, properties: { ...p, length_m: Math.round(p.length_m * 10) / 10 } })),
+        features: rows.map(({ geometry, ...p }) => ({ type: 'Feature' as const, id: p.id, geometry, properties: { ...p, length_m: m(p.length_m) } })),
       };
     },
   );

@@ -360,6 +360,13 @@ describe.skipIf(!hasChromium)('web map in Chromium', () => {
     expect(city.grids).toBe(0);
     expect(city.legend).toBe('社区覆盖率（按面积）');
     if (gapsExpected) expect(city.gaps).toBeGreaterThan(0);
+    // Major roads at city zoom: each road merged into one line (overview), not every edge.
+    // (Only merged roads carry `edges`, the number of edges joined.)
+    const roads = () => page.evaluate(() => window.__map!.queryRenderedFeatures({ layers: ['network'] }).map((f) => f.properties.edges as number | undefined));
+    await expect.poll(async () => { const r = await roads(); return r.length > 0 && r.every((n) => typeof n === 'number' && n >= 1); }, { timeout: 15_000 }).toBe(true);
+    const networkUrls = apiUrls.slice(before).filter((u) => u.startsWith('/api/network?'));
+    expect(networkUrls.length).toBeGreaterThan(0);
+    for (const u of networkUrls) expect(u).toContain('overview=true');
     await page.screenshot({ path: join(artifacts, 'planner-1280x800-city-zoom.png') });
     // Zooming out asked for no grids, shares or gaps of the view.
     expect(apiUrls.slice(before).filter((u) => u.startsWith('/api/grids') || u.includes('format=shares') || /gaps\?.*bbox/.test(u))).toEqual([]);

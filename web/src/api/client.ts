@@ -120,7 +120,12 @@ export const api = {
   /** Grids whose name contains `q` or whose code starts with it (search box), simplified. */
   searchGrids: (q: string, signal?: AbortSignal) => getJson<GridCollection>(`/api/grids${query({ q, limit: 8, simplify: 10 })}`, signal),
   gridsOf: (unit: { street?: string; community?: string }) => getJson<GridCollection>(`/api/grids${query({ ...unit, simplify: 10 })}`),
-  network: (bbox: Bbox, major: boolean, signal?: AbortSignal) => getJson<FeatureCollection>(`/api/network${query({ bbox: bboxParam(bbox), major: major || undefined, simplify: major ? 5 : undefined })}`, signal),
+  /** Streets for the view: `overview` merges each major road into one simplified line (city zooms). */
+  network: (bbox: Bbox, detail: 'overview' | 'major' | 'all', signal?: AbortSignal) =>
+    getJson<FeatureCollection>(
+      `/api/network${query({ bbox: bboxParam(bbox), overview: detail === 'overview' || undefined, major: detail === 'major' || undefined, simplify: detail === 'major' ? 5 : undefined })}`,
+      signal,
+    ),
   stations: (bbox: Bbox, signal?: AbortSignal) => getJson<StationCollection>(`/api/stations${query({ bbox: bboxParam(bbox) })}`, signal),
   coverageStats: (p: CoverageParams, signal?: AbortSignal) => getJson<CoverageStats>(`/api/coverage${coverageQuery(p, { format: 'stats' })}`, signal),
   /** The roll-ups (city, districts, streets, communities) without the grids. */

@@ -32,6 +32,9 @@ const roadWidth = (scale: number): maplibregl.ExpressionSpecification => [
   'interpolate',
   ['linear'],
   ['zoom'],
+  // City zooms show the major roads only (the overview): hairlines, so the colours stay readable.
+  10,
+  ['*', scale, ['match', ['get', 'highway'], ['primary', 'trunk', 'motorway'], 1.2, ['secondary'], 0.8, ['tertiary'], 0.4, 0.3]],
   12,
   ['*', scale, ['match', ['get', 'highway'], ['primary', 'trunk', 'motorway'], 2, ['secondary'], 1.6, ['tertiary'], 1.2, 0.5]],
   17,
@@ -122,21 +125,21 @@ export function loadByViewport(
 }
 
 /**
- * Loads the street network for the view: only major roads, simplified, when zoomed out; none
- * below `minZoom` (the source is emptied there).
+ * Loads the street network for the view: none below `minZoom` (the source is emptied there);
+ * below `overviewBelowZoom` each major road as one merged, simplified line (the whole city is
+ * ≈ 400 features); below `majorBelowZoom` the major roads' edges, simplified; then every street.
  */
-export function networkLoader(map: maplibregl.Map, majorBelowZoom = 14.5, { minZoom = 0 } = {}) {
-  return loadByViewport(
-    map,
-    (z) => (z < minZoom ? 'none' : z < majorBelowZoom ? 'major' : 'all'),
-    async (bbox, zoom, signal) => {
-      if (zoom < minZoom) return void (map.getSource('network') as maplibregl.GeoJSONSource).setData(EMPTY);
-      // /api/network refuses areas over 1 square degree; far out, the basemap is just background.
-      if ((bbox[2] - bbox[0]) * (bbox[3] - bbox[1]) > 1) return;
-      const fc = await api.network(bbox, zoom < majorBelowZoom, signal);
-      (map.getSource('network') as maplibregl.GeoJSONSource).setData(fc);
-    },
-  );
+export function networkLoader(map: maplibregl.Map, majorBelowZoom = 14.5, { minZoom = 0, overviewBelowZoom = 12.5 } = {}) {
+  const detail = (z: number) => (z < minZoom ? 'none' : z < overviewBelowZoom ? 'overview' : z < majorBelowZoom ? 'major' : 'all');
+  return loadByViewport(map, detail, async (bbox, zoom, signal) => {
+    const level = detail(zoom);
+    if (level === 'none') return void (map.getSource('network') as maplibregl.GeoJSONSource).setData(EMPTY);
+    // /api/network refuses edges over 1 square degree and the overview over 25; farther out the
+    // basemap is just background.
+    if ((bbox[2] - bbox[0]) * (bbox[3] - bbox[1]) > (level === 'overview' ? 25 : 1)) return;
+    const fc = await api.network(bbox, level, signal);
+    (map.getSource('network') as maplibregl.GeoJSONSource).setData(fc);
+  });
 }
 
 /** A red diagonal hatch as a style image, for gap fills (no sprite file needed). */

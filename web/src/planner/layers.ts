@@ -25,8 +25,12 @@ export const NO_DATA_COLOR = '#e5e7eb';
  * 1280×800 screen; at 13.5 a view holds ~1,000–2,000 grids (~20 px each), communities ~60 px.
  */
 export const GRID_MIN_ZOOM = 13.5;
-/** Basemap streets from this zoom on (major ones until 14.5): at city zoom they hide the colours. */
-export const NETWORK_MIN_ZOOM = 12.5;
+/**
+ * Basemap streets from this zoom on: below NETWORK_OVERVIEW_BELOW_ZOOM only the major roads, each
+ * merged into one thin line (every edge at city zoom would hide the colours); major edges until 14.5.
+ */
+export const NETWORK_MIN_ZOOM = 10;
+export const NETWORK_OVERVIEW_BELOW_ZOOM = 13;
 /** Station type symbols from this zoom (dots only below). */
 export const STATION_ICON_MIN_ZOOM = 14;
 

@@ -30,7 +30,7 @@ import { applyI18n, bindLangToggle, fmtInt, fmtPct, lang, onLangChange, pick, t 
 import { boundsOf, createMap, EMPTY, loadByViewport, maplibregl, networkLoader, viewBbox, type MapLibreMap } from '../map/create.js';
 import { addStationTypeImages, stationPopup, typeStyle } from '../map/stations.js';
 import { $, h, telLink } from '../ui/dom.js';
-import { addPlannerLayers, GRID_MIN_ZOOM, highlightUnit, NETWORK_MIN_ZOOM, setGroupVisible, setStationTypeFilter, type LayerGroup } from './layers.js';
+import { addPlannerLayers, GRID_MIN_ZOOM, highlightUnit, NETWORK_MIN_ZOOM, NETWORK_OVERVIEW_BELOW_ZOOM, setGroupVisible, setStationTypeFilter, type LayerGroup } from './layers.js';
 import { renderExports, renderGapList, renderLayerSwitcher, renderLegend, renderSummary, UnitTable } from './panels.js';
 import { circlePolygon } from './geometry.js';
 import { HtmlLabels } from '../map/html-labels.js';
@@ -692,7 +692,12 @@ async function main(): Promise<void> {
         (map.getSource('stations') as maplibregl.GeoJSONSource).setData(state.stations);
       },
     );
-    void Promise.race([firstUnits, new Promise((r) => setTimeout(r, 4000))]).then(() => networkLoader(map, 14.5, { minZoom: NETWORK_MIN_ZOOM }));
+    // After the first colours have drawn (the map's next idle), so the roads' GeoJSON does not
+    // compete with the coverage polygons in MapLibre's worker; 4 s at the latest.
+    const firstColoursDrawn = firstUnits.then(() => new Promise((r) => map.once('idle', r)));
+    void Promise.race([firstColoursDrawn, new Promise((r) => setTimeout(r, 4000))]).then(() =>
+      networkLoader(map, 14.5, { minZoom: NETWORK_MIN_ZOOM, overviewBelowZoom: NETWORK_OVERVIEW_BELOW_ZOOM }),
+    );
     let shownLevel = legendLevel();
     map.on('zoomend', () => {
       if (legendLevel() === shownLevel) return;
