@@ -219,7 +219,8 @@ describe.skipIf(!hasChromium)('upload page in Chromium', () => {
       await page.waitForFunction(() => ['done', 'error'].includes(window.__import!.state.phase) && !!window.__import!.state.report, undefined, { timeout: 60_000 });
       const st = await page.evaluate(() => ({ phases: window.__import!.state.phases, samples: window.__import!.state.progressSamples }));
       expect(st.phases).toEqual(['upload', 'server', 'done']);
-      expect(st.samples.length).toBeGreaterThan(2);
+      // Real progress: at least one partial count, then the whole file. How many events the
+      // browser fires in between depends on the machine's load (2 on a busy CI run), so not counted.
       expect(st.samples.some((n) => n > 0 && n < big.length)).toBe(true);
       expect(Math.max(...st.samples)).toBe(big.length);
       console.log(`[browser] upload progress: ${st.samples.length} events; mid-upload text "${uploading}"`);
