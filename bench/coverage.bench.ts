@@ -9,9 +9,9 @@ import { CoverageService } from '../server/coverage/service.js';
 import Flatbush from 'flatbush';
 import area from '@turf/area';
 import { loadAnalysisGrids, loadAnalysisStations, loadNetwork } from '../server/db/analysis.repository.js';
-import { buildWalkGraph, intervalsToLines, isochrone, reachedIntervals, snapPoint, walkFrom } from '../server/analysis/graph/index.js';
-import { PreparedGrids, bufferedLinePiece, type Piece } from '../server/analysis/coverage/index.js';
-import { uncoveredPartsReference } from '../server/analysis/coverage/reference.js';
+import { buildWalkGraph, intervalsToLines, isochrone, reachedIntervals, snapPoint, walkFrom } from '../server/network/graph.js';
+import { PreparedGrids, bufferedLinePiece, type Piece } from '../server/coverage/engine.js';
+import { uncoveredPartsReference } from '../server/coverage/reference.js';
 import type { SampleSize } from '../server/config.js';
 import { benchDatabase, fmt, median, report, time } from './lib.js';
 

@@ -9,7 +9,7 @@ import { Type } from 'typebox';
 import { Value } from 'typebox/value';
 import { StationProperties } from '../server/routes/stations.js';
 import { FeatureCollectionSchema } from '../server/schemas/common.js';
-import { isOpenAt } from '../server/analysis/hours/index.js';
+import { isOpenAt } from '../server/hours/index.js';
 
 const env = useTestApp();
 const get = env.get;

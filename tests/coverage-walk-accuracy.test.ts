@@ -11,10 +11,10 @@ import area from '@turf/area';
 import type { Db } from '../server/db/connect.js';
 import { openTestDb } from './helpers/db.js';
 import { loadAnalysisGrids, loadAnalysisStations, loadNetwork } from '../server/db/analysis.repository.js';
-import { buildWalkGraph, intervalsToLines, reachedIntervals, snapPoint, walkFrom, type Snap } from '../server/analysis/graph/index.js';
+import { buildWalkGraph, intervalsToLines, reachedIntervals, snapPoint, walkFrom, type Snap } from '../server/network/graph.js';
 import { CoverageService } from '../server/coverage/service.js';
-import { PreparedGrids, bufferedLinePiece, type Piece } from '../server/analysis/coverage/index.js';
-import { uncoveredPartsReference } from '../server/analysis/coverage/reference.js';
+import { PreparedGrids, bufferedLinePiece, type Piece } from '../server/coverage/engine.js';
+import { uncoveredPartsReference } from '../server/coverage/reference.js';
 
 let db: Db;
 let close: () => Promise<void>;

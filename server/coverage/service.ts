@@ -13,12 +13,12 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { fingerprints, loadAnalysisGrids, loadAnalysisStations, loadNetwork, reloadAnalysisStations, type AnalysisGrid } from '../db/analysis.repository.js';
 import type { StationRow } from '../db/stations.repository.js';
-import { NearestIndex } from '../analysis/nearest/index.js';
-import { nearestAlongStreets, type WalkHit, type WalkTarget } from '../analysis/nearest/walk.js';
+import { NearestIndex } from '../nearest/index.js';
+import { nearestAlongStreets, type WalkHit, type WalkTarget } from '../nearest/walk.js';
 import { listStationTypes } from '../db/stations.repository.js';
-import { buildWalkGraph, intervalsToLines, isochrone, reachedIntervals, routeTo, snapPoint, walkFrom, type Snap, type WalkGraph } from '../analysis/graph/index.js';
-import { CoverageEngine, PreparedGrids, addToUnit, bufferedLinePiece, circlePiece, emptyUnit, finishUnit, type CoverageGridInput, type GridCoverage, type Piece, type UnitCoverage } from '../analysis/coverage/index.js';
-import { isOpenAt } from '../analysis/hours/index.js';
+import { buildWalkGraph, intervalsToLines, isochrone, reachedIntervals, routeTo, snapPoint, walkFrom, type Snap, type WalkGraph } from '../network/graph.js';
+import { CoverageEngine, PreparedGrids, addToUnit, bufferedLinePiece, circlePiece, emptyUnit, finishUnit, type CoverageGridInput, type GridCoverage, type Piece, type UnitCoverage } from './engine.js';
+import { isOpenAt } from '../hours/index.js';
 
 export interface WalkSettings {
   /** Walking speed, km/h (4.8 → 80 m/min → 1,200 m in 15 min). */

@@ -2,7 +2,7 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import { adminBoundaries, adminTree, locate } from '../db/admin.repository.js';
 import { errorResponses, GeometrySchema, Lat, Lon } from '../schemas/common.js';
 import type { AnalysisGrid } from '../db/analysis.repository.js';
-import { GridLocator } from '../analysis/nearest/locate.js';
+import { GridLocator } from '../locate/locator.js';
 
 const Counts = {
   grids: Type.Integer(),

@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { getStation, listStations, listStationTypes, type StationRow } from '../db/stations.repository.js';
 import { ApiError, notFound } from '../errors.js';
 import { AMENITIES } from '../domain/stations.js';
-import { isAlwaysOpen, isOpenAt } from '../analysis/hours/index.js';
+import { isAlwaysOpen, isOpenAt } from '../hours/index.js';
 import { BboxParam, errorResponses, FeatureCollectionSchema, FeatureSchema, Lat, Lon, parseBbox, parseList, parseOpenAt } from '../schemas/common.js';
 
 export const StationProperties = Type.Object({

@@ -1,7 +1,7 @@
 /** Request/response schema pieces shared by routes. */
 import { Type, type TSchema } from 'typebox';
 import { badRequest } from '../errors.js';
-import { parseLocalTime } from '../analysis/hours/index.js';
+import { parseLocalTime } from '../hours/index.js';
 
 export const ErrorSchema = Type.Object(
   {

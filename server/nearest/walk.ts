@@ -4,7 +4,7 @@
  * Pure, synchronous; scratch arrays are reused between calls (reset after each).
  */
 import FlatQueue from 'flatqueue';
-import { routeTo, type LonLat, type Reach, type Snap, type WalkGraph } from '../graph/index.js';
+import { routeTo, type LonLat, type Reach, type Snap, type WalkGraph } from '../network/graph.js';
 
 export interface WalkTarget {
   id: number;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { generateSampleCity } from '../../../geodata/generator/index.js';
-import { buildWalkGraph, routeTo, snapPoint, walkFrom, type LonLat, type Snap, type WalkGraph } from '../graph/index.js';
-import { jitteredLattice, makeNetwork, toLonLat } from '../graph/test/fixtures.js';
+import { generateSampleCity } from '../../geodata/generator/index.js';
+import { buildWalkGraph, routeTo, snapPoint, walkFrom, type LonLat, type Snap, type WalkGraph } from '../network/graph.js';
+import { jitteredLattice, makeNetwork, toLonLat } from '../network/testing/fixtures.js';
 import { nearestAlongStreets, type WalkTarget } from './walk.js';
 
 /** What the nearest route did before: walk the whole radius, route to every target, sort. */

@@ -4,7 +4,7 @@
  * distances, otherwise measured geodesically with Turf (as the importer does).
  */
 import * as turf from '@turf/turf';
-import type { NetworkEdge, NetworkNode, StreetNetwork } from '../../../network/types.js';
+import type { NetworkEdge, NetworkNode, StreetNetwork } from '../types.js';
 
 export const ORIGIN: [number, number] = [121.6, 38.91];
 /** Metres per degree of latitude on Turf's sphere. */

@@ -6,7 +6,7 @@ import type { Polygon, Position } from 'geojson';
 import { bufferedLinePiece, circlePiece, metresPerDegree, type Piece, type PolygonCoords } from './pieces.js';
 import { clipRingToBox, outline, uncoveredParts } from './clip.js';
 import { uncoveredPartsReference } from './reference.js';
-import { CoverageEngine } from './index.js';
+import { CoverageEngine } from './engine.js';
 
 const LON = 121.6;
 const LAT = 38.91;

@@ -1,6 +1,6 @@
 import * as turf from '@turf/turf';
 import { describe, expect, it } from 'vitest';
-import type { StreetNetwork } from '../../network/types.js';
+import type { StreetNetwork } from './types.js';
 import {
   buildWalkGraph,
   intervalsToLines,
@@ -13,7 +13,7 @@ import {
   type LonLat,
   type Snap,
   type WalkGraph,
-} from './index.js';
+} from './graph.js';
 import {
   detourLoop,
   jitteredLattice,
@@ -24,7 +24,7 @@ import {
   toLonLat,
   toXY,
   twoComponents,
-} from './test/fixtures.js';
+} from './testing/fixtures.js';
 
 const node = (g: WalkGraph, id: number) => g.nodeIndex.get(id)!;
 const edge = (g: WalkGraph, id: number) => g.edgeIds.indexOf(id);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
-import { generateSampleCity } from '../../../geodata/generator/index.js';
-import { GridLocator } from './locate.js';
+import { generateSampleCity } from '../../geodata/generator/index.js';
+import { GridLocator } from './locator.js';
 
 describe('GridLocator', () => {
   const city = generateSampleCity({ size: 'small', seed: 2 });

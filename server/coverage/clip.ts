@@ -13,7 +13,7 @@
  */
 import clipperLib from 'js-angusj-clipper';
 import type { Position } from 'geojson';
-import { joinAtEnds, simplifyIdx } from '../graph/index.js';
+import { joinAtEnds, simplifyIdx } from '../network/graph.js';
 import { metresPerDegree, type Piece, type PolygonCoords } from './pieces.js';
 
 const { ClipType, NativeClipperLibRequestedFormat, PolyFillType } = clipperLib;

@@ -8,7 +8,7 @@
 import polygonClipping, { type MultiPolygon as PcMultiPolygon, type Geom } from 'polygon-clipping';
 import bboxClip from '@turf/bbox-clip';
 import type { Position } from 'geojson';
-import { bufferCapsules } from '../graph/index.js';
+import { bufferCapsules } from '../network/graph.js';
 import type { Piece, PolygonCoords } from './pieces.js';
 
 const quantize = (polys: PolygonCoords[], q: number): PcMultiPolygon =>

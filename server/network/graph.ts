@@ -14,7 +14,7 @@ import Flatbush from 'flatbush';
 import FlatQueue from 'flatqueue';
 import polygonClipping from 'polygon-clipping';
 import type { MultiLineString, MultiPolygon } from 'geojson';
-import type { StreetNetwork } from '../../network/types.js';
+import type { StreetNetwork } from './types.js';
 
 /** Metres per degree of latitude on the mean-radius sphere (the radius Turf uses). */
 const M_PER_DEG = (6371008.8 * Math.PI) / 180;
