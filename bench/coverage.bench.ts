@@ -5,7 +5,7 @@
  * DATABASE_URL set → PostgreSQL server (pgRouting comparisons run), else embedded PGlite.
  */
 import { sql } from 'kysely';
-import { CoverageService } from '../server/coverage/service.js';
+import { createAnalyses } from '../server/city/analyses.js';
 import Flatbush from 'flatbush';
 import area from '@turf/area';
 import { loadAnalysisGrids, loadAnalysisStations, loadNetwork } from '../server/db/analysis.repository.js';
@@ -28,13 +28,13 @@ lines.push('| measure | Lifecircle | reference (same run) | ratio (reference ÷ 
 // 1. Full radius coverage of one station type, vs the PostGIS-only pipeline.
 const type = 'party_service_center';
 const q = { types: [type], mode: 'radius' as const, radiusM: 1000 };
-const ours = await median(async () => new CoverageService(k, settings).coverage(q), 3, 1);
+const ours = await median(async () => createAnalyses(k, settings).coverage.coverage(q), 3, 1);
 const pgSql = sql<{ id: number; share: number }>`
   WITH s AS (SELECT ST_Union(ST_Buffer(geom::geography, 1000, 'quad_segs=16')::geometry) AS g FROM stations WHERE type_code = ${type} AND status = 'open')
   SELECT gr.id, ST_Area(ST_Intersection(gr.boundary, s.g)::geography) / ST_Area(gr.boundary::geography) AS share
     FROM grids gr, s WHERE gr.deleted_at IS NULL`;
 const ref = await median(() => pgSql.execute(k), 3, 1);
-const svc = new CoverageService(k, settings);
+const svc = createAnalyses(k, settings).coverage;
 const mine = await svc.coverage(q);
 const theirs = new Map((await pgSql.execute(k)).rows.map((r) => [r.id, r.share]));
 const worst = Math.max(...mine.grids.map((g) => Math.abs(g.coveredShare - theirs.get(g.id)!)));

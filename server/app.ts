@@ -20,7 +20,7 @@ import webPlugin, { webBuilt } from './plugins/web.js';
 import compress from '@fastify/compress';
 import coverageRoutes from './routes/coverage.js';
 import networkRoutes from './routes/network.js';
-import { CoverageService } from './coverage/service.js';
+import cityPlugin from './city/plugin.js';
 import authPlugin from './auth/plugin.js';
 import authRoutes from './routes/auth.js';
 import gridEditRoutes from './routes/grid-edits.js';
@@ -30,7 +30,6 @@ declare module 'fastify' {
   interface FastifyInstance {
     db: Db;
     config: Config;
-    coverage: CoverageService;
   }
 }
 
@@ -77,10 +76,7 @@ export async function build({ config, db, logger = false }: BuildOptions): Promi
 
   app.decorate('db', db);
   app.decorate('config', config);
-  app.decorate(
-    'coverage',
-    new CoverageService(db.kysely, { walkSpeedKmh: config.walkSpeedKmh, ebikeSpeedKmh: config.ebikeSpeedKmh, bufferM: config.walkBufferM, maxSnapM: 500, timeZone: config.timeZone, maxStalenessMs: config.dataStalenessMs }),
-  );
+  await app.register(cityPlugin);
   app.addSchema(ErrorSchema);
   registerErrorHandling(app);
 

@@ -2,6 +2,7 @@
 import { loadConfig } from './config.js';
 import { prepareDatabase } from './db/bootstrap.js';
 import { build } from './app.js';
+import { warmUp } from './city/plugin.js';
 import { DEMO_PASSWORD, demoAccounts } from './db/demo-accounts.js';
 
 const config = loadConfig();
@@ -25,22 +26,7 @@ await app.listen({ port: config.port, host: config.host });
 const { port } = app.server.address() as { port: number };
 const shown = ['0.0.0.0', '::'].includes(config.host) ? 'localhost' : config.host;
 log(`已启动 / listening: http://${shown}:${port}/  (API docs: http://${shown}:${port}/docs)`);
-// Load stations, grids and the street graph now, in the background, rather than on the first
-// nearest / locate / coverage request (several seconds on the embedded engine at city scale),
-// then compute the planner's default coverage.
-// Failures are only logged: the first request loads again.
-const warmStart = performance.now();
-app.coverage
-  .data()
-  .then(async () => {
-    log(`分析数据已载入 / analysis data loaded (${((performance.now() - warmStart) / 1000).toFixed(1)} s)`);
-    // Then the planner's opening question (every station type under its own standard, any time
-    // of day), so the first visit finds it computed. The computation yields to the event loop.
-    const t = performance.now();
-    await app.coverage.coverage({ types: await app.coverage.stationTypeCodes() });
-    log(`默认覆盖已算好 / default coverage ready (${((performance.now() - t) / 1000).toFixed(1)} s)`);
-  })
-  .catch((err: unknown) => app.log.error({ err }, 'warming the analysis data failed; the first request will load it'));
+void warmUp(app, log);
 const demo = await demoAccounts(db.kysely);
 if (demo.length) {
   log(`示例账号（密码均为 ${DEMO_PASSWORD}，仅供试用）/ demo accounts (password "${DEMO_PASSWORD}", for trying only):`);

@@ -12,7 +12,7 @@ import type { Db } from '../server/db/connect.js';
 import { openTestDb } from './helpers/db.js';
 import { loadAnalysisGrids, loadAnalysisStations, loadNetwork } from '../server/db/analysis.repository.js';
 import { buildWalkGraph, intervalsToLines, reachedIntervals, snapPoint, walkFrom, type Snap } from '../server/network/graph.js';
-import { CoverageService } from '../server/coverage/service.js';
+import { createAnalyses } from '../server/city/analyses.js';
 import { PreparedGrids, bufferedLinePiece, type Piece } from '../server/coverage/engine.js';
 import { uncoveredPartsReference } from '../server/coverage/reference.js';
 
@@ -27,7 +27,7 @@ describe('walking coverage agrees with PostGIS', () => {
   it('per-grid covered share of a 15-minute walk + 50 m within 0.5 pp of ST_Buffer(geography) of the same streets', async () => {
     const type = 'elderly_canteen';
     const settings = { walkSpeedKmh: 4.8, ebikeSpeedKmh: 15, bufferM: 50, maxSnapM: 500, timeZone: 'Asia/Shanghai' };
-    const ours = await new CoverageService(db.kysely, settings).coverage({ types: [type], mode: 'walk', minutes: 15 });
+    const ours = await createAnalyses(db.kysely, settings).coverage.coverage({ types: [type], mode: 'walk', minutes: 15 });
 
     // The same reached stretches, from the public graph functions (as the service builds them).
     const g = buildWalkGraph(await loadNetwork(db.kysely));

@@ -14,8 +14,8 @@ import { openTestDb, useTestApp } from './helpers/db.js';
 import { migrate } from '../server/db/migrate.js';
 import { loadNetwork } from '../server/db/analysis.repository.js';
 import { buildWalkGraph, snapPoint, walkFrom, type WalkGraph } from '../server/network/graph.js';
-import { rollup } from '../server/coverage/engine.js';
-import { CoverageService } from '../server/coverage/service.js';
+import { rollup } from '../server/coverage/rollup.js';
+import { createAnalyses } from '../server/city/analyses.js';
 import { importOsmNetwork } from '../server/import/index.js';
 import { ROOT } from './helpers/template.js';
 
@@ -176,7 +176,7 @@ describe('the river is a barrier', () => {
 describe('incremental recompute', () => {
   it('moving, closing and adding stations recomputes only nearby grids and equals a full recompute', async () => {
     const settings = { walkSpeedKmh: 4.8, ebikeSpeedKmh: 15, bufferM: 50, maxSnapM: 500, timeZone: 'Asia/Shanghai' };
-    const service = new CoverageService(env.db.kysely, settings);
+    const service = createAnalyses(env.db.kysely, settings).coverage;
     const nGrids = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM grids`.execute(env.db.kysely)).rows[0].n;
     for (const mode of ['radius', 'walk'] as const) {
       const q = { types: ['courier_station'], mode };
@@ -198,7 +198,7 @@ describe('incremental recompute', () => {
       await sql`UPDATE stations SET status = 'temporarily_closed', version = version + 1, updated_at = now() WHERE id = ${ids[0]}`.execute(env.db.kysely);
       const closed = await service.coverage(q);
       expect(closed.recomputedGrids).toBeLessThan(nGrids);
-      const fresh = await new CoverageService(env.db.kysely, settings).coverage(q);
+      const fresh = await createAnalyses(env.db.kysely, settings).coverage.coverage(q);
       const inc = new Map(closed.grids.map((x) => [x.id, x]));
       for (const f of fresh.grids) {
         expect(inc.get(f.id)!.coveredM2).toBeCloseTo(f.coveredM2, 2);
@@ -210,10 +210,10 @@ describe('incremental recompute', () => {
 describe('after a station change', () => {
   it('reads again only changed rows, snaps again only moved stations, and answers as a fresh service', async () => {
     const settings = { walkSpeedKmh: 4.8, ebikeSpeedKmh: 15, bufferM: 50, maxSnapM: 500, timeZone: 'Asia/Shanghai' };
-    const service = new CoverageService(env.db.kysely, settings);
+    const service = createAnalyses(env.db.kysely, settings).coverage;
     const queries = [{ types: ['party_service_center'] }, { types: ['party_service_center'], mode: 'walk' as const }, { types: ['party_service_center'], mode: 'radius' as const, radiusM: 800 }];
     for (const q of queries) await service.coverage(q);
-    const before = await service.data();
+    const before = await service.city.snapshot();
     const ids = (await sql<{ id: number }>`SELECT id FROM stations WHERE type_code = 'party_service_center' AND status = 'open' AND deleted_at IS NULL ORDER BY id LIMIT 3`.execute(env.db.kysely)).rows.map((r) => r.id);
     const [moved, renamed, removed] = ids;
     const k = env.db.kysely;
@@ -223,7 +223,7 @@ describe('after a station change', () => {
     try {
       const results = [];
       for (const q of queries) results.push(await service.coverage(q));
-      const after = await service.data();
+      const after = await service.city.snapshot();
       expect(after.stations).not.toBe(before.stations);
       expect(after.stations.map((s) => s.id)).toEqual(before.stations.map((s) => s.id).filter((id) => id !== removed));
       const old = new Map(before.stations.map((s) => [s.id, s]));
@@ -242,7 +242,7 @@ describe('after a station change', () => {
       expect(after.stationSnaps.has(removed)).toBe(false);
       for (const s of after.stations) if (s.id !== moved) expect(after.stationSnaps.get(s.id)).toBe(before.stationSnaps.get(s.id));
       // Same answers (grids and unit roll-ups) as a service that loads everything afresh.
-      const fresh = new CoverageService(env.db.kysely, settings);
+      const fresh = createAnalyses(env.db.kysely, settings).coverage;
       for (const [i, q] of queries.entries()) {
         const inc = results[i];
         const f = await fresh.coverage(q);
@@ -260,7 +260,7 @@ describe('after a station change', () => {
       }
       // A change of station types reads every row again (rows carry the type's names).
       await sql`UPDATE station_types SET name_en = name_en || ' (renamed)', coverage_radius_m = coverage_radius_m + 1 WHERE code = 'party_service_center'`.execute(k);
-      const retyped = await service.data();
+      const retyped = await service.city.snapshot();
       expect(retyped.stations.find((s) => s.id === moved)!.type_name_en).toMatch(/\(renamed\)$/);
       expect(retyped.stationSnaps.get(moved)).toBe(after.stationSnaps.get(moved));
     } finally {
@@ -275,7 +275,7 @@ describe('after a station change', () => {
 describe('after a grid edit', () => {
   it('recomputes only the edited grids, and agrees with a full recompute', async () => {
     const settings = { walkSpeedKmh: 4.8, ebikeSpeedKmh: 15, bufferM: 50, maxSnapM: 500, timeZone: 'Asia/Shanghai' };
-    const service = new CoverageService(env.db.kysely, settings);
+    const service = createAnalyses(env.db.kysely, settings).coverage;
     const q = { types: ['party_service_center', 'elderly_canteen'] };
     const nGrids = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM grids WHERE deleted_at IS NULL`.execute(env.db.kysely)).rows[0].n;
     expect((await service.coverage(q)).recomputedGrids).toBe(nGrids);
@@ -285,7 +285,7 @@ describe('after a grid edit', () => {
     await sql`UPDATE grids SET population = population + 500, version = version + 1, updated_at = now() WHERE id = ${ids[1]}`.execute(env.db.kysely);
     const after = await service.coverage(q);
     expect(after.recomputedGrids).toBe(2);
-    const fresh = await new CoverageService(env.db.kysely, settings).coverage(q);
+    const fresh = await createAnalyses(env.db.kysely, settings).coverage.coverage(q);
     const inc = new Map(after.grids.map((x) => [x.id, x]));
     for (const f of fresh.grids) {
       expect(inc.get(f.id)!.coveredM2).toBeCloseTo(f.coveredM2, 2);

@@ -62,7 +62,7 @@ describe('GET /api/locate from memory', () => {
     const g = (await sql<{ id: number; lon: number; lat: number }>`SELECT id, ST_X(ST_PointOnSurface(boundary)) AS lon, ST_Y(ST_PointOnSurface(boundary)) AS lat FROM grids ORDER BY id OFFSET 3 LIMIT 1`.execute(env.db.kysely)).rows[0]!;
     await viaApi(g.lon, g.lat);
     await sql`UPDATE grids SET party_branch = 'memo test branch', leader_name = 'memo test', version = version + 1 WHERE id = ${g.id}`.execute(env.db.kysely);
-    env.app.coverage.invalidate();
+    env.app.city.invalidate();
     const after = await viaApi(g.lon, g.lat);
     expect(after.grid).toMatchObject({ id: g.id, party_branch: 'memo test branch', leader_name: 'memo test' });
     expect(after).toEqual(await viaSql(after.lon, after.lat));

@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import area from '@turf/area';
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
 import type { Polygon } from 'geojson';
-import { CoverageEngine, bufferedLinePiece, circlePiece, coverGrid, rollup, type CoverageGridInput } from './engine.js';
+import { CoverageEngine, bufferedLinePiece, circlePiece, coverGrid, type CoverageGridInput } from './engine.js';
+import { rollup } from './rollup.js';
 
 const LAT = 38.91;
 const M_LAT = 111_195; // metres per degree of latitude (sphere R = 6371008.8)

@@ -36,9 +36,19 @@ export interface GridCoverage {
   gaps: PolygonCoords[];
 }
 
-interface PreparedGrid extends CoverageGridInput {
+export interface PreparedGrid extends CoverageGridInput {
   areaM2: number;
   bbox: [number, number, number, number];
+}
+
+/**
+ * Computes grids somewhere else (the worker pool): each job is one grid with the pieces near it;
+ * the answer is {@link coverGrid}'s, in job order.
+ */
+export type GridRunner = (jobs: readonly GridJob[], opts: CoverageOptions) => Promise<GridCoverage[]>;
+export interface GridJob {
+  grid: PreparedGrid;
+  pieces: Piece[];
 }
 
 export interface CoverageOptions {
@@ -134,9 +144,13 @@ export class CoverageEngine {
    * @param grids the grids, or the result of {@link prepareGrids} to share the preparation
    *   (areas, bboxes, index) between engines over the same grids.
    */
+  /**
+   * @param runner computes batches of grids off this thread; without it they are computed here.
+   */
   constructor(
     grids: readonly CoverageGridInput[] | PreparedGrids,
     private readonly opts: CoverageOptions = {},
+    private readonly runner?: GridRunner,
   ) {
     const prepared = grids instanceof PreparedGrids ? grids : new PreparedGrids(grids);
     this.grids = prepared.grids;
@@ -155,10 +169,14 @@ export class CoverageEngine {
     this.pieceIndex = idx;
   }
 
+  private job(gridIdx: number): GridJob {
+    const grid = this.grids[gridIdx];
+    return { grid, pieces: this.pieceIndex ? this.pieceIndex.search(...grid.bbox).map((i) => this.pieceList[i]) : [] };
+  }
+
   private recompute(gridIdx: number) {
-    const g = this.grids[gridIdx];
-    const near = this.pieceIndex ? this.pieceIndex.search(...g.bbox).map((i) => this.pieceList[i]) : [];
-    this.results.set(g.id, coverGrid(g, near, this.opts));
+    const { grid, pieces } = this.job(gridIdx);
+    this.results.set(grid.id, coverGrid(grid, pieces, this.opts));
   }
 
   /**
@@ -181,8 +199,24 @@ export class CoverageEngine {
     return [...affected];
   }
 
-  /** Recomputes grids, handing the event loop back every `sliceMs` so other requests are served. */
+  /**
+   * Recomputes grids: on the runner when there is one, else here, handing the event loop back
+   * every `sliceMs` so other requests are served. If the runner fails (the pool is saturated),
+   * the results of these grids are dropped and the error is thrown: the engine is then
+   * incomplete (`complete` is false) and callers must not reuse it.
+   */
   private async recomputeAsync(indices: number[], sliceMs: number): Promise<void> {
+    if (this.runner && indices.length > 0) {
+      const jobs = indices.map((i) => this.job(i));
+      try {
+        const out = await this.runner(jobs, this.opts);
+        for (const c of out) this.results.set(c.id, c);
+      } catch (err) {
+        for (const j of jobs) this.results.delete(j.grid.id);
+        throw err;
+      }
+      return;
+    }
     let start = performance.now();
     for (const i of indices) {
       this.recompute(i);
@@ -247,67 +281,12 @@ export class CoverageEngine {
     return this.grids.map((g) => this.results.get(g.id)!).filter(Boolean);
   }
 
+  /** Every grid has a result (false after a failed recomputation). */
+  get complete(): boolean {
+    return this.results.size === this.grids.length;
+  }
+
   get(id: number): GridCoverage | undefined {
     return this.results.get(id);
   }
-}
-
-export interface RollupInput {
-  coverage: GridCoverage;
-  /** Unit codes this grid rolls up into, e.g. { community, street, district }. */
-  units: Record<string, string>;
-}
-
-export interface UnitCoverage {
-  level: string;
-  code: string;
-  grids: number;
-  areaM2: number;
-  coveredM2: number;
-  coveredShareByArea: number;
-  population: number;
-  coveredPopulation: number;
-  uncoveredPopulation: number;
-  coveredShareByPopulation: number;
-  gapAreaM2: number;
-}
-
-/** A unit with nothing summed yet. */
-export function emptyUnit(level: string, code: string): UnitCoverage {
-  return { level, code, grids: 0, areaM2: 0, coveredM2: 0, coveredShareByArea: 0, population: 0, coveredPopulation: 0, uncoveredPopulation: 0, coveredShareByPopulation: 0, gapAreaM2: 0 };
-}
-
-/** Adds one grid's result to a unit's sums. */
-export function addToUnit(u: UnitCoverage, c: GridCoverage): void {
-  u.grids += 1;
-  u.areaM2 += c.areaM2;
-  u.coveredM2 += c.coveredM2;
-  u.population += c.population;
-  u.coveredPopulation += c.coveredPopulation;
-  u.uncoveredPopulation += c.uncoveredPopulation;
-  u.gapAreaM2 += c.areaM2 - c.coveredM2;
-}
-
-/** Sets a unit's shares from its sums. */
-export function finishUnit(u: UnitCoverage): UnitCoverage {
-  u.coveredShareByArea = u.areaM2 > 0 ? u.coveredM2 / u.areaM2 : 0;
-  u.coveredShareByPopulation = u.population > 0 ? u.coveredPopulation / u.population : 0;
-  return u;
-}
-
-/**
- * Sums grid results into units (community, street, district, city …).
- * @example rollup([{ coverage, units: { street: '210291001000' } }])
- */
-export function rollup(rows: readonly RollupInput[]): UnitCoverage[] {
-  const acc = new Map<string, UnitCoverage>();
-  for (const { coverage: c, units } of rows) {
-    for (const [level, code] of Object.entries(units)) {
-      const k = `${level}:${code}`;
-      let u = acc.get(k);
-      if (!u) acc.set(k, (u = emptyUnit(level, code)));
-      addToUnit(u, c);
-    }
-  }
-  return [...acc.values()].map(finishUnit);
 }

@@ -98,3 +98,9 @@ export async function getGrid(db: Kysely<Database>, idOrCode: string): Promise<G
   const byId = /^\d{1,9}$/.test(idOrCode);
   return (await (byId ? q.where('g.id', '=', Number(idOrCode)) : q.where('g.code', '=', idOrCode)).executeTakeFirst()) as GridRow | undefined;
 }
+
+/** Each live grid's party branch (not held by the in-memory city). */
+export async function gridPartyBranches(db: Kysely<Database>): Promise<Map<number, string | null>> {
+  const rows = await db.selectFrom('grids').select(['id', 'party_branch']).where('deleted_at', 'is', null).execute();
+  return new Map(rows.map((r) => [r.id, r.party_branch]));
+}

@@ -35,7 +35,7 @@ const sum = <T>(xs: T[], f: (x: T) => number) => xs.reduce((t, x) => t + f(x), 0
 export async function editImpact(coverage: CoverageService, changes: GridChange[]): Promise<EditImpact> {
   const before = changes.filter((c) => c.geometry_before).map((c, i) => ({ id: i + 1, polygon: c.geometry_before!, population: c.population_before }));
   const after = changes.filter((c) => c.geometry).map((c, i) => ({ id: i + 1, polygon: c.geometry!, population: c.population_after }));
-  const types = await coverage.stationTypeCodes();
+  const types = await coverage.city.stationTypeCodes();
   const [b, a] = await Promise.all([coverage.coverPolygons(before, types), coverage.coverPolygons(after, types)]);
   const impact: TypeImpact[] = types.map((t) => {
     const bb = b.get(t) ?? [];

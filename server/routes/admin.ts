@@ -1,8 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { adminBoundaries, adminTree, locate } from '../db/admin.repository.js';
+import { adminBoundaries, adminTree } from '../db/admin.repository.js';
 import { errorResponses, GeometrySchema, Lat, Lon } from '../schemas/common.js';
-import type { AnalysisGrid } from '../db/analysis.repository.js';
-import { GridLocator } from '../locate/locator.js';
 
 const Counts = {
   grids: Type.Integer(),
@@ -68,13 +66,6 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => ({ type: 'FeatureCollection' as const, features: await adminBoundaries(app.db.kysely, req.query.level, req.query.simplify) }),
   );
 
-  /** Grid locator and party branches (not in the snapshot) per loaded grids array. */
-  const locators = new WeakMap<readonly AnalysisGrid[], Promise<{ locator: GridLocator<AnalysisGrid>; partyBranch: Map<number, string | null> }>>();
-  const loadLocator = async (grids: readonly AnalysisGrid[]) => {
-    const rows = await app.db.kysely.selectFrom('grids').select(['id', 'party_branch']).where('deleted_at', 'is', null).execute();
-    return { locator: new GridLocator(grids), partyBranch: new Map(rows.map((r) => [r.id, r.party_branch])) };
-  };
-
   app.get(
     '/locate',
     {
@@ -86,40 +77,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => {
-      const { lon, lat } = req.query;
-      // In memory when a grid clearly contains the point (the coverage snapshot's grids, same
-      // freshness as nearest); on a border, outside every grid or for a grid loaded since, PostGIS.
-      const d = await app.coverage.data();
-      let mem = locators.get(d.grids);
-      if (!mem) {
-        const grids = d.grids;
-        locators.set(grids, (mem = loadLocator(grids)));
-        mem.catch(() => locators.delete(grids)); // a failed load is retried by the next request
-      }
-      const { locator, partyBranch } = await mem;
-      const hit = locator.locate(lon, lat);
-      if (hit && hit !== 'unsure' && partyBranch.has(hit.id)) {
-        return {
-          lon,
-          lat,
-          found: true,
-          grid: { id: hit.id, code: hit.code, name: hit.name, leader_name: hit.leader_name, leader_phone: hit.leader_phone, party_branch: partyBranch.get(hit.id)! },
-          community: { code: hit.community_code, name: hit.community_name },
-          street: { code: hit.street_code, name: hit.street_name },
-          district: { code: hit.district_code, name: hit.district_name },
-        };
-      }
-      const r = await locate(app.db.kysely, lon, lat);
-      const unit = (code: string | null, name: string | null) => (code ? { code, name: name! } : null);
-      return {
-        lon,
-        lat,
-        found: r.grid_id !== null,
-        grid: r.grid_id !== null ? { id: r.grid_id, code: r.grid_code!, name: r.grid_name!, leader_name: r.leader_name, leader_phone: r.leader_phone, party_branch: r.party_branch } : null,
-        community: unit(r.community_code, r.community_name),
-        street: unit(r.street_code, r.street_name),
-        district: unit(r.district_code, r.district_name),
-      };
+      return app.locate.locate(req.query.lon, req.query.lat);
     },
   );
 };

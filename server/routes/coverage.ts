@@ -156,7 +156,7 @@ function unitStats(res: CoverageResult) {
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   async function runQuery(q: { types?: string; mode?: 'radius' | 'walk'; radius?: number; minutes?: number; open_at?: string; bbox?: string }) {
     const bbox = parseBbox(q.bbox); // checked before the (possibly long) computation
-    const all = await app.coverage.stationTypeCodes();
+    const all = await app.city.stationTypeCodes();
     const types = parseList(q.types, all, 'types') ?? all;
     if (q.radius !== undefined && q.mode === 'walk') throw badRequest('invalid_mode', 'radius 只能用于 radius 模式', 'radius applies to mode=radius only');
     if (q.minutes !== undefined && q.mode === 'radius') throw badRequest('invalid_mode', 'minutes 只能用于 walk 模式', 'minutes applies to mode=walk only');
@@ -366,8 +366,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       const minutes = req.query.minutes ?? 15;
-      if (!(await app.coverage.hasNetwork())) throw new ApiError(409, 'no_network', '尚未导入街道路网，无法计算步行范围', 'No street network is loaded; walking areas need one');
-      const iso = await app.coverage.isochrone(req.query.lon, req.query.lat, minutes);
+      if (!(await app.city.hasNetwork())) throw new ApiError(409, 'no_network', '尚未导入街道路网，无法计算步行范围', 'No street network is loaded; walking areas need one');
+      const iso = await app.isochrones.isochrone(req.query.lon, req.query.lat, minutes);
       if (!iso) throw new ApiError(422, 'not_on_network', '该点距离最近的可步行道路超过 500 米', 'The point is more than 500 m from any walkable street');
       const { default: area } = await import('@turf/area');
       return {

@@ -53,10 +53,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       if (layer === 'grids') {
         features = gridFeatures(await listGrids(app.db.kysely, { streetCode: q.street, communityCode: q.community, limit: 1_000_000 }), crs);
       } else if (layer === 'stations') {
-        const all = await app.coverage.stationTypeCodes();
+        const all = await app.city.stationTypeCodes();
         features = stationFeatures(await listStations(app.db.kysely, { types: parseList(q.types, all, 'types') }), crs);
       } else {
-        const all = await app.coverage.stationTypeCodes();
+        const all = await app.city.stationTypeCodes();
         const types = parseList(q.types, all, 'types') ?? all;
         if (q.radius !== undefined && q.mode === 'walk') throw badRequest('invalid_mode', 'radius 只能用于 radius 模式', 'radius applies to mode=radius only');
         if (q.minutes !== undefined && q.mode === 'radius') throw badRequest('invalid_mode', 'minutes 只能用于 walk 模式', 'minutes applies to mode=walk only');

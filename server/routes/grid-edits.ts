@@ -94,7 +94,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       else throw translateDbError(err);
     }
     if (!dryRun) {
-      app.coverage.invalidate();
+      app.city.invalidate();
       req.log.info({ change: result.change_id, operation: result.operation, grids: result.changes.map((c) => c.grid_id), by: req.actor?.username }, 'grid edit');
     }
     const impact = dryRun || query.impact ? await editImpact(app.coverage, result.changes) : undefined;

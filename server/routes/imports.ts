@@ -202,7 +202,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         }
         throw err;
       }
-      if (report.committed) app.coverage.invalidate();
+      if (report.committed) app.city.invalidate();
       return report;
     },
   );

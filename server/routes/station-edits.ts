@@ -32,7 +32,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   async function run<T>(op: (tx: Kysely<Database>) => Promise<T>): Promise<T> {
     try {
       const r = await app.db.kysely.transaction().execute(op);
-      app.coverage.invalidate();
+      app.city.invalidate();
       return r;
     } catch (err) {
       throw translateDbError(err);

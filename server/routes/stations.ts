@@ -100,7 +100,7 @@ function straightAnswerJson(found: { item: StationRow; distanceM: number }[], at
 const BoolParam = Type.Boolean({ description: 'true/false' });
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
-  const typeCodes = () => app.coverage.stationTypeCodes();
+  const typeCodes = () => app.city.stationTypeCodes();
 
   app.get(
     '/station-types',
@@ -197,21 +197,21 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
           (!types || types.includes(r.type_code)) &&
           (!amenities || amenities.every((a) => r.amenities.includes(a))) &&
           (!onlyOpen || openAt(r, at, tz) === true);
-        return app.coverage.nearestStations(q.lon, q.lat, matches, want);
+        return app.nearest.nearestStations(q.lon, q.lat, matches, want);
       };
-      const byWalk = q.by === 'walk' || (q.by === undefined && (await app.coverage.hasNetwork()));
+      const byWalk = q.by === 'walk' || (q.by === undefined && (await app.city.hasNetwork()));
       if (!byWalk) {
         // Bytes, not an object: the response schema's serialiser is skipped on purpose (see featureHead).
         return (reply as FastifyReply).type('application/json; charset=utf-8').send(straightAnswerJson(await candidates(limit), at, tz));
       }
-      if (!(await app.coverage.hasNetwork())) throw new ApiError(409, 'no_network', '尚未导入街道路网，无法按步行距离排序；可用 by=straight', 'No street network is loaded; use by=straight');
+      if (!(await app.city.hasNetwork())) throw new ApiError(409, 'no_network', '尚未导入街道路网，无法按步行距离排序；可用 by=straight', 'No street network is loaded; use by=straight');
       const walkPerMin = (app.config.walkSpeedKmh * 1000) / 60;
       const ebikePerMin = (app.config.ebikeSpeedKmh * 1000) / 60;
       // Walking distance is never shorter than the straight line, so ranking the K nearest by
       // straight line is exact once the K-th straight distance exceeds the limit-th walk distance.
       for (let k = Math.max(limit * 4, 24); ; k *= 4) {
         const cands = await candidates(k);
-        const walk = await app.coverage.walkingDistances(q.lon, q.lat, cands.map((c) => c.item.id), limit);
+        const walk = await app.nearest.walkingDistances(q.lon, q.lat, cands.map((c) => c.item.id), limit);
         if (!walk) throw new ApiError(422, 'not_on_network', '该位置距离最近的可步行道路超过 500 米', 'This position is more than 500 m from any walkable street');
         const byId = new Map(cands.map((c) => [c.item.id, c]));
         // Features only for the answer (not for every candidate).

@@ -1,0 +1,41 @@
+/** The in-memory city and every analysis over it, wired together (the app plugin, tests and benchmarks use this). */
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { CityStore } from './store.js';
+import { CoverageService } from '../coverage/service.js';
+import type { GridRunner } from '../coverage/engine.js';
+import { NearestService } from '../nearest/service.js';
+import { IsochroneService } from '../network/service.js';
+import { LocateService } from '../locate/service.js';
+
+export interface AnalysisSettings {
+  /** Walking speed, km/h (4.8 → 80 m/min → 1,200 m in 15 min). */
+  walkSpeedKmh: number;
+  /** Buffer around reached streets, metres. */
+  bufferM: number;
+  /** Farther than this from any street (metres), a point is not placed on the walking network. */
+  maxSnapM: number;
+  timeZone: string;
+  /** See CitySettings.maxStalenessMs. */
+  maxStalenessMs?: number;
+}
+
+export interface Analyses {
+  city: CityStore;
+  coverage: CoverageService;
+  nearest: NearestService;
+  isochrones: IsochroneService;
+  locate: LocateService;
+}
+
+/** @param runner computes coverage grids off the event loop (the worker pool); omitted = in this thread. */
+export function createAnalyses(db: Kysely<Database>, s: AnalysisSettings, runner?: GridRunner): Analyses {
+  const city = new CityStore(db, { maxSnapM: s.maxSnapM, maxStalenessMs: s.maxStalenessMs });
+  return {
+    city,
+    coverage: new CoverageService(city, { walkSpeedKmh: s.walkSpeedKmh, bufferM: s.bufferM, timeZone: s.timeZone }, runner),
+    nearest: new NearestService(city, { maxSnapM: s.maxSnapM }),
+    isochrones: new IsochroneService(city, { walkSpeedKmh: s.walkSpeedKmh, bufferM: s.bufferM, maxSnapM: s.maxSnapM }),
+    locate: new LocateService(city, db),
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * Registers the in-memory city and the analyses over it on the app: `app.city` (snapshots),
+ * `app.coverage`, `app.nearest`, `app.isochrones`, `app.locate`. Closing the app closes the city
+ * (no load starts after close, so a background warm-up cannot query a closed database).
+ */
+import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
+import type { CityStore } from './store.js';
+import type { CoverageService } from '../coverage/service.js';
+import type { NearestService } from '../nearest/service.js';
+import type { IsochroneService } from '../network/service.js';
+import type { LocateService } from '../locate/service.js';
+import { createAnalyses } from './analyses.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    city: CityStore;
+    coverage: CoverageService;
+    nearest: NearestService;
+    isochrones: IsochroneService;
+    locate: LocateService;
+  }
+}
+
+/** Farther than this from any street, a point is not placed on the walking network. */
+const MAX_SNAP_M = 500;
+
+export default fp(
+  async (app: FastifyInstance) => {
+    const { config, db } = app;
+    const a = createAnalyses(db.kysely, { walkSpeedKmh: config.walkSpeedKmh, bufferM: config.walkBufferM, maxSnapM: MAX_SNAP_M, timeZone: config.timeZone, maxStalenessMs: config.dataStalenessMs });
+    const city = a.city;
+    app.decorate('city', city);
+    app.decorate('coverage', a.coverage);
+    app.decorate('nearest', a.nearest);
+    app.decorate('isochrones', a.isochrones);
+    app.decorate('locate', a.locate);
+    app.addHook('onClose', async () => city.close());
+  },
+  { name: 'lifecircle-city' },
+);
+
+/**
+ * Loads the city in the background (rather than on the first nearest / locate / coverage request:
+ * several seconds on the embedded engine at city scale), then computes the planner's opening
+ * question (every station type under its own standard), so the first visit finds it computed.
+ * Failures are only logged: the first request loads again. Stops quietly once the app closes.
+ */
+export async function warmUp(app: FastifyInstance, log: (m: string) => void): Promise<void> {
+  const t0 = performance.now();
+  try {
+    await app.city.snapshot();
+    log(`分析数据已载入 / analysis data loaded (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    const t1 = performance.now();
+    await app.coverage.coverage({ types: await app.city.stationTypeCodes() });
+    log(`默认覆盖已算好 / default coverage ready (${((performance.now() - t1) / 1000).toFixed(1)} s)`);
+  } catch (err) {
+    if (app.city.isClosed) return;
+    app.log.error({ err }, 'warming the analysis data failed; the first request will load it');
+  }
+}
