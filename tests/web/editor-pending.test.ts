@@ -9,6 +9,7 @@ import {
   communityUnder,
   deleteCandidates,
   deletedAfterSave,
+  emptyDraft,
   focusAfterSave,
   isDirty,
   pendingEdit,
@@ -58,25 +59,7 @@ const c = grid(3, rect(2, 0, 3, 1), { community_code: 'C2' });
 const foreign = grid(4, rect(0, 1, 1, 2), { street_code: 'S2' });
 
 function draft(over: Partial<Draft> = {}): Draft {
-  return {
-    user: editor,
-    grids: new Map([a, b, c, foreign].map((g) => [g.properties.id, g])),
-    tool: 'select',
-    selected: null,
-    undo: new UndoStack<Polygon>(),
-    drawn: null,
-    createCommunity: 'C1',
-    createName: '',
-    splitLine: null,
-    mergeIds: [],
-    restore: null,
-    attrValues: null,
-    attrServerError: null,
-    deleting: null,
-    allowCommunity: false,
-    versionOverride: new Map(),
-    ...over,
-  };
+  return { ...emptyDraft(), user: editor, grids: new Map([a, b, c, foreign].map((g) => [g.properties.id, g])), createCommunity: 'C1', ...over };
 }
 
 describe('pendingEdit', () => {
@@ -89,9 +72,9 @@ describe('pendingEdit', () => {
     const moved = rect(0, 0, 1.2, 1);
     const d = draft({ selected: a, attrValues: { ...formValues(a.properties), leader_name: '李四' } });
     expect(isDirty(d, moved)).toBe(true);
-    const p = pendingEdit(d, moved, '新网格');
+    const p = pendingEdit(d, moved, '新网格')!;
     expect(p).toMatchObject({ kind: 'reshape', grid: a, attrs: { leader_name: '李四' } });
-    expect(p!.kind === 'reshape' && p.geometry.coordinates[0]).toHaveLength(5);
+    expect(p.kind === 'reshape' && p.geometry.coordinates[0]).toHaveLength(5);
   });
 
   it('attributes only when the outline is the saved one; none while a field is wrong', () => {

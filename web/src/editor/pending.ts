@@ -8,7 +8,7 @@ import type { Feature, LineString, Polygon, Position } from 'geojson';
 import type { AuthUser, EditResponse, GridChange, GridProps } from '../api/client.js';
 import { attributeChanges, sharesBorder, type AttrBody, type AttrValues, type FieldError } from './attributes.js';
 import { normalizePolygon, pointInPolygon, ringCentroid, samePolygon } from './geometry.js';
-import type { UndoStack } from './undo.js';
+import { UndoStack } from './undo.js';
 
 export type GridFeature = Feature<Polygon, GridProps>;
 /** What a restore needs of a grid: also a deleted one, which is no longer on the map. */
@@ -50,6 +50,28 @@ export interface Draft {
   allowCommunity: boolean;
   /** Versions to send instead of the loaded ones (after "re-apply mine" on a conflict). */
   versionOverride: ReadonlyMap<number, number>;
+}
+
+/** No unsaved work, no grids, nobody signed in. */
+export function emptyDraft(): Draft & { grids: Map<number, GridFeature>; versionOverride: Map<number, number> } {
+  return {
+    user: null,
+    grids: new Map(),
+    tool: 'select',
+    selected: null,
+    undo: new UndoStack<Polygon>(),
+    drawn: null,
+    createCommunity: '',
+    createName: '',
+    splitLine: null,
+    mergeIds: [],
+    restore: null,
+    attrValues: null,
+    attrServerError: null,
+    deleting: null,
+    allowCommunity: false,
+    versionOverride: new Map(),
+  };
 }
 
 /** Whether `user` may edit grid `g`: an administrator any, a street editor those of their streets. */

@@ -7,8 +7,7 @@ import type { AuthUser, Bbox, EditResponse, GridChange, HistoryEntry, StationTyp
 import type { AttrField, AttrValues, FieldError } from './attributes.js';
 import { formValues } from './attributes.js';
 import type { TypeNames } from './panels.js';
-import { deletedAfterSave, toggleId, type DeletedGrid, type Draft, type GridFeature, type GridRef, type Tool } from './pending.js';
-import { UndoStack } from './undo.js';
+import { deletedAfterSave, emptyDraft, toggleId, type DeletedGrid, type Draft, type GridFeature, type GridRef, type Tool } from './pending.js';
 import type { LineString, Polygon } from 'geojson';
 
 export interface PreviewState {
@@ -53,29 +52,14 @@ export interface EditorState extends Draft {
 }
 
 const S: EditorState = {
-  user: null,
+  ...emptyDraft(),
   sampleCity: false,
   datasetBbox: undefined,
-  grids: new Map(),
   communities: [],
-  tool: 'select',
-  selected: null,
   tdId: null,
-  undo: new UndoStack<Polygon>(),
-  drawn: null,
-  createCommunity: '',
-  createName: '',
-  splitLine: null,
-  mergeIds: [],
-  restore: null,
-  attrValues: null,
-  attrServerError: null,
-  deleting: null,
-  allowCommunity: false,
   deleted: [],
   historyFor: null,
   preview: null,
-  versionOverride: new Map(),
   historyOpen: false,
   history: null,
   typeNames: new Map(),
