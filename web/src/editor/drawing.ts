@@ -7,7 +7,7 @@ import type { LineString, Polygon, Position } from 'geojson';
 import { TerraDraw, TerraDrawLineStringMode, TerraDrawPolygonMode, TerraDrawSelectMode, type SnapToCustom } from 'terra-draw';
 import { TerraDrawMapLibreGLAdapter } from 'terra-draw-maplibre-gl-adapter';
 import { t } from '../i18n/index.js';
-import type { MapLibreMap } from '../map/create.js';
+import { EMPTY, type MapLibreMap } from '../map/create.js';
 import { message } from '../ui/feedback.js';
 import { formValues } from './attributes.js';
 import { normalizeLine, normalizePolygon, pointInPolygon } from './geometry.js';
@@ -151,8 +151,8 @@ export function clearWork(): void {
 /** The draft changed: an earlier preview is outdated, its overlays go. */
 export function afterChange(): void {
   store.previewOutdated();
-  setOverlay('problems', { type: 'FeatureCollection', features: [] });
-  setOverlay('preview', { type: 'FeatureCollection', features: [] });
+  setOverlay('problems', EMPTY);
+  setOverlay('preview', EMPTY);
   store.changed();
 }
 
