@@ -15,6 +15,7 @@ import { ARTIFACTS, chromiumAvailable, startBrowserApp } from '../helpers/browse
 import { centroid, editorDriver, toward, vertexKey as key, vertexOwners, type Grid } from '../helpers/editor-driver.js';
 import { labelPoint, samePolygon } from '../../web/src/editor/geometry.js';
 import { sharesBorder } from '../../web/src/editor/attributes.js';
+import { DEMO_PASSWORD } from '../../server/db/demo-accounts.js';
 
 const hasChromium = chromiumAvailable('editor test (attributes, delete, community)');
 const artifacts = ARTIFACTS;
@@ -139,6 +140,36 @@ describe.skipIf(!hasChromium)('grid editor in Chromium: attributes, delete/resto
     expect(samePolygon(back.geometry, grid.geometry)).toBe(true);
     expect(await page.isHidden('#deleted-panel')).toBe(true);
     await page.screenshot({ path: join(artifacts, 'editor-restored.png') });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('logged out elsewhere, then logged in as another street editor: the editor shows that user and their street, not the previous one', async () => {
+    const { context, page, errors } = await loggedIn('editor1');
+    const first = await page.evaluate(() => window.__editor!.state.user!);
+    const second = (await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'editor2', password: DEMO_PASSWORD } })).json().user as typeof first;
+    expect(second.streets[0].code).not.toBe(first.streets[0].code);
+    const grid = (await allGrids()).find((g) => g.properties.street_code === first.streets[0].code)!;
+    await selectGrid(page, grid, labelPoint(grid.geometry));
+    await page.fill('#attr-leader_name', '钱七');
+    // The session ends in another tab; the next request is refused (401) and asks to log in again.
+    await page.evaluate(() => fetch('/api/auth/logout', { method: 'POST', credentials: 'same-origin' }));
+    await page.click('#preview');
+    await page.waitForSelector('#login:not([hidden])');
+    await page.fill('#username', 'editor2');
+    await page.fill('#password', DEMO_PASSWORD);
+    await page.click('#login-form button[type=submit]');
+    await expect.poll(() => page.evaluate(() => window.__editor?.state.user?.username ?? null), { timeout: 30_000 }).toBe('editor2');
+    await page.waitForFunction(() => document.body.dataset.ready === 'true', undefined, { timeout: 30_000 });
+    await settle(page);
+    const who = (await page.textContent('#who')) ?? '';
+    expect(who).toContain(second.streets[0].name);
+    expect(who).not.toContain(first.streets[0].name);
+    // Editable (own) grids on the map are the new user's street's only.
+    const streetOf = new Map((await allGrids()).map((g) => [g.properties.id, g.properties.street_code]));
+    const own = await page.evaluate(() => window.__map!.queryRenderedFeatures({ layers: ['grids-own-fill'] }).map((f) => Number(f.properties.id)));
+    expect(own.length).toBeGreaterThan(0);
+    expect(new Set(own.map((id) => streetOf.get(id)))).toEqual(new Set([second.streets[0].code]));
     expect(errors).toEqual([]);
     await context.close();
   });

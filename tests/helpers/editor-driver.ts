@@ -1,7 +1,9 @@
 /**
  * Driving the grid editor (/editor/) in Chromium: log in through the form, select a grid, drag
  * with real mouse events at map positions (terra-draw sees pointer events), wait for previews.
- * Shared by the editor's browser tests.
+ * Never a fixed sleep: each step waits for what the editor shows — the state markers on <body>
+ * (`data-selected`, `data-outline`, `data-draw-seq`, `data-preview`, set by web/src/editor/view.ts
+ * and drawing.ts) and the map being loaded and still. Shared by the editor's browser tests.
  */
 import type { Feature, Polygon, Position } from 'geojson';
 import type { Page } from 'playwright-core';
@@ -52,24 +54,28 @@ export function editorDriver(env: () => Pick<BrowserApp, 'app' | 'base' | 'brows
     await settle(page);
     const c = await px(page, centroid(grid.geometry.coordinates[0]));
     await page.mouse.click(c.x, c.y);
-    await page.waitForFunction((id) => window.__editor!.state.selected?.properties.id === id && window.__editor!.state.tdId !== null, grid.properties.id);
-    await page.waitForTimeout(200);
+    // Selected, its outline in terra-draw with handles, and the map has drawn it.
+    await page.waitForSelector(`body[data-selected="${grid.properties.id}"][data-outline="true"]`);
+    await settle(page);
   }
+
+  /** How many terra-draw edits the editor has taken in (a drag, a finished line or polygon). */
+  const drawSeq = (page: Page) => page.evaluate(() => Number(document.body.dataset.drawSeq ?? 0));
 
   /** A real drag with the mouse from one lon/lat to another, in steps (terra-draw sees pointer events). */
   async function drag(page: Page, from: Position, to: Position) {
     const a = await px(page, from);
     const b = await px(page, to);
+    const seq = await drawSeq(page);
     await page.mouse.move(a.x, a.y);
     await page.mouse.down();
-    for (let i = 1; i <= 12; i++) {
-      await page.mouse.move(a.x + ((b.x - a.x) * i) / 12, a.y + ((b.y - a.y) * i) / 12);
-      await page.waitForTimeout(20);
-    }
+    // Each move is dispatched and handled before the next (Playwright waits for the renderer).
+    for (let i = 1; i <= 12; i++) await page.mouse.move(a.x + ((b.x - a.x) * i) / 12, a.y + ((b.y - a.y) * i) / 12);
     await page.mouse.up();
-    await page.waitForTimeout(200);
+    // terra-draw finished the edit and the editor took it in (undo step, pending change, render).
+    await page.waitForFunction((n) => Number(document.body.dataset.drawSeq ?? 0) > n, seq);
+    await settle(page);
   }
-
 
   /** A fresh page logged in through the form as `username`; console errors collected. */
   async function loggedIn(username: string) {
@@ -89,14 +95,15 @@ export function editorDriver(env: () => Pick<BrowserApp, 'app' | 'base' | 'brows
     return { context, page, errors };
   }
 
+  /** A click on the map at `ll`; then the map is loaded and still (a click may zoom or pan it). */
   const clickAt = async (page: Page, ll: Position) => {
     const p = await px(page, ll);
     await page.mouse.click(p.x, p.y);
-    await page.waitForTimeout(150);
+    await settle(page);
   };
-  const previewDone = (page: Page) => page.waitForFunction(() => window.__editor!.state.preview && !window.__editor!.state.preview.running, undefined, { timeout: 30_000 });
+  /** The preview (or save) answered: the preview panel is no longer waiting. */
+  const previewDone = (page: Page) => page.waitForSelector('body[data-preview]:not([data-preview="running"]):not([data-preview="none"])', { timeout: 30_000 });
   const saved = (page: Page) => page.waitForSelector('#preview-panel .saved', { timeout: 30_000 });
-
 
   return { allGrids, versions, px, settle, selectGrid, drag, loggedIn, clickAt, previewDone, saved };
 }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { commitState, onlyCrsObjects, sortedRejected, uploadShare, type ImportReport, type RejectedRow } from '../../web/src/import/report.js';
 import { upload } from '../../web/src/import/upload.js';
-import { ApiFailure } from '../../web/src/api/client.js';
+import { ApiError } from '../../web/src/api/client.js';
 
 const report = (rejected: Partial<RejectedRow>[], dry_run = true): ImportReport => ({
   kind: 'stations',
@@ -99,12 +99,12 @@ describe('upload (XHR)', () => {
     expect(events).toEqual(['400/1000', '1000/1000', 'sent']);
   });
 
-  it('an error answer becomes ApiFailure with both messages, the code and the details', async () => {
+  it('an error answer becomes ApiError with both messages, the code and the details', async () => {
     const xhr = new FakeXhr();
     const u = upload('/api/imports/grids', new Blob(['x']), 'application/zip', {}, () => xhr as unknown as XMLHttpRequest);
     xhr.respond(422, { error: 'import_rejected', message_zh: '导入被拒绝', message_en: 'import rejected', details: { rejected: [] } });
     const e = await u.promise.catch((x) => x);
-    expect(e).toBeInstanceOf(ApiFailure);
+    expect(e).toBeInstanceOf(ApiError);
     expect(e).toMatchObject({ status: 422, zh: '导入被拒绝', en: 'import rejected', code: 'import_rejected', details: { rejected: [] } });
   });
 

@@ -1,6 +1,7 @@
 /**
  * Typed calls to the Lifecircle API (same origin). Errors come back as
- * `{ message_zh, message_en }`; `ApiError` keeps both so the UI shows the current language.
+ * `{ error, message_zh, message_en, details }`; `ApiError` keeps all of it (both languages, so the
+ * UI shows the current one; the machine code and details for the editor and the import page).
  */
 import type { Feature, FeatureCollection, LineString, MultiPolygon, Point, Polygon } from 'geojson';
 import type { Static } from 'typebox';
@@ -10,15 +11,29 @@ import type { GridShare as GridShareSchema, GridStats as GridStatsSchema, UnitSt
 import type { GridChange as ServerGridChange } from '../../../server/editing/grid-edits.js';
 import type { EditImpact, TypeImpact } from '../../../server/editing/impact.js';
 
+/** The one error of the web client: any refused request, network failure or aborted upload. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly zh: string,
     readonly en: string,
+    /** The server's machine code (`version_conflict`, `import_rejected`, …), else the status. */
+    readonly code: string = String(status),
+    /** Problems, conflict versions, rejected rows: whatever the server sent along. */
+    readonly details: unknown = undefined,
   ) {
     super(`${zh} / ${en}`);
   }
 }
+
+/** The error for a failed answer with status `status` and JSON body `body` (if any). */
+export function apiErrorOf(status: number, body: unknown): ApiError {
+  const b = (body ?? {}) as { message_zh?: string; message_en?: string; error?: string; details?: unknown };
+  return new ApiError(status, b.message_zh ?? `请求失败（${status}）`, b.message_en ?? `Request failed (${status})`, b.error ?? String(status), b.details);
+}
+
+/** The JSON body of a response, or undefined when it has none. */
+const jsonOf = (res: Response): Promise<unknown> => res.json().catch(() => undefined);
 
 export type Bbox = [number, number, number, number];
 
@@ -98,15 +113,7 @@ export function query(params: Record<string, string | number | boolean | string[
 
 export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
   const res = await fetch(path, { signal, headers: { accept: 'application/json' } });
-  if (!res.ok) {
-    let body: { message_zh?: string; message_en?: string } = {};
-    try {
-      body = await res.json();
-    } catch {
-      /* not JSON */
-    }
-    throw new ApiError(res.status, body.message_zh ?? `请求失败（${res.status}）`, body.message_en ?? `Request failed (${res.status})`);
-  }
+  if (!res.ok) throw apiErrorOf(res.status, await jsonOf(res));
   return (await res.json()) as T;
 }
 
@@ -151,19 +158,6 @@ export function coverageQuery(p: CoverageParams, extra: Record<string, string | 
 // ---------------------------------------------------------------------------------------------
 // Accounts and grid edits (the street-office editor, /editor/). Writes send the edited version
 // as `If-Match`; the session cookie travels with same-origin requests.
-
-/** An API error with its machine code and details (problems, conflict), for the editor. */
-export class ApiFailure extends ApiError {
-  constructor(
-    status: number,
-    zh: string,
-    en: string,
-    readonly code: string,
-    readonly details: unknown,
-  ) {
-    super(status, zh, en);
-  }
-}
 
 export interface AuthUser {
   id: number;
@@ -229,22 +223,22 @@ export interface GridAttributes {
   households?: number;
 }
 
-/** A JSON request with a body and/or If-Match; failures become `ApiFailure` (code + details kept). */
+/** A JSON request with a body and/or If-Match; failures become `ApiError` (code + details kept). */
 export async function sendJson<T>(method: string, path: string, body?: unknown, ifMatch?: number): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (ifMatch !== undefined) headers['if-match'] = `"${ifMatch}"`;
-  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
-  let json: unknown = undefined;
-  try {
-    json = await res.json();
-  } catch {
-    /* not JSON */
-  }
-  if (!res.ok) {
-    const b = (json ?? {}) as { message_zh?: string; message_en?: string; error?: string; details?: unknown };
-    throw new ApiFailure(res.status, b.message_zh ?? `请求失败（${res.status}）`, b.message_en ?? `Request failed (${res.status})`, b.error ?? String(res.status), b.details);
-  }
+  return answer<T>(await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' }));
+}
+
+/** A raw body (a file) POSTed as `contentType`; failures become `ApiError`. */
+export async function postBody<T>(path: string, body: Blob, contentType: string): Promise<T> {
+  return answer<T>(await fetch(path, { method: 'POST', body, headers: { 'content-type': contentType, accept: 'application/json' }, credentials: 'same-origin' }));
+}
+
+async function answer<T>(res: Response): Promise<T> {
+  const json = await jsonOf(res);
+  if (!res.ok) throw apiErrorOf(res.status, json);
   return json as T;
 }
 

@@ -5,13 +5,14 @@
  */
 import '../ui/base.css';
 import './courier.css';
-import { api, ApiError, type Health, type StationFeature } from '../api/client.js';
-import { applyI18n, bindLangToggle, fmtDistance, onLangChange, pick, t } from '../i18n/index.js';
+import { api, type Health, type StationFeature } from '../api/client.js';
+import { applyI18n, bindLangToggle, fmtDistance, onLangChange, t } from '../i18n/index.js';
 import type { MessageKey } from '../i18n/messages.js';
 import { amenityIcons, openBadge } from '../map/stations.js';
 import { amenityLabel } from '../ui/amenities.js';
 import { icon } from '../ui/icons.js';
 import { $, h } from '../ui/dom.js';
+import { errorText } from '../ui/feedback.js';
 import { navigationLinks } from './navigate.js';
 import type { CourierMap } from './map.js';
 
@@ -33,8 +34,6 @@ const state = {
 let cmap: CourierMap | undefined;
 let request: AbortController | undefined;
 let health: Promise<Health> | undefined;
-
-const errorText = (e: unknown) => (e instanceof ApiError ? pick(e.zh, e.en) : String((e as Error).message ?? e));
 
 function renderWhere(msg?: string): void {
   const el = $('#where');

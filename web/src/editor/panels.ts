@@ -1,5 +1,5 @@
 /** Sidebar panels of the editor: preview (problems or impact), history, and the conflict dialog. Text via h(), never innerHTML. */
-import type { ApiFailure, EditProblem, EditResponse, HistoryEntry } from '../api/client.js';
+import type { ApiError, EditProblem, EditResponse, HistoryEntry } from '../api/client.js';
 import { fmtArea, fmtInt, fmtPct, lang, pick, t } from '../i18n/index.js';
 import type { MessageKey } from '../i18n/messages.js';
 import { h } from '../ui/dom.js';
@@ -32,7 +32,7 @@ export function problemList(problems: EditProblem[], focus: (p: EditProblem) => 
 
 export function renderPreview(
   el: HTMLElement,
-  state: { running?: boolean; response?: EditResponse; error?: ApiFailure | Error; saved?: boolean; confirm?: boolean; stale?: boolean },
+  state: { running?: boolean; response?: EditResponse; error?: ApiError | Error; saved?: boolean; confirm?: boolean; stale?: boolean },
   typeNames: TypeNames,
   focus: (p: EditProblem) => void,
 ): void {
@@ -43,7 +43,7 @@ export function renderPreview(
     return;
   }
   if (state.error) {
-    const e = state.error as ApiFailure;
+    const e = state.error as ApiError;
     const problems = ((e.details as { problems?: EditProblem[] } | undefined)?.problems ?? []) as EditProblem[];
     const refused = e.status === 403;
     el.replaceChildren(

@@ -7,10 +7,12 @@
  */
 import '../ui/base.css';
 import './import.css';
-import { ApiFailure, editApi, type AuthUser } from '../api/client.js';
+import { ApiError, api, postBody, type AuthUser } from '../api/client.js';
 import { applyI18n, bindLangToggle, fmtInt, onLangChange, pick, t } from '../i18n/index.js';
 import type { MessageKey } from '../i18n/messages.js';
 import { $, h } from '../ui/dom.js';
+import { errorText } from '../ui/feedback.js';
+import { setupLogin, type Login } from '../ui/login.js';
 import { ACCEPT, CRS_LIST, exportUrl, fmtBytes, formatOfFileName, importUrl, IMPORT_KINDS, isTable, kindsFor, mayImport, previewUrl, type Crs, type ImportFormat, type ImportKind } from './files.js';
 import { assignField, columnsParam, missingFields, TABLE_FIELDS, type ColumnMapping } from './columns.js';
 import { commitState, sortedRejected, uploadShare, type ImportReport } from './report.js';
@@ -30,7 +32,6 @@ type Phase = 'idle' | 'upload' | 'server' | 'done' | 'error';
 
 const S = {
   user: null as AuthUser | null,
-  sampleCity: false,
   kind: 'stations' as ImportKind,
   crs: 'wgs84' as Crs,
   file: null as File | null,
@@ -49,7 +50,7 @@ const S = {
   progress: { loaded: 0, total: 0 },
   /** Upload progress events of the last upload (loaded bytes), for tests. */
   progressSamples: [] as number[],
-  error: null as ApiFailure | Error | null,
+  error: null as ApiError | Error | null,
   exportCrs: 'wgs84' as Crs,
 };
 
@@ -60,7 +61,6 @@ declare global {
 }
 window.__import = { state: S };
 
-const errorText = (e: unknown): string => (e instanceof ApiFailure ? pick(e.zh, e.en) : e instanceof Error ? e.message : String(e));
 /** Children without the nulls of conditional parts (replaceChildren takes none). */
 const kids = (...c: (Node | string | null)[]): (Node | string)[] => c.filter((x): x is Node | string => x !== null);
 const kindName = (k: ImportKind) => t(`import.kind.${k}` as MessageKey);
@@ -318,11 +318,8 @@ async function loadPreview(): Promise<void> {
   S.previewLoading = true;
   renderColumns();
   try {
-    const res = await fetch(previewUrl(S.format), { method: 'POST', body: file, headers: { 'content-type': S.contentType, accept: 'application/json' }, credentials: 'same-origin' });
-    const json = await res.json().catch(() => ({}));
-    if (S.file !== file) return;
-    if (!res.ok) throw new ApiFailure(res.status, json.message_zh ?? `请求失败（${res.status}）`, json.message_en ?? `Request failed (${res.status})`, json.error ?? String(res.status), json.details);
-    const data = json as Preview;
+    const data = await postBody<Preview>(previewUrl(S.format), file, S.contentType).catch((e: unknown) => (S.file === file ? Promise.reject(e) : null));
+    if (S.file !== file || !data) return;
     S.preview = { detected: data.columns.map((c) => ({ ...c })), chosen: data.columns.map((c) => ({ ...c })), data };
   } catch (e) {
     S.error = e as Error;
@@ -383,13 +380,13 @@ async function run(dryRun: boolean): Promise<void> {
     setPhase('done');
   } catch (e) {
     setPhase('error');
-    if (e instanceof ApiFailure && e.code === 'import_rejected' && e.details && typeof e.details === 'object' && 'rejected' in e.details) {
+    if (e instanceof ApiError && e.code === 'import_rejected' && e.details && typeof e.details === 'object' && 'rejected' in e.details) {
       const r = e.details as ImportReport;
       if (dryRun) S.report = r;
       else S.commitReport = r;
     }
     S.error = e as Error;
-    if (e instanceof ApiFailure && e.status === 401) showLogin();
+    if (e instanceof ApiError && e.status === 401) login.show();
   }
   renderRun();
 }
@@ -397,17 +394,11 @@ async function run(dryRun: boolean): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Login and start
 
-function showLogin(): void {
-  $('#login').hidden = false;
-  $('#login-demo').hidden = !S.sampleCity;
-  $<HTMLInputElement>('#username').focus();
-}
+let login: Login;
 
 function start(user: AuthUser): void {
   S.user = user;
-  $('#login').hidden = true;
   $('#main').hidden = false;
-  $('#logout').hidden = false;
   $('#who').textContent = `${user.display_name}（${user.role_name_zh}）`;
   renderAll();
   document.body.dataset.ready = 'true';
@@ -440,48 +431,24 @@ function wire(): void {
     S.force = (e.target as HTMLInputElement).checked;
     renderRun();
   });
-  $('#logout').addEventListener('click', async () => {
-    await editApi.logout().catch(() => undefined);
-    location.reload();
-  });
-  $<HTMLFormElement>('#login-form').addEventListener('submit', async (e) => {
-    e.preventDefault();
-    const err = $('#login-error');
-    err.hidden = true;
-    try {
-      const r = await editApi.login($<HTMLInputElement>('#username').value.trim(), $<HTMLInputElement>('#password').value);
-      if (S.user && S.user.username === r.user.username) {
-        $('#login').hidden = true;
-        return;
-      }
-      if (S.user) {
-        location.reload();
-        return;
-      }
-      start(r.user);
-    } catch (x) {
-      err.hidden = false;
-      err.textContent = errorText(x);
-    }
+  login = setupLogin({
+    title: 'import.loginTitle',
+    demo: 'import.loginDemo',
+    current: () => S.user,
+    start,
+    failed: (e) => {
+      $('#main').hidden = false;
+      S.error = e as Error;
+      renderRun();
+    },
   });
 }
 
 async function main(): Promise<void> {
   wire();
-  const health = await fetch('/api/health')
-    .then((r) => r.json() as Promise<{ dataset?: { sample?: boolean } | null }>)
-    .catch(() => null);
-  S.sampleCity = !!health?.dataset?.sample;
-  try {
-    start(await editApi.me());
-  } catch (e) {
-    if (e instanceof ApiFailure && e.status === 401) showLogin();
-    else {
-      $('#main').hidden = false;
-      S.error = e as Error;
-      renderRun();
-    }
-  }
+  const health = await api.health().catch(() => null);
+  login.setDemo(!!health?.dataset?.sample);
+  await login.signIn();
 }
 
 void main();

@@ -1,9 +1,9 @@
 /**
  * One upload = one XMLHttpRequest (fetch cannot report upload progress): the file's bytes as the
  * body with its content type, progress from `upload.onprogress`, then "server processing" until
- * the response arrives. Failures become `ApiFailure` (status, zh/en message, code, details).
+ * the response arrives. Failures become `ApiError` (status, zh/en message, code, details).
  */
-import { ApiFailure } from '../api/client.js';
+import { ApiError, apiErrorOf } from '../api/client.js';
 
 export interface UploadCallbacks {
   /** Bytes sent so far and the total (total 0 when unknown). */
@@ -50,11 +50,10 @@ export function upload<T>(url: string, body: Blob, contentType: string, cb: Uplo
         resolve(json as T);
         return;
       }
-      const b = (json ?? {}) as { message_zh?: string; message_en?: string; error?: string; details?: unknown };
-      reject(new ApiFailure(xhr.status, b.message_zh ?? `请求失败（${xhr.status}）`, b.message_en ?? `Request failed (${xhr.status})`, b.error ?? String(xhr.status), b.details));
+      reject(apiErrorOf(xhr.status, json));
     };
-    xhr.onerror = () => reject(new ApiFailure(0, '网络错误，上传未完成', 'Network error; the upload did not complete', 'network', undefined));
-    xhr.onabort = () => reject(new ApiFailure(0, '上传已取消', 'Upload cancelled', 'aborted', undefined));
+    xhr.onerror = () => reject(new ApiError(0, '网络错误，上传未完成', 'Network error; the upload did not complete', 'network', undefined));
+    xhr.onabort = () => reject(new ApiError(0, '上传已取消', 'Upload cancelled', 'aborted', undefined));
     xhr.send(body);
   });
   return { promise, abort: () => xhr.abort() };

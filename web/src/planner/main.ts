@@ -12,7 +12,6 @@ import './planner.css';
 import type { Feature, FeatureCollection, MultiPolygon, Point, Polygon } from 'geojson';
 import {
   api,
-  ApiError,
   type Bbox,
   type BoundaryProps,
   type CoverageParams,
@@ -27,6 +26,7 @@ import {
   type UnitStats,
 } from '../api/client.js';
 import { applyI18n, bindLangToggle, fmtInt, fmtPct, lang, onLangChange, pick, t } from '../i18n/index.js';
+import { errorText, status } from '../ui/feedback.js';
 import { boundsOf, createMap, EMPTY, loadByViewport, maplibregl, networkLoader, viewBbox, type MapLibreMap } from '../map/create.js';
 import { addStationTypeImages, stationPopup, typeStyle } from '../map/stations.js';
 import { $, h, telLink } from '../ui/dom.js';
@@ -79,14 +79,6 @@ let onUnits: (() => void) | undefined;
 const TOP_GAPS = 200;
 /** Grids and their shares are fetched for the view plus this share of its size on each side. */
 const GRID_PAD = 0.15;
-
-function status(msg: string | null): void {
-  const el = $('#status');
-  el.hidden = msg === null;
-  el.textContent = msg ?? '';
-}
-
-const errorText = (e: unknown) => (e instanceof ApiError ? pick(e.zh, e.en) : String((e as Error).message ?? e));
 
 /** Today's date in the browser plus the chosen time: the API reads it as city-local time. */
 function openAtParam(): string | undefined {
