@@ -16,7 +16,7 @@ import { loadNetwork } from '../server/db/analysis.repository.js';
 import { buildWalkGraph, snapPoint, walkFrom, type WalkGraph } from '../server/analysis/graph/index.js';
 import { rollup } from '../server/analysis/coverage/index.js';
 import { CoverageService } from '../server/coverage/service.js';
-import { importOsmNetwork } from '../server/import/index.js';
+import { importOsmNetwork } from '../server/import/pipeline/osm-network.js';
 import { ROOT } from './helpers/template.js';
 
 const env = useTestApp();

@@ -5,7 +5,7 @@
  *   - coordinates in GCJ-02 (Amap/Tencent) or BD-09 (Baidu) declared as WGS84, or the reverse:
  *     stations stand on streets, so the median distance from the points to the street network is
  *     small in the right system and hundreds of metres (inside blocks, in the sea) in a wrong one;
- *   - projected metres read as degrees: see ./shapefile.ts and the range check in ./geojson.ts.
+ *   - projected metres read as degrees: see ./formats/shapefile.ts and the range check in ./records/geometry.ts.
  *
  * Distances use a local equirectangular approximation (error < 0.5 % over a few km), plenty for
  * telling 20 m from 400 m.

@@ -1,7 +1,7 @@
 /**
  * Station tables (pure, no I/O): CSV (UTF-8 with or without BOM, or GBK as Excel saves it in China)
  * and Excel .xlsx, with Chinese or English headers, → a GeoJSON FeatureCollection of stations that
- * ./geojson.ts validates, plus the sheet row number of every feature.
+ * ../records/parse.ts validates, plus the sheet row number of every feature.
  *
  *   - The header row is the first of the first 10 rows that names at least two known columns, so a
  *     title row above it ("某某街道服务站点清单") is skipped.

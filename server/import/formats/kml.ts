@@ -1,5 +1,5 @@
 /**
- * KML and KMZ (Google Earth, 奥维互动地图 Ovital) → GeoJSON FeatureCollection for ./geojson.ts. Pure.
+ * KML and KMZ (Google Earth, 奥维互动地图 Ovital) → GeoJSON FeatureCollection for ../records/parse.ts. Pure.
  *
  * Placemark attributes come from <ExtendedData> (<Data name> and <SimpleData name>) and <name>;
  * a <MultiGeometry> of polygons becomes a MultiPolygon (one polygon: a Polygon), of points a

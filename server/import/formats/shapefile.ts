@@ -1,5 +1,5 @@
 /**
- * Zipped Shapefiles (pure, no I/O) → GeoJSON FeatureCollection for ./geojson.ts.
+ * Zipped Shapefiles (pure, no I/O) → GeoJSON FeatureCollection for ../records/parse.ts.
  *
  *   - Attribute encoding: the `.cpg` file (UTF-8, GBK, 936, CP936, GB2312, GB18030 …); without one
  *     the DBF language driver byte (0x4D / 0x7A = GBK); without that UTF-8 when the bytes are valid

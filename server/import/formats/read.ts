@@ -1,24 +1,25 @@
 /**
  * One entry point for every file format (pure, no database): bytes → validated WGS84 records of
  * one kind plus the rejected rows, each with its row number and a bilingual, machine-readable
- * reason. Reuses the GeoJSON validator (./geojson.ts) for every format.
+ * reason. Reuses the GeoJSON validator (../records/parse.ts) for every format.
  *
  * "Row" means: the sheet row for CSV/XLSX (as Excel shows it, header included), the placemark
  * number for KML/KMZ, the record number for Shapefiles (as in the attribute table, from 1), the
  * feature number for GeoJSON (from 1). `row: null` is a problem with the file as a whole.
  */
 import type { FeatureCollection } from 'geojson';
-import type { Crs } from './crs.js';
-import { IMPORT_KINDS, parseGeoJsonImport, type ImportKind, type ImportRecordByKind, type ReasonCode } from './geojson.js';
+import type { Message } from '../../validation/problem.js';
+import type { Crs } from '../crs.js';
+import { parseGeoJsonImport } from '../records/parse.js';
+import { IMPORT_KINDS, type ImportKind, type ImportRecordByKind } from '../records/types.js';
+import { FileFormatError, type RejectCode } from './errors.js';
+import { readGeoJson } from './geojson.js';
 import { readKml, readKmz, KmlError } from './kml.js';
 import { readShapefileZip, ShapefileError } from './shapefile.js';
 import { previewTable, readCsv, readXlsx, tableToStations, TableFileError, type TableField, type TablePreview } from './table.js';
 
 export type ImportFormat = 'geojson' | 'shapefile' | 'kml' | 'kmz' | 'csv' | 'xlsx';
 export const IMPORT_FORMATS: readonly ImportFormat[] = ['geojson', 'shapefile', 'kml', 'kmz', 'csv', 'xlsx'];
-
-/** Reason codes of reports: the validator's plus the database checks'. */
-export type RejectCode = ReasonCode | 'unreadable_file' | 'outside_city' | 'unknown_parent' | 'suspected_crs' | 'missing_column';
 
 export interface Rejected {
   /** See the module comment; null = the whole file. */
@@ -52,17 +53,7 @@ export interface ReadResult<K extends ImportKind> {
   total: number;
   /** Facts about the file worth showing (encoding, reprojection, header row …). */
   info: Record<string, unknown>;
-  warnings: { zh: string; en: string }[];
-}
-
-export class FileFormatError extends Error {
-  constructor(
-    readonly zh: string,
-    readonly en: string,
-    readonly code: RejectCode = 'unreadable_file',
-  ) {
-    super(`${zh} / ${en}`);
-  }
+  warnings: Message[];
 }
 
 /** Guesses a format from a file name (for the CLI and uploads without a format). */
@@ -88,18 +79,12 @@ async function toCollection(
   bytes: Uint8Array,
   kind: ImportKind,
   opts: ReadOptions,
-): Promise<{ collection: FeatureCollection; rows: number[]; pre: Rejected[]; info: Record<string, unknown>; warnings: { zh: string; en: string }[] }> {
+): Promise<{ collection: FeatureCollection; rows: number[]; pre: Rejected[]; info: Record<string, unknown>; warnings: Message[] }> {
   const numbered = (fc: FeatureCollection) => fc.features.map((_, i) => i + 1);
   try {
     switch (format) {
       case 'geojson': {
-        let input: unknown;
-        try {
-          input = JSON.parse(new TextDecoder().decode(bytes).replace(/^\uFEFF/, ''));
-        } catch (err) {
-          throw new FileFormatError(`不是有效的 JSON：${(err as Error).message}`, `not valid JSON: ${(err as Error).message}`);
-        }
-        const fc = input as FeatureCollection;
+        const fc = readGeoJson(bytes);
         return { collection: fc, rows: Array.isArray(fc?.features) ? numbered(fc) : [], pre: [], info: {}, warnings: [] };
       }
       case 'shapefile': {
