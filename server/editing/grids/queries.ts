@@ -7,7 +7,7 @@ import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { LineString, Polygon } from 'geojson';
 import type { Database, GridOperation } from '../../db/schema.js';
 import { geometryFailed } from './messages.js';
-import type { GridState } from './types.js';
+import type { GridAttributes, GridState } from './types.js';
 
 /**
  * Overlays run with GEOS's fixed-precision mode on a 1e-9° grid (≈ 0.1 mm): results are then
@@ -205,15 +205,9 @@ export async function nextChangeId(tx: Transaction<Database>): Promise<number> {
 }
 
 /** What an edit writes into a grid row; undefined keeps the stored value. */
-export interface GridRowWrite {
+export interface GridRowWrite extends GridAttributes {
   geom: string | null; // null: unchanged geometry
-  name?: string;
   community_id?: number;
-  leader_name?: string | null;
-  leader_phone?: string | null;
-  party_branch?: string | null;
-  population?: number;
-  households?: number;
   deleted?: boolean;
   restore?: boolean;
 }
@@ -239,7 +233,7 @@ export async function updateGrid(tx: Transaction<Database>, b: GridState, w: Gri
 
 export async function insertGrid(
   tx: Transaction<Database>,
-  g: { code: string; name: string; community_id: number; geom: string; leader_name?: string | null; leader_phone?: string | null; party_branch?: string | null; population?: number; households?: number },
+  g: GridAttributes & { code: string; name: string; community_id: number; geom: string },
   by: string,
 ): Promise<number> {
   const r = await sql<{ id: number }>`

@@ -14,9 +14,9 @@ import { parseGeoJsonImport } from '../records/parse.js';
 import { IMPORT_KINDS, type ImportKind, type ImportRecordByKind } from '../records/types.js';
 import { FileFormatError, type RejectCode } from './errors.js';
 import { readGeoJson } from './geojson.js';
-import { readKml, readKmz, KmlError } from './kml.js';
-import { readShapefileZip, ShapefileError } from './shapefile.js';
-import { previewTable, readCsv, readXlsx, tableToStations, TableFileError, type TableField, type TablePreview } from './table.js';
+import { readKml, readKmz } from './kml.js';
+import { readShapefileZip } from './shapefile.js';
+import { previewTable, readCsv, readXlsx, tableToStations, type TableField, type TablePreview } from './table.js';
 
 export type ImportFormat = 'geojson' | 'shapefile' | 'kml' | 'kmz' | 'csv' | 'xlsx';
 export const IMPORT_FORMATS: readonly ImportFormat[] = ['geojson', 'shapefile', 'kml', 'kmz', 'csv', 'xlsx'];
@@ -81,51 +81,46 @@ async function toCollection(
   opts: ReadOptions,
 ): Promise<{ collection: FeatureCollection; rows: number[]; pre: Rejected[]; info: Record<string, unknown>; warnings: Message[] }> {
   const numbered = (fc: FeatureCollection) => fc.features.map((_, i) => i + 1);
-  try {
-    switch (format) {
-      case 'geojson': {
-        const fc = readGeoJson(bytes);
-        return { collection: fc, rows: Array.isArray(fc?.features) ? numbered(fc) : [], pre: [], info: {}, warnings: [] };
-      }
-      case 'shapefile': {
-        const r = await readShapefileZip(bytes, opts.layer);
-        return {
-          collection: r.collection,
-          rows: numbered(r.collection),
-          pre: [],
-          info: { layer: r.layer, encoding: r.encoding, encoding_source: r.encodingSource, reprojected: r.reprojected, prj: r.prj?.slice(0, 120) ?? null },
-          warnings: r.warnings,
-        };
-      }
-      case 'kml':
-      case 'kmz': {
-        const fc = format === 'kml' ? readKml(new TextDecoder().decode(bytes)) : await readKmz(bytes);
-        return { collection: fc, rows: numbered(fc), pre: [], info: {}, warnings: [] };
-      }
-      case 'csv':
-      case 'xlsx': {
-        if (kind !== 'stations') throw new FileFormatError('CSV / Excel 表格只能导入服务站点（--kind stations）', 'CSV / Excel tables import stations only (--kind stations)');
-        const table = format === 'csv' ? readCsv(bytes) : await readXlsx(bytes, opts.sheet);
-        const t = tableToStations(table, opts.columns);
-        const missingHeader = t.mapping.missing.length > 0;
-        return {
-          collection: t.collection as FeatureCollection,
-          rows: t.rows,
-          pre: t.problems.map((p) => ({
-            row: p.row,
-            code: missingHeader ? 'missing_column' : p.row === t.mapping.headerRow ? 'invalid_file' : 'invalid_coordinates',
-            reason_zh: p.zh,
-            reason_en: p.en,
-          })),
-          info: { header_row: t.mapping.headerRow, columns: t.mapping.headers.map((h, i) => ({ header: h, field: t.mapping.fields[i] ?? null })), ...(table.sheet ? { sheet: table.sheet } : {}), ...(table.encoding ? { encoding: table.encoding } : {}) },
-          warnings: [],
-        };
-      }
+  // The readers throw FileFormatError for files they cannot read; readImportFile reports it.
+  switch (format) {
+    case 'geojson': {
+      const fc = readGeoJson(bytes);
+      return { collection: fc, rows: Array.isArray(fc?.features) ? numbered(fc) : [], pre: [], info: {}, warnings: [] };
     }
-  } catch (err) {
-    if (err instanceof ShapefileError) throw new FileFormatError(err.zh, err.en, err.reason === 'projected_coordinates' ? 'projected_coordinates' : 'unreadable_file');
-    if (err instanceof KmlError || err instanceof TableFileError) throw new FileFormatError(err.zh, err.en);
-    throw err;
+    case 'shapefile': {
+      const r = await readShapefileZip(bytes, opts.layer);
+      return {
+        collection: r.collection,
+        rows: numbered(r.collection),
+        pre: [],
+        info: { layer: r.layer, encoding: r.encoding, encoding_source: r.encodingSource, reprojected: r.reprojected, prj: r.prj?.slice(0, 120) ?? null },
+        warnings: r.warnings,
+      };
+    }
+    case 'kml':
+    case 'kmz': {
+      const fc = format === 'kml' ? readKml(new TextDecoder().decode(bytes)) : await readKmz(bytes);
+      return { collection: fc, rows: numbered(fc), pre: [], info: {}, warnings: [] };
+    }
+    case 'csv':
+    case 'xlsx': {
+      if (kind !== 'stations') throw new FileFormatError('CSV / Excel 表格只能导入服务站点（--kind stations）', 'CSV / Excel tables import stations only (--kind stations)');
+      const table = format === 'csv' ? readCsv(bytes) : await readXlsx(bytes, opts.sheet);
+      const t = tableToStations(table, opts.columns);
+      const missingHeader = t.mapping.missing.length > 0;
+      return {
+        collection: t.collection as FeatureCollection,
+        rows: t.rows,
+        pre: t.problems.map((p) => ({
+          row: p.row,
+          code: missingHeader ? 'missing_column' : p.row === t.mapping.headerRow ? 'invalid_file' : 'invalid_coordinates',
+          reason_zh: p.zh,
+          reason_en: p.en,
+        })),
+        info: { header_row: t.mapping.headerRow, columns: t.mapping.headers.map((h, i) => ({ header: h, field: t.mapping.fields[i] ?? null })), ...(table.sheet ? { sheet: table.sheet } : {}), ...(table.encoding ? { encoding: table.encoding } : {}) },
+        warnings: [],
+      };
+    }
   }
   throw new FileFormatError(`不支持的格式 ${format}`, `unsupported format ${format}`);
 }
@@ -207,11 +202,6 @@ const sortRejected = (r: Rejected[]) => r.sort((a, b) => (a.row ?? -1) - (b.row 
 
 /** Column-mapping preview for CSV/XLSX uploads. */
 export async function previewTableFile(format: 'csv' | 'xlsx', bytes: Uint8Array, opts: { sheet?: string; limit?: number; columns?: Record<string, TableField | null> } = {}): Promise<TablePreview> {
-  try {
-    const table = format === 'csv' ? readCsv(bytes) : await readXlsx(bytes, opts.sheet);
-    return previewTable(table, opts.limit ?? 10, opts.columns);
-  } catch (err) {
-    if (err instanceof TableFileError) throw new FileFormatError(err.zh, err.en);
-    throw err;
-  }
+  const table = format === 'csv' ? readCsv(bytes) : await readXlsx(bytes, opts.sheet); // FileFormatError when unreadable
+  return previewTable(table, opts.limit ?? 10, opts.columns);
 }

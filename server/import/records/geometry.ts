@@ -7,6 +7,7 @@
  */
 import type { MultiPolygon, Point, Polygon, Position } from 'geojson';
 import { hasFiniteXY, inLonLatRange, ringClosed, ringCollinear, samePoint } from '../../validation/geometry.js';
+import type { Message } from '../../validation/problem.js';
 import { findSelfIntersections } from '../../validation/self-intersections.js';
 import { fmtPos, isObject, P, show, typeName, type RecordProblem as Problem } from './problems.js';
 import type { ReasonCode } from './types.js';
@@ -76,7 +77,7 @@ function positionProblems(check: PositionCheck): Problem[] {
 }
 
 /** Checks one polygon's rings (already cleaned). */
-function polygonProblems(rings: Position[][], partLabel: { zh: string; en: string }, bruteForceLimit: number): Problem[] {
+function polygonProblems(rings: Position[][], partLabel: Message, bruteForceLimit: number): Problem[] {
   const problems: Problem[] = [];
   if (rings.length === 0) return [P(`${partLabel.zh}多边形没有环`, `${partLabel.en}polygon has no rings`, 'invalid_geometry')];
   let ringsOk = true;
