@@ -16,7 +16,7 @@ import { loadNetwork } from '../server/db/analysis.repository.js';
 import { buildWalkGraph, snapPoint, walkFrom, type WalkGraph } from '../server/network/graph.js';
 import { rollup } from '../server/coverage/rollup.js';
 import { createAnalyses } from '../server/city/analyses.js';
-import { importOsmNetwork } from '../server/import/index.js';
+import { importOsmNetwork } from '../server/import/pipeline/osm-network.js';
 import { ROOT } from './helpers/template.js';
 
 const env = useTestApp();

@@ -11,9 +11,12 @@ import cliProgress from 'cli-progress';
 import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
-import { importFile, importOsmNetwork, ImportFailed, rejectedMessage, type ImportReport } from '../import/index.js';
-import { IMPORT_KINDS, type ImportKind } from '../import/geojson.js';
-import { IMPORT_FORMATS, type ImportFormat } from '../import/formats.js';
+import { importFile } from '../import/pipeline/import-file.js';
+import { importOsmNetwork } from '../import/pipeline/osm-network.js';
+import { ImportFailed, rejectedMessage } from '../import/pipeline/report.js';
+import type { ImportReport } from '../import/pipeline/types.js';
+import { IMPORT_KINDS, type ImportKind } from '../import/records/types.js';
+import { IMPORT_FORMATS, type ImportFormat } from '../import/formats/read.js';
 import { parseCrs } from '../import/crs.js';
 import { parseCli } from './args.js';
 

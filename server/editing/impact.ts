@@ -4,7 +4,7 @@
  * residents who would lose (or gain) coverage — computed by the same coverage engine planners use.
  */
 import type { CoverageService } from '../coverage/service.js';
-import type { GridChange } from './grid-edits.js';
+import type { GridChange } from './grids/types.js';
 
 export interface TypeImpact {
   type: string;

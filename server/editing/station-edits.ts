@@ -3,13 +3,13 @@
  * editors inside their street(s) — where the station is and where it goes — administrators
  * everywhere. Optimistic locking by version, history in station_history.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { ApiError } from '../errors.js';
 import { canWrite, canWriteSome, type Actor } from '../auth/permissions.js';
 import { AMENITIES, AMENITY_NAMES_ZH, STATION_STATUSES } from '../domain/stations.js';
-import { openingHoursError } from '../import/geojson.js';
-import type { Problem } from './geometry-input.js';
+import { openingHoursError } from '../validation/opening-hours.js';
+import { editRejected as rejected, type Problem } from '../validation/problem.js';
 
 export interface StationFields {
   type?: string;
@@ -41,12 +41,7 @@ interface StationState {
   deleted: boolean;
 }
 
-type Tx = Kysely<Database>;
-
-const rejected = (problems: Problem[]) =>
-  new ApiError(422, 'edit_rejected', '修改未保存：' + problems.map((p) => p.zh).join('；'), 'The edit was not saved: ' + problems.map((p) => p.en).join('; '), { problems });
-
-async function stationState(tx: Tx, id: number, lock: boolean): Promise<StationState | undefined> {
+async function stationState(tx: Transaction<Database>, id: number, lock: boolean): Promise<StationState | undefined> {
   const r = await sql<StationState>`
     SELECT id, code, type_code, name, address, amenities, opening_hours, phone, operator, status, version,
            ST_X(geom) AS lon, ST_Y(geom) AS lat, (deleted_at IS NOT NULL) AS deleted
@@ -55,13 +50,13 @@ async function stationState(tx: Tx, id: number, lock: boolean): Promise<StationS
 }
 
 /** The street a point lies in (undefined outside every street). */
-async function streetAt(tx: Tx, lon: number, lat: number): Promise<{ id: number; code: string; name: string } | undefined> {
+async function streetAt(tx: Transaction<Database>, lon: number, lat: number): Promise<{ id: number; code: string; name: string } | undefined> {
   const r = await sql<{ id: number; code: string; name: string }>`
     SELECT id, code, name FROM streets WHERE ST_Covers(boundary, ST_SetSRID(ST_MakePoint(${lon}, ${lat}), 4326)) ORDER BY id LIMIT 1`.execute(tx);
   return r.rows[0];
 }
 
-async function fieldProblems(tx: Tx, f: StationFields, lonLat: [number, number]): Promise<Problem[]> {
+async function fieldProblems(tx: Transaction<Database>, f: StationFields, lonLat: [number, number]): Promise<Problem[]> {
   const problems: Problem[] = [];
   if (f.type !== undefined && !(await tx.selectFrom('station_types').select('code').where('code', '=', f.type).executeTakeFirst())) {
     problems.push({ code: 'unknown_type', zh: `未知的站点类型 ${f.type}`, en: `Unknown station type ${f.type}` });
@@ -85,7 +80,7 @@ async function fieldProblems(tx: Tx, f: StationFields, lonLat: [number, number])
 }
 
 /** Street editors: every street the station is in, before and after, must be theirs. */
-async function checkPlace(tx: Tx, actor: Actor, points: [number, number][]): Promise<void> {
+async function checkPlace(tx: Transaction<Database>, actor: Actor, points: [number, number][]): Promise<void> {
   const streets = [];
   for (const [lon, lat] of points) {
     const s = await streetAt(tx, lon, lat);
@@ -112,7 +107,7 @@ const propsOf = (s: Omit<StationState, 'deleted' | 'version' | 'id'>) => ({
   lat: s.lat,
 });
 
-async function writeHistory(tx: Tx, actor: Actor, id: number, operation: 'create' | 'update' | 'delete', before: StationState | null) {
+async function writeHistory(tx: Transaction<Database>, actor: Actor, id: number, operation: 'create' | 'update' | 'delete', before: StationState | null) {
   const after = (await stationState(tx, id, false))!;
   await tx
     .insertInto('station_history')
@@ -125,7 +120,7 @@ function requireStationWriter(actor: Actor) {
   if (!canWriteSome(actor, 'station')) throw new ApiError(403, 'forbidden', '您的账号没有编辑站点的权限', 'Your account may not edit stations');
 }
 
-async function lockStation(tx: Tx, actor: Actor, id: number, version: number): Promise<StationState> {
+async function lockStation(tx: Transaction<Database>, actor: Actor, id: number, version: number): Promise<StationState> {
   const s = await stationState(tx, id, true);
   if (!s || s.deleted) throw new ApiError(404, 'not_found', `站点 ${id} 不存在`, `Station ${id} not found`);
   await checkPlace(tx, actor, [[s.lon, s.lat]]);
@@ -140,7 +135,7 @@ async function lockStation(tx: Tx, actor: Actor, id: number, version: number): P
   return s;
 }
 
-export async function createStation(tx: Tx, actor: Actor, f: Required<Pick<StationFields, 'type' | 'name' | 'lon' | 'lat'>> & StationFields & { code?: string }) {
+export async function createStation(tx: Transaction<Database>, actor: Actor, f: Required<Pick<StationFields, 'type' | 'name' | 'lon' | 'lat'>> & StationFields & { code?: string }) {
   requireStationWriter(actor);
   await checkPlace(tx, actor, [[f.lon, f.lat]]);
   const problems = await fieldProblems(tx, f, [f.lon, f.lat]);
@@ -157,7 +152,7 @@ export async function createStation(tx: Tx, actor: Actor, f: Required<Pick<Stati
   return writeHistory(tx, actor, r.rows[0].id, 'create', null);
 }
 
-export async function updateStation(tx: Tx, actor: Actor, id: number, version: number, f: StationFields) {
+export async function updateStation(tx: Transaction<Database>, actor: Actor, id: number, version: number, f: StationFields) {
   requireStationWriter(actor);
   const s = await lockStation(tx, actor, id, version);
   const lon = f.lon ?? s.lon;
@@ -175,7 +170,7 @@ export async function updateStation(tx: Tx, actor: Actor, id: number, version: n
   return writeHistory(tx, actor, id, 'update', s);
 }
 
-export async function deleteStation(tx: Tx, actor: Actor, id: number, version: number) {
+export async function deleteStation(tx: Transaction<Database>, actor: Actor, id: number, version: number) {
   requireStationWriter(actor);
   const s = await lockStation(tx, actor, id, version);
   await sql`UPDATE stations SET deleted_at = now(), version = version + 1, updated_at = now(), updated_by = ${actor.username} WHERE id = ${id}`.execute(tx);

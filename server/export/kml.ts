@@ -1,6 +1,6 @@
 /**
  * KML writing (pure): one Placemark per feature, <name> from the `name` property and every
- * property as <ExtendedData><Data>, so ./../import/kml.ts reads the same attributes back.
+ * property as <ExtendedData><Data>, so ../import/formats/kml.ts reads the same attributes back.
  */
 import type { Feature, Geometry, Position } from 'geojson';
 

@@ -16,7 +16,7 @@ import {
   type OsmReadProgress,
   type OsmWay,
 } from './osm.js';
-import { encodeOsmPbf } from './osm-pbf-writer.js';
+import { encodeOsmPbf } from '../../tests/helpers/osm-pbf-writer.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 

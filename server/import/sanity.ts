@@ -5,12 +5,13 @@
  *   - coordinates in GCJ-02 (Amap/Tencent) or BD-09 (Baidu) declared as WGS84, or the reverse:
  *     stations stand on streets, so the median distance from the points to the street network is
  *     small in the right system and hundreds of metres (inside blocks, in the sea) in a wrong one;
- *   - projected metres read as degrees: see ./shapefile.ts and the range check in ./geojson.ts.
+ *   - projected metres read as degrees: see ./formats/shapefile.ts and the range check in ./records/geometry.ts.
  *
  * Distances use a local equirectangular approximation (error < 0.5 % over a few km), plenty for
  * telling 20 m from 400 m.
  */
 import Flatbush from 'flatbush';
+import type { Message } from '../validation/problem.js';
 import { convertPosition, CRS_VALUES, type Crs } from './crs.js';
 
 export type LonLat = readonly [number, number];
@@ -137,14 +138,14 @@ export function checkDeclaredCrs(raw: readonly LonLat[], declared: Crs, network:
   return { suspected, meanM, medianM, points: raw.length };
 }
 
-export const CRS_NAMES: Record<Crs, { zh: string; en: string }> = {
+export const CRS_NAMES: Record<Crs, Message> = {
   wgs84: { zh: 'WGS84（GPS / 天地图 / CGCS2000）', en: 'WGS84 (GPS / Tianditu / CGCS2000)' },
   gcj02: { zh: 'GCJ-02（火星坐标，高德 / 腾讯）', en: 'GCJ-02 ("Mars" coordinates, Amap / Tencent)' },
   bd09: { zh: 'BD-09（百度坐标）', en: 'BD-09 (Baidu)' },
 };
 
 /** The bilingual message for a suspected CRS. */
-export function crsSuspicionMessage(check: CrsCheck, declared: Crs): { zh: string; en: string } {
+export function crsSuspicionMessage(check: CrsCheck, declared: Crs): Message {
   const s = check.suspected!;
   const m = (c: Crs) => `${Math.round(check.meanM[c])}`;
   const md = (c: Crs) => `${Math.round(check.medianM[c])}`;

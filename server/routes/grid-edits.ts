@@ -2,7 +2,7 @@
  * Writes to grids: create, reshape/edit, delete (into a neighbour), split, merge, restore, and
  * the history. Every write needs a login and the version it was based on (`If-Match` header or
  * `version` in the body); `?dry_run=true` does everything, answers with the impact preview, and
- * writes nothing. The work is in ../editing/grid-edits.ts; this file is HTTP only.
+ * writes nothing. The work is in ../editing/grids/ (operations.ts); this file is HTTP only.
  */
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Polygon } from 'geojson';
@@ -10,12 +10,15 @@ import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
 import { baseVersion, registerWriteRateLimit, translateDbError, writeErrors } from './write-helpers.js';
 import { ErrorSchema, GeometrySchema } from '../schemas/common.js';
-import { checkLine, checkPolygon } from '../editing/geometry-input.js';
-import { createGrid, deleteGrid, gridHistory, mergeGrids, reshapeGrid, restoreGrid, splitGrid, type EditResult } from '../editing/grid-edits.js';
+import { checkLine, checkPolygon } from '../validation/geometry.js';
+import { problemsError } from '../validation/problem.js';
+import { createGrid, deleteGrid, mergeGrids, reshapeGrid, restoreGrid, splitGrid } from '../editing/grids/operations.js';
+import { gridHistory } from '../editing/grids/queries.js';
+import type { EditResult } from '../editing/grids/types.js';
 import { editImpact } from '../editing/impact.js';
 import { getGrid } from '../db/grids.repository.js';
 import type { Database } from '../db/schema.js';
-import type { Kysely } from 'kysely';
+import type { Transaction } from 'kysely';
 
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
@@ -71,7 +74,7 @@ class Rollback extends Error {
 
 function polygonOf(input: unknown): Polygon {
   const r = checkPolygon(input);
-  if (!r.ok) throw new ApiError(422, 'invalid_geometry', '几何无效：' + r.problems.map((p) => p.zh).join('；'), 'Invalid geometry: ' + r.problems.map((p) => p.en).join('; '), { problems: r.problems });
+  if (!r.ok) throw problemsError('invalid_geometry', '几何无效：', 'Invalid geometry: ', r.problems);
   return r.value;
 }
 
@@ -80,7 +83,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   const write = { config: { rateLimit: { max: app.config.writeRatePerMinute, timeWindow: 60_000 } }, preHandler: app.requireActor };
 
   /** One edit = one transaction; a dry run rolls it back and always includes the impact. */
-  async function run(req: FastifyRequest, query: { dry_run?: boolean; impact?: boolean }, op: (tx: Kysely<Database>) => Promise<EditResult>) {
+  async function run(req: FastifyRequest, query: { dry_run?: boolean; impact?: boolean }, op: (tx: Transaction<Database>) => Promise<EditResult>) {
     const dryRun = !!query.dry_run;
     let result: EditResult;
     try {
@@ -188,7 +191,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       const v = baseVersion(req, req.body.version);
       const line = checkLine(req.body.line);
-      if (!line.ok) throw new ApiError(422, 'invalid_geometry', '分割线无效：' + line.problems.map((p) => p.zh).join('；'), 'Invalid split line: ' + line.problems.map((p) => p.en).join('; '), { problems: line.problems });
+      if (!line.ok) throw problemsError('invalid_geometry', '分割线无效：', 'Invalid split line: ', line.problems);
       return run(req, req.query, (tx) => splitGrid(tx, req.actor!, { id: req.params.id, version: v, line: line.value, names: req.body.names }));
     },
   );

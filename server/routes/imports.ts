@@ -14,10 +14,13 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { FastifyRequest } from 'fastify';
 import { ApiError, badRequest } from '../errors.js';
 import { errorResponses } from '../schemas/common.js';
-import { importFile, ImportFailed, rejectedMessage, type ImportReport } from '../import/index.js';
-import { FileFormatError, IMPORT_FORMATS, previewTableFile, type ImportFormat } from '../import/formats.js';
-import { IMPORT_KINDS, type ImportKind } from '../import/geojson.js';
-import { TABLE_FIELDS, type TableField } from '../import/table.js';
+import { importFile } from '../import/pipeline/import-file.js';
+import { ImportFailed, rejectedMessage } from '../import/pipeline/report.js';
+import type { ImportReport } from '../import/pipeline/types.js';
+import { FileFormatError } from '../import/formats/errors.js';
+import { IMPORT_FORMATS, previewTableFile, type ImportFormat } from '../import/formats/read.js';
+import { IMPORT_KINDS, type ImportKind } from '../import/records/types.js';
+import { TABLE_FIELDS, type TableField } from '../import/formats/table.js';
 import type { Crs } from '../import/crs.js';
 
 const FILE_TYPES: Record<string, ImportFormat | null> = {

@@ -3,7 +3,7 @@
  * anywhere, street editors inside their street(s). Work in ../editing/station-edits.ts.
  */
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Kysely } from 'kysely';
+import type { Transaction } from 'kysely';
 import { ApiError } from '../errors.js';
 import { ErrorSchema } from '../schemas/common.js';
 import type { Database } from '../db/schema.js';
@@ -29,7 +29,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   await registerWriteRateLimit(app);
   const write = { config: { rateLimit: { max: app.config.writeRatePerMinute, timeWindow: 60_000 } }, preHandler: app.requireActor };
 
-  async function run<T>(op: (tx: Kysely<Database>) => Promise<T>): Promise<T> {
+  async function run<T>(op: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
     try {
       const r = await app.db.kysely.transaction().execute(op);
       app.city.invalidate();

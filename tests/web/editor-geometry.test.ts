@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Polygon } from 'geojson';
 import { cleanRing, normalizeLine, normalizePolygon, pointInPolygon, ringCentroid, samePolygon, signedArea2, vertexDiff } from '../../web/src/editor/geometry.js';
-import { checkPolygon } from '../../server/editing/geometry-input.js';
+import { checkPolygon } from '../../server/validation/geometry.js';
 
 const square = (cw = false): Polygon => {
   const ring = [

@@ -1,7 +1,7 @@
 /** web/src/import/columns.ts: adjusting the detected column mapping and the `columns` JSON. */
 import { describe, expect, it } from 'vitest';
 import { assignField, columnsParam, missingFields, TABLE_FIELDS, type ColumnMapping } from '../../web/src/import/columns.js';
-import { TABLE_FIELDS as SERVER_FIELDS } from '../../server/import/table.js';
+import { TABLE_FIELDS as SERVER_FIELDS } from '../../server/import/formats/table.js';
 
 const detected: ColumnMapping[] = [
   { header: '编码', field: 'code' },

@@ -8,7 +8,7 @@ import type { Static } from 'typebox';
 import type { GridProperties as GridPropertiesSchema } from '../../../server/routes/grids.js';
 import type { StationProperties as StationPropertiesSchema } from '../../../server/routes/stations.js';
 import type { GridShare as GridShareSchema, GridStats as GridStatsSchema, UnitStats as UnitStatsSchema } from '../../../server/routes/coverage.js';
-import type { GridChange as ServerGridChange } from '../../../server/editing/grid-edits.js';
+import type { GridChange as ServerGridChange } from '../../../server/editing/grids/types.js';
 import type { EditImpact, TypeImpact } from '../../../server/editing/impact.js';
 
 /** The one error of the web client: any refused request, network failure or aborted upload. */

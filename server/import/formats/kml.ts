@@ -1,5 +1,5 @@
 /**
- * KML and KMZ (Google Earth, 奥维互动地图 Ovital) → GeoJSON FeatureCollection for ./geojson.ts. Pure.
+ * KML and KMZ (Google Earth, 奥维互动地图 Ovital) → GeoJSON FeatureCollection for ../records/parse.ts. Pure.
  *
  * Placemark attributes come from <ExtendedData> (<Data name> and <SimpleData name>) and <name>;
  * a <MultiGeometry> of polygons becomes a MultiPolygon (one polygon: a Polygon), of points a
@@ -10,15 +10,7 @@ import { kml as kmlToGeoJson } from '@tmcw/togeojson';
 import { DOMParser } from '@xmldom/xmldom';
 import JSZip from 'jszip';
 import type { Feature, FeatureCollection, Geometry } from 'geojson';
-
-export class KmlError extends Error {
-  constructor(
-    readonly zh: string,
-    readonly en: string,
-  ) {
-    super(`${zh} / ${en}`);
-  }
-}
+import { FileFormatError } from './errors.js';
 
 /** togeojson's styling properties, not data. */
 const STYLE_KEYS = new Set(['styleUrl', 'styleHash', 'styleMapHash', 'stroke', 'stroke-opacity', 'stroke-width', 'fill', 'fill-opacity', 'icon', 'icon-opacity', 'icon-scale', 'icon-color', 'label-scale', 'label-color', 'visibility', 'icon-offset', 'icon-offset-units', 'icon-heading']);
@@ -50,10 +42,10 @@ export function readKml(text: string): FeatureCollection {
     errors.push((err as Error).message);
   }
   if (!doc || errors.length > 0) {
-    throw new KmlError(`KML 不是有效的 XML：${(errors[0] ?? '').slice(0, 200)}`, `the KML is not valid XML: ${(errors[0] ?? '').slice(0, 200)}`);
+    throw new FileFormatError(`KML 不是有效的 XML：${(errors[0] ?? '').slice(0, 200)}`, `the KML is not valid XML: ${(errors[0] ?? '').slice(0, 200)}`);
   }
   if (doc.getElementsByTagName('kml').length === 0 && doc.getElementsByTagName('Placemark').length === 0) {
-    throw new KmlError('文件不是 KML（没有 <kml> 根元素）', 'not a KML file (no <kml> root element)');
+    throw new FileFormatError('文件不是 KML（没有 <kml> 根元素）', 'not a KML file (no <kml> root element)');
   }
   const fc = kmlToGeoJson(doc as unknown as Document);
   const features: Feature[] = fc.features.map((f) => ({
@@ -61,7 +53,7 @@ export function readKml(text: string): FeatureCollection {
     geometry: normalizeGeometry(f.geometry) as Geometry,
     properties: Object.fromEntries(Object.entries(f.properties ?? {}).filter(([k]) => !STYLE_KEYS.has(k))),
   }));
-  if (features.length === 0) throw new KmlError('KML 中没有地标（Placemark）', 'the KML contains no Placemark');
+  if (features.length === 0) throw new FileFormatError('KML 中没有地标（Placemark）', 'the KML contains no Placemark');
   return { type: 'FeatureCollection', features };
 }
 
@@ -71,10 +63,10 @@ export async function readKmz(bytes: Uint8Array): Promise<FeatureCollection> {
   try {
     zip = await JSZip.loadAsync(bytes);
   } catch (err) {
-    throw new KmlError(`KMZ 不是有效的 zip 压缩包：${(err as Error).message}`, `the KMZ is not a valid zip archive: ${(err as Error).message}`);
+    throw new FileFormatError(`KMZ 不是有效的 zip 压缩包：${(err as Error).message}`, `the KMZ is not a valid zip archive: ${(err as Error).message}`);
   }
   const names = Object.keys(zip.files).filter((n) => n.toLowerCase().endsWith('.kml') && !zip.files[n].dir);
   const name = names.find((n) => n.toLowerCase() === 'doc.kml') ?? names.sort((a, b) => a.split('/').length - b.split('/').length)[0];
-  if (!name) throw new KmlError('KMZ 中没有 .kml 文件', 'the KMZ holds no .kml file');
+  if (!name) throw new FileFormatError('KMZ 中没有 .kml 文件', 'the KMZ holds no .kml file');
   return readKml(await zip.files[name].async('string'));
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readShapefileZip, encodingFromCpg } from './shapefile.js';
 import { readKml, readKmz } from './kml.js';
-import { writeShapefileZip } from '../export/shapefile.js';
-import { writeKml } from '../export/kml.js';
+import { writeShapefileZip } from '../../export/shapefile.js';
+import { writeKml } from '../../export/kml.js';
 import JSZip from 'jszip';
 
 const square = { type: 'Polygon' as const, coordinates: [[[121.6, 38.9], [121.61, 38.9], [121.61, 38.91], [121.6, 38.91], [121.6, 38.9]]] };

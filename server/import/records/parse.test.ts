@@ -4,24 +4,16 @@ import { fileURLToPath } from 'node:url';
 import * as turf from '@turf/turf';
 import type { Position } from 'geojson';
 import { describe, expect, it } from 'vitest';
-import { buildFixtureFiles, FIXTURE_CODES, grids as gridTruth, stations as stationTruth } from '../../geodata/fixtures/fixtures.js';
-import { STATION_TYPE_CODES } from '../domain/stations.js';
-import { fromWgs84 } from './crs.js';
-import {
-  findSelfIntersections,
-  openingHoursError,
-  parseAdminUnits,
-  parseGeoJsonImport,
-  parseGrids,
-  parseStations,
-  type GridRecord,
-  type ImportError,
-  type ImportResult,
-  type StationRecord,
-} from './geojson.js';
-import { haversineM } from './osm.js';
+import { buildFixtureFiles, FIXTURE_CODES, grids as gridTruth, stations as stationTruth } from '../../../geodata/fixtures/fixtures.js';
+import { STATION_TYPE_CODES } from '../../domain/stations.js';
+import { fromWgs84 } from '../crs.js';
+import { findSelfIntersections } from '../../validation/self-intersections.js';
+import { openingHoursError } from '../../validation/opening-hours.js';
+import { parseAdminUnits, parseGeoJsonImport, parseGrids, parseStations } from './parse.js';
+import type { GridRecord, ImportError, ImportResult, StationRecord } from './types.js';
+import { haversineM } from '../osm.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const fixture = (name: string): unknown => JSON.parse(readFileSync(path.join(repoRoot, 'geodata/fixtures', name), 'utf8'));
 
 function records<R>(r: ImportResult<R>): R[] {

@@ -1,39 +1,73 @@
 /**
- * Structural checks of a drawn polygon or line before it goes anywhere near the database:
- * the shape of the JSON, coordinate ranges, closed rings, repeated points and vertex limits
- * (and, once PostGIS has found the polygon valid, RFC 7946 winding). Each problem names where it is (ring, vertex) in Chinese and English.
- * Topological validity (self-intersection, holes outside the shell) is checked by PostGIS
- * (ST_IsValidDetail), which also gives the location; see ./grid-edits.ts.
+ * Structural geometry checks shared by editing and import (pure, no database).
+ *
+ * The predicates at the top (numeric positions, the lon/lat range, equal points, closed rings,
+ * collinear rings) are what both sides test; the editor's checks of a drawn polygon or split line
+ * follow: the shape of the JSON, coordinate ranges, closed rings, repeated points and vertex limits
+ * (and, once PostGIS has found the polygon valid, RFC 7946 winding). Each problem names where it is
+ * (ring, vertex) in Chinese and English.
+ * Topological validity (self-intersection, holes outside the shell) of an edit is checked by PostGIS
+ * (ST_IsValidDetail), which also gives the location; see ../editing/grids/checks.ts. Imports check
+ * self-intersections without a database: ./self-intersections.ts, used by ../import/records/geometry.ts.
+ *
+ * What each side does with a failed predicate differs on purpose and is kept: a drawn polygon is
+ * refused at its first bad or repeated vertex and has a vertex cap; an imported feature drops
+ * Z values and consecutive duplicate positions, counts every bad position, and has no cap.
  */
 import type { LineString, Polygon, Position } from 'geojson';
+import type { Checked, Problem } from './problem.js';
 
-export interface Problem {
-  code: string;
-  zh: string;
-  en: string;
-  /** Where, as [lon, lat], when the problem has a place. */
-  location?: [number, number];
-  /** The grid concerned, when it is not the edited one. */
-  grid?: { id: number; code: string };
-  area_m2?: number;
+// --- Shared predicates --------------------------------------------------------------------------
+
+/** x and y are finite numbers (further ordinates are not looked at). */
+export const hasFiniteXY = (p: unknown): p is Position =>
+  Array.isArray(p) && p.length >= 2 && typeof p[0] === 'number' && typeof p[1] === 'number' && Number.isFinite(p[0]) && Number.isFinite(p[1]);
+
+/** Longitude −180..180 and latitude −90..90. */
+export const inLonLatRange = (p: Position) => !(p[0] < -180 || p[0] > 180 || p[1] < -90 || p[1] > 90);
+
+export const samePoint = (a: Position, b: Position) => a[0] === b[0] && a[1] === b[1];
+
+/** First and last positions equal (an empty ring is not closed). */
+export const ringClosed = (ring: readonly Position[]) => ring.length > 0 && samePoint(ring[0], ring[ring.length - 1]);
+
+/** Whether all positions of a ring lie on one straight line (zero area; a bowtie has zero signed area but is not collinear). */
+export function ringCollinear(ring: readonly Position[]): boolean {
+  const [x0, y0] = ring[0];
+  const [x1, y1] = ring[1];
+  for (let i = 2; i < ring.length; i++) {
+    if ((x1 - x0) * (ring[i][1] - y0) - (y1 - y0) * (ring[i][0] - x0) !== 0) return false;
+  }
+  return true;
 }
+
+/** Twice the signed area in degrees² (shoelace): > 0 counter-clockwise. */
+export function signedArea2(ring: readonly Position[]): number {
+  let s = 0;
+  for (let i = 0; i < ring.length - 1; i++) s += ring[i][0] * ring[i + 1][1] - ring[i + 1][0] * ring[i][1];
+  return s;
+}
+
+// --- Drawn polygons and split lines (the editor) ------------------------------------------------
 
 export const MAX_VERTICES = 10_000;
 export const MAX_RINGS = 100;
 
-type Checked<T> = { ok: true; value: T } | { ok: false; problems: Problem[] };
+type Label = { zh: string; en: string };
 
-const isPosition = (p: unknown): p is Position =>
-  Array.isArray(p) && (p.length === 2 || p.length === 3) && p.every((v) => typeof v === 'number' && Number.isFinite(v));
+const ringLabel = (k: number): Label => (k === 0 ? { zh: '外环', en: 'Exterior ring' } : { zh: `第 ${k} 个内环`, en: `Hole ${k}` });
 
-function checkPositions(positions: unknown[], label: { zh: string; en: string }, problems: Problem[]): positions is Position[] {
+/** A drawn vertex: [lon, lat] or [lon, lat, z], all finite numbers. */
+const isPosition = (p: unknown): p is Position => hasFiniteXY(p) && (p.length === 2 || p.length === 3) && p.every((v) => typeof v === 'number' && Number.isFinite(v));
+
+function checkPositions(positions: unknown[], label: Label, problems: Problem[]): positions is Position[] {
   for (let i = 0; i < positions.length; i++) {
     const p = positions[i];
     if (!isPosition(p)) {
       problems.push({ code: 'bad_position', zh: `${label.zh}第 ${i + 1} 个顶点不是 [经度, 纬度] 数字对`, en: `${label.en} vertex ${i + 1} is not a [lon, lat] pair of numbers` });
       return false;
     }
-    if (p[0] < -180 || p[0] > 180 || p[1] < -90 || p[1] > 90) {
+    if (!inLonLatRange(p)) {
       problems.push({
         code: 'out_of_range',
         zh: `${label.zh}第 ${i + 1} 个顶点 [${p[0]}, ${p[1]}] 超出经纬度范围（经度 ±180，纬度 ±90）`,
@@ -45,30 +79,30 @@ function checkPositions(positions: unknown[], label: { zh: string; en: string },
   return true;
 }
 
-function repeatedVertex(ring: Position[], label: { zh: string; en: string }): Problem | null {
+function repeatedVertex(ring: Position[], label: Label): Problem | null {
   for (let i = 1; i < ring.length; i++) {
-    if (ring[i][0] === ring[i - 1][0] && ring[i][1] === ring[i - 1][1]) {
+    if (samePoint(ring[i], ring[i - 1])) {
       return { code: 'duplicate_vertex', zh: `${label.zh}第 ${i} 与第 ${i + 1} 个顶点重复`, en: `${label.en} vertices ${i} and ${i + 1} are the same point`, location: [ring[i][0], ring[i][1]] };
     }
   }
   return null;
 }
 
-/** Twice the signed area in degrees² (shoelace): > 0 counter-clockwise. */
-function signedArea2(ring: Position[]): number {
-  let s = 0;
-  for (let i = 0; i < ring.length - 1; i++) s += ring[i][0] * ring[i + 1][1] - ring[i + 1][0] * ring[i][1];
-  return s;
+/** The geometry of a Feature, or the input itself, and its `type`. */
+function unwrapFeature(input: unknown): { g: unknown; type: unknown } {
+  const g = (input as { type?: unknown })?.type === 'Feature' ? (input as { geometry?: unknown }).geometry : input;
+  return { g, type: (g as { type?: unknown })?.type };
 }
+
+const gotType = (g: unknown, type: unknown) => (typeof type === 'string' ? type : typeof g);
 
 /** Unwraps a Feature; accepts only a Polygon. */
 export function checkPolygon(input: unknown): Checked<Polygon> {
-  const g = (input as { type?: unknown })?.type === 'Feature' ? (input as { geometry?: unknown }).geometry : input;
-  const type = (g as { type?: unknown })?.type;
+  const { g, type } = unwrapFeature(input);
   if (!g || typeof g !== 'object' || type !== 'Polygon') {
     return {
       ok: false,
-      problems: [{ code: 'not_polygon', zh: `几何必须是 GeoJSON Polygon（收到 ${typeof type === 'string' ? type : typeof g}）`, en: `Geometry must be a GeoJSON Polygon (got ${typeof type === 'string' ? type : typeof g})` }],
+      problems: [{ code: 'not_polygon', zh: `几何必须是 GeoJSON Polygon（收到 ${gotType(g, type)}）`, en: `Geometry must be a GeoJSON Polygon (got ${gotType(g, type)})` }],
     };
   }
   const rings = (g as { coordinates?: unknown }).coordinates;
@@ -81,7 +115,7 @@ export function checkPolygon(input: unknown): Checked<Polygon> {
     return { ok: false, problems: [{ code: 'too_many_vertices', zh: `顶点过多（${vertices}，最多 ${MAX_VERTICES}）`, en: `Too many vertices (${vertices}; at most ${MAX_VERTICES})` }] };
   }
   rings.forEach((ring: unknown, k: number) => {
-    const label = k === 0 ? { zh: '外环', en: 'Exterior ring' } : { zh: `第 ${k} 个内环`, en: `Hole ${k}` };
+    const label = ringLabel(k);
     if (!Array.isArray(ring)) {
       problems.push({ code: 'bad_ring', zh: `${label.zh}不是坐标数组`, en: `${label.en} is not an array of positions` });
       return;
@@ -91,9 +125,8 @@ export function checkPolygon(input: unknown): Checked<Polygon> {
       problems.push({ code: 'too_few_vertices', zh: `${label.zh}至少需要 4 个坐标（3 个顶点并闭合），收到 ${ring.length} 个`, en: `${label.en} needs at least 4 positions (3 vertices, closed); got ${ring.length}` });
       return;
     }
-    const first = ring[0];
-    const last = ring[ring.length - 1];
-    if (first[0] !== last[0] || first[1] !== last[1]) {
+    if (!ringClosed(ring)) {
+      const last = ring[ring.length - 1];
       problems.push({ code: 'ring_not_closed', zh: `${label.zh}未闭合：首尾坐标必须相同`, en: `${label.en} is not closed: the first and last positions must be equal`, location: [last[0], last[1]] });
       return;
     }
@@ -113,7 +146,7 @@ export function checkPolygon(input: unknown): Checked<Polygon> {
 export function windingProblems(polygon: Polygon): Problem[] {
   const problems: Problem[] = [];
   polygon.coordinates.forEach((ring, k) => {
-    const label = k === 0 ? { zh: '外环', en: 'Exterior ring' } : { zh: `第 ${k} 个内环`, en: `Hole ${k}` };
+    const label = ringLabel(k);
     const a = signedArea2(ring);
     if (a === 0) {
       problems.push({ code: 'zero_area', zh: `${label.zh}面积为零`, en: `${label.en} has zero area`, location: [ring[0][0], ring[0][1]] });
@@ -130,10 +163,9 @@ export function windingProblems(polygon: Polygon): Problem[] {
 
 /** A split line: a GeoJSON LineString (or a Feature of one) with at least two distinct points. */
 export function checkLine(input: unknown): Checked<LineString> {
-  const g = (input as { type?: unknown })?.type === 'Feature' ? (input as { geometry?: unknown }).geometry : input;
-  const type = (g as { type?: unknown })?.type;
+  const { g, type } = unwrapFeature(input);
   if (!g || typeof g !== 'object' || type !== 'LineString') {
-    return { ok: false, problems: [{ code: 'not_linestring', zh: `分割线必须是 GeoJSON LineString（收到 ${typeof type === 'string' ? type : typeof g}）`, en: `The split line must be a GeoJSON LineString (got ${typeof type === 'string' ? type : typeof g})` }] };
+    return { ok: false, problems: [{ code: 'not_linestring', zh: `分割线必须是 GeoJSON LineString（收到 ${gotType(g, type)}）`, en: `The split line must be a GeoJSON LineString (got ${gotType(g, type)})` }] };
   }
   const coords = (g as { coordinates?: unknown }).coordinates;
   const label = { zh: '分割线', en: 'Split line' };

@@ -1,24 +1,25 @@
 /**
  * One entry point for every file format (pure, no database): bytes → validated WGS84 records of
  * one kind plus the rejected rows, each with its row number and a bilingual, machine-readable
- * reason. Reuses the GeoJSON validator (./geojson.ts) for every format.
+ * reason. Reuses the GeoJSON validator (../records/parse.ts) for every format.
  *
  * "Row" means: the sheet row for CSV/XLSX (as Excel shows it, header included), the placemark
  * number for KML/KMZ, the record number for Shapefiles (as in the attribute table, from 1), the
  * feature number for GeoJSON (from 1). `row: null` is a problem with the file as a whole.
  */
 import type { FeatureCollection } from 'geojson';
-import type { Crs } from './crs.js';
-import { IMPORT_KINDS, parseGeoJsonImport, type ImportKind, type ImportRecordByKind, type ReasonCode } from './geojson.js';
-import { readKml, readKmz, KmlError } from './kml.js';
-import { readShapefileZip, ShapefileError } from './shapefile.js';
-import { previewTable, readCsv, readXlsx, tableToStations, TableFileError, type TableField, type TablePreview } from './table.js';
+import type { Message } from '../../validation/problem.js';
+import type { Crs } from '../crs.js';
+import { parseGeoJsonImport } from '../records/parse.js';
+import { IMPORT_KINDS, type ImportKind, type ImportRecordByKind } from '../records/types.js';
+import { FileFormatError, type RejectCode } from './errors.js';
+import { readGeoJson } from './geojson.js';
+import { readKml, readKmz } from './kml.js';
+import { readShapefileZip } from './shapefile.js';
+import { previewTable, readCsv, readXlsx, tableToStations, type TableField, type TablePreview } from './table.js';
 
 export type ImportFormat = 'geojson' | 'shapefile' | 'kml' | 'kmz' | 'csv' | 'xlsx';
 export const IMPORT_FORMATS: readonly ImportFormat[] = ['geojson', 'shapefile', 'kml', 'kmz', 'csv', 'xlsx'];
-
-/** Reason codes of reports: the validator's plus the database checks'. */
-export type RejectCode = ReasonCode | 'unreadable_file' | 'outside_city' | 'unknown_parent' | 'suspected_crs' | 'missing_column';
 
 export interface Rejected {
   /** See the module comment; null = the whole file. */
@@ -52,17 +53,7 @@ export interface ReadResult<K extends ImportKind> {
   total: number;
   /** Facts about the file worth showing (encoding, reprojection, header row …). */
   info: Record<string, unknown>;
-  warnings: { zh: string; en: string }[];
-}
-
-export class FileFormatError extends Error {
-  constructor(
-    readonly zh: string,
-    readonly en: string,
-    readonly code: RejectCode = 'unreadable_file',
-  ) {
-    super(`${zh} / ${en}`);
-  }
+  warnings: Message[];
 }
 
 /** Guesses a format from a file name (for the CLI and uploads without a format). */
@@ -88,59 +79,48 @@ async function toCollection(
   bytes: Uint8Array,
   kind: ImportKind,
   opts: ReadOptions,
-): Promise<{ collection: FeatureCollection; rows: number[]; pre: Rejected[]; info: Record<string, unknown>; warnings: { zh: string; en: string }[] }> {
+): Promise<{ collection: FeatureCollection; rows: number[]; pre: Rejected[]; info: Record<string, unknown>; warnings: Message[] }> {
   const numbered = (fc: FeatureCollection) => fc.features.map((_, i) => i + 1);
-  try {
-    switch (format) {
-      case 'geojson': {
-        let input: unknown;
-        try {
-          input = JSON.parse(new TextDecoder().decode(bytes).replace(/^\uFEFF/, ''));
-        } catch (err) {
-          throw new FileFormatError(`不是有效的 JSON：${(err as Error).message}`, `not valid JSON: ${(err as Error).message}`);
-        }
-        const fc = input as FeatureCollection;
-        return { collection: fc, rows: Array.isArray(fc?.features) ? numbered(fc) : [], pre: [], info: {}, warnings: [] };
-      }
-      case 'shapefile': {
-        const r = await readShapefileZip(bytes, opts.layer);
-        return {
-          collection: r.collection,
-          rows: numbered(r.collection),
-          pre: [],
-          info: { layer: r.layer, encoding: r.encoding, encoding_source: r.encodingSource, reprojected: r.reprojected, prj: r.prj?.slice(0, 120) ?? null },
-          warnings: r.warnings,
-        };
-      }
-      case 'kml':
-      case 'kmz': {
-        const fc = format === 'kml' ? readKml(new TextDecoder().decode(bytes)) : await readKmz(bytes);
-        return { collection: fc, rows: numbered(fc), pre: [], info: {}, warnings: [] };
-      }
-      case 'csv':
-      case 'xlsx': {
-        if (kind !== 'stations') throw new FileFormatError('CSV / Excel 表格只能导入服务站点（--kind stations）', 'CSV / Excel tables import stations only (--kind stations)');
-        const table = format === 'csv' ? readCsv(bytes) : await readXlsx(bytes, opts.sheet);
-        const t = tableToStations(table, opts.columns);
-        const missingHeader = t.mapping.missing.length > 0;
-        return {
-          collection: t.collection as FeatureCollection,
-          rows: t.rows,
-          pre: t.problems.map((p) => ({
-            row: p.row,
-            code: missingHeader ? 'missing_column' : p.row === t.mapping.headerRow ? 'invalid_file' : 'invalid_coordinates',
-            reason_zh: p.zh,
-            reason_en: p.en,
-          })),
-          info: { header_row: t.mapping.headerRow, columns: t.mapping.headers.map((h, i) => ({ header: h, field: t.mapping.fields[i] ?? null })), ...(table.sheet ? { sheet: table.sheet } : {}), ...(table.encoding ? { encoding: table.encoding } : {}) },
-          warnings: [],
-        };
-      }
+  // The readers throw FileFormatError for files they cannot read; readImportFile reports it.
+  switch (format) {
+    case 'geojson': {
+      const fc = readGeoJson(bytes);
+      return { collection: fc, rows: Array.isArray(fc?.features) ? numbered(fc) : [], pre: [], info: {}, warnings: [] };
     }
-  } catch (err) {
-    if (err instanceof ShapefileError) throw new FileFormatError(err.zh, err.en, err.reason === 'projected_coordinates' ? 'projected_coordinates' : 'unreadable_file');
-    if (err instanceof KmlError || err instanceof TableFileError) throw new FileFormatError(err.zh, err.en);
-    throw err;
+    case 'shapefile': {
+      const r = await readShapefileZip(bytes, opts.layer);
+      return {
+        collection: r.collection,
+        rows: numbered(r.collection),
+        pre: [],
+        info: { layer: r.layer, encoding: r.encoding, encoding_source: r.encodingSource, reprojected: r.reprojected, prj: r.prj?.slice(0, 120) ?? null },
+        warnings: r.warnings,
+      };
+    }
+    case 'kml':
+    case 'kmz': {
+      const fc = format === 'kml' ? readKml(new TextDecoder().decode(bytes)) : await readKmz(bytes);
+      return { collection: fc, rows: numbered(fc), pre: [], info: {}, warnings: [] };
+    }
+    case 'csv':
+    case 'xlsx': {
+      if (kind !== 'stations') throw new FileFormatError('CSV / Excel 表格只能导入服务站点（--kind stations）', 'CSV / Excel tables import stations only (--kind stations)');
+      const table = format === 'csv' ? readCsv(bytes) : await readXlsx(bytes, opts.sheet);
+      const t = tableToStations(table, opts.columns);
+      const missingHeader = t.mapping.missing.length > 0;
+      return {
+        collection: t.collection as FeatureCollection,
+        rows: t.rows,
+        pre: t.problems.map((p) => ({
+          row: p.row,
+          code: missingHeader ? 'missing_column' : p.row === t.mapping.headerRow ? 'invalid_file' : 'invalid_coordinates',
+          reason_zh: p.zh,
+          reason_en: p.en,
+        })),
+        info: { header_row: t.mapping.headerRow, columns: t.mapping.headers.map((h, i) => ({ header: h, field: t.mapping.fields[i] ?? null })), ...(table.sheet ? { sheet: table.sheet } : {}), ...(table.encoding ? { encoding: table.encoding } : {}) },
+        warnings: [],
+      };
+    }
   }
   throw new FileFormatError(`不支持的格式 ${format}`, `unsupported format ${format}`);
 }
@@ -222,11 +202,6 @@ const sortRejected = (r: Rejected[]) => r.sort((a, b) => (a.row ?? -1) - (b.row 
 
 /** Column-mapping preview for CSV/XLSX uploads. */
 export async function previewTableFile(format: 'csv' | 'xlsx', bytes: Uint8Array, opts: { sheet?: string; limit?: number; columns?: Record<string, TableField | null> } = {}): Promise<TablePreview> {
-  try {
-    const table = format === 'csv' ? readCsv(bytes) : await readXlsx(bytes, opts.sheet);
-    return previewTable(table, opts.limit ?? 10, opts.columns);
-  } catch (err) {
-    if (err instanceof TableFileError) throw new FileFormatError(err.zh, err.en);
-    throw err;
-  }
+  const table = format === 'csv' ? readCsv(bytes) : await readXlsx(bytes, opts.sheet); // FileFormatError when unreadable
+  return previewTable(table, opts.limit ?? 10, opts.columns);
 }

@@ -1,5 +1,5 @@
 /**
- * Zipped Shapefiles (pure, no I/O) → GeoJSON FeatureCollection for ./geojson.ts.
+ * Zipped Shapefiles (pure, no I/O) → GeoJSON FeatureCollection for ../records/parse.ts.
  *
  *   - Attribute encoding: the `.cpg` file (UTF-8, GBK, 936, CP936, GB2312, GB18030 …); without one
  *     the DBF language driver byte (0x4D / 0x7A = GBK); without that UTF-8 when the bytes are valid
@@ -14,16 +14,9 @@
 import JSZip from 'jszip';
 import { parseDbf, parseShp } from 'shpjs';
 import type { FeatureCollection, Geometry, Position } from 'geojson';
-
-export class ShapefileError extends Error {
-  constructor(
-    readonly zh: string,
-    readonly en: string,
-    readonly reason: 'invalid_file' | 'projected_coordinates' = 'invalid_file',
-  ) {
-    super(`${zh} / ${en}`);
-  }
-}
+import { inLonLatRange } from '../../validation/geometry.js';
+import type { Message } from '../../validation/problem.js';
+import { FileFormatError } from './errors.js';
 
 export interface ShapefileRead {
   layer: string;
@@ -35,7 +28,7 @@ export interface ShapefileRead {
   prj: string | null;
   /** True when the coordinates were reprojected from a projected CRS. */
   reprojected: boolean;
-  warnings: { zh: string; en: string }[];
+  warnings: Message[];
 }
 
 const CPG_ALIASES: Record<string, string> = {
@@ -111,32 +104,32 @@ function rfc7946Orientation(g: Geometry): Geometry {
   return g;
 }
 
-const looksProjected = (ps: Position[]) => ps.some((p) => Math.abs(p[0]) > 180 || Math.abs(p[1]) > 90);
+const looksProjected = (ps: Position[]) => ps.some((p) => !inLonLatRange(p));
 
 /**
  * Reads the one layer of a zipped Shapefile (or the layer named `layerName`).
- * @throws ShapefileError with a bilingual message for unreadable files and coordinate systems.
+ * @throws FileFormatError with a bilingual message for unreadable files and coordinate systems.
  */
 export async function readShapefileZip(bytes: Uint8Array, layerName?: string): Promise<ShapefileRead> {
   let zip: JSZip;
   try {
     zip = await JSZip.loadAsync(bytes);
   } catch (err) {
-    throw new ShapefileError(`不是有效的 zip 压缩包（Shapefile 需打包为 .zip，含 .shp、.dbf、.prj、.cpg）：${(err as Error).message}`, `not a valid zip archive (zip the .shp, .dbf, .prj and .cpg together): ${(err as Error).message}`);
+    throw new FileFormatError(`不是有效的 zip 压缩包（Shapefile 需打包为 .zip，含 .shp、.dbf、.prj、.cpg）：${(err as Error).message}`, `not a valid zip archive (zip the .shp, .dbf, .prj and .cpg together): ${(err as Error).message}`);
   }
   const files = new Map<string, JSZip.JSZipObject>();
   zip.forEach((p, f) => {
     if (!f.dir && !p.includes('__MACOSX')) files.set(p.toLowerCase(), f);
   });
   const layers = [...files.keys()].filter((p) => p.endsWith('.shp')).map((p) => p.slice(0, -4));
-  if (layers.length === 0) throw new ShapefileError('压缩包中没有 .shp 文件', 'the zip contains no .shp file');
+  if (layers.length === 0) throw new FileFormatError('压缩包中没有 .shp 文件', 'the zip contains no .shp file');
   let base: string;
   if (layerName) {
     const want = layers.find((l) => l.split('/').pop() === layerName.toLowerCase());
-    if (!want) throw new ShapefileError(`压缩包中没有图层 ${layerName}；可选：${layers.join('、')}`, `no layer ${layerName} in the zip; available: ${layers.join(', ')}`);
+    if (!want) throw new FileFormatError(`压缩包中没有图层 ${layerName}；可选：${layers.join('、')}`, `no layer ${layerName} in the zip; available: ${layers.join(', ')}`);
     base = want;
   } else if (layers.length > 1) {
-    throw new ShapefileError(`压缩包中有多个图层（${layers.join('、')}），请指定一个`, `the zip holds several layers (${layers.join(', ')}); choose one`);
+    throw new FileFormatError(`压缩包中有多个图层（${layers.join('、')}），请指定一个`, `the zip holds several layers (${layers.join(', ')}); choose one`);
   } else base = layers[0];
 
   const get = async (ext: string) => files.get(`${base}.${ext}`)?.async('uint8array');
@@ -165,7 +158,7 @@ export async function readShapefileZip(bytes: Uint8Array, layerName?: string): P
   try {
     geometries = parseShp(dataView(shp)) as (Geometry | null)[];
   } catch (err) {
-    throw new ShapefileError(`.shp 文件无法解析：${(err as Error).message}`, `the .shp file cannot be parsed: ${(err as Error).message}`);
+    throw new FileFormatError(`.shp 文件无法解析：${(err as Error).message}`, `the .shp file cannot be parsed: ${(err as Error).message}`);
   }
   const raw = geometries.flatMap(positions);
   const projected = prj !== null && /^\s*PROJCS\[/i.test(prj);
@@ -182,7 +175,7 @@ export async function readShapefileZip(bytes: Uint8Array, layerName?: string): P
     const unchanged = !converted || out.every((p, i) => p[0] === raw[i]?.[0] && p[1] === raw[i]?.[1]);
     if (unchanged || looksProjected(out) || out.some((p) => !Number.isFinite(p[0]) || !Number.isFinite(p[1]))) {
       const name = /^\s*PROJCS\["([^"]*)"/i.exec(prj!)?.[1] ?? '?';
-      throw new ShapefileError(
+      throw new FileFormatError(
         `无法识别 .prj 中的投影坐标系（${name}），无法转换为经纬度；请在 GIS 软件中导出为 WGS84 / CGCS2000 经纬度（EPSG:4326 / 4490）后再导入`,
         `the projected coordinate system in the .prj (${name}) is not understood, so it cannot be converted to longitude/latitude; export to WGS84 / CGCS2000 lon/lat (EPSG:4326 / 4490) and import again`,
         'projected_coordinates',
@@ -191,8 +184,8 @@ export async function readShapefileZip(bytes: Uint8Array, layerName?: string): P
     geometries = converted!;
     reprojected = true;
   } else if (looksProjected(raw)) {
-    const p = raw.find((q) => Math.abs(q[0]) > 180 || Math.abs(q[1]) > 90)!;
-    throw new ShapefileError(
+    const p = raw.find((q) => !inLonLatRange(q))!;
+    throw new FileFormatError(
       `坐标 ${p[0]} ${p[1]} 超出经纬度范围，似为投影坐标（米），但${prj ? ' .prj 声明为经纬度' : '压缩包中缺少 .prj 文件'}；请附上正确的 .prj（如 CGCS2000 3 度带高斯-克吕格 EPSG:4549）或导出为经纬度`,
       `coordinate ${p[0]} ${p[1]} is outside longitude/latitude range and looks projected (metres), but ${prj ? 'the .prj declares degrees' : 'the zip has no .prj'}; include the right .prj (e.g. CGCS2000 3-degree Gauss–Krüger EPSG:4549) or export as lon/lat`,
       'projected_coordinates',
@@ -210,7 +203,7 @@ export async function readShapefileZip(bytes: Uint8Array, layerName?: string): P
     try {
       records = parseDbf(dataView(dbf), encoding) as Record<string, unknown>[];
     } catch (err) {
-      throw new ShapefileError(`.dbf 属性表无法解析：${(err as Error).message}`, `the .dbf attribute table cannot be parsed: ${(err as Error).message}`);
+      throw new FileFormatError(`.dbf 属性表无法解析：${(err as Error).message}`, `the .dbf attribute table cannot be parsed: ${(err as Error).message}`);
     }
   }
   // Empty numeric fields come back as NaN, dates as Date: make them plain JSON values.

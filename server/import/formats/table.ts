@@ -1,7 +1,7 @@
 /**
  * Station tables (pure, no I/O): CSV (UTF-8 with or without BOM, or GBK as Excel saves it in China)
  * and Excel .xlsx, with Chinese or English headers, → a GeoJSON FeatureCollection of stations that
- * ./geojson.ts validates, plus the sheet row number of every feature.
+ * ../records/parse.ts validates, plus the sheet row number of every feature.
  *
  *   - The header row is the first of the first 10 rows that names at least two known columns, so a
  *     title row above it ("某某街道服务站点清单") is skipped.
@@ -14,6 +14,8 @@
 import Papa from 'papaparse';
 import ExcelJS from 'exceljs';
 import type { Feature, FeatureCollection, Point } from 'geojson';
+import type { Message } from '../../validation/problem.js';
+import { FileFormatError } from './errors.js';
 
 export type TableField = 'code' | 'name' | 'type' | 'address' | 'lon' | 'lat' | 'lonlat' | 'openingHours' | 'amenities' | 'phone' | 'operator' | 'status';
 
@@ -33,7 +35,7 @@ export const TABLE_HEADER_ALIASES: Record<TableField, readonly string[]> = {
   status: ['status', '状态'],
 };
 
-export const TABLE_FIELD_LABELS: Record<TableField, { zh: string; en: string }> = {
+export const TABLE_FIELD_LABELS: Record<TableField, Message> = {
   code: { zh: '编码', en: 'code' },
   name: { zh: '名称', en: 'name' },
   type: { zh: '类型', en: 'type' },
@@ -81,10 +83,9 @@ export interface HeaderMapping {
   missing: TableField[];
 }
 
-export interface TableProblem {
+/** A row whose coordinates cannot be read (or the header row, for a missing column). */
+export interface TableProblem extends Message {
   row: number;
-  zh: string;
-  en: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -141,11 +142,11 @@ export async function readXlsx(bytes: Uint8Array, sheetName?: string): Promise<R
   try {
     await wb.xlsx.load(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as unknown as ArrayBuffer);
   } catch (err) {
-    throw new TableFileError(`无法读取 Excel 文件（需要 .xlsx 格式；旧的 .xls 请另存为 .xlsx）：${(err as Error).message}`, `cannot read the Excel file (.xlsx needed; save old .xls files as .xlsx): ${(err as Error).message}`);
+    throw new FileFormatError(`无法读取 Excel 文件（需要 .xlsx 格式；旧的 .xls 请另存为 .xlsx）：${(err as Error).message}`, `cannot read the Excel file (.xlsx needed; save old .xls files as .xlsx): ${(err as Error).message}`);
   }
   const ws = sheetName ? wb.getWorksheet(sheetName) : wb.worksheets[0];
   if (!ws) {
-    throw new TableFileError(
+    throw new FileFormatError(
       `工作表 ${sheetName ?? ''} 不存在；可选：${wb.worksheets.map((w) => w.name).join('、')}`,
       `no worksheet ${sheetName ?? ''}; available: ${wb.worksheets.map((w) => w.name).join(', ')}`,
     );
@@ -158,15 +159,6 @@ export async function readXlsx(bytes: Uint8Array, sheetName?: string): Promise<R
     if (!isEmptyRow(cells)) rows.push({ row: rowNumber, cells });
   });
   return { sheet: ws.name, rows };
-}
-
-export class TableFileError extends Error {
-  constructor(
-    readonly zh: string,
-    readonly en: string,
-  ) {
-    super(`${zh} / ${en}`);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,45 @@
+/** The import pipeline's options, progress events and report. */
+import type { Message } from '../../validation/problem.js';
+import type { Crs } from '../crs.js';
+import type { ImportFormat, ReadOptions, Rejected } from '../formats/read.js';
+import type { AdminRecord, GridRecord, ImportKind, StationRecord } from '../records/types.js';
+
+export interface ImportReport {
+  kind: ImportKind;
+  format: ImportFormat;
+  crs: Crs;
+  dry_run: boolean;
+  /** True when the rows were written. */
+  committed: boolean;
+  /** Features/rows in the file. */
+  total: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: Rejected[];
+  /** What happens (or happened) to each accepted row. */
+  changes: { row: number; code: string; action: 'create' | 'update' | 'unchanged' }[];
+  warnings: Message[];
+  info: Record<string, unknown>;
+  /** The coordinate-system check (stations, when a street network is loaded). */
+  crs_check?: { suspected: Crs | null; mean_m: Record<Crs, number>; median_m: Record<Crs, number>; points: number };
+}
+
+export interface ImportProgress {
+  phase: 'read' | 'check' | 'write';
+  done: number;
+  total: number;
+}
+
+export interface ImportOptions extends ReadOptions {
+  dryRun?: boolean;
+  /** Written to updated_by and the history tables. */
+  by?: string;
+  /** Import even when the coordinate-system check suspects a wrong --crs. */
+  force?: boolean;
+  /** Distance (m) beyond the districts that still counts as inside the city. Default 1000. */
+  cityToleranceM?: number;
+  onProgress?: (p: ImportProgress) => void;
+}
+
+export type AnyRecord = AdminRecord | GridRecord | StationRecord;
