@@ -21,6 +21,7 @@ import compress from '@fastify/compress';
 import coverageRoutes from './routes/coverage.js';
 import networkRoutes from './routes/network.js';
 import cityPlugin from './city/plugin.js';
+import heavyRoutes from './compute/heavy.js';
 import authPlugin from './auth/plugin.js';
 import authRoutes from './routes/auth.js';
 import gridEditRoutes from './routes/grid-edits.js';
@@ -83,6 +84,7 @@ export async function build({ config, db, logger = false }: BuildOptions): Promi
   await app.register(healthRoutes, { prefix: '/api' });
   await app.register(adminRoutes, { prefix: '/api' });
   await app.register(authPlugin);
+  await app.register(heavyRoutes);
   await app.register(authRoutes, { prefix: '/api' });
   await app.register(gridRoutes, { prefix: '/api/grids' });
   await app.register(gridEditRoutes, { prefix: '/api' });

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 /**
  * Typed configuration: defaults overridden by environment variables. The only place that reads
  * process.env, so every other module receives what it needs explicitly.
@@ -30,6 +31,12 @@ export interface Config {
   walkBufferM: number;
   /** In-memory analysis data is re-checked against the database at most this often (ms). */
   dataStalenessMs: number;
+  /** Worker threads for heavy analysis (coverage, isochrones); 0 = compute on the main thread. */
+  computeThreads: number;
+  /** Heavy requests admitted at once (computing or waiting); one more is a 503 with Retry-After. */
+  heavyQueue: number;
+  /** Heavy requests (coverage, gaps, isochrones, coverage exports) one anonymous client may have in flight. */
+  heavyPerClient: number;
   /** Login session lifetime, hours. */
   sessionTtlHours: number;
   /** Send the session cookie only over HTTPS (set 1 behind a TLS proxy). */
@@ -106,6 +113,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ebikeSpeedKmh: num('EBIKE_SPEED_KMH', env.EBIKE_SPEED_KMH, 15),
     walkBufferM: num('WALK_BUFFER_M', env.WALK_BUFFER_M, 50),
     dataStalenessMs: int('DATA_STALENESS_MS', env.DATA_STALENESS_MS, 2000),
+    computeThreads: int('COMPUTE_THREADS', env.COMPUTE_THREADS, Math.min(4, availableParallelism())),
+    heavyQueue: int('HEAVY_QUEUE', env.HEAVY_QUEUE, 32),
+    heavyPerClient: int('HEAVY_PER_CLIENT', env.HEAVY_PER_CLIENT, 2),
     sessionTtlHours: num('SESSION_TTL_HOURS', env.SESSION_TTL_HOURS, 12),
     cookieSecure: env.COOKIE_SECURE === '1',
     loginRatePerMinute: num('LOGIN_RATE_PER_MINUTE', env.LOGIN_RATE_PER_MINUTE, 10),

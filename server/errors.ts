@@ -12,10 +12,16 @@ export class ApiError extends Error {
     readonly zh: string,
     readonly en: string,
     readonly details?: unknown,
+    /** Seconds, sent as `Retry-After` (503 busy, 429 too many). */
+    readonly retryAfterS?: number,
   ) {
     super(`${zh} / ${en}`);
   }
 }
+
+/** The server is busy with heavy work: come back in `seconds`. */
+export const busy = (seconds: number) =>
+  new ApiError(503, 'busy', `服务器正忙于计算，请 ${seconds} 秒后重试`, `The server is busy computing; retry in ${seconds} s`, undefined, seconds);
 
 export const badRequest = (code: string, zh: string, en: string, details?: unknown) => new ApiError(400, code, zh, en, details);
 export const notFound = (zh: string, en: string) => new ApiError(404, 'not_found', zh, en);
@@ -114,6 +120,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
 
   app.setErrorHandler((err: FastifyError & { validationContext?: string }, request, reply) => {
     if (err instanceof ApiError) {
+      if (err.retryAfterS !== undefined) reply.header('retry-after', String(err.retryAfterS));
       return reply.status(err.statusCode).send(errorBody(err.statusCode, err.code, err.zh, err.en, err.details));
     }
     if (err.validation) {

@@ -5,7 +5,7 @@ import { CityStore } from './store.js';
 import { CoverageService } from '../coverage/service.js';
 import type { GridRunner } from '../coverage/engine.js';
 import { NearestService } from '../nearest/service.js';
-import { IsochroneService } from '../network/service.js';
+import { IsochroneService, type IsochroneRunner } from '../network/service.js';
 import { LocateService } from '../locate/service.js';
 
 export interface AnalysisSettings {
@@ -28,14 +28,19 @@ export interface Analyses {
   locate: LocateService;
 }
 
-/** @param runner computes coverage grids off the event loop (the worker pool); omitted = in this thread. */
-export function createAnalyses(db: Kysely<Database>, s: AnalysisSettings, runner?: GridRunner): Analyses {
+/** Where heavy work runs: the worker pool's runners; omitted = in this thread. */
+export interface Runners {
+  grids?: GridRunner;
+  isochrone?: IsochroneRunner;
+}
+
+export function createAnalyses(db: Kysely<Database>, s: AnalysisSettings, runners: Runners = {}): Analyses {
   const city = new CityStore(db, { maxSnapM: s.maxSnapM, maxStalenessMs: s.maxStalenessMs });
   return {
     city,
-    coverage: new CoverageService(city, { walkSpeedKmh: s.walkSpeedKmh, bufferM: s.bufferM, timeZone: s.timeZone }, runner),
+    coverage: new CoverageService(city, { walkSpeedKmh: s.walkSpeedKmh, bufferM: s.bufferM, timeZone: s.timeZone }, runners.grids),
     nearest: new NearestService(city, { maxSnapM: s.maxSnapM }),
-    isochrones: new IsochroneService(city, { walkSpeedKmh: s.walkSpeedKmh, bufferM: s.bufferM, maxSnapM: s.maxSnapM }),
+    isochrones: new IsochroneService(city, { walkSpeedKmh: s.walkSpeedKmh, bufferM: s.bufferM, maxSnapM: s.maxSnapM }, runners.isochrone),
     locate: new LocateService(city, db),
   };
 }

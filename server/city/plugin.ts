@@ -11,6 +11,8 @@ import type { NearestService } from '../nearest/service.js';
 import type { IsochroneService } from '../network/service.js';
 import type { LocateService } from '../locate/service.js';
 import { createAnalyses } from './analyses.js';
+import { ComputePool } from '../compute/pool.js';
+import { poolGridRunner, poolIsochrone } from '../compute/runners.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -19,6 +21,8 @@ declare module 'fastify' {
     nearest: NearestService;
     isochrones: IsochroneService;
     locate: LocateService;
+    /** The worker threads for heavy work; null when COMPUTE_THREADS=0. */
+    compute: ComputePool | null;
   }
 }
 
@@ -28,14 +32,21 @@ const MAX_SNAP_M = 500;
 export default fp(
   async (app: FastifyInstance) => {
     const { config, db } = app;
-    const a = createAnalyses(db.kysely, { walkSpeedKmh: config.walkSpeedKmh, bufferM: config.walkBufferM, maxSnapM: MAX_SNAP_M, timeZone: config.timeZone, maxStalenessMs: config.dataStalenessMs });
+    // Heavy work on worker threads unless COMPUTE_THREADS=0.
+    const pool = config.computeThreads > 0 ? new ComputePool({ threads: config.computeThreads }) : null;
+    const runners = pool ? { grids: poolGridRunner(pool), isochrone: poolIsochrone(pool) } : {};
+    const a = createAnalyses(db.kysely, { walkSpeedKmh: config.walkSpeedKmh, bufferM: config.walkBufferM, maxSnapM: MAX_SNAP_M, timeZone: config.timeZone, maxStalenessMs: config.dataStalenessMs }, runners);
     const city = a.city;
+    app.decorate('compute', pool);
     app.decorate('city', city);
     app.decorate('coverage', a.coverage);
     app.decorate('nearest', a.nearest);
     app.decorate('isochrones', a.isochrones);
     app.decorate('locate', a.locate);
-    app.addHook('onClose', async () => city.close());
+    app.addHook('onClose', async () => {
+      city.close();
+      await pool?.close();
+    });
   },
   { name: 'lifecircle-city' },
 );

@@ -106,6 +106,29 @@ export interface Isochrone {
 // ---------------------------------------------------------------------------------------------
 // Building
 
+type TypedArrayOf<T> = { new (buffer: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number };
+/** A typed array on shared memory: worker threads see the graph without a copy. */
+function shared<T>(Ctor: TypedArrayOf<T>, length: number): T {
+  return new Ctor(new SharedArrayBuffer(Math.max(0, length) * Ctor.BYTES_PER_ELEMENT));
+}
+
+/** The graph as plain typed arrays on shared memory, to post to a worker thread (nothing is copied). */
+export type SharedWalkGraph = Omit<WalkGraph, 'nodeIndex' | 'index'> & { indexData: ArrayBuffer | SharedArrayBuffer };
+
+/** The graph's arrays for a worker thread; see {@link walkGraphFromShared}. */
+export function shareWalkGraph(g: WalkGraph): SharedWalkGraph {
+  const { nodeIndex: _n, index, ...arrays } = g;
+  return { ...arrays, indexData: index.data };
+}
+
+/** The graph again, on the same shared memory (the node-id map is rebuilt). */
+export function walkGraphFromShared(s: SharedWalkGraph): WalkGraph {
+  const { indexData, ...arrays } = s;
+  const nodeIndex = new Map<number, number>();
+  for (let i = 0; i < s.nodeCount; i++) nodeIndex.set(s.nodeIds[i]!, i);
+  return { ...arrays, nodeIndex, index: Flatbush.from(indexData) };
+}
+
 /**
  * Builds the compact walking graph of a street network: only `walkable` edges, both directions.
  * Built once per network and shared by every search.
@@ -120,9 +143,9 @@ export interface Isochrone {
 export function buildWalkGraph(network: StreetNetwork): WalkGraph {
   const nodes = network.nodes;
   const nodeCount = nodes.length;
-  const nodeIds = new Float64Array(nodeCount);
-  const nodeLon = new Float64Array(nodeCount);
-  const nodeLat = new Float64Array(nodeCount);
+  const nodeIds = shared(Float64Array, nodeCount);
+  const nodeLon = shared(Float64Array, nodeCount);
+  const nodeLat = shared(Float64Array, nodeCount);
   const nodeIndex = new Map<number, number>();
   for (let i = 0; i < nodeCount; i++) {
     const n = nodes[i]!;
@@ -142,15 +165,15 @@ export function buildWalkGraph(network: StreetNetwork): WalkGraph {
     vertexCount += e.coords && e.coords.length >= 2 ? e.coords.length : 2;
   }
 
-  const edgeSource = new Int32Array(edgeCount);
-  const edgeTarget = new Int32Array(edgeCount);
-  const edgeLength = new Float64Array(edgeCount);
-  const edgeIds = new Float64Array(edgeCount);
-  const coordOffsets = new Int32Array(edgeCount + 1);
-  const coords = new Float64Array(vertexCount * 2);
-  const cumDist = new Float64Array(vertexCount);
+  const edgeSource = shared(Int32Array, edgeCount);
+  const edgeTarget = shared(Int32Array, edgeCount);
+  const edgeLength = shared(Float64Array, edgeCount);
+  const edgeIds = shared(Float64Array, edgeCount);
+  const coordOffsets = shared(Int32Array, edgeCount + 1);
+  const coords = shared(Float64Array, vertexCount * 2);
+  const cumDist = shared(Float64Array, vertexCount);
   const degree = new Int32Array(nodeCount + 1);
-  const index = new Flatbush(Math.max(edgeCount, 1));
+  const index = new Flatbush(Math.max(edgeCount, 1), 16, Float64Array, SharedArrayBuffer);
 
   let ei = 0;
   let v = 0;
@@ -227,11 +250,11 @@ export function buildWalkGraph(network: StreetNetwork): WalkGraph {
   index.finish();
 
   // CSR adjacency: prefix sums of degrees, then fill both directions of every edge.
-  const adjOffsets = new Int32Array(nodeCount + 1);
+  const adjOffsets = shared(Int32Array, nodeCount + 1);
   for (let i = 0; i < nodeCount; i++) adjOffsets[i + 1] = adjOffsets[i]! + degree[i]!;
   const fill = adjOffsets.slice(0, nodeCount);
-  const adjNode = new Int32Array(2 * edgeCount);
-  const adjEdge = new Int32Array(2 * edgeCount);
+  const adjNode = shared(Int32Array, 2 * edgeCount);
+  const adjEdge = shared(Int32Array, 2 * edgeCount);
   for (let e = 0; e < edgeCount; e++) {
     const s = edgeSource[e]!;
     const t = edgeTarget[e]!;

@@ -3,7 +3,7 @@ import { ApiError, badRequest } from '../errors.js';
 import { errorResponses, Lat, Lon, parseBbox, parseList, parseOpenAt, type Bbox } from '../schemas/common.js';
 import type { CoverageQuery, CoverageResult } from '../coverage/service.js';
 import { toCsv } from '../coverage/csv.js';
-import { coverageWorkbook } from '../export/xlsx.js';
+import { coverageWorkbookOn } from '../compute/runners.js';
 import { GridProperties } from './grids.js';
 
 const CoverageQuerySchema = {
@@ -177,6 +177,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/coverage',
     {
+      config: { heavy: true },
       schema: {
         tags: ['coverage'],
         summary: '每个网格的覆盖率（按面积、按人口）、缺口与逐级汇总 / Per-grid coverage by area and population, gaps, roll-ups',
@@ -216,7 +217,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       if (format === 'shares') return { meta, grids: grids.map((r) => ({ id: r.id, covered_share: r4(r.coveredShare), uncovered_population: r2(r.uncoveredPopulation) })), gaps: gapPolygons(grids) };
       if (format === 'xlsx') {
         const units = unitStats(res);
-        const xlsx = await coverageWorkbook(
+        const xlsx = await coverageWorkbookOn(app.compute,
           units.filter((u) => u.level === 'street'),
           units.filter((u) => u.level === 'community'),
           grids.map(gridStats),
@@ -267,6 +268,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/coverage/gaps',
     {
+      config: { heavy: true },
       schema: {
         tags: ['coverage'],
         summary: '未覆盖区域，按未覆盖人口排序，附责任网格与网格长 / Uncovered areas ranked by uncovered population, with the responsible grid and leader',
@@ -341,6 +343,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/isochrone',
     {
+      config: { heavy: true },
       schema: {
         tags: ['coverage'],
         summary: '任一点出发的步行可达范围（沿街道）/ Walking area from any point, along the streets',
@@ -364,26 +367,12 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
     },
-    async (req) => {
-      const minutes = req.query.minutes ?? 15;
+    async (req, reply) => {
       if (!(await app.city.hasNetwork())) throw new ApiError(409, 'no_network', '尚未导入街道路网，无法计算步行范围', 'No street network is loaded; walking areas need one');
-      const iso = await app.isochrones.isochrone(req.query.lon, req.query.lat, minutes);
-      if (!iso) throw new ApiError(422, 'not_on_network', '该点距离最近的可步行道路超过 500 米', 'The point is more than 500 m from any walkable street');
-      const { default: area } = await import('@turf/area');
-      return {
-        type: 'Feature' as const,
-        geometry: iso.polygon,
-        properties: {
-          minutes,
-          limit_m: r2(iso.limitM),
-          walk_speed_kmh: app.config.walkSpeedKmh,
-          buffer_m: app.config.walkBufferM,
-          reached_nodes: iso.reachedNodes,
-          snap_distance_m: r2(iso.snap.distanceM),
-          area_m2: r2(area(iso.polygon)),
-          lines: iso.lines,
-        },
-      };
+      const json = await app.isochrones.isochroneJson(req.query.lon, req.query.lat, req.query.minutes ?? 15);
+      if (!json) throw new ApiError(422, 'not_on_network', '该点距离最近的可步行道路超过 500 米', 'The point is more than 500 m from any walkable street');
+      // Built and serialised where it was computed (see IsochroneService); sent as is.
+      return reply.type('application/json; charset=utf-8').send(json as never);
     },
   );
 };

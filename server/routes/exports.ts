@@ -20,6 +20,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/export/:layer',
     {
+      config: { heavy: true },
       schema: {
         tags: ['coverage'],
         summary: '下载网格、站点或覆盖缺口（GeoJSON / Shapefile / KML，可转 GCJ-02、BD-09）/ Download grids, stations or coverage gaps (GeoJSON, zipped Shapefile, KML; optionally GCJ-02 / BD-09)',
