@@ -17,13 +17,14 @@ export function poolGridRunner(pool: ComputePool): GridRunner {
     const size = Math.ceil(jobs.length / batches);
     const parts: GridJob[][] = [];
     for (let i = 0; i < jobs.length; i += size) parts.push(jobs.slice(i, i + size));
-    const results = await Promise.all(
-      parts.map((part) => {
-        const packed = packJobs(part);
-        return pool.run<GridCoverage[]>({ kind: 'cover', jobs: packed, opts }, [packed.buffer]);
-      }),
-    );
-    return results.flat();
+    // Packed one batch at a time, handing the event loop back in between.
+    const running: Promise<GridCoverage[]>[] = [];
+    for (const part of parts) {
+      const packed = packJobs(part);
+      running.push(pool.run<GridCoverage[]>({ kind: 'cover', jobs: packed, opts }, [packed.buffer]));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return (await Promise.all(running)).flat();
   };
 }
 

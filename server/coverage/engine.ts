@@ -10,6 +10,7 @@ import Flatbush from 'flatbush';
 import area from '@turf/area';
 import type { Polygon } from 'geojson';
 import { uncoveredParts } from './clip.js';
+import { slicer } from '../compute/slices.js';
 import { localDistanceM, type Piece, type PolygonCoords } from './pieces.js';
 
 export { circlePiece, bufferedLinePiece, type Piece } from './pieces.js';
@@ -207,7 +208,12 @@ export class CoverageEngine {
    */
   private async recomputeAsync(indices: number[], sliceMs: number): Promise<void> {
     if (this.runner && indices.length > 0) {
-      const jobs = indices.map((i) => this.job(i));
+      const jobs: GridJob[] = [];
+      const pause = slicer(sliceMs / 2);
+      for (const i of indices) {
+        jobs.push(this.job(i));
+        await pause();
+      }
       try {
         const out = await this.runner(jobs, this.opts);
         for (const c of out) this.results.set(c.id, c);

@@ -12,6 +12,7 @@ import type { CityStore } from '../city/store.js';
 import { derived, type CitySnapshot } from '../city/snapshot.js';
 import { intervalsToLines, reachedIntervals, walkFrom, type Snap } from '../network/graph.js';
 import { isOpenAt } from '../hours/index.js';
+import { slicer } from '../compute/slices.js';
 import { CoverageEngine, PreparedGrids, bufferedLinePiece, circlePiece, type CoverageGridInput, type GridCoverage, type GridRunner, type Piece } from './engine.js';
 import { planUnits, rollupByPlan, type UnitCoverage } from './rollup.js';
 
@@ -74,8 +75,12 @@ export class CoverageService {
     return (this.settings.walkSpeedKmh * 1000) / 60;
   }
 
-  /** The pieces (service areas) of the stations selected by `q`. */
-  private pieces(d: CitySnapshot, q: CoverageQuery): { pieces: Piece[]; used: number; unsnapped: string[] } {
+  /**
+   * The pieces (service areas) of the stations selected by `q`. A city's walk coverage makes
+   * ~10⁵ street stretches: the loop hands the event loop back every few milliseconds.
+   */
+  private async pieces(d: CitySnapshot, q: CoverageQuery): Promise<{ pieces: Piece[]; used: number; unsnapped: string[] }> {
+    const pause = slicer(10);
     const chosen = d.stations.filter(
       (s) => q.types.includes(s.type_code) && s.status === 'open' && (!q.openAt || isOpenAt(s.opening_hours, q.openAt, this.settings.timeZone) === true),
     );
@@ -105,7 +110,9 @@ export class CoverageService {
     for (const [limit, snaps] of walkGroups) {
       const g = d.graph!;
       const intervals = reachedIntervals(g, walkFrom(g, snaps, limit));
+      await pause();
       for (const [e, list] of intervals) {
+        await pause();
         for (const [a, b] of list) {
           const [line] = intervalsToLines(g, new Map([[e, [[a, b]]]]));
           if (line.length < 2) continue;
@@ -131,7 +138,7 @@ export class CoverageService {
   private async computeCoverage(key: string, q: CoverageQuery): Promise<CoverageResult> {
     const t0 = performance.now();
     const d = await this.city.snapshot();
-    const { pieces, used, unsnapped } = this.pieces(d, q);
+    const { pieces, used, unsnapped } = await this.pieces(d, q);
     let cached = this.engines.get(key);
     let recomputed: number;
     // After a grid edit, an engine one step behind moves onto the new grids recomputing only the
@@ -182,7 +189,7 @@ export class CoverageService {
     const out = new Map<string, GridCoverage[]>();
     for (const t of types) {
       const engine = new CoverageEngine(prepared, {}, this.runner);
-      await engine.setAllAsync(this.cachedPieces(d, t));
+      await engine.setAllAsync(await this.cachedPieces(d, t));
       out.set(t, engine.all());
     }
     return out;
@@ -190,11 +197,11 @@ export class CoverageService {
 
   /** Service areas of one type under its own standard, kept while stations, network and types are unchanged (edit previews ask again and again). */
   private readonly piecesByType = new Map<string, { fp: string; pieces: Piece[] }>();
-  private cachedPieces(d: CitySnapshot, type: string): Piece[] {
+  private async cachedPieces(d: CitySnapshot, type: string): Promise<Piece[]> {
     const fp = `${d.fp.stations}|${d.fp.network}|${d.fp.types}`;
     const hit = this.piecesByType.get(type);
     if (hit && hit.fp === fp) return hit.pieces;
-    const pieces = this.pieces(d, { types: [type] }).pieces;
+    const pieces = (await this.pieces(d, { types: [type] })).pieces;
     this.piecesByType.set(type, { fp, pieces });
     return pieces;
   }
