@@ -55,7 +55,10 @@ async function round(name: string, r: number) {
   const probe = fork(fileURLToPath(new URL('./probe.mjs', import.meta.url)), [JSON.stringify({ base, paths: probePaths })], { execArgv: [] });
   await new Promise((res) => probe.once('message', res));
   const t0 = performance.now();
-  const statuses = await Promise.all(heavyPaths(r).map((p) => fetch(base + p).then(async (x) => (await x.arrayBuffer(), x.status))));
+  const statuses = await Promise.all(heavyPaths(r).map((p) => fetch(base + p).then(async (x) => {
+        await x.arrayBuffer();
+        return x.status;
+      })));
   const heavyMs = performance.now() - t0;
   const lat = await new Promise<Record<string, number[]>>((res) => {
     probe.once('message', res);

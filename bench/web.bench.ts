@@ -99,7 +99,7 @@ async function once(): Promise<Run> {
 
   await page.addInitScript(INSTALL);
   const t0 = Date.now();
-  await page.goto(base + '/');
+  await page.goto(`${base}/`);
   await until(page, () => window.__coverageFeatures!().length > 0);
   const gridsMs = Date.now() - t0;
   const gridsBytes = bytes;

@@ -17,6 +17,7 @@ const USAGE = `Usage: npx tsx geodata/cli.ts [--size small|medium|dalian] [--see
   --pretty  indent the JSON (2 spaces)`;
 
 function main(): number {
+  // biome-ignore lint/suspicious/noImplicitAnyLet: typed by the parseArgs destructuring below
   let values;
   try {
     ({ values } = parseArgs({
@@ -34,7 +35,7 @@ function main(): number {
     return 2;
   }
   if (values.help) {
-    process.stdout.write(USAGE + '\n');
+    process.stdout.write(`${USAGE}\n`);
     return 0;
   }
   const size = values.size as SampleCitySize;
@@ -69,7 +70,7 @@ function main(): number {
     `  network: ${city.network.nodes.length} nodes, ${city.network.edges.length} edges, ${bridges} bridges`,
     `  bbox ${city.meta.bbox.join(', ')}`,
   ];
-  process.stderr.write(lines.join('\n') + '\n');
+  process.stderr.write(`${lines.join('\n')}\n`);
   return 0;
 }
 

@@ -56,8 +56,14 @@ describe('the worker pool', () => {
   it('answers /api/health while a 60-minute isochrone is computed on a thread, and the isochrone equals the main thread’s', async () => {
     const before = app.compute!.completed;
     const order: string[] = [];
-    const iso = app.inject('/api/isochrone?lon=121.6&lat=38.91&minutes=60').then((r) => (order.push('isochrone'), r));
-    const health = app.inject('/api/health').then((r) => (order.push('health'), r));
+    const iso = app.inject('/api/isochrone?lon=121.6&lat=38.91&minutes=60').then((r) => {
+      order.push('isochrone');
+      return r;
+    });
+    const health = app.inject('/api/health').then((r) => {
+      order.push('health');
+      return r;
+    });
     const [i, h] = await Promise.all([iso, health]);
     expect(h.statusCode).toBe(200);
     expect(i.statusCode).toBe(200);

@@ -143,7 +143,7 @@ export function buildAdmin(frame: Frame, river: River, cfg: AdminConfig, seed: n
   const vertIndex = new Map<string, number>();
   const verts: XY[] = [];
   const vid = (p: XY): number => {
-    const k = p[0] + ',' + p[1];
+    const k = `${p[0]},${p[1]}`;
     let id = vertIndex.get(k);
     if (id === undefined) {
       id = verts.length;
@@ -157,7 +157,7 @@ export function buildAdmin(frame: Frame, river: River, cfg: AdminConfig, seed: n
   const cellArea: number[] = [];
   const cellMetreRing: XY[][] = [];
   vor.features.forEach((f, i) => {
-    if (!f || !f.geometry) throw new Error(`voronoi: no cell for seed ${i}`);
+    if (!f?.geometry) throw new Error(`voronoi: no cell for seed ${i}`);
     const mRing = f.geometry.coordinates[0]! as XY[];
     const ids: number[] = [];
     for (const p of mRing) {
@@ -228,20 +228,20 @@ export function buildAdmin(frame: Frame, river: River, cfg: AdminConfig, seed: n
 
   const distOrder = bandedOrder(range(nDist), (i) => distr.c[i]!, H, spacing(nDist));
   distOrder.forEach((d, rank) => {
-    const code = '2102' + String(rank < 9 ? 91 + rank : 90) + '000000';
+    const code = `2102${String(rank < 9 ? 91 + rank : 90)}000000`;
     const dIdx = districts.length;
     districts.push({ code, name: districtNames[rank]!, parent: -1, centroid: distr.c[d]!, geometry: null! });
     const sIds = range(nStreet).filter((s) => streetDist[s] === d);
     bandedOrder(sIds, (i) => street.c[i]!, H, spacing(nStreet)).forEach((s, k) => {
-      const sCode = code.slice(0, 6) + pad3(k + 1) + '000';
+      const sCode = `${code.slice(0, 6) + pad3(k + 1)}000`;
       streetIndexOf[s] = streets.length;
       const sIdx = streets.length;
-      streets.push({ code: sCode, name: streetStems[sIdx]! + '街道', parent: dIdx, centroid: street.c[s]!, geometry: null! });
+      streets.push({ code: sCode, name: `${streetStems[sIdx]!}街道`, parent: dIdx, centroid: street.c[s]!, geometry: null! });
       const cIds = range(nComm).filter((c) => commStreet[c] === s);
       bandedOrder(cIds, (i) => comm.c[i]!, H, spacing(nComm)).forEach((c, m) => {
         commIndexOf[c] = communities.length;
         const cIdx = communities.length;
-        communities.push({ code: sCode.slice(0, 9) + pad3(m + 1), name: commStems[cIdx]! + '社区', parent: sIdx, centroid: comm.c[c]!, geometry: null! });
+        communities.push({ code: sCode.slice(0, 9) + pad3(m + 1), name: `${commStems[cIdx]!}社区`, parent: sIdx, centroid: comm.c[c]!, geometry: null! });
       });
     });
   });

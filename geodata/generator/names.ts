@@ -85,8 +85,8 @@ const CN_DIGITS = ['零', '一', '二', '三', '四', '五', '六', '七', '八'
 /** 1..99 as Chinese numerals (二, 十二, 二十三 …). */
 export function chineseNumber(n: number): string {
   if (n <= 10) return CN_DIGITS[n]!;
-  if (n < 20) return '十' + CN_DIGITS[n - 10]!;
+  if (n < 20) return `十${CN_DIGITS[n - 10]!}`;
   const t = Math.floor(n / 10);
   const u = n % 10;
-  return CN_DIGITS[t]! + '十' + (u ? CN_DIGITS[u]! : '');
+  return `${CN_DIGITS[t]!}十${u ? CN_DIGITS[u]! : ''}`;
 }

@@ -235,7 +235,7 @@ export function buildStations(frame: Frame, river: River, admin: Admin, net: Bui
     out.push({
       type: 'Feature',
       properties: {
-        code: 'ST' + String(out.length + 1).padStart(5, '0'),
+        code: `ST${String(out.length + 1).padStart(5, '0')}`,
         type,
         name: unique(name),
         address: `${CITY_SHORT}${district.name}${result.road}${num}号`,

@@ -87,8 +87,8 @@ export function unionCells(rings: readonly (readonly number[])[], verts: readonl
     for (const poly of polys) {
       const o = poly[0]!;
       outerVerts.clear();
-      for (const p of o) outerVerts.add(p[0] + ',' + p[1]);
-      const probe = h.find((p) => !outerVerts.has(p[0] + ',' + p[1])) ?? h[0]!;
+      for (const p of o) outerVerts.add(`${p[0]},${p[1]}`);
+      const probe = h.find((p) => !outerVerts.has(`${p[0]},${p[1]}`)) ?? h[0]!;
       if (pointInRing(probe[0], probe[1], o)) {
         poly.push(h);
         placed = true;

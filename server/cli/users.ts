@@ -54,7 +54,7 @@ try {
   await migrate(db);
   if (command === 'list') {
     for (const u of await listUsers(db.kysely)) {
-      console.log(`${u.username.padEnd(16)} ${u.role.padEnd(14)} ${u.disabled ? '(disabled) ' : ''}${u.display_name}${u.streets.length ? '  streets: ' + u.streets.join(', ') : ''}`);
+      console.log(`${u.username.padEnd(16)} ${u.role.padEnd(14)} ${u.disabled ? '(disabled) ' : ''}${u.display_name}${u.streets.length ? `  streets: ${u.streets.join(', ')}` : ''}`);
     }
   } else if (command === 'add') {
     const role = values.role as Role;
@@ -70,7 +70,7 @@ try {
       if (err instanceof UnknownStreet) fail(err.message);
       throw err;
     }
-    console.log(`已保存账号 / saved account ${username} (${role}${values.street?.length ? ', streets ' + values.street.join(', ') : ''})`);
+    console.log(`已保存账号 / saved account ${username} (${role}${values.street?.length ? `, streets ${values.street.join(', ')}` : ''})`);
   } else {
     const r = await db.kysely.updateTable('users').set({ disabled: true }).where('username', '=', username).executeTakeFirst();
     if (!Number(r.numUpdatedRows)) fail(`没有账号 ${username} / no account ${username}`);

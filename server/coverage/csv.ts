@@ -12,5 +12,5 @@ const cell = (v: unknown): string => {
  * @example toCsv(['名称', 'name'], [['网格', 'grid']]) // '\uFEFF名称,name\r\n网格,grid\r\n'
  */
 export function toCsv(headers: string[], rows: unknown[][]): string {
-  return '\uFEFF' + [headers, ...rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
+  return `\uFEFF${[headers, ...rows].map((r) => r.map(cell).join(',')).join('\r\n')}\r\n`;
 }

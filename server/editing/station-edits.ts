@@ -142,7 +142,7 @@ export async function createStation(tx: Transaction<Database>, actor: Actor, f: 
   if (problems.length) throw rejected(problems);
   const code =
     f.code ??
-    'ST' + String((await sql<{ n: number }>`SELECT coalesce(max(substr(code, 3)::int), 0) + 1 AS n FROM stations WHERE code ~ '^ST[0-9]{1,9}$'`.execute(tx)).rows[0].n).padStart(5, '0');
+    `ST${String((await sql<{ n: number }>`SELECT coalesce(max(substr(code, 3)::int), 0) + 1 AS n FROM stations WHERE code ~ '^ST[0-9]{1,9}$'`.execute(tx)).rows[0].n).padStart(5, '0')}`;
   if (await tx.selectFrom('stations').select('id').where('code', '=', code).executeTakeFirst()) throw rejected([{ code: 'duplicate_code', zh: `站点编码 ${code} 已存在`, en: `Station code ${code} already exists` }]);
   const r = await sql<{ id: number }>`
     INSERT INTO stations (code, type_code, name, address, geom, amenities, opening_hours, phone, operator, status, updated_by)

@@ -161,6 +161,7 @@ class SafeOSMTransform extends OSMTransform {
 async function scanPbf(
   path: string,
   osmOpts: ConstructorParameters<typeof OSMTransform>[0],
+  // biome-ignore lint/suspicious/noConfusingVoidType: a batch callback may return nothing (keep going) or false (stop)
   onBatch: (items: RawOsmItem[], bytesRead: number) => boolean | void,
 ): Promise<boolean> {
   const rs = createReadStream(path);
@@ -280,7 +281,7 @@ export interface BuildWalkNetworkStats {
 function coordsGetter(nodeCoords: NodeCoords): (id: number) => readonly [number, number] | undefined {
   if (nodeCoords instanceof Map) return (id) => nodeCoords.get(id);
   const rec = nodeCoords as Readonly<Record<number, readonly [number, number]>>;
-  return (id) => (Object.prototype.hasOwnProperty.call(rec, id) ? rec[id] : undefined);
+  return (id) => (Object.hasOwn(rec, id) ? rec[id] : undefined);
 }
 
 /** Like buildWalkNetwork, but also returns what was skipped and why. */

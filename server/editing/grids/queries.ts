@@ -185,7 +185,7 @@ export async function stationsIn(tx: Transaction<Database>, hex: string | null):
 
 /** The next grid number (3-digit sequence) in a community; deleted grids' codes stay taken. */
 export async function nextGridNumber(tx: Transaction<Database>, communityCode: string): Promise<number> {
-  return (await one(tx, sql<{ n: number }>`SELECT coalesce(max(substr(code, 13)::int), 0) + 1 AS n FROM grids WHERE code ~ ${'^' + communityCode + '[0-9]{3}$'}`)).n;
+  return (await one(tx, sql<{ n: number }>`SELECT coalesce(max(substr(code, 13)::int), 0) + 1 AS n FROM grids WHERE code ~ ${`^${communityCode}[0-9]{3}$`}`)).n;
 }
 
 export async function gridCodeTaken(tx: Transaction<Database>, code: string): Promise<boolean> {

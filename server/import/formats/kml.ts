@@ -16,7 +16,7 @@ import { FileFormatError } from './errors.js';
 const STYLE_KEYS = new Set(['styleUrl', 'styleHash', 'styleMapHash', 'stroke', 'stroke-opacity', 'stroke-width', 'fill', 'fill-opacity', 'icon', 'icon-opacity', 'icon-scale', 'icon-color', 'label-scale', 'label-color', 'visibility', 'icon-offset', 'icon-offset-units', 'icon-heading']);
 
 function normalizeGeometry(g: Geometry | null): Geometry | null {
-  if (!g || g.type !== 'GeometryCollection') return g;
+  if (g?.type !== 'GeometryCollection') return g;
   const parts = g.geometries.map(normalizeGeometry).filter((x): x is Geometry => x !== null);
   if (parts.length > 0 && parts.every((p) => p.type === 'Polygon' || p.type === 'MultiPolygon')) {
     const polys = parts.flatMap((p) => (p.type === 'Polygon' ? [p.coordinates] : p.type === 'MultiPolygon' ? p.coordinates : []));
@@ -31,6 +31,7 @@ function normalizeGeometry(g: Geometry | null): Geometry | null {
 
 export function readKml(text: string): FeatureCollection {
   const errors: string[] = [];
+  // biome-ignore lint/suspicious/noImplicitAnyLet: typed by the assignment in the try block
   let doc;
   try {
     doc = new DOMParser({
