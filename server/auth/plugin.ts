@@ -6,7 +6,7 @@
  */
 import fp from 'fastify-plugin';
 import cookie from '@fastify/cookie';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
 import { actorForToken } from '../db/users.repository.js';
 import type { Actor } from './permissions.js';

@@ -9,6 +9,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import type { TransferListItem } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { busy } from '../errors.js';
 import type { Task } from './tasks.js';
@@ -46,7 +47,7 @@ export class ComputePool {
   }
 
   /** Runs a task on a thread; `transfer` lists buffers moved (not copied) to it. */
-  async run<R>(task: Task, transfer: Transferable[] = []): Promise<R> {
+  async run<R>(task: Task, transfer: TransferListItem[] = []): Promise<R> {
     try {
       const r = (await this.pool.run(task, { transferList: transfer as never })) as R;
       this.completed++;

@@ -21,7 +21,7 @@ export function poolGridRunner(pool: ComputePool): GridRunner {
     const running: Promise<GridCoverage[]>[] = [];
     for (const part of parts) {
       const packed = packJobs(part);
-      running.push(pool.run<GridCoverage[]>({ kind: 'cover', jobs: packed, opts }, [packed.buffer]));
+      running.push(pool.run<GridCoverage[]>({ kind: 'cover', jobs: packed, opts }, [packed.buffer as ArrayBuffer]));
       await new Promise((resolve) => setImmediate(resolve));
     }
     return (await Promise.all(running)).flat();

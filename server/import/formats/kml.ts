@@ -48,7 +48,7 @@ export function readKml(text: string): FeatureCollection {
   if (doc.getElementsByTagName('kml').length === 0 && doc.getElementsByTagName('Placemark').length === 0) {
     throw new FileFormatError('文件不是 KML（没有 <kml> 根元素）', 'not a KML file (no <kml> root element)');
   }
-  const fc = kmlToGeoJson(doc as unknown as Document);
+  const fc = kmlToGeoJson(doc as unknown as Parameters<typeof kmlToGeoJson>[0]);
   const features: Feature[] = fc.features.map((f) => ({
     type: 'Feature',
     geometry: normalizeGeometry(f.geometry) as Geometry,

@@ -12,7 +12,6 @@ export const nodes = (...xs: (Node | string | null | undefined | false | (Node |
 
 export type TypeNames = Map<string, { zh: string; en: string }>;
 
-const signed = (n: number) => (n > 0 ? `+${fmtInt(n)}` : n < 0 ? `−${fmtInt(-n)}` : '±0');
 const pp = (n: number) => (n > 0 ? `+${n.toFixed(1)}` : n < 0 ? `−${(-n).toFixed(1)}` : '±0.0') + (lang() === 'zh' ? ' 个百分点' : ' pp');
 
 /** Problems (validation) as a numbered list; a click on one with a place calls `focus`. */
