@@ -49,13 +49,21 @@ export default defineConfig(({ mode }) => ({
         // `npx vite` for development: API calls go to a running `npm run dev` (PORT 3000).
         server: { proxy: { '/api': `http://127.0.0.1:${process.env.API_PORT ?? 3000}` } },
       }),
+  // Three layers; `npm run test:unit` is the quick loop, `npm test` runs all three.
+  //  - unit: pure tests beside their module (server/**, geodata/**) and tests/web/ — no database,
+  //    no global setup. A test that needs the database belongs in tests/*.test.ts.
+  //  - db: tests/*.test.ts — each file gets a private copy of the seeded template (global setup).
+  //  - browser: tests/browser/ — Chromium against the real app on a seeded copy.
   test: {
-    include: ['server/**/*.test.ts', 'geodata/**/*.test.ts', 'tests/**/*.test.ts'],
-    globalSetup: ['tests/helpers/global-setup.ts'],
     // Real databases: PGlite starts in seconds, not milliseconds.
     testTimeout: 60_000,
     hookTimeout: 180_000,
     // Two cores: two workers, each with its own database copy.
     maxWorkers: 2,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['server/**/*.test.ts', 'geodata/**/*.test.ts', 'tests/web/**/*.test.ts'] } },
+      { extends: true, test: { name: 'db', include: ['tests/*.test.ts'], globalSetup: ['tests/helpers/global-setup.ts'] } },
+      { extends: true, test: { name: 'browser', include: ['tests/browser/**/*.test.ts'], globalSetup: ['tests/helpers/global-setup.ts'] } },
+    ],
   },
 }));

@@ -3,20 +3,11 @@
  * bilingual JSON error — never a 5xx — and the database must be unchanged afterwards.
  */
 import { describe, expect, it } from 'vitest';
-import { sql } from 'kysely';
+import { databaseChecksum } from './helpers/checksum.js';
 import { useTestApp } from './helpers/db.js';
 
 const env = useTestApp();
 
-async function checksum(): Promise<string> {
-  const tables = ['districts', 'streets', 'communities', 'grids', 'station_types', 'stations', 'network_nodes', 'network_edges', 'dataset_meta'];
-  const parts: string[] = [];
-  for (const t of tables) {
-    const r = await sql<{ c: string }>`SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS c FROM ${sql.table(t)} x`.execute(env.db.kysely);
-    parts.push(`${t}:${r.rows[0].c}`);
-  }
-  return parts.join(',');
-}
 
 const LONG = (n: number) => 'x'.repeat(n);
 const SQLI = ["1' OR '1'='1", '1;DROP TABLE grids;--', "'); DELETE FROM stations; --"];
@@ -86,7 +77,7 @@ describe('bad input corpus', () => {
   it('every malformed request gets a 4xx with a bilingual JSON error; no 5xx; the database is unchanged', async () => {
     const cases = corpus();
     expect(cases.length).toBeGreaterThanOrEqual(200);
-    const before = await checksum();
+    const before = await databaseChecksum(env.db);
     const failures: string[] = [];
     const statuses = new Map<number, number>();
     for (const c of cases) {
@@ -103,7 +94,7 @@ describe('bad input corpus', () => {
       else if (!body || typeof body.message_zh !== 'string' || typeof body.message_en !== 'string' || !/[\u4e00-\u9fff]/.test(body.message_zh)) failures.push(`${label}: not a bilingual JSON error: ${r.body.slice(0, 200)}`);
     }
     expect(failures).toEqual([]);
-    expect(await checksum()).toBe(before);
+    expect(await databaseChecksum(env.db)).toEqual(before);
     console.log(`[bad-input] ${cases.length} cases; statuses: ${JSON.stringify(Object.fromEntries(statuses))}`);
   }, 120_000);
 });

@@ -2,8 +2,6 @@
  * Coverage on the seeded sample city, checked against PostGIS (radius) and pgRouting (walking
  * reach, server engine), plus the river barrier, incremental recompute and the API's shapes.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
@@ -17,7 +15,7 @@ import { buildWalkGraph, snapPoint, walkFrom, type WalkGraph } from '../server/n
 import { rollup } from '../server/coverage/rollup.js';
 import { createAnalyses } from '../server/city/analyses.js';
 import { importOsmNetwork } from '../server/import/pipeline/osm-network.js';
-import { ROOT } from './helpers/template.js';
+import { prerequisite, sharedOsmExtract } from './helpers/prerequisites.js';
 
 const env = useTestApp();
 
@@ -67,14 +65,14 @@ describe('walking reach', () => {
     return new Set(reach.reachedNodes.filter((n) => reach.dist[n] <= limit).map((n) => g.nodeIds[n]));
   }
 
+  /** pgRouting is only on the PostgreSQL server engine (embedded: skip); there it must install, in CI at least. */
   const hasPgRouting = async () => {
-    if (env.db.engine !== 'server') return false;
-    try {
-      await sql`CREATE EXTENSION IF NOT EXISTS pgrouting`.execute(env.db.kysely);
-      return true;
-    } catch {
+    if (env.db.engine !== 'server') {
+      console.warn('[skip] pgRouting is only on the PostgreSQL server engine (run with DATABASE_URL; CI does)');
       return false;
     }
+    const error = await sql`CREATE EXTENSION IF NOT EXISTS pgrouting`.execute(env.db.kysely).then(() => null, (e: Error) => e.message);
+    return prerequisite(error === null, 'the pgRouting comparison', `CREATE EXTENSION pgrouting failed: ${error} (apt-get install postgresql-15-pgrouting)`);
   };
 
   async function pgrReach(startId: number, limit: number, on: Db = env.db): Promise<Set<number>> {
@@ -86,10 +84,7 @@ describe('walking reach', () => {
   }
 
   it('the set of nodes reached within 1,200 m equals pgRouting’s pgr_drivingDistance (sample city)', async (ctx) => {
-    if (!(await hasPgRouting())) {
-      console.warn('[skip] pgRouting is only on the PostgreSQL server engine (run with DATABASE_URL; CI does)');
-      ctx.skip();
-    }
+    if (!(await hasPgRouting())) ctx.skip();
     for (const k of [0, 0.13, 0.37, 0.61, 0.89]) {
       const start = Math.floor(k * g.nodeCount);
       const ours = ourReach(start, 1200);
@@ -99,16 +94,10 @@ describe('walking reach', () => {
     }
   });
 
-  const monaco = path.resolve(ROOT, '../shared/geodata/osm/monaco.osm.pbf');
   it('… and on Monaco’s real street network', async (ctx) => {
-    if (!existsSync(monaco)) {
-      console.warn(`[skip] ${monaco} not found`);
-      ctx.skip();
-    }
-    if (!(await hasPgRouting())) {
-      console.warn('[skip] pgRouting is only on the PostgreSQL server engine (run with DATABASE_URL; CI does)');
-      ctx.skip();
-    }
+    const { file: monaco, present } = sharedOsmExtract('monaco', 'the pgRouting comparison on Monaco');
+    if (!present) ctx.skip();
+    if (!(await hasPgRouting())) ctx.skip();
     // Its own database: the sample city's network stays for the other tests.
     const own = await openTestDb({ seeded: false });
     try {

@@ -9,7 +9,8 @@ import type { Polygon } from 'geojson';
 import { sql } from 'kysely';
 import { openTestApp } from './helpers/db.js';
 import type { Db } from '../server/db/connect.js';
-import { bearer, dataChecksum, liveGrids, login, bulgeEdge, partitionErrors, sharedEdge, type GridInfo } from './helpers/editing.js';
+import { databaseChecksum } from './helpers/checksum.js';
+import { bearer, liveGrids, login, bulgeEdge, partitionErrors, sharedEdge, type GridInfo } from './helpers/editing.js';
 
 let app: FastifyInstance;
 let db: Db;
@@ -99,12 +100,12 @@ describe('moving a shared border', () => {
   it('a stale version gets 409 with the current version and geometry, and writes nothing', async () => {
     const grids = await liveGrids(db, street1);
     const { grid, neighbour, index } = sharedEdge(grids);
-    const before = await dataChecksum(db);
+    const before = await databaseChecksum(db);
     const r = await patch(grid.id, editor1, grid.version - 0 + 5, { geometry: bulgeEdge(grid, index, neighbour, 0.1) });
     expect(r.statusCode).toBe(409);
     expect(r.json().details).toMatchObject({ grid_id: grid.id, current_version: grid.version, your_version: grid.version + 5 });
     expect(r.json().details.current.geometry.type).toBe('Polygon');
-    expect(await dataChecksum(db)).toBe(before);
+    expect(await databaseChecksum(db)).toEqual(before);
   });
 
   it('a write without any version is refused (428)', async () => {
@@ -115,8 +116,14 @@ describe('moving a shared border', () => {
 
   it('dry_run answers with the impact preview and writes nothing', async () => {
     const grids = await liveGrids(db, street1);
-    const { grid, neighbour, index } = sharedEdge(grids);
-    const before = await dataChecksum(db);
+    // Each type's covered share per grid from the coverage route (whole city, each type's own
+    // standard); the border moved is one of a partly covered grid, so the shares below mean something.
+    const types: string[] = (await app.inject('/api/station-types')).json().types.map((t: { code: string }) => t.code);
+    const sharesOf = new Map<string, Map<number, number>>();
+    for (const t of types) sharesOf.set(t, new Map((await app.inject(`/api/coverage?format=shares&types=${t}`)).json().grids.map((x: { id: number; covered_share: number }) => [x.id, x.covered_share])));
+    const partly = (id: number) => types.some((t) => sharesOf.get(t)!.get(id)! > 0.05 && sharesOf.get(t)!.get(id)! < 0.95);
+    const { grid, neighbour, index } = sharedEdge(grids, (g, n) => g.community_id === n.community_id && (partly(g.id) || partly(n.id)));
+    const before = await databaseChecksum(db);
     const r = await patch(grid.id, editor1, grid.version, { geometry: bulgeEdge(grid, index, neighbour, 0.15) }, '?dry_run=true');
     expect(r.statusCode, r.body).toBe(200);
     const body = r.json();
@@ -124,11 +131,25 @@ describe('moving a shared border', () => {
     expect(body.change_id).toBeNull();
     expect(body.impact.population_after).toBe(body.impact.population_before);
     expect(body.impact.coverage.map((c: { type: string }) => c.type)).toContain('party_service_center');
+    // A border moved between two grids leaves their union as it was: the same area, so for every
+    // station type the same covered share (computed over the grids before and over the grids after).
+    expect(body.impact.grids).toBe(2);
+    expect(body.impact.area_m2_after).toBeCloseTo(body.impact.area_m2_before, -1);
     for (const c of body.impact.coverage) {
       expect(c.covered_share_before).toBeGreaterThanOrEqual(0);
       expect(c.covered_share_after).toBeLessThanOrEqual(1);
+      expect(c.covered_share_after, c.type).toBeCloseTo(c.covered_share_before, 3);
     }
-    expect(await dataChecksum(db)).toBe(before);
+    // Before the edit, the same shares come from the coverage route (whole city, every type's own
+    // standard): the area-weighted mean of the two grids' covered shares.
+    const areas = new Map<number, number>((await app.inject(`/api/grids?street=${street1}`)).json().features.map((f: any) => [f.id, f.properties.area_m2]));
+    for (const c of body.impact.coverage) {
+      const share = sharesOf.get(c.type)!;
+      const weighted = (share.get(grid.id)! * areas.get(grid.id)! + share.get(neighbour.id)! * areas.get(neighbour.id)!) / (areas.get(grid.id)! + areas.get(neighbour.id)!);
+      expect(c.covered_share_before, c.type).toBeCloseTo(weighted, 2);
+    }
+    expect(body.impact.coverage.some((c: { covered_share_before: number }) => c.covered_share_before > 0.01 && c.covered_share_before < 0.99)).toBe(true);
+    expect(await databaseChecksum(db)).toEqual(before);
   });
 });
 
@@ -233,11 +254,11 @@ describe('staying inside one’s street', () => {
   it('a street editor reaching into another street gets 403 and nothing is written', async () => {
     const all = await liveGrids(db);
     const cross = sharedEdge(all, (g, n) => g.street_code === street1 && n.street_code !== street1);
-    const before = await dataChecksum(db);
+    const before = await databaseChecksum(db);
     const r = await patch(cross.grid.id, editor1, cross.grid.version, { geometry: bulgeEdge(cross.grid, cross.index, cross.neighbour, 0.3) });
     expect(r.statusCode, r.body).toBe(403);
     expect(r.json().message_zh).toMatch(/不是您负责的街道/);
-    expect(await dataChecksum(db)).toBe(before);
+    expect(await databaseChecksum(db)).toEqual(before);
   });
 
   it('editing a grid of another street is 403', async () => {

@@ -15,6 +15,7 @@ import { bearer, login } from './helpers/editing.js';
 import { readShapefileZip } from '../server/import/formats/shapefile.js';
 import { convertPosition, type Crs } from '../server/import/crs.js';
 import { haversineM } from '../server/import/osm.js';
+import { databaseChecksum } from './helpers/checksum.js';
 import { openTestApp } from './helpers/db.js';
 import { ROOT } from './helpers/template.js';
 
@@ -26,14 +27,6 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => close?.());
 
-async function checksum(): Promise<string> {
-  const r = await sql<{ c: string }>`
-    SELECT md5(coalesce((SELECT string_agg(t::text, '|' ORDER BY id) FROM grids t), '') ||
-               coalesce((SELECT string_agg(t::text, '|' ORDER BY id) FROM stations t), '') ||
-               coalesce((SELECT string_agg(t::text, '|' ORDER BY id) FROM station_history t), '') ||
-               coalesce((SELECT string_agg(t::text, '|' ORDER BY id) FROM grid_history t), '')) AS c`.execute(db.kysely);
-  return r.rows[0].c;
-}
 
 const flat = (g: any): number[][] => (g.type === 'Point' ? [g.coordinates] : g.type === 'Polygon' ? g.coordinates.flat() : g.coordinates.flat(2));
 
@@ -64,10 +57,10 @@ describe('GeoJSON / Shapefile / KML export → import round trips', () => {
     const err = await maxErrorVsDb('stations', fc.features, crs);
     expect(err).toBeLessThan(0.5);
     if (crs !== 'wgs84') expect(await maxErrorVsDb('stations', fc.features, 'wgs84')).toBeGreaterThan(100); // really converted
-    const before = await checksum();
+    const before = await databaseChecksum(db);
     const r = await importFile(db, 'geojson', res.rawPayload, 'stations', { crs });
     expect(r).toMatchObject({ created: 0, updated: 0, unchanged: n, rejected: [] });
-    expect(await checksum()).toBe(before);
+    expect(await databaseChecksum(db)).toEqual(before);
   });
 
   it.each([
@@ -82,11 +75,11 @@ describe('GeoJSON / Shapefile / KML export → import round trips', () => {
     const grids = (await sql<{ code: string; name: string; leader_name: string }>`SELECT code, name, leader_name FROM grids WHERE deleted_at IS NULL ORDER BY code`.execute(db.kysely)).rows;
     expect(read.collection.features.map((f) => [f.properties!.code, f.properties!.name, f.properties!.leader])).toEqual(grids.map((g) => [g.code, g.name, g.leader_name]));
     expect(await maxErrorVsDb('grids', read.collection.features, crs)).toBeLessThan(0.5);
-    const before = await checksum();
+    const before = await databaseChecksum(db);
     const r = await importFile(db, 'shapefile', new Uint8Array(res.rawPayload), 'grids', { crs });
     expect(r.rejected).toEqual([]);
     expect(r).toMatchObject({ created: 0, updated: 0, unchanged: grids.length });
-    expect(await checksum()).toBe(before);
+    expect(await databaseChecksum(db)).toEqual(before);
   });
 
   it('stations as a Shapefile (points) and grids as KML in BD-09 import back unchanged', async () => {
@@ -189,17 +182,18 @@ describe('upload routes', () => {
   });
 
   it('need a login; grids only by administrators, stations by administrators and planners', async () => {
-    const before = await checksum();
+    // Logged in before the first checksum, so that it covers sessions too.
+    const planner = bearer(await login(app, 'planner'));
+    const editor = bearer(await login(app, 'editor1'));
+    const before = await databaseChecksum(db);
     const anon = await app.inject({ method: 'POST', url: '/api/imports/stations', headers: { 'content-type': 'text/csv' }, payload: fixture('stations.gcj02.zh.csv') });
     expect(anon.statusCode).toBe(401);
-    const planner = bearer(await login(app, 'planner'));
     const grids = await app.inject({ method: 'POST', url: '/api/imports/grids', headers: { ...planner, 'content-type': 'application/zip' }, payload: fixture('grids.projected-noprj.shp.zip') });
     expect(grids.statusCode).toBe(403);
     const stations = await app.inject({ method: 'POST', url: '/api/imports/stations?crs=gcj02', headers: { ...planner, 'content-type': 'text/csv' }, payload: fixture('stations.gcj02.zh.csv') });
     expect(stations.statusCode).toBe(200);
-    const editor = bearer(await login(app, 'editor1'));
     expect((await app.inject({ method: 'POST', url: '/api/imports/stations', headers: { ...editor, 'content-type': 'text/csv' }, payload: fixture('stations.gcj02.zh.csv') })).statusCode).toBe(403);
-    expect(await checksum()).toBe(before);
+    expect(await databaseChecksum(db)).toEqual(before);
   });
 
   it('previews a CSV: detected headers → fields and the first rows', async () => {
@@ -232,24 +226,24 @@ describe('upload routes', () => {
   });
 
   it('dry run by upload writes nothing; a bad upload is a 422 listing rows, nothing written; a good one commits', async () => {
-    const before = await checksum();
+    const before = await databaseChecksum(db);
     const dry = await app.inject({ method: 'POST', url: '/api/imports/stations?crs=gcj02', headers: { ...auth, 'content-type': 'text/csv' }, payload: fixture('stations.gcj02.zh.csv') });
     expect(dry.statusCode).toBe(200);
     expect(dry.json()).toMatchObject({ dry_run: true, committed: false });
-    expect(await checksum()).toBe(before);
+    expect(await databaseChecksum(db)).toEqual(before);
     const bad = await app.inject({ method: 'POST', url: '/api/imports/stations?dry_run=false', headers: { ...auth, 'content-type': 'text/csv' }, payload: fixture('stations.bad.zh.csv') });
     expect(bad.statusCode).toBe(422);
     const body = bad.json();
     expect(body.error).toBe('import_rejected');
     expect(body.message_zh).toMatch(/^导入被拒绝.*第 3 行/);
     expect(body.details.rejected.map((r: any) => r.row)).toEqual([3, 4, 5, 6, 7]);
-    expect(await checksum()).toBe(before);
+    expect(await databaseChecksum(db)).toEqual(before);
     const shp = await app.inject({ method: 'POST', url: '/api/imports/grids?dry_run=false', headers: { ...auth, 'content-type': 'application/zip' }, payload: fixture('grids.projected-noprj.shp.zip') });
     expect(shp.statusCode).toBe(422);
     expect(shp.json().details.rejected[0]).toMatchObject({ row: null, code: 'projected_coordinates' });
     const noFormat = await app.inject({ method: 'POST', url: '/api/imports/grids', headers: { ...auth, 'content-type': 'application/octet-stream' }, payload: Buffer.from('x') });
     expect(noFormat.statusCode).toBe(400);
     expect(noFormat.json().message_zh).toMatch(/format/);
-    expect(await checksum()).toBe(before);
+    expect(await databaseChecksum(db)).toEqual(before);
   });
 });

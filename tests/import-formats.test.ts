@@ -17,6 +17,7 @@ import type { ImportFormat } from '../server/import/formats/read.js';
 import type { Crs } from '../server/import/crs.js';
 import { haversineM } from '../server/import/osm.js';
 import * as fx from '../geodata/fixtures/fixtures.js';
+import { databaseChecksum } from './helpers/checksum.js';
 import { openTestDb, type TestDb } from './helpers/db.js';
 import { ROOT } from './helpers/template.js';
 
@@ -24,19 +25,6 @@ const FORMATS = path.join(ROOT, 'geodata/fixtures/formats');
 const bytes = (name: string) => new Uint8Array(readFileSync(path.join(FORMATS, name)));
 const geojsonFixture = (name: string) => JSON.parse(readFileSync(path.join(ROOT, 'geodata/fixtures', name), 'utf8'));
 
-/** Every data table including the history tables: proves a rejected import changed nothing. */
-async function checksum(db: Db): Promise<string> {
-  const r = await sql<{ c: string }>`
-    SELECT md5(
-      coalesce((SELECT string_agg(t::text, '|' ORDER BY id) FROM districts t), '') ||
-      coalesce((SELECT string_agg(t::text, '|' ORDER BY id) FROM streets t), '') ||
-      coalesce((SELECT string_agg(t::text, '|' ORDER BY id) FROM communities t), '') ||
-      coalesce((SELECT string_agg(t::text, '|' ORDER BY id) FROM grids t), '') ||
-      coalesce((SELECT string_agg(t::text, '|' ORDER BY id) FROM stations t), '') ||
-      coalesce((SELECT string_agg(t::text, '|' ORDER BY id) FROM grid_history t), '') ||
-      coalesce((SELECT string_agg(t::text, '|' ORDER BY id) FROM station_history t), '')) AS c`.execute(db.kysely);
-  return r.rows[0].c;
-}
 
 const fmtOf = (name: string): ImportFormat => (name.endsWith('.zip') ? 'shapefile' : (name.split('.').pop() as ImportFormat));
 
@@ -81,11 +69,11 @@ function gridError(rows: Awaited<ReturnType<typeof gridRows>>): number {
 
 describe('station tables (CSV, Excel)', () => {
   it('a dry run reports what would be created and writes nothing', async () => {
-    const before = await checksum(db);
+    const before = await databaseChecksum(db);
     const r = await importFile(db, 'csv', bytes('stations.wgs84.en.csv'), 'stations', { crs: 'wgs84', dryRun: true });
     expect(r).toMatchObject({ dry_run: true, committed: false, total: 3, created: 3, updated: 0, rejected: [] });
     expect(r.changes.map((c) => c.row)).toEqual([2, 3, 4]);
-    expect(await checksum(db)).toBe(before);
+    expect(await databaseChecksum(db)).toEqual(before);
   });
 
   it('imports a CSV with BOM and English headers; the GCJ-02 Chinese-header CSV is the same data (unchanged); an edited row is updated (version 2, history), not duplicated', async () => {
@@ -100,10 +88,10 @@ describe('station tables (CSV, Excel)', () => {
       expect(haversineM(row.g.coordinates, truth.geometry.coordinates as [number, number])).toBeLessThan(0.01);
     }
     // GCJ-02 → WGS84 comes back within a millimetre: no change, nothing written.
-    let before = await checksum(db);
+    let before = await databaseChecksum(db);
     const r2 = await importFile(db, 'csv', bytes('stations.gcj02.zh.csv'), 'stations', { crs: 'gcj02', by: 'tester' });
     expect(r2).toMatchObject({ created: 0, updated: 0, unchanged: 3, committed: true });
-    expect(await checksum(db)).toBe(before);
+    expect(await databaseChecksum(db)).toEqual(before);
     // One row edited (name, moved ~100 m east): updated in place.
     const edited = new TextDecoder()
       .decode(bytes('stations.wgs84.en.csv'))
@@ -128,11 +116,11 @@ describe('station tables (CSV, Excel)', () => {
     expect(hist.rows[1].after_props.name).toBe('样例社区老年食堂（新址）');
     expect(hist.rows[1].after_props.lon - hist.rows[1].before_props.lon).toBeCloseTo(0.00115, 9);
     // Back to the original file: updated again (version 3).
-    before = await checksum(db);
+    before = await databaseChecksum(db);
     const r4 = await importFile(db, 'csv', bytes('stations.wgs84.en.csv'), 'stations', { crs: 'wgs84' });
     expect(r4).toMatchObject({ updated: 1, unchanged: 2 });
     expect((await stationRows(stationCodes)).map((x) => x.version)).toEqual([1, 3, 1]);
-    expect(await checksum(db)).not.toBe(before);
+    expect(await databaseChecksum(db)).not.toEqual(before);
   });
 
   it.each([
@@ -169,10 +157,10 @@ describe('grids from Shapefiles and KML', () => {
   });
 
   it('re-importing the GCJ-02 variant changes nothing; an edited grid is updated (version 2, history with before/after geometry)', async () => {
-    const before = await checksum(db);
+    const before = await databaseChecksum(db);
     const r = await importFile(db, 'shapefile', bytes('grids.gcj02.gbk.shp.zip'), 'grids', { crs: 'gcj02' });
     expect(r).toMatchObject({ created: 0, updated: 0, unchanged: 2 });
-    expect(await checksum(db)).toBe(before);
+    expect(await databaseChecksum(db)).toEqual(before);
     const kml = new TextDecoder().decode(bytes('grids.wgs84.kml')).replace('张晓明', '王建国');
     const r2 = await importFile(db, 'kml', new TextEncoder().encode(kml), 'grids', { crs: 'wgs84', by: 'tester' });
     expect(r2).toMatchObject({ created: 0, updated: 1, unchanged: 1 });
@@ -224,7 +212,7 @@ describe('bad files: row-numbered reasons, database unchanged', () => {
     ['grids.unknown-prj.shp.zip', 'grids', 'wgs84', [[null, 'projected_coordinates']]],
   ];
   it.each(cases)('%s', async (file, kind, crs, expected) => {
-    const before = await checksum(db);
+    const before = await databaseChecksum(db);
     const dry = await importFile(db, fmtOf(file), bytes(file), kind, { crs, dryRun: true });
     expect(dry.rejected.map((r) => [r.row, r.code])).toEqual(expected);
     for (const r of dry.rejected) {
@@ -237,7 +225,7 @@ describe('bad files: row-numbered reasons, database unchanged', () => {
     expect(report.committed).toBe(false);
     expect(report.rejected.map((r) => [r.row, r.code])).toEqual(expected);
     if (expected[0][0] !== null) expect((err as ImportFailed).message).toMatch(new RegExp(`第 ${expected[0][0]} (行|个地标|条记录)`));
-    expect(await checksum(db)).toBe(before);
+    expect(await databaseChecksum(db)).toEqual(before);
   });
 
   it.each([
@@ -247,12 +235,12 @@ describe('bad files: row-numbered reasons, database unchanged', () => {
     ['xlsx', 'stations'],
     ['geojson', 'grids'],
   ] as const)('garbage bytes as %s → one file-level rejection', async (format, kind) => {
-    const before = await checksum(db);
+    const before = await databaseChecksum(db);
     const err = await importFile(db, format, new TextEncoder().encode('this is not a real file \u0000\u0001'), kind, { crs: 'wgs84' }).catch((e) => e);
     expect(err).toBeInstanceOf(ImportFailed);
     expect((err as ImportFailed).report!.rejected).toHaveLength(1);
     expect((err as ImportFailed).report!.rejected[0].row).toBeNull();
-    expect(await checksum(db)).toBe(before);
+    expect(await databaseChecksum(db)).toEqual(before);
   });
 
   it('a grid in an unknown community is rejected by row', async () => {
@@ -266,7 +254,7 @@ describe('bad files: row-numbered reasons, database unchanged', () => {
 
 describe('sanity: coordinate system against the street network', () => {
   it('GCJ-02 stations declared as WGS84 are caught (whole file rejected, nothing written)', async () => {
-    const before = await checksum(db);
+    const before = await databaseChecksum(db);
     const r = await importFile(db, 'csv', bytes('stations.sample-city.gcj02.csv'), 'stations', { crs: 'wgs84', dryRun: true });
     expect(r.crs_check!.suspected).toBe('gcj02');
     expect(r.crs_check!.mean_m.wgs84).toBeGreaterThan(2.5 * r.crs_check!.mean_m.gcj02);
@@ -275,7 +263,7 @@ describe('sanity: coordinate system against the street network', () => {
     expect(file.code).toBe('suspected_crs');
     expect(file.reason_zh).toMatch(/坐标疑似为 GCJ-02（火星坐标/);
     await expect(importFile(db, 'csv', bytes('stations.sample-city.gcj02.csv'), 'stations', { crs: 'wgs84' })).rejects.toBeInstanceOf(ImportFailed);
-    expect(await checksum(db)).toBe(before);
+    expect(await databaseChecksum(db)).toEqual(before);
     // --force downgrades it to a warning
     const forced = await importFile(db, 'csv', bytes('stations.sample-city.gcj02.csv'), 'stations', { crs: 'wgs84', dryRun: true, force: true });
     expect(forced.rejected.filter((x) => x.code === 'suspected_crs')).toEqual([]);

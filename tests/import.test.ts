@@ -3,12 +3,11 @@
  * with the database unchanged, and OSM street networks (tiny generated .pbf always; the real
  * extracts beside the checkout when present).
  */
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import type { Db } from '../server/db/connect.js';
 import { migrate } from '../server/db/migrate.js';
 import { importGeoJson } from '../server/import/pipeline/import-file.js';
 import { importOsmNetwork } from '../server/import/pipeline/osm-network.js';
@@ -16,24 +15,14 @@ import { ImportFailed } from '../server/import/pipeline/report.js';
 import { haversineM } from '../server/import/osm.js';
 import { encodeOsmPbf, type PbfWayInput } from './helpers/osm-pbf-writer.js';
 import * as fx from '../geodata/fixtures/fixtures.js';
+import { databaseChecksum } from './helpers/checksum.js';
+import { sharedOsmExtract } from './helpers/prerequisites.js';
 import { openTestDb, type TestDb } from './helpers/db.js';
 import { ROOT } from './helpers/template.js';
 
 const FIXTURES = path.join(ROOT, 'geodata/fixtures');
 const readFixture = async (name: string) => JSON.parse(await (await import('node:fs/promises')).readFile(path.join(FIXTURES, name), 'utf8'));
 
-/** A checksum of every data table: proves a rejected import changed nothing. */
-async function checksum(db: Db): Promise<string> {
-  const r = await sql<{ c: string }>`
-    SELECT md5(
-      coalesce((SELECT string_agg(t::text, '|' ORDER BY id) FROM districts t), '') ||
-      coalesce((SELECT string_agg(t::text, '|' ORDER BY id) FROM streets t), '') ||
-      coalesce((SELECT string_agg(t::text, '|' ORDER BY id) FROM communities t), '') ||
-      coalesce((SELECT string_agg(t::text, '|' ORDER BY id) FROM grids t), '') ||
-      coalesce((SELECT string_agg(t::text, '|' ORDER BY id) FROM stations t), '') ||
-      coalesce((SELECT string_agg(t::text, '|' ORDER BY id) FROM network_edges t), '')) AS c`.execute(db.kysely);
-  return r.rows[0].c;
-}
 
 let t: TestDb;
 beforeAll(async () => {
@@ -79,7 +68,7 @@ describe('GeoJSON import', () => {
   });
 
   it('rejects a bad file naming each bad feature, and writes nothing', async () => {
-    const before = await checksum(t.db);
+    const before = await databaseChecksum(t.db);
     const bad = await readFixture('grids.bad.geojson');
     const err = await importGeoJson(t.db, 'grids', bad, 'wgs84').catch((e) => e);
     expect(err).toBeInstanceOf(ImportFailed);
@@ -90,7 +79,7 @@ describe('GeoJSON import', () => {
     const st = await importGeoJson(t.db, 'stations', await readFixture('stations.bad.geojson'), 'wgs84').catch((e) => e);
     expect(st).toBeInstanceOf(ImportFailed);
     expect((st as ImportFailed).errors.map((e) => e.message).join('\n')).toMatch(/wifi_hotspot/);
-    expect(await checksum(t.db)).toBe(before);
+    expect(await databaseChecksum(t.db)).toEqual(before);
   });
 
   it('re-importing the same codes updates in place (no duplicates), and unknown parents are rejected writing nothing', async () => {
@@ -101,7 +90,7 @@ describe('GeoJSON import', () => {
     expect(again).toMatchObject({ inserted: 0 });
     expect(again.updated + again.unchanged).toBe(2);
     expect(await count()).toBe(n);
-    const before = await checksum(t.db);
+    const before = await databaseChecksum(t.db);
     const orphan = {
       type: 'FeatureCollection',
       features: [{ ...fx.communities[0], properties: { ...fx.communities[0].properties, code: '210299009009', parentCode: '210299009000' } }],
@@ -109,7 +98,7 @@ describe('GeoJSON import', () => {
     const o = await importGeoJson(t.db, 'communities', orphan, 'wgs84').catch((e) => e);
     expect(o).toBeInstanceOf(ImportFailed);
     expect((o as ImportFailed).message).toMatch(/210299009000/);
-    expect(await checksum(t.db)).toBe(before);
+    expect(await databaseChecksum(t.db)).toEqual(before);
   });
 });
 
@@ -142,17 +131,16 @@ describe('OSM network import', () => {
   });
 
   it('rejects a file that is not a .osm.pbf and keeps the previous network', async () => {
-    const before = await checksum(t.db);
+    const before = await databaseChecksum(t.db);
     const dir = mkdtempSync(path.join(tmpdir(), 'lc-osm-'));
     const file = path.join(dir, 'bad.osm.pbf');
     writeFileSync(file, 'this is not protobuf');
     await expect(importOsmNetwork(t.db, file)).rejects.toThrow(/osm\.pbf|pbf/i);
-    expect(await checksum(t.db)).toBe(before);
+    expect(await databaseChecksum(t.db)).toEqual(before);
   });
 
-  const monaco = path.resolve(ROOT, '../shared/geodata/osm/monaco.osm.pbf');
-  if (!existsSync(monaco)) console.warn(`[skip] ${monaco} not found: the real-OSM import test is skipped (CI has the file).`);
-  it.skipIf(!existsSync(monaco))('imports Monaco: 5,327 edges and 4,092 vertices, lengths agreeing with PostGIS', async () => {
+  const { file: monaco, present } = sharedOsmExtract('monaco', 'the real-OSM import test');
+  it.skipIf(!present)('imports Monaco: 5,327 edges and 4,092 vertices, lengths agreeing with PostGIS', async () => {
     const r = await importOsmNetwork(t.db, monaco);
     expect(r.network.edges).toHaveLength(5327);
     const rows = await sql<{ n: number; nodes: number; len: number; geolen: number }>`

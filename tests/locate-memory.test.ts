@@ -5,8 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
+import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
+import type { Polygon } from 'geojson';
 import { locate } from '../server/db/admin.repository.js';
 import { useTestApp } from './helpers/db.js';
+import { queriesDuring } from './helpers/queries.js';
 
 const env = useTestApp();
 
@@ -30,7 +33,32 @@ async function viaApi(lon: number, lat: number) {
   return r.json();
 }
 
+/** Whether one of the queries is the PostGIS locate (server/db/admin.repository.ts): grids that intersect the point. */
+const isSqlLocate = ({ sql: q }: { sql: string }) => /FROM grids\s+WHERE deleted_at IS NULL AND ST_Intersects\(boundary/.test(q);
+
 describe('GET /api/locate from memory', () => {
+  it('answers a point well inside a grid without asking PostGIS, with a grid that contains the point; a border point does ask', async () => {
+    // Independently of the locator: points at least ~1 m inside their grid, chosen by PostGIS.
+    const inside = await sql<{ id: number; lon: number; lat: number }>`
+      SELECT id, ST_X(p) AS lon, ST_Y(p) AS lat FROM (
+        SELECT id, boundary, ST_PointOnSurface(boundary) AS p FROM grids WHERE deleted_at IS NULL ORDER BY id LIMIT 30) x
+       WHERE ST_Distance(ST_Boundary(boundary), p) > 1e-5`.execute(env.db.kysely);
+    expect(inside.rows.length).toBeGreaterThan(20);
+    const polygons = new Map((await sql<{ id: number; g: Polygon }>`SELECT id, ST_AsGeoJSON(boundary)::json AS g FROM grids WHERE deleted_at IS NULL`.execute(env.db.kysely)).rows.map((r) => [r.id, r.g]));
+    await viaApi(inside.rows[0]!.lon, inside.rows[0]!.lat); // loads the in-memory locator
+    for (const g of inside.rows) {
+      const { result: api, queries } = await queriesDuring(env.db.kysely, () => viaApi(g.lon, g.lat));
+      expect(queries.filter(isSqlLocate), `${g.lon},${g.lat}`).toEqual([]);
+      expect(api.grid.id).toBe(g.id);
+      // The answer checked against the question: the returned grid's polygon contains the point.
+      expect(booleanPointInPolygon([g.lon, g.lat], polygons.get(api.grid.id)!)).toBe(true);
+    }
+    // The detector itself: a shared vertex is 'unsure' in memory, so that answer comes from PostGIS.
+    const v = (await sql<{ lon: number; lat: number }>`SELECT ST_X(p) lon, ST_Y(p) lat FROM (SELECT ST_PointN(ST_ExteriorRing(boundary), 1) p FROM grids ORDER BY id LIMIT 1) x`.execute(env.db.kysely)).rows[0]!;
+    const border = await queriesDuring(env.db.kysely, () => viaApi(v.lon, v.lat));
+    expect(border.queries.filter(isSqlLocate)).toHaveLength(1);
+  });
+
   it('equals PostGIS for random points, border and vertex points, and points outside the city', async () => {
     const b = (await sql<{ b: number[] }>`SELECT ARRAY[ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)] AS b FROM (SELECT ST_Extent(boundary)::geometry AS e FROM grids) x`.execute(env.db.kysely)).rows[0]!.b;
     const pts: [number, number][] = [];

@@ -1,7 +1,6 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as turf from '@turf/turf';
 import { describe, expect, it } from 'vitest';
 import type { StreetNetwork } from '../network/types.js';
@@ -17,8 +16,7 @@ import {
   type OsmWay,
 } from './osm.js';
 import { encodeOsmPbf } from '../../tests/helpers/osm-pbf-writer.js';
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+import { sharedOsmExtract } from '../../tests/helpers/prerequisites.js';
 
 // A grid of node coordinates near Dalian, 0.001° apart (~87 m east–west, ~111 m north–south):
 // node (col 0..19, row 0..9) has id 100*row + col + 1, so ids 1..20, 101..120, …, 901..920.
@@ -205,7 +203,11 @@ describe('readOsmPbf errors', () => {
   });
 });
 
-// Real extracts: /work/shared/geodata/osm/*.osm.pbf live beside the repository, not in it.
+// Real extracts: ../shared/geodata/osm/*.osm.pbf live beside the repository, not in it.
+// Every number below is derived without this importer, by osmium and an independent script:
+//   osmium cat -f opl ../shared/geodata/osm/NAME.osm.pbf | python3 tests/helpers/osm-reference.py [--respect-access]
+// (it prints ways, edges, vertices, components, largest, km); monaco's reference counts are also
+// those of ../shared/geodata/osm/README.md.
 interface Expected {
   edges: number;
   vertices: number;
@@ -215,12 +217,10 @@ interface Expected {
   km: number;
 }
 const REAL: Record<string, { reference: Expected; respectAccess: Expected }> = {
-  // monaco: the counts given in /work/shared/geodata/osm/README.md (reference mode).
   monaco: {
     reference: { edges: 5327, vertices: 4092, components: 22, largest: 3978, ways: 2853, km: 484.8 },
     respectAccess: { edges: 5156, vertices: 3984, components: 34, largest: 3841, ways: 2853, km: 466.7 },
   },
-  // andorra and liechtenstein: measured with this importer (README gives ways and km for andorra).
   andorra: {
     reference: { edges: 2789, vertices: 2355, components: 28, largest: 2281, ways: 1606, km: 851.8 },
     respectAccess: { edges: 2560, vertices: 2231, components: 46, largest: 1827, ways: 1606, km: 818.4 },
@@ -232,11 +232,7 @@ const REAL: Record<string, { reference: Expected; respectAccess: Expected }> = {
 };
 
 for (const [name, expected] of Object.entries(REAL)) {
-  const file = path.resolve(repoRoot, `../shared/geodata/osm/${name}.osm.pbf`);
-  const exists = existsSync(file);
-  if (!exists) {
-    console.warn(`[osm.test] skipping the ${name} extract test: ${file} not found (the shared OSM extracts live outside the repository).`);
-  }
+  const { file, present: exists } = sharedOsmExtract(name, `[osm.test] the ${name} extract test`);
   describe(`real extract: ${name}.osm.pbf`, () => {
     it.skipIf(!exists)(
       `matches the expected walkable network (${expected.reference.edges} edges, ${expected.reference.vertices} vertices)`,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { generateSampleCity } from '../../geodata/generator/index.js';
 import { buildWalkGraph, routeTo, snapPoint, walkFrom, type LonLat, type Snap, type WalkGraph } from '../network/graph.js';
 import { jitteredLattice, makeNetwork, toLonLat } from '../network/testing/fixtures.js';
+import type { StreetNetwork } from '../network/types.js';
 import { nearestAlongStreets, type WalkTarget } from './walk.js';
 
 /** What the nearest route did before: walk the whole radius, route to every target, sort. */
@@ -18,11 +19,52 @@ function reference(g: WalkGraph, query: { lon: number; lat: number }, from: Snap
   return { hits: found.slice(0, limit), reachable };
 }
 
-function check(g: WalkGraph, bbox: [number, number, number, number], seed: number, runs: number, radii: number[]) {
+/**
+ * Network distance from `from` to every target by a plain Dijkstra (array scan, no heap) over the
+ * network as given — its edge list, not the WalkGraph's adjacency — unbounded, then cut at `radius`.
+ */
+function bruteForce(net: StreetNetwork, g: WalkGraph, from: Snap, targets: WalkTarget[], radius: number): Map<number, number> {
+  const index = new Map(net.nodes.map((n, i) => [n.id, i]));
+  const edgeById = new Map(net.edges.map((e) => [e.id, e]));
+  const adj: [number, number][][] = net.nodes.map(() => []);
+  for (const e of net.edges) {
+    if (!e.walkable) continue;
+    adj[index.get(e.source)!]!.push([index.get(e.target)!, e.lengthM]);
+    adj[index.get(e.target)!]!.push([index.get(e.source)!, e.lengthM]);
+  }
+  const edgeOf = (s: Snap) => edgeById.get(g.edgeIds[s.edge]!)!;
+  const clamp = (s: Snap) => Math.min(Math.max(s.offsetM, 0), edgeOf(s).lengthM);
+  const dist = new Array<number>(net.nodes.length).fill(Infinity);
+  const done = new Array<boolean>(net.nodes.length).fill(false);
+  const e0 = edgeOf(from);
+  const s0 = index.get(e0.source)!;
+  const t0 = index.get(e0.target)!;
+  dist[s0] = Math.min(dist[s0]!, clamp(from));
+  dist[t0] = Math.min(dist[t0]!, e0.lengthM - clamp(from));
+  for (;;) {
+    let u = -1;
+    for (let i = 0; i < dist.length; i++) if (!done[i] && dist[i]! < Infinity && (u < 0 || dist[i]! < dist[u]!)) u = i;
+    if (u < 0) break;
+    done[u] = true;
+    for (const [v, w] of adj[u]!) if (dist[u]! + w < dist[v]!) dist[v] = dist[u]! + w;
+  }
+  const out = new Map<number, number>();
+  for (const t of targets) {
+    const e = edgeOf(t.snap);
+    const off = clamp(t.snap);
+    let d = Math.min(dist[index.get(e.source)!]! + off, dist[index.get(e.target)!]! + e.lengthM - off);
+    if (e === e0) d = Math.min(d, Math.abs(clamp(from) - off));
+    if (d <= radius) out.set(t.id, d);
+  }
+  return out;
+}
+
+function check(g: WalkGraph, bbox: [number, number, number, number], seed: number, runs: number, radii: number[], net?: StreetNetwork) {
   let s = seed;
   const rnd = () => (s = (s * 16807) % 2147483647) / 2147483647;
   const at = () => ({ lon: bbox[0] + rnd() * (bbox[2] - bbox[0]), lat: bbox[1] + rnd() * (bbox[3] - bbox[1]) });
   let stopped = 0;
+  let compared = 0;
   for (let i = 0; i < runs; i++) {
     const query = at();
     const from = snapPoint(g, query.lon, query.lat, 500);
@@ -47,28 +89,44 @@ function check(g: WalkGraph, bbox: [number, number, number, number], seed: numbe
     const got = nearestAlongStreets(g, query, from, targets, limit, radius);
     const want = reference(g, query, from, targets, limit, radius);
     expect(got.hits).toEqual(want.hits);
+    if (net) {
+      // Against a plain Dijkstra: each hit's distance, and the `limit` smallest totals (ties may
+      // order equal targets either way, so totals are compared, not ids).
+      const bf = bruteForce(net, g, from, targets, radius);
+      for (const h of got.hits) {
+        expect(bf.has(h.id), `hit ${h.id} beyond the radius by brute force`).toBe(true);
+        expect(h.networkM).toBeCloseTo(bf.get(h.id)!, 6);
+      }
+      const byId = new Map(targets.map((t) => [t.id, t]));
+      const totals = [...bf].map(([id, d]) => from.distanceM + d + byId.get(id)!.snap.distanceM).sort((a, b) => a - b).slice(0, limit);
+      expect(got.hits.length).toBe(totals.length);
+      got.hits.forEach((h, k) => expect(h.totalM).toBeCloseTo(totals[k]!, 6));
+      if (got.hits.length) compared++;
+    }
     // Exact when the search ran to the end, else at least `limit` (all the caller needs).
     if (got.reachable === want.reachable) continue;
     stopped++;
     expect(got.reachable).toBeGreaterThanOrEqual(limit);
     expect(want.reachable).toBeGreaterThanOrEqual(got.reachable);
   }
-  return stopped;
+  return { stopped, compared };
 }
 
 describe('nearestAlongStreets', () => {
   it('gives the same stations, distances and routes as walking the whole radius (sample city: river, bridges)', () => {
     const city = generateSampleCity({ size: 'small', seed: 3 });
     const g = buildWalkGraph(city.network);
-    const stopped = check(g, city.meta.bbox as [number, number, number, number], 11, 500, [300, 2000, 8000]);
+    const { stopped } = check(g, city.meta.bbox as [number, number, number, number], 11, 500, [300, 2000, 8000]);
     expect(stopped).toBeGreaterThan(50); // the early stop is exercised
   });
 
   it('the same on a jittered lattice (many near-equal paths)', () => {
-    const g = buildWalkGraph(jitteredLattice(30, 80, 5));
+    const net = jitteredLattice(30, 80, 5);
+    const g = buildWalkGraph(net);
     const [x0, y0] = toLonLat(0, 0);
     const [x1, y1] = toLonLat(29 * 80, 29 * 80);
-    check(g, [x0, y0, x1, y1], 5, 200, [500, 2000, Infinity]);
+    const { compared } = check(g, [x0, y0, x1, y1], 5, 200, [500, 2000, Infinity], net);
+    expect(compared).toBeGreaterThan(100); // most runs found stations, each checked against brute force
   });
 
   it('leaves no state behind between calls, and handles no targets and unreachable ones', () => {

@@ -10,16 +10,15 @@ import type { FastifyInstance } from 'fastify';
 import { build } from '../../server/app.js';
 import type { Config } from '../../server/config.js';
 import { openTestDb, testConfig } from './db.js';
+import { prerequisite } from './prerequisites.js';
 import { ensureWebBuild } from '../../web/ensure-build.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ARTIFACTS = join(fileURLToPath(new URL('../../', import.meta.url)), 'tests/artifacts');
 
-/** Whether Chromium is installed; says which test is skipped when it is not. */
+/** Whether Chromium is installed; says which test is skipped when it is not (in CI: fails, see prerequisites.ts). */
 export function chromiumAvailable(what: string): boolean {
-  const ok = existsSync(CHROMIUM);
-  if (!ok) console.warn(`[browser] SKIPPED ${what}: no Chromium at ${CHROMIUM} (apt-get install chromium fonts-noto-cjk, or set CHROMIUM_PATH)`);
-  return ok;
+  return prerequisite(existsSync(CHROMIUM), `[browser] ${what}`, `no Chromium at ${CHROMIUM} (apt-get install chromium fonts-noto-cjk, or set CHROMIUM_PATH)`);
 }
 
 export interface BrowserApp {

@@ -1,4 +1,4 @@
-/** Shared pieces of the editing tests: logins, a shared-border move, checksums and the partition check in PostGIS. */
+/** Shared pieces of the editing tests: logins, a shared-border move, and the partition check (checksums: ./checksum.ts) in PostGIS. */
 import { sql, type RawBuilder } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import type { Polygon, Position } from 'geojson';
@@ -13,16 +13,6 @@ export async function login(app: FastifyInstance, username: string): Promise<str
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-/** A checksum of every table an edit may touch (not sessions: logging in is not an edit). */
-export async function dataChecksum(db: Db): Promise<string> {
-  const tables = ['districts', 'streets', 'communities', 'grids', 'grid_history', 'stations', 'station_history', 'users', 'user_streets'];
-  const parts: string[] = [];
-  for (const t of tables) {
-    const r = await sql<{ c: string }>`SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS c FROM ${sql.table(t)} x`.execute(db.kysely);
-    parts.push(`${t}:${r.rows[0].c}`);
-  }
-  return parts.join(',');
-}
 
 export interface GridInfo {
   id: number;

@@ -14,7 +14,29 @@ declare module 'vitest' {
   }
 }
 
+type Template = { engine: 'embedded' | 'server'; template: string; drop?: () => Promise<void> };
+
+/**
+ * The db and browser projects both list this setup; Vitest runs it once per project, in one
+ * process. The template is made once (the first call) and dropped after the last teardown.
+ */
+const shared = globalThis as typeof globalThis & { __lifecircleTemplate?: Promise<Template>; __lifecircleTemplateUsers?: number };
+
 export default async function setup(project: TestProject) {
+  shared.__lifecircleTemplate ??= makeTemplate();
+  shared.__lifecircleTemplateUsers = (shared.__lifecircleTemplateUsers ?? 0) + 1;
+  const t = await shared.__lifecircleTemplate;
+  project.provide('engine', t.engine);
+  project.provide('template', t.template);
+  return async () => {
+    shared.__lifecircleTemplateUsers = (shared.__lifecircleTemplateUsers ?? 1) - 1;
+    if (shared.__lifecircleTemplateUsers > 0) return;
+    shared.__lifecircleTemplate = undefined;
+    await t.drop?.();
+  };
+}
+
+async function makeTemplate(): Promise<Template> {
   const url = process.env.DATABASE_URL;
   if (!url) {
     const snapshot = await cachedSnapshotPath();
@@ -27,9 +49,7 @@ export default async function setup(project: TestProject) {
       await db.close();
       console.log(`[tests] embedded template built in ${Date.now() - t0} ms → ${snapshot}`);
     }
-    project.provide('engine', 'embedded');
-    project.provide('template', snapshot);
-    return;
+    return { engine: 'embedded', template: snapshot };
   }
   const tpl = `${databaseName(url)}_tpl`;
   const admin = new pg.Client({ connectionString: url });
@@ -43,12 +63,14 @@ export default async function setup(project: TestProject) {
   await seedSampleCity(db, TEST_SAMPLE.size, TEST_SAMPLE.seed);
   await db.close();
   console.log(`[tests] server template ${tpl} built in ${Date.now() - t0} ms`);
-  project.provide('engine', 'server');
-  project.provide('template', tpl);
-  return async () => {
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS "${tpl}" WITH (FORCE)`);
-    await c.end();
+  return {
+    engine: 'server',
+    template: tpl,
+    async drop() {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS "${tpl}" WITH (FORCE)`);
+      await c.end();
+    },
   };
 }

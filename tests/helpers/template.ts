@@ -36,7 +36,8 @@ export async function templateKey(): Promise<string> {
     path.join(ROOT, 'server/auth/password.ts'),
     path.join(ROOT, 'package-lock.json'),
   ];
-  for (const f of files) h.update(f).update(await readFile(f));
+  // Paths relative to the checkout: the key does not change with where the checkout lives.
+  for (const f of files) h.update(path.relative(ROOT, f).split(path.sep).join('/')).update(await readFile(f));
   h.update(JSON.stringify(TEST_SAMPLE));
   return h.digest('hex').slice(0, 16);
 }

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listeningApp } from './helpers.js';
+import { prerequisite } from '../helpers/prerequisites.js';
 
 const server = !!process.env.DATABASE_URL;
 let cluster: string[] = [];
@@ -15,8 +16,9 @@ try {
 } catch {
   /* no Debian cluster layout */
 }
-const canRestart = server && cluster.length === 2 && process.getuid?.() === 0;
-if (!canRestart) console.warn('[skip] database restart test needs DATABASE_URL, a Debian PostgreSQL cluster and root (CI has all three)');
+// Embedded engine: nothing to restart (skip). Server engine: CI must have the cluster and root.
+if (!server) console.warn('[skip] database restart test needs DATABASE_URL (the server engine)');
+const canRestart = server && prerequisite(cluster.length === 2 && process.getuid?.() === 0, 'database restart test', 'needs a Debian PostgreSQL cluster (/etc/postgresql) and root');
 
 const pgctl = (action: 'stop' | 'start') => execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', ...cluster, action, ...(action === 'stop' ? ['-m', 'fast'] : [])], { stdio: 'pipe' });
 
