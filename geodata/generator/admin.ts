@@ -3,7 +3,8 @@
  * communities, streets and districts are grown over the cell adjacency graph (so every unit is
  * contiguous) and their boundaries are exact unions of grid cells (see topo.ts).
  */
-import * as turf from '@turf/turf';
+import { featureCollection, point } from '@turf/helpers';
+import voronoi from '@turf/voronoi';
 import type { Feature, MultiPolygon, Polygon } from 'geojson';
 import type { AdminProps, GridProps } from '../types.js';
 import { dist, jitteredLattice, pointInRing, ringCentroid, signedArea, type Frame, type XY } from './geo.js';
@@ -139,7 +140,7 @@ export function buildAdmin(frame: Frame, river: River, cfg: AdminConfig, seed: n
 
   // ---- grid cells -------------------------------------------------------------------------------
   const seeds = jitteredLattice(cfg.grids, W, H, 0.35, rnd);
-  const vor = turf.voronoi(turf.featureCollection(seeds.map((p) => turf.point(p))), { bbox: [0, 0, W, H] });
+  const vor = voronoi(featureCollection(seeds.map((p) => point(p))), { bbox: [0, 0, W, H] });
   const vertIndex = new Map<string, number>();
   const verts: XY[] = [];
   const vid = (p: XY): number => {

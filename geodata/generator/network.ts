@@ -8,7 +8,8 @@
  * through one smooth, injective warp, so segments that don't cross in lattice space don't cross in
  * metres either; nodes are shared by construction (no floating-point noding).
  */
-import * as turf from '@turf/turf';
+import { lineString } from '@turf/helpers';
+import length from '@turf/length';
 import type { NetworkEdge, NetworkNode, StreetNetwork } from '../../server/network/types.js';
 import { dist, type Frame, type XY } from './geo.js';
 import { ARTERIAL_NAMES, BRIDGE_NAMES, chineseNumber, RIVERSIDE_NORTH, RIVERSIDE_SOUTH, ROAD_STEMS } from './names.js';
@@ -544,7 +545,7 @@ export function buildNetwork(frame: Frame, river: River, cfg: NetworkConfig, see
     const lastC = coords[coords.length - 1]!;
     if (lastC[0] !== nodeLL[e.b]![0] || lastC[1] !== nodeLL[e.b]![1]) continue;
     pairs.add(key);
-    const lengthM = Math.round(turf.length(turf.lineString(coords), { units: 'meters' }) * 100) / 100;
+    const lengthM = Math.round(length(lineString(coords), { units: 'meters' }) * 100) / 100;
     outEdges.push({ id: outEdges.length + 1, source: s, target: t, coords, lengthM, highway: e.highway, walkable: true, name: e.name });
     edgeXY.push(e.pts);
   }

@@ -4,7 +4,8 @@
  * vertex counts; collinear overlaps are not detected). Used by the import validators; grid edits
  * ask PostGIS instead (ST_IsValidDetail), which also checks what this does not.
  */
-import { kinks as turfKinks, polygon as turfPolygon } from '@turf/turf';
+import { polygon as turfPolygon } from '@turf/helpers';
+import turfKinks from '@turf/kinks';
 import Flatbush from 'flatbush';
 import type { Position } from 'geojson';
 import { ringClosed } from './geometry.js';
