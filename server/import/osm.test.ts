@@ -179,6 +179,10 @@ describe('readOsmPbf on a tiny generated .osm.pbf', () => {
       const fromJs = buildWalkNetwork(ways, nodeCoords);
       expect(edgeSet(fromFile)).toEqual(edgeSet(fromJs));
       for (let i = 0; i < fromJs.edges.length; i++) expect(fromFile.edges[i].lengthM).toBeCloseTo(fromJs.edges[i].lengthM, 3);
+      // importOsmPbf is the same read and build, with components and timings.
+      const imported = await importOsmPbf(file, { respectAccess: true });
+      expect(imported.network).toEqual(buildWalkNetwork(read.ways, read.nodeCoords, { respectAccess: true }));
+      expect(imported.components).toEqual(componentSizes(imported.network));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -237,7 +241,12 @@ for (const [name, expected] of Object.entries(REAL)) {
     it.skipIf(!exists)(
       `matches the expected walkable network (${expected.reference.edges} edges, ${expected.reference.vertices} vertices)`,
       async () => {
-        const r = await importOsmPbf(file);
+        // Read once (access tags are applied when building), then build in both modes.
+        const t0 = performance.now();
+        const read = await readOsmPbf(file);
+        const t1 = performance.now();
+        const built = buildWalkNetworkWithStats(read.ways, read.nodeCoords);
+        const r = { read: read.stats, build: built.stats, network: built.network, components: componentSizes(built.network), ms: { read: t1 - t0, build: performance.now() - t1 } };
         const net = r.network;
         expect(r.read.nodesFound).toBe(r.read.nodesNeeded);
         expect(r.build.waysIn).toBe(expected.reference.ways);
@@ -267,7 +276,8 @@ for (const [name, expected] of Object.entries(REAL)) {
         );
 
         // With access tags honoured (not the reference mode).
-        const ra = await importOsmPbf(file, { respectAccess: true });
+        const raBuilt = buildWalkNetworkWithStats(read.ways, read.nodeCoords, { respectAccess: true });
+        const ra = { network: raBuilt.network, build: raBuilt.stats, components: componentSizes(raBuilt.network) };
         expect(ra.network.edges.length).toBe(expected.respectAccess.edges);
         expect(ra.network.nodes.length).toBe(expected.respectAccess.vertices);
         expect(ra.components.length).toBe(expected.respectAccess.components);
