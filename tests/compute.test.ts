@@ -14,6 +14,12 @@ let t: TestDb;
 let app: FastifyInstance;
 /** Requests to /__slow wait for this gate; a test opens it. */
 let gate: { open: () => void; promise: Promise<void> };
+/** Requests that got into the /__slow handler (admitted) so far. */
+let entered = 0;
+/** Waits until `n` requests in all have been admitted (authentication may query the database first). */
+async function admitted(n: number) {
+  while (entered < n) await new Promise((r) => setTimeout(r, 5));
+}
 const newGate = () => {
   let open!: () => void;
   const promise = new Promise<void>((r) => (open = r));
@@ -25,6 +31,7 @@ beforeAll(async () => {
   app = await build({ config: testConfig({ computeThreads: 2, heavyQueue: 3, heavyPerClient: 2 }), db: t.db });
   // A heavy route whose duration the test controls: admission is then checked without timing.
   app.get('/__slow', { config: { heavy: true } }, async () => {
+    entered++;
     await gate.promise;
     return { ok: true };
   });
@@ -93,8 +100,9 @@ describe('admission of heavy requests', () => {
     gate = newGate();
     const token = await login(app, 'planner');
     // Logged in: not limited per client, only by the queue (3).
+    const before = entered;
     const held = [1, 2, 3].map(() => app.inject({ url: '/__slow', headers: bearer(token) }));
-    await new Promise((r) => setImmediate(r));
+    await admitted(before + 3);
     const over = await app.inject({ url: '/__slow', headers: bearer(token) });
     expect(over.statusCode).toBe(503);
     expect(over.headers['retry-after']).toBe('5');
@@ -109,15 +117,16 @@ describe('admission of heavy requests', () => {
 
   it('lets an anonymous client have HEAVY_PER_CLIENT in flight; one more is 429 with Retry-After', async () => {
     gate = newGate();
+    const before = entered;
     const held = [1, 2].map(() => app.inject({ url: '/__slow', remoteAddress: '10.9.8.7' }));
-    await new Promise((r) => setImmediate(r));
+    await admitted(before + 2);
     const third = await app.inject({ url: '/__slow', remoteAddress: '10.9.8.7' });
     expect(third.statusCode).toBe(429);
     expect(third.headers['retry-after']).toBe('2');
     expect(third.json()).toMatchObject({ error: 'too_many_heavy_requests', details: { limit: 2 } });
     // Another client is not affected.
     const other = app.inject({ url: '/__slow', remoteAddress: '10.9.8.8' });
-    await new Promise((r) => setImmediate(r));
+    await admitted(before + 3);
     gate.open();
     expect((await other).statusCode).toBe(200);
     for (const r of await Promise.all(held)) expect(r.statusCode).toBe(200);
