@@ -3,9 +3,10 @@ import area from '@turf/area';
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
 import kinks from '@turf/kinks';
 import type { Polygon, Position } from 'geojson';
-import { bufferedLinePiece, circlePiece, metresPerDegree, type Piece, type PolygonCoords } from './pieces.js';
-import { clipRingToBox, outline, uncoveredParts } from './clip.js';
-import { uncoveredPartsReference } from './reference.js';
+import { metresPerDegree } from '../geo/measure.js';
+import { bufferedLinePiece, circlePiece, type Piece, type PolygonCoords } from './pieces.js';
+import { clipRingToBox, uncoveredParts } from './clip.js';
+import { uncoveredPartsReference } from './testing/reference.js';
 import { CoverageEngine } from './engine.js';
 
 const LON = 121.6;
@@ -168,26 +169,6 @@ describe('uncoveredParts (Clipper, integer mm)', () => {
 });
 
 describe('helpers', () => {
-  it('outline: a counter-clockwise ring whose sides lie at the radius and arcs circumscribe it', () => {
-    const ring: number[] = [];
-    outline([0, 0, 100, 0], 50, 32, ring);
-    let s = 0;
-    const n = ring.length / 2;
-    for (let i = 0, j = n - 1; i < n; j = i++) s += ring[2 * j]! * ring[2 * i + 1]! - ring[2 * i]! * ring[2 * j + 1]!;
-    expect(s / 2).toBeGreaterThan(0);
-    // Area between the exact capsule (2·50·100 + π·50²) and that of circumscribed 32-gon caps.
-    const exact = 100 * 100 + Math.PI * 2500;
-    expect(s / 2).toBeGreaterThan(exact);
-    expect(s / 2).toBeLessThan(100 * 100 + 32 * Math.tan(Math.PI / 32) * 2500 + 1e-6);
-    for (let i = 0; i < n; i++) {
-      const x = ring[2 * i]!;
-      const y = ring[2 * i + 1]!;
-      const d = x < 0 ? Math.hypot(x, y) : x > 100 ? Math.hypot(x - 100, y) : Math.abs(y);
-      expect(d).toBeGreaterThanOrEqual(50 - 1e-9);
-      expect(d).toBeLessThanOrEqual(50 / Math.cos(Math.PI / 32) + 1e-9);
-    }
-  });
-
   it('clipRingToBox keeps the winding inside the box', () => {
     const sq = [-10, -10, 10, -10, 10, 10, -10, 10];
     expect(clipRingToBox(sq, [0, 0, 20, 20])).toEqual([0, 0, 10, 0, 10, 10, 0, 10]);

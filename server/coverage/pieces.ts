@@ -4,6 +4,7 @@
  * compares keys to find what changed — so no global union is ever built.
  */
 import type { Position } from 'geojson';
+import { metresPerDegree } from '../geo/measure.js';
 
 export type Ring = Position[];
 /** Polygon coordinates: outer ring, then holes. */
@@ -36,29 +37,6 @@ function bboxOf(polygons: PolygonCoords[]): [number, number, number, number] {
     }
   }
   return [minX, minY, maxX, maxY];
-}
-
-// WGS84 ellipsoid.
-const A = 6_378_137;
-const E2 = 0.00669437999014;
-
-/**
- * Metres per degree of latitude and of longitude at `lat` on the WGS84 ellipsoid (meridional and
- * prime-vertical radii of curvature). A sphere is off by up to ~0.3 % here — 2–3 m on a 1 km
- * circle, enough to move per-grid shares by a percentage point against PostGIS.
- */
-export function metresPerDegree(lat: number): { x: number; y: number } {
-  const s = Math.sin((lat * Math.PI) / 180);
-  const w = Math.sqrt(1 - E2 * s * s);
-  const m = (A * (1 - E2)) / (w * w * w);
-  const n = A / w;
-  return { y: (m * Math.PI) / 180, x: (n * Math.cos((lat * Math.PI) / 180) * Math.PI) / 180 };
-}
-
-/** Ellipsoidal distance in metres for short distances (a few km): local tangent-plane metric. */
-export function localDistanceM(lon1: number, lat1: number, lon2: number, lat2: number): number {
-  const k = metresPerDegree((lat1 + lat2) / 2);
-  return Math.hypot((lon2 - lon1) * k.x, (lat2 - lat1) * k.y);
 }
 
 /**
@@ -97,7 +75,8 @@ export function bufferedLinePiece(key: string, line: Position[], widthM: number)
     if (y > maxY) maxY = y;
   }
   // Grow the bbox by the width (plus 10 %) so every grid the buffer reaches finds the piece.
-  const dy = (widthM * 1.1) / 111_195;
-  const dx = dy / Math.cos((((minY + maxY) / 2) * Math.PI) / 180);
+  const k = metresPerDegree((minY + maxY) / 2);
+  const dy = (widthM * 1.1) / k.y;
+  const dx = (widthM * 1.1) / k.x;
   return { key, polygons: [], line, widthM, bbox: [minX - dx, minY - dy, maxX + dx, maxY + dy] };
 }
