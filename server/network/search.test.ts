@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { buildWalkGraph } from './graph.js';
+import { buildWalkGraph, type WalkGraph } from './graph.js';
 import { reachedIntervals } from './intervals.js';
 import { routeTo } from './route.js';
-import { walkFrom } from './search.js';
+import { releaseScratch, scratchFor, search, walkFrom } from './search.js';
 import type { Snap } from './snap.js';
-import { jitteredLattice, squareWithShortcut, straightLine, twoComponents } from './testing/fixtures.js';
+import { detourLoop, jitteredLattice, makeNetwork, river, squareWithShortcut, straightLine, twoComponents } from './testing/fixtures.js';
 import { edge, lineLength, node, snapXY } from './testing/helpers.js';
 
 describe('walkFrom on a straight line', () => {
@@ -148,6 +148,127 @@ describe('200×200 jittered lattice (40k nodes)', () => {
       expect(route.coords[0]).toEqual([start.lon, start.lat]);
       expect(route.coords[route.coords.length - 1]).toEqual([to.lon, to.lat]);
       expect(Math.abs(lineLength(route.coords) - route.distanceM) / route.distanceM).toBeLessThan(0.01);
+    }
+  });
+});
+
+describe('search: one Dijkstra, with and without early stop, equals brute force', () => {
+  /** Bellman–Ford over every edge until nothing changes: node distances from the snaps' seeds. */
+  function bruteForce(g: WalkGraph, snaps: Snap[]): number[] {
+    const d = new Array<number>(g.nodeCount).fill(Infinity);
+    for (const s of snaps) {
+      const len = g.edgeLength[s.edge]!;
+      const off = Math.min(Math.max(s.offsetM, 0), len);
+      d[g.edgeSource[s.edge]!] = Math.min(d[g.edgeSource[s.edge]!]!, off);
+      d[g.edgeTarget[s.edge]!] = Math.min(d[g.edgeTarget[s.edge]!]!, len - off);
+    }
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (let e = 0; e < g.edgeCount; e++) {
+        const a = g.edgeSource[e]!;
+        const b = g.edgeTarget[e]!;
+        const len = g.edgeLength[e]!;
+        if (d[a]! + len < d[b]!) ((d[b] = d[a]! + len), (changed = true));
+        if (d[b]! + len < d[a]!) ((d[a] = d[b]! + len), (changed = true));
+      }
+    }
+    return d;
+  }
+
+  // Small graphs: a jittered lattice with gaps, the river (one bridge), parallel edges, a self-loop.
+  const loopy = makeNetwork({ 1: [0, 0], 2: [100, 0], 3: [100, 100], 4: [300, 0] }, [
+    { id: 1, source: 1, target: 2 },
+    { id: 2, source: 2, target: 1, via: [[50, 40]] },
+    { id: 3, source: 2, target: 3 },
+    { id: 4, source: 3, target: 3, via: [[150, 150], [50, 150]] },
+    { id: 5, source: 2, target: 4 },
+    { id: 6, source: 3, target: 4 },
+  ]);
+  const graphs: [string, WalkGraph][] = [
+    ['lattice', buildWalkGraph(jitteredLattice(8, 80, 9))],
+    ['river', buildWalkGraph(river())],
+    ['parallel edges and a self-loop', buildWalkGraph(loopy)],
+    ['detour loop', buildWalkGraph(detourLoop())],
+  ];
+  const at = (g: WalkGraph, k: number): Snap => {
+    const e = (k * 7919) % g.edgeCount;
+    return { edge: e, offsetM: ((k * 37) % 101) / 100 * g.edgeLength[e]!, distanceM: 0, lon: 0, lat: 0 };
+  };
+
+  it.each(graphs)('%s: full search, every limit, one or several sources', (_name, g) => {
+    for (let k = 1; k <= 12; k++) {
+      const snaps = k % 3 === 0 ? [at(g, k), at(g, k + 5)] : [at(g, k)];
+      const want = bruteForce(g, snaps);
+      for (const limitM of [0, 60, 250, Infinity]) {
+        const r = search(g, snaps, limitM);
+        expect(r.stopped).toBe(false);
+        for (let v = 0; v < g.nodeCount; v++) {
+          if (want[v]! <= limitM) expect(r.dist[v]).toBeCloseTo(want[v]!, 9);
+          else expect(r.dist[v]).toBe(Infinity);
+        }
+        expect(r.reachedNodes.length).toBe(want.filter((d) => d <= limitM).length);
+        // The tree is consistent: each node's distance is its predecessor's plus the edge.
+        for (const v of r.reachedNodes) {
+          const u = r.pred[v]!;
+          if (u >= 0) expect(r.dist[v]).toBeCloseTo(r.dist[u]! + g.edgeLength[r.predEdge[v]!]!, 9);
+        }
+      }
+    }
+  });
+
+  it.each(graphs)('%s: stopped early, settles exactly the nearest nodes, with the same distances and tree', (_name, g) => {
+    for (let k = 1; k <= 12; k++) {
+      const snaps = [at(g, k)];
+      const full = search(g, snaps, Infinity);
+      const want = bruteForce(g, snaps);
+      for (const stopAfter of [1, 3, Math.floor(g.nodeCount / 2)]) {
+        const seen: [number, number][] = [];
+        const r = search(g, snaps, Infinity, {
+          onSettle: (u, d) => {
+            if (seen.length === stopAfter) return false;
+            seen.push([u, d]);
+            return true;
+          },
+        });
+        const n = Math.min(stopAfter, full.reachedNodes.length);
+        expect(r.stopped).toBe(stopAfter < full.reachedNodes.length);
+        expect(r.reachedNodes).toEqual(full.reachedNodes.slice(0, n));
+        expect(seen.map(([u]) => u)).toEqual(r.reachedNodes);
+        const unsettledMin = Math.min(...want.filter((_, v) => !r.reachedNodes.includes(v)));
+        for (const [u, d] of seen) {
+          expect(d).toBeCloseTo(want[u]!, 9);
+          expect(r.dist[u]).toBe(d);
+          expect(r.pred[u]).toBe(full.pred[u]);
+          expect(r.predEdge[u]).toBe(full.predEdge[u]);
+          expect(d).toBeLessThanOrEqual(unsettledMin + 1e-9); // nearest first
+        }
+      }
+    }
+  });
+
+  it('on reused scratch arrays gives the fresh result and leaves them as it found them', () => {
+    const g = buildWalkGraph(jitteredLattice(12, 80, 4));
+    const scratch = scratchFor(g);
+    expect(scratchFor(g)).toBe(scratch);
+    for (let k = 1; k <= 20; k++) {
+      const snaps = [at(g, k)];
+      const limitM = [100, 400, Infinity][k % 3]!;
+      const fresh = search(g, snaps, limitM);
+      const stopAt = k % 2 ? Infinity : 8;
+      let settled = 0;
+      const r = search(g, snaps, limitM, { scratch, onSettle: () => settled++ < stopAt });
+      const n = r.reachedNodes.length;
+      expect(r.reachedNodes).toEqual(fresh.reachedNodes.slice(0, n));
+      for (const v of r.reachedNodes) {
+        expect(r.dist[v]).toBe(fresh.dist[v]);
+        expect(r.pred[v]).toBe(fresh.pred[v]);
+        expect(r.origin[v]).toBe(fresh.origin[v]);
+      }
+      releaseScratch(scratch);
+      expect(scratch.touched).toEqual([]);
+      expect(scratch.dist.every((d) => d === Infinity)).toBe(true);
+      expect(scratch.pred.every((p) => p === -1) && scratch.predEdge.every((p) => p === -1) && scratch.origin.every((p) => p === -1)).toBe(true);
+      expect(scratch.settled.every((s) => s === 0)).toBe(true);
     }
   });
 });

@@ -117,10 +117,10 @@ export function search(g: WalkGraph, snaps: Snap[], limitM: number, options: Sea
     if (!(sn.edge >= 0 && sn.edge < g.edgeCount)) throw new RangeError(`snap ${s}: edge ${sn.edge} is not in the graph`);
     const len = edgeLength[sn.edge]!;
     const off = Math.min(Math.max(sn.offsetM, 0), len);
-    for (const [node, d] of [
-      [g.edgeSource[sn.edge]!, off],
-      [g.edgeTarget[sn.edge]!, len - off],
-    ] as const) {
+    // Source end first, then target end.
+    for (let end = 0; end < 2; end++) {
+      const node = end === 0 ? g.edgeSource[sn.edge]! : g.edgeTarget[sn.edge]!;
+      const d = end === 0 ? off : len - off;
       if (d <= limitM && d < dist[node]!) {
         if (touched && dist[node] === Infinity) touched.push(node);
         dist[node] = d;
