@@ -9,6 +9,7 @@
 import Flatbush from 'flatbush';
 import type { Polygon } from 'geojson';
 import { uncoveredParts } from './clip.js';
+import { bboxOfLines } from '../geo/bbox.js';
 import { areaM2, localDistanceM } from '../geo/measure.js';
 import type { Piece, PolygonCoords } from './pieces.js';
 
@@ -110,17 +111,7 @@ export class PreparedGrids {
     this.grids = grids.map((g) => {
       const same = before.get(g.id);
       if (same && g.version !== undefined && same.version === g.version && same.population === g.population) return same;
-      let minX = Infinity;
-      let minY = Infinity;
-      let maxX = -Infinity;
-      let maxY = -Infinity;
-      for (const [x, y] of g.polygon.coordinates[0]) {
-        minX = Math.min(minX, x);
-        minY = Math.min(minY, y);
-        maxX = Math.max(maxX, x);
-        maxY = Math.max(maxY, y);
-      }
-      return { ...g, areaM2: areaM2(g.polygon), bbox: [minX, minY, maxX, maxY] as [number, number, number, number] };
+      return { ...g, areaM2: areaM2(g.polygon), bbox: bboxOfLines([g.polygon.coordinates[0]!]) };
     });
     this.index = new Flatbush(Math.max(1, this.grids.length));
     for (const g of this.grids) this.index.add(...g.bbox);

@@ -4,6 +4,7 @@
  * compares keys to find what changed — so no global union is ever built.
  */
 import type { Position } from 'geojson';
+import { bboxOfLines } from '../geo/bbox.js';
 import { metresPerDegree } from '../geo/measure.js';
 
 export type Ring = Position[];
@@ -23,22 +24,6 @@ export interface Piece {
   widthM?: number;
 }
 
-function bboxOf(polygons: PolygonCoords[]): [number, number, number, number] {
-  let minX = Infinity;
-  let minY = Infinity;
-  let maxX = -Infinity;
-  let maxY = -Infinity;
-  for (const poly of polygons) {
-    for (const [x, y] of poly[0]) {
-      if (x < minX) minX = x;
-      if (y < minY) minY = y;
-      if (x > maxX) maxX = x;
-      if (y > maxY) maxY = y;
-    }
-  }
-  return [minX, minY, maxX, maxY];
-}
-
 /**
  * A geodesic circle on the WGS84 ellipsoid: `steps` vertices at `radiusM` from the centre,
  * starting due north, counter-clockwise (exact to millimetres for radii of a few kilometres).
@@ -54,7 +39,7 @@ export function circlePiece(id: string, lon: number, lat: number, radiusM: numbe
   }
   ring.push(ring[0]);
   const polygons = [[ring]];
-  return { key: `c:${id}@${lon},${lat},${radiusM},${steps}`, polygons, bbox: bboxOf(polygons), circle: { lon, lat, radiusM } };
+  return { key: `c:${id}@${lon},${lat},${radiusM},${steps}`, polygons, bbox: bboxOfLines(polygons.map((poly) => poly[0]!)), circle: { lon, lat, radiusM } };
 }
 
 /**
@@ -64,16 +49,7 @@ export function circlePiece(id: string, lon: number, lat: number, radiusM: numbe
  * @example bufferedLinePiece('w:17:0-35.2', [[121.6, 38.91], [121.6004, 38.91]], 50)
  */
 export function bufferedLinePiece(key: string, line: Position[], widthM: number): Piece {
-  let minX = Infinity;
-  let minY = Infinity;
-  let maxX = -Infinity;
-  let maxY = -Infinity;
-  for (const [x, y] of line) {
-    if (x < minX) minX = x;
-    if (y < minY) minY = y;
-    if (x > maxX) maxX = x;
-    if (y > maxY) maxY = y;
-  }
+  const [minX, minY, maxX, maxY] = bboxOfLines([line]);
   // Grow the bbox by the width (plus 10 %) so every grid the buffer reaches finds the piece.
   const k = metresPerDegree((minY + maxY) / 2);
   const dy = (widthM * 1.1) / k.y;

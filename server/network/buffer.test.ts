@@ -1,8 +1,7 @@
 import * as turf from '@turf/turf';
-import kinks from '@turf/kinks';
 import polygonClipping from 'polygon-clipping';
 import { describe, expect, it } from 'vitest';
-import type { Polygon, Position } from 'geojson';
+import type { Position } from 'geojson';
 import { generateSampleCity } from '../../geodata/generator/index.js';
 import { metresPerDegree } from '../geo/measure.js';
 import { bufferLines, outline } from './buffer.js';
@@ -13,6 +12,7 @@ import { snapPoint } from './snap.js';
 import { capsuleBuffer } from './testing/capsules.js';
 import { river, RIVER, toLonLat, toXY } from './testing/fixtures.js';
 import { distToLine, snapXY } from './testing/helpers.js';
+import { expectValidPolygons, signedArea } from './testing/polygons.js';
 
 /** The width's promise: never short, at most this far over. */
 const OVER = 0.5;
@@ -32,31 +32,16 @@ function distanceToLines(p: Position, lines: LonLat[][]): number {
   return best;
 }
 
-/** Signed shoelace area of a lon/lat ring (> 0: counter-clockwise). */
-const signed = (ring: Position[]) => {
-  let s = 0;
-  for (let i = 0; i + 1 < ring.length; i++) s += ring[i]![0]! * ring[i + 1]![1]! - ring[i + 1]![0]! * ring[i]![1]!;
-  return s / 2;
-};
-
 /** Planar area in m² of MultiPolygon coordinates in the local frame at `lat` (holes negative). */
 const planarArea = (polys: Position[][][], lat: number) => {
   const k = metresPerDegree(lat);
-  return polys.reduce((a, poly) => a + poly.reduce((b, ring) => b + signed(ring), 0), 0) * k.x * k.y;
+  return polys.reduce((a, poly) => a + poly.reduce((b, ring) => b + signedArea(ring), 0), 0) * k.x * k.y;
 };
 
-/** RFC 7946 and OGC validity: rings closed, ≥ 4 positions, outer counter-clockwise, holes clockwise, no self-intersection. */
+/** Valid (see expectValidPolygons) and not empty. */
 function expectValid(polys: Position[][][]) {
   expect(polys.length).toBeGreaterThan(0);
-  for (const poly of polys) {
-    poly.forEach((ring, i) => {
-      expect(ring.length).toBeGreaterThanOrEqual(4);
-      expect(ring[0]).toEqual(ring[ring.length - 1]);
-      if (i === 0) expect(signed(ring)).toBeGreaterThan(0);
-      else expect(signed(ring)).toBeLessThan(0);
-    });
-    expect(kinks({ type: 'Polygon', coordinates: poly } as Polygon).features).toHaveLength(0);
-  }
+  expectValidPolygons(polys);
 }
 
 /**

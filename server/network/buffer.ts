@@ -15,6 +15,7 @@
  */
 import clipperLib from 'js-angusj-clipper';
 import type { Position } from 'geojson';
+import { bboxOfLines } from '../geo/bbox.js';
 import { frameStretch, localFrame, type LocalFrame } from '../geo/measure.js';
 import type { LonLat } from './graph.js';
 
@@ -356,18 +357,7 @@ function unproject(c: readonly IntPoint[], f: LocalFrame): Position[] {
  */
 export function bufferLines(lines: LonLat[][], widthM = 50): LonLat[][][] {
   if (!(widthM > 0)) return [];
-  let minX = Infinity;
-  let minY = Infinity;
-  let maxX = -Infinity;
-  let maxY = -Infinity;
-  for (const l of lines) {
-    for (const p of l) {
-      if (p[0] < minX) minX = p[0];
-      if (p[0] > maxX) maxX = p[0];
-      if (p[1] < minY) minY = p[1];
-      if (p[1] > maxY) maxY = p[1];
-    }
-  }
+  const [minX, minY, maxX, maxY] = bboxOfLines(lines);
   if (!Number.isFinite(minX)) return [];
   // One frame for all lines, centred on their bounding box (isochrones span a few km at most).
   const f = localFrame((minX + maxX) / 2, (minY + maxY) / 2);

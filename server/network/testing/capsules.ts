@@ -4,6 +4,7 @@
  * (buffer.ts); tests and benchmarks compare it with this independent construction.
  */
 import polygonClipping from 'polygon-clipping';
+import { bboxOfLines } from '../../geo/bbox.js';
 import { localFrame } from '../../geo/measure.js';
 import { joinAtEnds, simplifyIdx } from '../buffer.js';
 import type { LonLat } from '../graph.js';
@@ -31,18 +32,7 @@ function capsulesLocal(lines: LonLat[][], widthM: number, options: BufferOptions
   const tol = Math.max(0, options.simplifyM ?? widthM / 10);
 
   // One frame for all lines, centred on their bounding box (isochrones span a few km at most).
-  let minX = Infinity;
-  let minY = Infinity;
-  let maxX = -Infinity;
-  let maxY = -Infinity;
-  for (const l of lines) {
-    for (const p of l) {
-      if (p[0] < minX) minX = p[0];
-      if (p[0] > maxX) maxX = p[0];
-      if (p[1] < minY) minY = p[1];
-      if (p[1] > maxY) maxY = p[1];
-    }
-  }
+  const [minX, minY, maxX, maxY] = bboxOfLines(lines);
   if (!Number.isFinite(minX)) return null;
   const { lon0, lat0, kx, ky } = localFrame((minX + maxX) / 2, (minY + maxY) / 2);
 
