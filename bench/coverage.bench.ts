@@ -9,9 +9,13 @@ import { createAnalyses } from '../server/city/analyses.js';
 import Flatbush from 'flatbush';
 import area from '@turf/area';
 import { loadAnalysisGrids, loadAnalysisStations, loadNetwork } from '../server/db/analysis.repository.js';
-import { buildWalkGraph, intervalsToLines, isochrone, reachedIntervals, snapPoint, walkFrom } from '../server/network/graph.js';
+import { buildWalkGraph } from '../server/network/graph.js';
+import { intervalsToLines, reachedIntervals } from '../server/network/intervals.js';
+import { isochrone } from '../server/network/isochrone.js';
+import { walkFrom } from '../server/network/search.js';
+import { snapPoint } from '../server/network/snap.js';
 import { PreparedGrids, bufferedLinePiece, type Piece } from '../server/coverage/engine.js';
-import { uncoveredPartsReference } from '../server/coverage/reference.js';
+import { uncoveredPartsReference } from '../server/coverage/testing/reference.js';
 import type { SampleSize } from '../server/config.js';
 import { benchDatabase, fmt, median, report, time } from './lib.js';
 

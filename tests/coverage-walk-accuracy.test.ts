@@ -11,10 +11,13 @@ import area from '@turf/area';
 import type { Db } from '../server/db/connect.js';
 import { openTestDb } from './helpers/db.js';
 import { loadAnalysisGrids, loadAnalysisStations, loadNetwork } from '../server/db/analysis.repository.js';
-import { buildWalkGraph, intervalsToLines, reachedIntervals, snapPoint, walkFrom, type Snap } from '../server/network/graph.js';
+import { buildWalkGraph } from '../server/network/graph.js';
+import { intervalsToLines, reachedIntervals } from '../server/network/intervals.js';
+import { walkFrom } from '../server/network/search.js';
+import { snapPoint, type Snap } from '../server/network/snap.js';
 import { createAnalyses } from '../server/city/analyses.js';
 import { PreparedGrids, bufferedLinePiece, type Piece } from '../server/coverage/engine.js';
-import { uncoveredPartsReference } from '../server/coverage/reference.js';
+import { uncoveredPartsReference } from '../server/coverage/testing/reference.js';
 
 let db: Db;
 let close: () => Promise<void>;

@@ -1,7 +1,8 @@
 /** What the in-memory city hands out: one immutable snapshot of grids, stations and streets. */
 import type { AnalysisGrid, fingerprints } from '../db/analysis.repository.js';
 import type { StationRow } from '../db/stations.repository.js';
-import type { Snap, WalkGraph } from '../network/graph.js';
+import type { WalkGraph } from '../network/graph.js';
+import type { Snap } from '../network/snap.js';
 import type { PreparedGrids } from '../coverage/engine.js';
 
 export interface CitySettings {

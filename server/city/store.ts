@@ -13,7 +13,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { fingerprints, loadAnalysisGrids, loadAnalysisStations, loadNetwork, reloadAnalysisStations } from '../db/analysis.repository.js';
 import { listStationTypes, type StationRow } from '../db/stations.repository.js';
-import { buildWalkGraph, snapPoint, type Snap, type WalkGraph } from '../network/graph.js';
+import { buildWalkGraph, type WalkGraph } from '../network/graph.js';
+import { snapPoint, type Snap } from '../network/snap.js';
 import { PreparedGrids } from '../coverage/engine.js';
 import type { CitySettings, CitySnapshot, TypeStandard } from './snapshot.js';
 

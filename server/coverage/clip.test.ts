@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import area from '@turf/area';
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
-import kinks from '@turf/kinks';
-import type { Polygon, Position } from 'geojson';
-import { bufferedLinePiece, circlePiece, metresPerDegree, type Piece, type PolygonCoords } from './pieces.js';
-import { clipRingToBox, outline, uncoveredParts } from './clip.js';
-import { uncoveredPartsReference } from './reference.js';
+import { metresPerDegree } from '../geo/measure.js';
+import { bufferedLinePiece, circlePiece, type Piece, type PolygonCoords } from './pieces.js';
+import { clipRingToBox, uncoveredParts } from './clip.js';
+import { uncoveredPartsReference } from './testing/reference.js';
+import { expectValidPolygons } from '../network/testing/polygons.js';
 import { CoverageEngine } from './engine.js';
 
 const LON = 121.6;
@@ -23,24 +23,7 @@ const street = (key: string, pts: [number, number][], w = 50): Piece => buffered
 const areaOf = (polys: PolygonCoords[]) => (polys.length ? area({ type: 'MultiPolygon', coordinates: polys }) : 0);
 /** Covered m² of `grid` by `pieces` through the new path. */
 const covered = (grid: PolygonCoords, pieces: Piece[]) => area({ type: 'Polygon', coordinates: grid }) - areaOf(uncoveredParts(grid, bboxOf(grid), pieces));
-/** Signed shoelace area in degrees² (> 0: counter-clockwise). */
-const signed = (ring: Position[]) => {
-  let s = 0;
-  for (let i = 0; i + 1 < ring.length; i++) s += ring[i]![0]! * ring[i + 1]![1]! - ring[i + 1]![0]! * ring[i]![1]!;
-  return s / 2;
-};
-/** Every ring closed, ≥ 4 positions, outer CCW / holes CW (RFC 7946), no self-intersection. */
-function expectValid(polys: PolygonCoords[]) {
-  for (const poly of polys) {
-    poly.forEach((ring, i) => {
-      expect(ring.length).toBeGreaterThanOrEqual(4);
-      expect(ring[0]).toEqual(ring[ring.length - 1]);
-      if (i === 0) expect(signed(ring)).toBeGreaterThan(0);
-      else expect(signed(ring)).toBeLessThan(0);
-    });
-    expect(kinks({ type: 'Polygon', coordinates: poly } as Polygon).features).toHaveLength(0);
-  }
-}
+const expectValid = expectValidPolygons;
 // The buffer never falls short of the width: straight sides lie at the width (+ what
 // simplification moved the line, ≤ 0.25 m), arc corners up to 0.24 m further out; turf measures on a sphere
 // (~0.3 % off the ellipsoid here), so areas are compared within 1 %.
@@ -168,26 +151,6 @@ describe('uncoveredParts (Clipper, integer mm)', () => {
 });
 
 describe('helpers', () => {
-  it('outline: a counter-clockwise ring whose sides lie at the radius and arcs circumscribe it', () => {
-    const ring: number[] = [];
-    outline([0, 0, 100, 0], 50, 32, ring);
-    let s = 0;
-    const n = ring.length / 2;
-    for (let i = 0, j = n - 1; i < n; j = i++) s += ring[2 * j]! * ring[2 * i + 1]! - ring[2 * i]! * ring[2 * j + 1]!;
-    expect(s / 2).toBeGreaterThan(0);
-    // Area between the exact capsule (2·50·100 + π·50²) and that of circumscribed 32-gon caps.
-    const exact = 100 * 100 + Math.PI * 2500;
-    expect(s / 2).toBeGreaterThan(exact);
-    expect(s / 2).toBeLessThan(100 * 100 + 32 * Math.tan(Math.PI / 32) * 2500 + 1e-6);
-    for (let i = 0; i < n; i++) {
-      const x = ring[2 * i]!;
-      const y = ring[2 * i + 1]!;
-      const d = x < 0 ? Math.hypot(x, y) : x > 100 ? Math.hypot(x - 100, y) : Math.abs(y);
-      expect(d).toBeGreaterThanOrEqual(50 - 1e-9);
-      expect(d).toBeLessThanOrEqual(50 / Math.cos(Math.PI / 32) + 1e-9);
-    }
-  });
-
   it('clipRingToBox keeps the winding inside the box', () => {
     const sq = [-10, -10, 10, -10, 10, 10, -10, 10];
     expect(clipRingToBox(sq, [0, 0, 20, 20])).toEqual([0, 0, 10, 0, 10, 10, 0, 10]);

@@ -7,11 +7,12 @@
  * pieces that appeared or disappeared.
  */
 import Flatbush from 'flatbush';
-import area from '@turf/area';
 import type { Polygon } from 'geojson';
 import { uncoveredParts } from './clip.js';
 import { slicer } from '../compute/slices.js';
-import { localDistanceM, type Piece, type PolygonCoords } from './pieces.js';
+import { bboxOfLines } from '../geo/bbox.js';
+import { areaM2, localDistanceM } from '../geo/measure.js';
+import type { Piece, PolygonCoords } from './pieces.js';
 
 export { circlePiece, bufferedLinePiece, type Piece } from './pieces.js';
 
@@ -61,7 +62,7 @@ export interface CoverageOptions {
 const intersects = (a: readonly number[], b: readonly number[]) => a[0] <= b[2] && a[2] >= b[0] && a[1] <= b[3] && a[3] >= b[1];
 
 function multiArea(polys: PolygonCoords[]): number {
-  return polys.length ? area({ type: 'MultiPolygon', coordinates: polys }) : 0;
+  return polys.length ? areaM2({ type: 'MultiPolygon', coordinates: polys }) : 0;
 }
 
 /**
@@ -93,7 +94,7 @@ export function coverGrid(grid: PreparedGrid, pieces: readonly Piece[], opts: Co
     population: grid.population,
     coveredPopulation,
     uncoveredPopulation: grid.population - coveredPopulation,
-    gaps: gaps.filter((g) => area({ type: 'Polygon', coordinates: g }) >= minGap),
+    gaps: gaps.filter((g) => areaM2({ type: 'Polygon', coordinates: g }) >= minGap),
   };
 }
 
@@ -111,17 +112,7 @@ export class PreparedGrids {
     this.grids = grids.map((g) => {
       const same = before.get(g.id);
       if (same && g.version !== undefined && same.version === g.version && same.population === g.population) return same;
-      let minX = Infinity;
-      let minY = Infinity;
-      let maxX = -Infinity;
-      let maxY = -Infinity;
-      for (const [x, y] of g.polygon.coordinates[0]) {
-        minX = Math.min(minX, x);
-        minY = Math.min(minY, y);
-        maxX = Math.max(maxX, x);
-        maxY = Math.max(maxY, y);
-      }
-      return { ...g, areaM2: area(g.polygon), bbox: [minX, minY, maxX, maxY] as [number, number, number, number] };
+      return { ...g, areaM2: areaM2(g.polygon), bbox: bboxOfLines([g.polygon.coordinates[0]!]) };
     });
     this.index = new Flatbush(Math.max(1, this.grids.length));
     for (const g of this.grids) this.index.add(...g.bbox);

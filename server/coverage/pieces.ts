@@ -4,6 +4,8 @@
  * compares keys to find what changed — so no global union is ever built.
  */
 import type { Position } from 'geojson';
+import { bboxOfLines } from '../geo/bbox.js';
+import { metresPerDegree } from '../geo/measure.js';
 
 export type Ring = Position[];
 /** Polygon coordinates: outer ring, then holes. */
@@ -22,45 +24,6 @@ export interface Piece {
   widthM?: number;
 }
 
-function bboxOf(polygons: PolygonCoords[]): [number, number, number, number] {
-  let minX = Infinity;
-  let minY = Infinity;
-  let maxX = -Infinity;
-  let maxY = -Infinity;
-  for (const poly of polygons) {
-    for (const [x, y] of poly[0]) {
-      if (x < minX) minX = x;
-      if (y < minY) minY = y;
-      if (x > maxX) maxX = x;
-      if (y > maxY) maxY = y;
-    }
-  }
-  return [minX, minY, maxX, maxY];
-}
-
-// WGS84 ellipsoid.
-const A = 6_378_137;
-const E2 = 0.00669437999014;
-
-/**
- * Metres per degree of latitude and of longitude at `lat` on the WGS84 ellipsoid (meridional and
- * prime-vertical radii of curvature). A sphere is off by up to ~0.3 % here — 2–3 m on a 1 km
- * circle, enough to move per-grid shares by a percentage point against PostGIS.
- */
-export function metresPerDegree(lat: number): { x: number; y: number } {
-  const s = Math.sin((lat * Math.PI) / 180);
-  const w = Math.sqrt(1 - E2 * s * s);
-  const m = (A * (1 - E2)) / (w * w * w);
-  const n = A / w;
-  return { y: (m * Math.PI) / 180, x: (n * Math.cos((lat * Math.PI) / 180) * Math.PI) / 180 };
-}
-
-/** Ellipsoidal distance in metres for short distances (a few km): local tangent-plane metric. */
-export function localDistanceM(lon1: number, lat1: number, lon2: number, lat2: number): number {
-  const k = metresPerDegree((lat1 + lat2) / 2);
-  return Math.hypot((lon2 - lon1) * k.x, (lat2 - lat1) * k.y);
-}
-
 /**
  * A geodesic circle on the WGS84 ellipsoid: `steps` vertices at `radiusM` from the centre,
  * starting due north, counter-clockwise (exact to millimetres for radii of a few kilometres).
@@ -76,7 +39,7 @@ export function circlePiece(id: string, lon: number, lat: number, radiusM: numbe
   }
   ring.push(ring[0]);
   const polygons = [[ring]];
-  return { key: `c:${id}@${lon},${lat},${radiusM},${steps}`, polygons, bbox: bboxOf(polygons), circle: { lon, lat, radiusM } };
+  return { key: `c:${id}@${lon},${lat},${radiusM},${steps}`, polygons, bbox: bboxOfLines(polygons.map((poly) => poly[0]!)), circle: { lon, lat, radiusM } };
 }
 
 /**
@@ -86,18 +49,10 @@ export function circlePiece(id: string, lon: number, lat: number, radiusM: numbe
  * @example bufferedLinePiece('w:17:0-35.2', [[121.6, 38.91], [121.6004, 38.91]], 50)
  */
 export function bufferedLinePiece(key: string, line: Position[], widthM: number): Piece {
-  let minX = Infinity;
-  let minY = Infinity;
-  let maxX = -Infinity;
-  let maxY = -Infinity;
-  for (const [x, y] of line) {
-    if (x < minX) minX = x;
-    if (y < minY) minY = y;
-    if (x > maxX) maxX = x;
-    if (y > maxY) maxY = y;
-  }
+  const [minX, minY, maxX, maxY] = bboxOfLines([line]);
   // Grow the bbox by the width (plus 10 %) so every grid the buffer reaches finds the piece.
-  const dy = (widthM * 1.1) / 111_195;
-  const dx = dy / Math.cos((((minY + maxY) / 2) * Math.PI) / 180);
+  const k = metresPerDegree((minY + maxY) / 2);
+  const dy = (widthM * 1.1) / k.y;
+  const dx = (widthM * 1.1) / k.x;
   return { key, polygons: [], line, widthM, bbox: [minX - dx, minY - dy, maxX + dx, maxY + dy] };
 }

@@ -10,7 +10,9 @@
 import type { AnalysisGrid } from '../db/analysis.repository.js';
 import type { CityStore } from '../city/store.js';
 import { derived, type CitySnapshot } from '../city/snapshot.js';
-import { intervalsToLines, reachedIntervals, walkFrom, type Snap } from '../network/graph.js';
+import { intervalsToLines, reachedIntervals } from '../network/intervals.js';
+import { walkFrom } from '../network/search.js';
+import type { Snap } from '../network/snap.js';
 import { isOpenAt } from '../hours/index.js';
 import { slicer } from '../compute/slices.js';
 import { CoverageEngine, PreparedGrids, bufferedLinePiece, circlePiece, type CoverageGridInput, type GridCoverage, type GridRunner, type Piece } from './engine.js';

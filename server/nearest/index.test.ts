@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { NearestIndex, geodesicDistanceM } from './index.js';
-
-describe('geodesicDistanceM', () => {
-  it('is the WGS84 ellipsoidal distance (1° of latitude around 38.9° N = M(φ)·π/180 ≈ 111,013.5 m; a sphere says 111,195 m)', () => {
-    expect(Math.abs(geodesicDistanceM(121.6, 38.4, 121.6, 39.4) - 111_013.5)).toBeLessThan(1);
-    expect(geodesicDistanceM(121.6, 38.91, 121.6, 38.91)).toBe(0);
-  });
-});
+import { geodesicDistanceM } from '../geo/measure.js';
+import { NearestIndex } from './index.js';
 
 describe('NearestIndex', () => {
   const pts = Array.from({ length: 300 }, (_, i) => ({ id: i, lon: 121.5 + ((i * 7919) % 1000) / 5000, lat: 38.85 + ((i * 104729) % 1000) / 8000, kind: i % 3 }));

@@ -5,18 +5,10 @@
  */
 import KDBush from 'kdbush';
 import { around, distance as greatCircleKm } from 'geokdbush';
-// A UMD bundle: its named exports are not visible to ESM, so take them from the default export.
-import geographiclib from 'geographiclib-geodesic';
+import { geodesicDistanceM } from '../geo/measure.js';
 
-const WGS84 = geographiclib.Geodesic.WGS84;
-const DISTANCE = geographiclib.Geodesic.DISTANCE;
 /** Candidates beyond `limit` in the first pass of `nearest`. */
 const EXTRA = 2;
-
-/** Ellipsoidal geodesic distance in metres (GeographicLib, as PostGIS geography). */
-export function geodesicDistanceM(lon1: number, lat1: number, lon2: number, lat2: number): number {
-  return WGS84.Inverse(lat1, lon1, lat2, lon2, DISTANCE).s12!;
-}
 
 export interface Located {
   lon: number;

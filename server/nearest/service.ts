@@ -6,7 +6,7 @@
 import type { StationRow } from '../db/stations.repository.js';
 import type { CityStore } from '../city/store.js';
 import { derived } from '../city/snapshot.js';
-import { snapPoint } from '../network/graph.js';
+import { snapPoint } from '../network/snap.js';
 import { NearestIndex } from './index.js';
 import { nearestAlongStreets, type WalkHit, type WalkTarget } from './walk.js';
 

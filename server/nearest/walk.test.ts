@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { generateSampleCity } from '../../geodata/generator/index.js';
-import { buildWalkGraph, routeTo, snapPoint, walkFrom, type LonLat, type Snap, type WalkGraph } from '../network/graph.js';
+import { buildWalkGraph, type LonLat, type WalkGraph } from '../network/graph.js';
+import { routeTo } from '../network/route.js';
+import { walkFrom } from '../network/search.js';
+import { snapPoint, type Snap } from '../network/snap.js';
 import { jitteredLattice, makeNetwork, toLonLat } from '../network/testing/fixtures.js';
 import type { StreetNetwork } from '../network/types.js';
 import { nearestAlongStreets, type WalkTarget } from './walk.js';

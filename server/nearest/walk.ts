@@ -1,10 +1,12 @@
 /**
- * The nearest targets along the streets from one point: the bounded Dijkstra of graph/walkFrom,
- * stopped as soon as the answer can no longer change, with routes built only for the answer.
- * Pure, synchronous; scratch arrays are reused between calls (reset after each).
+ * The nearest targets along the streets from one point: the network search (network/search.ts)
+ * with an early stop as soon as the answer can no longer change, on the graph's reusable scratch
+ * arrays, with routes built only for the answer. Pure, synchronous.
  */
-import FlatQueue from 'flatqueue';
-import { routeTo, type LonLat, type Reach, type Snap, type WalkGraph } from '../network/graph.js';
+import type { LonLat, WalkGraph } from '../network/graph.js';
+import { routeTo } from '../network/route.js';
+import { releaseScratch, scratchFor, search } from '../network/search.js';
+import type { Snap } from '../network/snap.js';
 
 export interface WalkTarget {
   id: number;
@@ -24,33 +26,14 @@ export interface WalkHit {
   route: LonLat[];
 }
 
-interface Scratch {
-  dist: Float64Array;
-  pred: Int32Array;
-  predEdge: Int32Array;
-  origin: Int32Array;
-  settled: Uint8Array;
-}
-const scratches = new WeakMap<WalkGraph, Scratch>();
-
-function scratchFor(g: WalkGraph): Scratch {
-  let s = scratches.get(g);
-  if (!s) {
-    const n = g.nodeCount;
-    s = { dist: new Float64Array(n).fill(Infinity), pred: new Int32Array(n).fill(-1), predEdge: new Int32Array(n).fill(-1), origin: new Int32Array(n).fill(-1), settled: new Uint8Array(n) };
-    scratches.set(g, s);
-  }
-  return s;
-}
-
 /**
  * The `limit` targets nearest to `from` door to door (`from.distanceM` + along the streets +
  * `target.snap.distanceM`), among those within `limitM` along the streets; nearest first, ties in
  * the order of `targets`. The same answer (distances to the last bit, and routes) as walking the
  * whole radius with walkFrom, calling routeTo for every target and sorting, because:
  *
- * - the search is walkFrom's — same seeds, queue, relaxation and limit — so every node it settles
- *   gets the same distance and predecessor;
+ * - the search is walkFrom's (the same function, search.ts) — same seeds, queue, relaxation and
+ *   limit — so every node it settles gets the same distance and predecessor;
  * - it stops when the next node to settle is farther (plus the query's own distance to the
  *   street) than the limit-th best door-to-door total known so far. Any target not yet known
  *   could then only be reached through an unsettled node, at a total strictly greater, and the
@@ -63,9 +46,7 @@ function scratchFor(g: WalkGraph): Scratch {
 export function nearestAlongStreets(g: WalkGraph, query: { lon: number; lat: number }, from: Snap, targets: readonly WalkTarget[], limit: number, limitM: number): { hits: WalkHit[]; reachable: number } {
   if (!(limitM >= 0)) throw new RangeError(`limitM must be >= 0, got ${limitM}`);
   if (!(from.edge >= 0 && from.edge < g.edgeCount)) throw new RangeError(`snap 0: edge ${from.edge} is not in the graph`);
-  const { dist, pred, predEdge, origin, settled } = scratchFor(g);
-  const touched: number[] = [];
-  const { adjOffsets, adjNode, adjEdge, edgeLength, edgeSource, edgeTarget } = g;
+  const { edgeLength, edgeSource, edgeTarget } = g;
 
   // Each target's network distance: min over its edge's two ends (once settled) and, on the
   // query's own edge, the distance along it — the candidates routeTo compares.
@@ -97,67 +78,34 @@ export function nearestAlongStreets(g: WalkGraph, query: { lon: number; lat: num
   };
   updateBound();
 
-  const queue = new FlatQueue<number>();
-  const seed = (node: number, d: number) => {
-    if (d <= limitM && d < dist[node]!) {
-      if (dist[node] === Infinity) touched.push(node);
-      dist[node] = d;
-      pred[node] = -1;
-      predEdge[node] = from.edge;
-      origin[node] = 0;
-      queue.push(node, d);
-    }
-  };
-  seed(edgeSource[from.edge]!, fromOff);
-  seed(edgeTarget[from.edge]!, fromLen - fromOff);
-
-  let exhausted = true;
-  while (queue.length > 0) {
-    const d = queue.peekValue()!;
-    if (from.distanceM + d > bound) {
-      exhausted = false;
-      break;
-    }
-    const u = queue.pop()!;
-    if (settled[u]) continue; // stale entry (lazy deletion)
-    settled[u] = 1;
+  // Settling node u finalises the candidates through it of the targets on edges that end at u.
+  const onSettle = (u: number, d: number): boolean => {
+    if (from.distanceM + d > bound) return false;
     const here = atNode.get(u);
-    if (here) {
-      let changed = false;
-      for (const j of here) {
-        const e = targets[j]!.snap.edge;
-        const len = edgeLength[e]!;
-        const off = Math.min(Math.max(targets[j]!.snap.offsetM, 0), len);
-        // A self-loop has the node at both ends.
-        if (edgeSource[e] === u && d + off < net[j]!) {
-          net[j] = d + off;
-          changed = true;
-        }
-        if (edgeTarget[e] === u && d + (len - off) < net[j]!) {
-          net[j] = d + (len - off);
-          changed = true;
-        }
+    if (!here) return true;
+    let changed = false;
+    for (const j of here) {
+      const e = targets[j]!.snap.edge;
+      const len = edgeLength[e]!;
+      const off = Math.min(Math.max(targets[j]!.snap.offsetM, 0), len);
+      // A self-loop has the node at both ends.
+      if (edgeSource[e] === u && d + off < net[j]!) {
+        net[j] = d + off;
+        changed = true;
       }
-      if (changed) updateBound();
-    }
-    const end = adjOffsets[u + 1]!;
-    for (let k = adjOffsets[u]!; k < end; k++) {
-      const e = adjEdge[k]!;
-      const nd = d + edgeLength[e]!;
-      const w = adjNode[k]!;
-      if (nd <= limitM && nd < dist[w]!) {
-        if (dist[w] === Infinity) touched.push(w);
-        dist[w] = nd;
-        pred[w] = u;
-        predEdge[w] = e;
-        origin[w] = origin[u]!;
-        queue.push(w, nd);
+      if (edgeTarget[e] === u && d + (len - off) < net[j]!) {
+        net[j] = d + (len - off);
+        changed = true;
       }
     }
-  }
+    if (changed) updateBound();
+    return true;
+  };
 
+  const scratch = scratchFor(g);
   try {
-    const reach: Reach = { dist, pred, predEdge, origin, reachedNodes: [], limitM, snaps: [from] };
+    const reach = search(g, [from], limitM, { onSettle, scratch });
+    const exhausted = !reach.stopped;
     const order: number[] = [];
     for (let j = 0; j < m; j++) if (net[j]! <= limitM && (exhausted || total(j) <= bound)) order.push(j);
     order.sort((a, b) => total(a) - total(b)); // stable: ties keep the targets' order
@@ -170,12 +118,6 @@ export function nearestAlongStreets(g: WalkGraph, query: { lon: number; lat: num
     }
     return { hits, reachable: order.length };
   } finally {
-    for (const v of touched) {
-      dist[v] = Infinity;
-      pred[v] = -1;
-      predEdge[v] = -1;
-      origin[v] = -1;
-      settled[v] = 0;
-    }
+    releaseScratch(scratch);
   }
 }

@@ -1,6 +1,6 @@
 /** The isochrone as the API serves it: a GeoJSON Feature with its parameters and geodesic area. */
-import area from '@turf/area';
-import type { Isochrone } from './graph.js';
+import { areaM2 } from '../geo/measure.js';
+import type { Isochrone } from './isochrone.js';
 
 export interface IsochroneParams {
   minutes: number;
@@ -21,7 +21,7 @@ export function isochroneFeature(iso: Isochrone, p: IsochroneParams) {
       buffer_m: p.bufferM,
       reached_nodes: iso.reachedNodes,
       snap_distance_m: r2(iso.snap.distanceM),
-      area_m2: r2(area(iso.polygon)),
+      area_m2: r2(areaM2(iso.polygon)),
       lines: iso.lines,
     },
   };

@@ -1,6 +1,7 @@
 /** Walking areas (isochrones) over the in-memory city's street graph. */
 import type { CityStore } from '../city/store.js';
-import { isochrone, type WalkGraph } from './graph.js';
+import type { WalkGraph } from './graph.js';
+import { isochrone } from './isochrone.js';
 import { isochroneFeature, limitM, type IsochroneParams } from './present.js';
 
 export interface IsochroneSettings {

@@ -4,21 +4,21 @@
  * distances, otherwise measured geodesically with Turf (as the importer does).
  */
 import * as turf from '@turf/turf';
+import { metresPerDegree } from '../../geo/measure.js';
 import type { NetworkEdge, NetworkNode, StreetNetwork } from '../types.js';
 
 export const ORIGIN: [number, number] = [121.6, 38.91];
-/** Metres per degree of latitude on Turf's sphere. */
-const M_PER_DEG = (6371008.8 * Math.PI) / 180;
-const KX = M_PER_DEG * Math.cos((ORIGIN[1] * Math.PI) / 180);
+/** Metres per degree of longitude / latitude at the origin on the WGS84 ellipsoid (the frame the graph measures in). */
+const { x: KX, y: KY } = metresPerDegree(ORIGIN[1]);
 
 /** Local metres (east, north) → [lon, lat]. */
 export function toLonLat(x: number, y: number): [number, number] {
-  return [ORIGIN[0] + x / KX, ORIGIN[1] + y / M_PER_DEG];
+  return [ORIGIN[0] + x / KX, ORIGIN[1] + y / KY];
 }
 
 /** [lon, lat] → local metres (east, north). */
 export function toXY(lon: number, lat: number): [number, number] {
-  return [(lon - ORIGIN[0]) * KX, (lat - ORIGIN[1]) * M_PER_DEG];
+  return [(lon - ORIGIN[0]) * KX, (lat - ORIGIN[1]) * KY];
 }
 
 interface EdgeSpec {

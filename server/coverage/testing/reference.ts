@@ -1,15 +1,16 @@
 /**
- * The previous clipping path, kept as a reference for tests and the benchmark (not used by the
- * engine): per grid, 16-sided capsules around the street stretches (cut to the grid's bbox grown by
- * their width) and circles, then grid − all of them with polygon-clipping in one sweep.
+ * Test oracle, not used by the server: the previous clipping path, kept as a reference for tests
+ * and the benchmark. Per grid, 16-sided capsules around the street stretches (cut to the grid's
+ * bbox grown by their width) and circles, then grid − all of them with polygon-clipping in one sweep.
  * Its street buffer is 0.26–1.25 m wider than the width (circumscribed 16-gons, 0.25 m
- * simplification); see clip.ts for the path in use.
+ * simplification); see ../clip.ts for the path in use.
  */
 import polygonClipping, { type MultiPolygon as PcMultiPolygon, type Geom } from 'polygon-clipping';
 import bboxClip from '@turf/bbox-clip';
 import type { Position } from 'geojson';
-import { bufferCapsules } from '../network/graph.js';
-import type { Piece, PolygonCoords } from './pieces.js';
+import { metresPerDegree } from '../../geo/measure.js';
+import { bufferCapsules } from '../../network/testing/capsules.js';
+import type { Piece, PolygonCoords } from '../pieces.js';
 
 const quantize = (polys: PolygonCoords[], q: number): PcMultiPolygon =>
   polys.map((poly) => poly.map((ring) => ring.map(([x, y]) => [Math.round(x! / q) * q, Math.round(y! / q) * q] as [number, number])));
@@ -20,8 +21,9 @@ function clipPolygons(bbox: readonly number[], pieces: readonly Piece[]): Polygo
   for (const p of pieces) {
     if (p.polygons.length) out.push(p.polygons);
     if (!p.line || !p.widthM) continue;
-    const dy = (p.widthM * 1.1 + 1) / 111_195;
-    const dx = dy / Math.cos((((bbox[1]! + bbox[3]!) / 2) * Math.PI) / 180);
+    const k = metresPerDegree((bbox[1]! + bbox[3]!) / 2);
+    const dy = (p.widthM * 1.1 + 1) / k.y;
+    const dx = (p.widthM * 1.1 + 1) / k.x;
     const box: [number, number, number, number] = [bbox[0]! - dx, bbox[1]! - dy, bbox[2]! + dx, bbox[3]! + dy];
     const clipped = bboxClip({ type: 'LineString', coordinates: p.line }, box).geometry;
     const parts = clipped.type === 'LineString' ? [clipped.coordinates] : (clipped.coordinates as Position[][]);
@@ -37,7 +39,7 @@ function clipPolygons(bbox: readonly number[], pieces: readonly Piece[]): Polygo
 
 /**
  * grid − pieces with polygon-clipping (the path used before clip.ts), same contract as
- * {@link import('./clip.js').uncoveredParts}.
+ * {@link import('../clip.js').uncoveredParts}.
  */
 export function uncoveredPartsReference(polygon: PolygonCoords, bbox: readonly number[], pieces: readonly Piece[]): PolygonCoords[] {
   if (pieces.length === 0) return [polygon];
