@@ -5,10 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { useTestApp } from './helpers/db.js';
-import { Type } from 'typebox';
 import { Value } from 'typebox/value';
-import { StationProperties } from '../server/routes/stations.js';
-import { FeatureCollectionSchema } from '../server/schemas/common.js';
+import { NearestStations } from '../server/schemas/stations.js';
 import { isOpenAt } from '../server/hours/index.js';
 
 const env = useTestApp();
@@ -223,13 +221,12 @@ describe('GET /api/stations/nearest', () => {
 
   it('by=straight answers with the schema\'s fields, each station as /api/stations/:id says, open_now as its hours say', async () => {
     // The straight-line answer is assembled from cached JSON bytes rather than the schema's
-    // serialiser (server/routes/stations.ts, featureHead): check it against both.
+    // serialiser (server/nearest/present.ts, featureHead): check it against both.
     const p = await pointInGrid();
     const r = await get(`/api/stations/nearest?lon=${p.lon}&lat=${p.lat}&limit=12&by=straight`);
     expect(r.status).toBe(200);
     expect(r.headers['content-type']).toMatch(/^application\/json/);
-    const schema = FeatureCollectionSchema(StationProperties, { evaluated_at: Type.String(), by: Type.String() });
-    expect([...Value.Errors(schema, r.body)]).toEqual([]);
+    expect([...Value.Errors(NearestStations, r.body)]).toEqual([]);
     expect(Object.keys(r.body).sort()).toEqual(['by', 'evaluated_at', 'features', 'type']);
     expect(r.body.features).toHaveLength(12);
     const at = new Date(r.body.evaluated_at);
