@@ -70,8 +70,7 @@ export type Bbox = [number, number, number, number];
 /** The same, as a value in an answer (a dataset's extent). */
 export const BboxSchema = Type.Unsafe<Bbox>(Type.Array(Type.Number(), { minItems: 4, maxItems: 4 }));
 
-/** Station types, modes and times shared by the coverage queries (coverage, gaps, gap export). */
-export const CoverageMode = Type.Union([Type.Literal('radius'), Type.Literal('walk')]);
+/** Coordinate systems of files: WGS84 (GPS, GIS), GCJ-02 (Amap/Tencent), BD-09 (Baidu). */
 export const Crs = Type.Union([Type.Literal('wgs84'), Type.Literal('gcj02'), Type.Literal('bd09')]);
 
 /** A 12-digit administrative code (street, community). */

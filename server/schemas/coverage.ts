@@ -1,12 +1,12 @@
 /** Coverage (覆盖率) answers: per-grid and roll-up statistics, shares, gaps, walking areas. */
 import { Type } from 'typebox';
-import { AreaSchema, CoverageMode, Lat, Lon, MultiLineStringSchema, MultiPolygonSchema, Nullable, PolygonSchema } from './common.js';
+import { AreaSchema, Lat, Lon, MultiLineStringSchema, MultiPolygonSchema, Nullable, PolygonSchema } from './common.js';
 import { GridProperties } from './grids.js';
 
 /** Query parameters shared by /api/coverage and /api/coverage/gaps. */
 export const CoverageQueryParams = {
   types: Type.Optional(Type.String({ maxLength: 500, description: 'comma-separated station type codes (default: all)' })),
-  mode: Type.Optional(Type.Union(CoverageMode.anyOf, { description: 'override every type’s own standard' })),
+  mode: Type.Optional(Type.Union([Type.Literal('radius'), Type.Literal('walk')], { description: 'override every type’s own standard' })),
   radius: Type.Optional(Type.Number({ minimum: 10, maximum: 20000, description: 'radius in metres (radius mode)' })),
   minutes: Type.Optional(Type.Number({ minimum: 1, maximum: 120, description: 'walking minutes (walk mode)' })),
   open_at: Type.Optional(Type.String({ maxLength: 40, description: 'only stations open then; ISO 8601, without offset = city time' })),

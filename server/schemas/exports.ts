@@ -1,6 +1,7 @@
 /** Downloads (导出): grids, stations or coverage gaps as files. */
 import { Type } from 'typebox';
-import { Code12As, CoverageMode, Crs } from './common.js';
+import { Code12As, Crs } from './common.js';
+import { CoverageQueryParams } from './coverage.js';
 
 export const ExportLayer = Type.Union([Type.Literal('grids'), Type.Literal('stations'), Type.Literal('gaps')]);
 export const ExportParams = Type.Object({ layer: ExportLayer });
@@ -12,10 +13,11 @@ export const ExportQuery = Type.Object(
     street: Type.Optional(Code12As('grids/gaps: only this street')),
     community: Type.Optional(Code12As('grids/gaps: only this community')),
     types: Type.Optional(Type.String({ maxLength: 500, description: 'stations: these types; gaps: coverage by these types' })),
-    mode: Type.Optional(CoverageMode),
-    radius: Type.Optional(Type.Number({ minimum: 10, maximum: 20000 })),
-    minutes: Type.Optional(Type.Number({ minimum: 1, maximum: 120 })),
-    open_at: Type.Optional(Type.String({ maxLength: 40 })),
+    // gaps: the coverage question of /api/coverage
+    mode: CoverageQueryParams.mode,
+    radius: CoverageQueryParams.radius,
+    minutes: CoverageQueryParams.minutes,
+    open_at: CoverageQueryParams.open_at,
   },
   { additionalProperties: false },
 );
