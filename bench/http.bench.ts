@@ -13,9 +13,7 @@ import { sql } from 'kysely';
 import { build } from '../server/app.js';
 import { loadConfig } from '../server/config.js';
 import type { SampleSize } from '../server/config.js';
-import { Type } from '@fastify/type-provider-typebox';
-import { StationProperties } from '../server/routes/stations.js';
-import { FeatureCollectionSchema } from '../server/schemas/common.js';
+import { NearestStations } from '../server/schemas/stations.js';
 import { benchDatabase, fmt, report } from './lib.js';
 
 const size = (process.argv[2] ?? 'dalian') as SampleSize;
@@ -32,10 +30,10 @@ app.get('/__knn', async (req) => {
 // Ceilings for nearest: one by=straight answer computed once, then sent again and again — as
 // the bytes the route now sends (what writing a 5-station answer costs with no search), and
 // through the response schema's serialiser (what the route paid until it cached each station's
-// JSON; server/routes/stations.ts).
+// JSON; server/nearest/present.ts).
 let precomputed: unknown = null;
 let precomputedBytes: Buffer = Buffer.alloc(0);
-app.get('/__precomputed', { schema: { response: { 200: FeatureCollectionSchema(StationProperties, { evaluated_at: Type.String(), by: Type.String() }) } } }, async () => precomputed);
+app.get('/__precomputed', { schema: { response: { 200: NearestStations } } }, async () => precomputed);
 app.get('/__precomputed_bytes', async (_req, reply) => reply.type('application/json; charset=utf-8').send(precomputedBytes));
 await app.listen({ port: 0, host: '127.0.0.1' });
 const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;

@@ -6,10 +6,21 @@ import { describe, expect, it } from 'vitest';
 import { CompiledQuery, sql } from 'kysely';
 import { useTestApp } from './helpers/db.js';
 import { queriesDuring } from './helpers/queries.js';
-import { Type } from 'typebox';
 import { Value } from 'typebox/value';
-import { StationProperties } from '../server/routes/stations.js';
-import { FeatureCollectionSchema } from '../server/schemas/common.js';
+import { readFileSync } from 'node:fs';
+import type { TSchema } from 'typebox';
+import { NearestStations, StationCollection, StationFeature, StationTypes } from '../server/schemas/stations.js';
+import { Boundaries, Located } from '../server/schemas/admin.js';
+import { CoverageGeoJson, CoverageShares, CoverageStats, Isochrone, RankedGaps } from '../server/schemas/coverage.js';
+import { EditResponse, GridHistory } from '../server/schemas/grid-edits.js';
+import { GridCollection, GridFeature } from '../server/schemas/grids.js';
+import { Health } from '../server/schemas/health.js';
+import { ImportReport } from '../server/schemas/imports.js';
+import { MapConfig } from '../server/schemas/map-config.js';
+import { Network } from '../server/schemas/network.js';
+import { StationHistory } from '../server/schemas/station-edits.js';
+import { importFile } from '../server/import/pipeline/import-file.js';
+import { bearer, login } from './helpers/editing.js';
 import { isOpenAt } from '../server/hours/index.js';
 
 const env = useTestApp();
@@ -240,13 +251,12 @@ describe('GET /api/stations/nearest', () => {
 
   it('by=straight answers with the schema\'s fields, each station as /api/stations/:id says, open_now as its hours say', async () => {
     // The straight-line answer is assembled from cached JSON bytes rather than the schema's
-    // serialiser (server/routes/stations.ts, featureHead): check it against both.
+    // serialiser (server/nearest/present.ts, featureHead): check it against both.
     const p = await pointInGrid();
     const r = await get(`/api/stations/nearest?lon=${p.lon}&lat=${p.lat}&limit=12&by=straight`);
     expect(r.status).toBe(200);
     expect(r.headers['content-type']).toMatch(/^application\/json/);
-    const schema = FeatureCollectionSchema(StationProperties, { evaluated_at: Type.String(), by: Type.String() });
-    expect([...Value.Errors(schema, r.body)]).toEqual([]);
+    expect([...Value.Errors(NearestStations, r.body)]).toEqual([]);
     expect(Object.keys(r.body).sort()).toEqual(['by', 'evaluated_at', 'features', 'type']);
     expect(r.body.features).toHaveLength(12);
     const at = new Date(r.body.evaluated_at);
@@ -372,5 +382,86 @@ describe('docs and errors', () => {
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toMatch(/text\/html/);
     expect(r.body).toContain('生活圈');
+  });
+});
+
+describe('answers and their schemas (server/schemas)', () => {
+  const valid = (schema: TSchema, body: unknown) => expect([...Value.Errors(schema, body)].map((e) => `${e.instancePath} ${e.message}`)).toEqual([]);
+
+  it('every read answer validates against its route’s response schema', async () => {
+    const p = await pointInGrid();
+    const bbox = `${p.lon - 0.01},${p.lat - 0.01},${p.lon + 0.01},${p.lat + 0.01}`;
+    const cases: [TSchema, string][] = [
+      [Health, '/api/health'],
+      [MapConfig, '/api/map/config'],
+      [Boundaries, '/api/admin/boundaries?level=district'],
+      [Located, `/api/locate?lon=${p.lon}&lat=${p.lat}`],
+      [GridCollection, `/api/grids?bbox=${bbox}`],
+      [GridCollection, `/api/grids?bbox=${bbox}&simplify=10`],
+      [GridFeature, `/api/grids/${p.code}`],
+      [StationTypes, '/api/station-types'],
+      [StationCollection, '/api/stations'],
+      [StationFeature, `/api/stations/1`],
+      [NearestStations, `/api/stations/nearest?lon=${p.lon}&lat=${p.lat}&by=walk`],
+      [Network, `/api/network?bbox=${bbox}`],
+      [Network, `/api/network?bbox=${bbox}&overview=true`],
+      [CoverageGeoJson, `/api/coverage?bbox=${bbox}`],
+      [CoverageStats, '/api/coverage?format=stats&mode=radius&radius=500'],
+      [CoverageStats, '/api/coverage?format=stats&level=street'],
+      [CoverageShares, `/api/coverage?format=shares&bbox=${bbox}`],
+      [RankedGaps, '/api/coverage/gaps?limit=20'],
+      [Isochrone, `/api/isochrone?lon=${p.lon}&lat=${p.lat}&minutes=5`],
+    ];
+    for (const [schema, url] of cases) {
+      const r = await get(url);
+      expect(r.status, url).toBe(200);
+      valid(schema, r.body);
+    }
+    // Not vacuous: features with geometry were checked.
+    expect((await get(`/api/coverage/gaps?limit=5`)).body.features[0].geometry.type).toBe('MultiPolygon');
+  });
+
+  it('an import report is sent whole: each reader’s `info` (Shapefile, table, none) as the importer made it', async () => {
+    const token = await login(env.app, 'admin');
+    const root = new URL('../geodata/fixtures/', import.meta.url);
+    const files: [string, string, 'shapefile' | 'csv' | 'geojson', 'grids' | 'stations'][] = [
+      ['formats/grids.wgs84.gbk.shp.zip', 'application/zip', 'shapefile', 'grids'],
+      ['formats/stations.wgs84.en.csv', 'text/csv', 'csv', 'stations'],
+      ['stations.wgs84.geojson', 'application/geo+json', 'geojson', 'stations'],
+    ];
+    const kinds = new Set<string>();
+    for (const [name, type, format, kind] of files) {
+      const bytes = readFileSync(new URL(name, root));
+      const r = await env.app.inject({ method: 'POST', url: `/api/imports/${kind}?dry_run=true`, headers: { ...bearer(token), 'content-type': type }, payload: bytes });
+      expect(r.statusCode, name).toBe(200);
+      valid(ImportReport, r.json());
+      const direct = await importFile(env.db, format, new Uint8Array(bytes), kind, { crs: 'wgs84', dryRun: true, by: 'admin' });
+      expect(r.json()).toEqual(JSON.parse(JSON.stringify(direct)));
+      kinds.add(Object.keys(direct.info).sort().join(','));
+    }
+    expect(kinds.size).toBe(3);
+  });
+
+  it('an edit answer, a grid’s and a station’s history validate, recorded properties whole', async () => {
+    const auth = bearer(await login(env.app, 'admin'));
+    const grid = (await get('/api/grids?limit=1')).body.features[0].properties;
+    const dry = await env.app.inject({ method: 'PATCH', url: `/api/grids/${grid.id}?dry_run=true`, headers: { ...auth, 'if-match': `"${grid.version}"` }, payload: { leader_phone: '0411-1234' } });
+    expect(dry.statusCode).toBe(200);
+    valid(EditResponse, dry.json());
+    expect(dry.json().impact.coverage.length).toBeGreaterThan(0);
+    const saved = await env.app.inject({ method: 'PATCH', url: `/api/grids/${grid.id}`, headers: { ...auth, 'if-match': `"${grid.version}"` }, payload: { leader_phone: grid.leader_phone } });
+    expect(saved.statusCode).toBe(200);
+    const gh = (await get(`/api/grids/${grid.id}/history`)).body;
+    valid(GridHistory, gh);
+    const gRow = await sql<{ after_props: unknown }>`SELECT after_props FROM grid_history WHERE grid_id = ${grid.id} ORDER BY version DESC LIMIT 1`.execute(env.db.kysely);
+    expect(gh.entries[0].after_props).toEqual(gRow.rows[0].after_props);
+
+    const station = (await get('/api/stations/1')).body.properties;
+    const moved = await env.app.inject({ method: 'PATCH', url: `/api/stations/${station.id}`, headers: { ...auth, 'if-match': `"${station.version}"` }, payload: { phone: station.phone } });
+    expect(moved.statusCode).toBe(200);
+    const sh = (await get(`/api/stations/${station.id}/history`)).body;
+    valid(StationHistory, sh);
+    const sRow = await sql<{ after_props: unknown }>`SELECT after_props FROM station_history WHERE station_id = ${station.id} ORDER BY version DESC LIMIT 1`.execute(env.db.kysely);
+    expect(sh.entries[0].after_props).toEqual(sRow.rows[0].after_props);
   });
 });

@@ -1,5 +1,6 @@
 /** Administrative units: the district → street → community tree and point location. */
 import { sql, type Kysely } from 'kysely';
+import type { MultiPolygon, Polygon } from 'geojson';
 import type { Database } from './schema.js';
 import { point } from './st.js';
 
@@ -106,6 +107,12 @@ export async function locate(db: Kysely<Database>, lon: number, lat: number): Pr
   return r.rows[0];
 }
 
+/** The database server's PostgreSQL and PostGIS versions (health). */
+export async function databaseVersions(db: Kysely<Database>): Promise<{ pg: string; postgis: string }> {
+  const v = await sql<{ pg: string; postgis: string }>`SELECT current_setting('server_version') AS pg, postgis_lib_version() AS postgis`.execute(db);
+  return v.rows[0];
+}
+
 export async function datasetCounts(db: Kysely<Database>) {
   const r = await sql<Record<string, number>>`
     SELECT (SELECT count(*)::int FROM districts) AS districts,
@@ -127,7 +134,7 @@ export async function adminBoundaries(db: Kysely<Database>, level: AdminLevel, s
   const g = simplifyM ? sql`ST_SimplifyPreserveTopology(boundary, ${simplifyM / 111_320})` : sql`boundary`;
   // Coordinates no finer than the tolerance: 5 decimals (≈ 1 m) once simplified by 5 m or more.
   const decimals = simplifyM && simplifyM >= 5 ? 5 : 6;
-  const r = await sql<{ code: string; name: string; geometry: { type: string; coordinates: unknown[] } }>`
+  const r = await sql<{ code: string; name: string; geometry: Polygon | MultiPolygon }>`
     SELECT code, name, ST_AsGeoJSON(${g}, ${sql.lit(decimals)})::json AS geometry FROM ${sql.table(TABLE_OF_LEVEL[level])} ORDER BY code`.execute(db);
   return r.rows.map((row) => ({ type: 'Feature' as const, geometry: row.geometry, properties: { code: row.code, name: row.name, level } }));
 }

@@ -104,3 +104,8 @@ export async function gridPartyBranches(db: Kysely<Database>): Promise<Map<numbe
   const rows = await db.selectFrom('grids').select(['id', 'party_branch']).where('deleted_at', 'is', null).execute();
   return new Map(rows.map((r) => [r.id, r.party_branch]));
 }
+
+/** Whether a grid with this id was ever written (deleted ones too). */
+export async function gridExists(db: Kysely<Database>, id: number): Promise<boolean> {
+  return !!(await db.selectFrom('grids').select('id').where('id', '=', id).executeTakeFirst());
+}

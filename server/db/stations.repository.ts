@@ -79,3 +79,8 @@ export async function getStation(db: Kysely<Database>, idOrCode: string): Promis
 export async function listStationTypes(db: Kysely<Database>) {
   return db.selectFrom('station_types').selectAll().orderBy('code').execute();
 }
+
+/** Whether a station with this id was ever written (deleted ones too). */
+export async function stationExists(db: Kysely<Database>, id: number): Promise<boolean> {
+  return !!(await db.selectFrom('stations').select('id').where('id', '=', id).executeTakeFirst());
+}

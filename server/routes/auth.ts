@@ -1,5 +1,5 @@
 /** Login, logout and "who am I". Login is rate-limited per client address. */
-import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import rateLimit from '@fastify/rate-limit';
 import { ApiError, errorBody } from '../errors.js';
 import { actorForToken, createSession, deleteSession, findUserForLogin, streetsOf } from '../db/users.repository.js';
@@ -7,15 +7,7 @@ import { verifyPassword } from '../auth/password.js';
 import { SESSION_COOKIE, sessionToken } from '../auth/plugin.js';
 import { ROLE_NAMES, type Actor } from '../auth/permissions.js';
 import { ErrorSchema } from '../schemas/common.js';
-
-const Me = Type.Object({
-  id: Type.Integer(),
-  username: Type.String(),
-  display_name: Type.String(),
-  role: Type.Union([Type.Literal('admin'), Type.Literal('planner'), Type.Literal('street_editor'), Type.Literal('viewer')]),
-  role_name_zh: Type.String(),
-  streets: Type.Array(Type.Object({ id: Type.Integer(), code: Type.String(), name: Type.String() }), { description: 'streets a street editor may edit' }),
-});
+import { LoggedIn, LoggedOut, LoginBody, Me } from '../schemas/auth.js';
 
 async function me(app: Parameters<FastifyPluginAsyncTypebox>[0], a: Actor) {
   return { id: a.id, username: a.username, display_name: a.displayName, role: a.role, role_name_zh: ROLE_NAMES[a.role].zh, streets: await streetsOf(app.db.kysely, a.streetIds) };
@@ -40,8 +32,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['auth'],
         summary: '登录（设置会话 Cookie，并返回可用作 Bearer 的令牌）/ Log in (sets the session cookie; the token also works as a Bearer token)',
-        body: Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ user: Me, token: Type.String(), expires_at: Type.String({ format: 'date-time' }) }), 400: ErrorSchema, 401: ErrorSchema, 429: ErrorSchema },
+        body: LoginBody,
+        response: { 200: LoggedIn, 400: ErrorSchema, 401: ErrorSchema, 429: ErrorSchema },
       },
     },
     async (req, reply) => {
@@ -61,7 +53,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/auth/logout',
-    { schema: { tags: ['auth'], summary: '退出登录 / Log out', response: { 200: Type.Object({ ok: Type.Boolean() }) } } },
+    { schema: { tags: ['auth'], summary: '退出登录 / Log out', response: { 200: LoggedOut } } },
     async (req, reply) => {
       const token = sessionToken(req);
       if (token) await deleteSession(app.db.kysely, token);

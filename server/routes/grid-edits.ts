@@ -4,67 +4,23 @@
  * `version` in the body); `?dry_run=true` does everything, answers with the impact preview, and
  * writes nothing. The work is in ../editing/grids/ (operations.ts); this file is HTTP only.
  */
-import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Polygon } from 'geojson';
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
 import { baseVersion, registerWriteRateLimit, translateDbError, writeErrors } from './write-helpers.js';
-import { ErrorSchema, GeometrySchema } from '../schemas/common.js';
+import { ErrorSchema } from '../schemas/common.js';
+import { CreateGridBody, DeleteGridQuery, DryRun, EditResponse, GridHistory, GridId, MergeGridsBody, ReshapeGridBody, RestoreGridBody, SplitGridBody } from '../schemas/grid-edits.js';
+import { editAnswer, gridHistoryEntries } from '../grids/present.js';
 import { checkLine, checkPolygon } from '../validation/geometry.js';
 import { problemsError } from '../validation/problem.js';
 import { createGrid, deleteGrid, mergeGrids, reshapeGrid, restoreGrid, splitGrid } from '../editing/grids/operations.js';
 import { gridHistory } from '../editing/grids/queries.js';
 import type { EditResult } from '../editing/grids/types.js';
 import { editImpact } from '../editing/impact.js';
-import { getGrid } from '../db/grids.repository.js';
+import { gridExists } from '../db/grids.repository.js';
 import type { Database } from '../db/schema.js';
 import type { Transaction } from 'kysely';
-
-
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
-const Attributes = {
-  name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-  leader_name: Type.Optional(Nullable(Type.String({ maxLength: 50, description: '网格长' }))),
-  leader_phone: Type.Optional(Nullable(Type.String({ maxLength: 30, pattern: '^[0-9+() -]*$' }))),
-  party_branch: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
-  population: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })),
-  households: Type.Optional(Type.Integer({ minimum: 0, maximum: 5_000_000 })),
-};
-const Version = Type.Optional(Type.Integer({ minimum: 1, description: 'the version you edited (or send If-Match)' }));
-const DryRun = Type.Object(
-  {
-    dry_run: Type.Optional(Type.Boolean({ description: 'validate and preview the impact; write nothing' })),
-    impact: Type.Optional(Type.Boolean({ description: 'include the impact preview when saving' })),
-  },
-  { additionalProperties: false },
-);
-
-const Change = Type.Object({
-  grid_id: Type.Integer(),
-  code: Type.String(),
-  name: Type.String(),
-  role: Type.String({ description: 'edited | adjusted (a neighbour that followed the border) | created | deleted | restored' }),
-  operation: Type.String(),
-  version_before: Type.Union([Type.Integer(), Type.Null()]),
-  version_after: Type.Integer(),
-  area_m2_before: Type.Number(),
-  area_m2_after: Type.Number(),
-  population_before: Type.Integer(),
-  population_after: Type.Integer(),
-  households_before: Type.Integer(),
-  households_after: Type.Integer(),
-  stations_before: Type.Integer(),
-  stations_after: Type.Integer(),
-  geometry: Type.Union([GeometrySchema, Type.Null()]),
-});
-const EditResponse = Type.Object({
-  dry_run: Type.Boolean(),
-  change_id: Type.Union([Type.Integer(), Type.Null()], { description: 'null on a dry run' }),
-  operation: Type.String(),
-  changes: Type.Array(Change),
-  warnings: Type.Array(Type.Unknown()),
-  impact: Type.Optional(Type.Unknown()),
-});
 
 class Rollback extends Error {
   constructor(readonly result: EditResult) {
@@ -101,14 +57,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       req.log.info({ change: result.change_id, operation: result.operation, grids: result.changes.map((c) => c.grid_id), by: req.actor?.username }, 'grid edit');
     }
     const impact = dryRun || query.impact ? await editImpact(app.coverage, result.changes) : undefined;
-    return {
-      dry_run: dryRun,
-      change_id: dryRun ? null : result.change_id,
-      operation: result.operation,
-      changes: result.changes.map(({ geometry_before: _b, ...c }) => c),
-      warnings: result.warnings,
-      ...(impact ? { impact } : {}),
-    };
+    return editAnswer(result, dryRun, impact);
   }
 
   app.post(
@@ -119,10 +68,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['grids'],
         summary: '新建网格（占用的区域从同社区相邻网格中划出）/ Create a grid (its area is taken from the grids it covers)',
         querystring: DryRun,
-        body: Type.Object(
-          { community_code: Type.String({ pattern: '^[0-9]{12}$' }), geometry: Type.Unknown(), code: Type.Optional(Type.String({ pattern: '^[0-9A-Za-z_-]{1,40}$' })), allow_community_change: Type.Optional(Type.Boolean()), ...Attributes, name: Type.String({ minLength: 1, maxLength: 100 }) },
-          { additionalProperties: false },
-        ),
+        body: CreateGridBody,
         response: { 200: EditResponse, ...writeErrors },
       },
     },
@@ -140,12 +86,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['grids'],
         summary: '修改网格边界和/或属性；相邻网格随共享边界一起调整 / Reshape and/or edit a grid; neighbours follow the shared border',
-        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        params: GridId,
         querystring: DryRun,
-        body: Type.Object(
-          { version: Version, geometry: Type.Optional(Type.Unknown()), community_code: Type.Optional(Type.String({ pattern: '^[0-9]{12}$' })), allow_community_change: Type.Optional(Type.Boolean()), ...Attributes },
-          { additionalProperties: false },
-        ),
+        body: ReshapeGridBody,
         response: { 200: EditResponse, ...writeErrors },
       },
     },
@@ -164,8 +107,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['grids'],
         summary: '删除网格（软删除，可恢复），其区域并入相邻网格 into / Delete a grid (soft, restorable); its area goes to neighbour `into`',
-        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
-        querystring: Type.Object({ ...DryRun.properties, version: Version, into: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }),
+        params: GridId,
+        querystring: DeleteGridQuery,
         response: { 200: EditResponse, ...writeErrors },
       },
     },
@@ -182,9 +125,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['grids'],
         summary: '用一条线分割网格 / Split a grid by a line',
-        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        params: GridId,
         querystring: DryRun,
-        body: Type.Object({ version: Version, line: Type.Unknown(), names: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 20 })) }, { additionalProperties: false }),
+        body: SplitGridBody,
         response: { 200: EditResponse, ...writeErrors },
       },
     },
@@ -204,10 +147,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['grids'],
         summary: '合并同一社区的相邻网格（保留第一个）/ Merge adjacent grids of one community (the first is kept)',
         querystring: DryRun,
-        body: Type.Object(
-          { grids: Type.Array(Type.Object({ id: Type.Integer({ minimum: 1 }), version: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }), { minItems: 2, maxItems: 20 }), name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) },
-          { additionalProperties: false },
-        ),
+        body: MergeGridsBody,
         response: { 200: EditResponse, ...writeErrors },
       },
     },
@@ -221,9 +161,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['grids'],
         summary: '恢复到历史版本（作为一次新的修改；也可恢复已删除的网格）/ Restore an earlier version as a new change (also undeletes)',
-        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        params: GridId,
         querystring: DryRun,
-        body: Type.Object({ version: Version, to_version: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+        body: RestoreGridBody,
         response: { 200: EditResponse, ...writeErrors },
       },
     },
@@ -239,36 +179,16 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['grids'],
         summary: '网格的修改历史（新→旧）/ A grid’s history, newest first',
-        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
-        response: { 200: Type.Object({ grid_id: Type.Integer(), entries: Type.Array(Type.Unknown()) }), 404: ErrorSchema, 400: ErrorSchema },
+        params: GridId,
+        response: { 200: GridHistory, 404: ErrorSchema, 400: ErrorSchema },
       },
     },
     async (req) => {
       const entries = await gridHistory(app.db.kysely, req.params.id);
-      if (!entries.length && !(await getGrid(app.db.kysely, String(req.params.id)))) {
-        const any = await app.db.kysely.selectFrom('grids').select('id').where('id', '=', req.params.id).executeTakeFirst();
-        if (!any) throw new ApiError(404, 'not_found', `网格 ${req.params.id} 不存在`, `Grid ${req.params.id} not found`);
+      if (!entries.length && !(await gridExists(app.db.kysely, req.params.id))) {
+        throw new ApiError(404, 'not_found', `网格 ${req.params.id} 不存在`, `Grid ${req.params.id} not found`);
       }
-      const out: Record<string, unknown>[] = entries.map((e) => ({ ...e, changed_at: new Date(e.changed_at).toISOString() }));
-      // The version before the first recorded change (e.g. the seeded or imported grid) lives only
-      // as that change's `before`: list it too, so it can be looked at and restored.
-      const oldest = entries[entries.length - 1];
-      if (oldest && oldest.version > 1 && oldest.before_geometry && oldest.before_props) {
-        out.push({
-          version: oldest.version - 1,
-          change_id: null,
-          operation: 'original',
-          changed_by: 'system',
-          changed_at: null,
-          note: null,
-          before_props: null,
-          after_props: oldest.before_props,
-          before_geometry: null,
-          after_geometry: oldest.before_geometry,
-          area_m2: null,
-        });
-      }
-      return { grid_id: req.params.id, entries: out };
+      return { grid_id: req.params.id, entries: gridHistoryEntries(entries) };
     },
   );
 };

@@ -2,6 +2,7 @@
  * A plain landing page until the map (web/) is built: what this is, and links to the API.
  */
 import type { FastifyPluginAsync } from 'fastify';
+import { getMeta } from '../db/dataset.repository.js';
 
 const page = (dataset: string) => `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -27,8 +28,7 @@ const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '
 
 const routes: FastifyPluginAsync = async (app) => {
   app.get('/', { schema: { hide: true } }, async (_req, reply) => {
-    const meta = await app.db.kysely.selectFrom('dataset_meta').select('value').where('key', '=', 'dataset').executeTakeFirst();
-    const v = meta?.value as { name?: string } | undefined;
+    const v = await getMeta<{ name?: string }>(app.db.kysely, 'dataset');
     reply.type('text/html; charset=utf-8').send(page(escapeHtml(v?.name ?? '（空数据库 / empty database）')));
   });
 };

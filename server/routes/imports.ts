@@ -10,18 +10,28 @@
  * application/octet-stream (then `format` is required). The parsers are registered inside this
  * plugin only, with their own size limit (`BODY_LIMIT`, at least 20 MB for files).
  */
-import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Static } from 'typebox';
 import type { FastifyRequest } from 'fastify';
 import { ApiError, badRequest } from '../errors.js';
 import { errorResponses } from '../schemas/common.js';
+import {
+  ImportFormat as ImportFormatSchema,
+  ImportKind as ImportKindSchema,
+  ImportParams,
+  ImportQuery,
+  ImportReport as ImportReportSchema,
+  PreviewQuery,
+  TableField as TableFieldSchema,
+  TablePreview,
+} from '../schemas/imports.js';
 import { importFile } from '../import/pipeline/import-file.js';
 import { ImportFailed, rejectedMessage } from '../import/pipeline/report.js';
 import type { ImportReport } from '../import/pipeline/types.js';
 import { FileFormatError } from '../import/formats/errors.js';
 import { IMPORT_FORMATS, previewTableFile, type ImportFormat } from '../import/formats/read.js';
-import { IMPORT_KINDS, type ImportKind } from '../import/records/types.js';
+import type { ImportKind } from '../import/records/types.js';
 import { TABLE_FIELDS, type TableField } from '../import/formats/table.js';
-import type { Crs } from '../import/crs.js';
 
 const FILE_TYPES: Record<string, ImportFormat | null> = {
   'application/zip': 'shapefile',
@@ -34,31 +44,10 @@ const FILE_TYPES: Record<string, ImportFormat | null> = {
   'application/octet-stream': null,
 };
 
-const FormatParam = Type.Union(IMPORT_FORMATS.map((f) => Type.Literal(f)));
-
-const Rejected = Type.Object({
-  row: Type.Union([Type.Integer(), Type.Null()], { description: 'CSV/XLSX: sheet row (header included); KML: placemark number; Shapefile: record number; GeoJSON: feature number; null = the whole file' }),
-  code: Type.String({ description: 'reason: invalid_coordinates, swapped_lat_lon, outside_city, unknown_type, duplicate_code, unknown_parent, suspected_crs, projected_coordinates, missing_column, …' }),
-  feature_code: Type.Optional(Type.String()),
-  reason_zh: Type.String(),
-  reason_en: Type.String(),
-});
-const Report = Type.Object({
-  kind: Type.String(),
-  format: Type.String(),
-  crs: Type.String(),
-  dry_run: Type.Boolean(),
-  committed: Type.Boolean(),
-  total: Type.Integer(),
-  created: Type.Integer(),
-  updated: Type.Integer(),
-  unchanged: Type.Integer(),
-  rejected: Type.Array(Rejected),
-  changes: Type.Array(Type.Object({ row: Type.Integer(), code: Type.String(), action: Type.String() })),
-  warnings: Type.Array(Type.Object({ zh: Type.String(), en: Type.String() })),
-  info: Type.Record(Type.String(), Type.Unknown()),
-  crs_check: Type.Optional(Type.Object({ suspected: Type.Union([Type.String(), Type.Null()]), mean_m: Type.Record(Type.String(), Type.Number()), median_m: Type.Record(Type.String(), Type.Number()), points: Type.Integer() })),
-});
+// The schemas' lists are the importer's: a compile error here when one changes without the other.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const agree: [Same<Static<typeof ImportFormatSchema>, ImportFormat>, Same<Static<typeof ImportKindSchema>, ImportKind>, Same<Static<typeof TableFieldSchema>, TableField>] = [true, true, true];
+void agree;
 
 function bodyBytes(req: FastifyRequest): Uint8Array {
   const b = req.body as unknown;
@@ -111,26 +100,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['stations'],
         summary: '表格导入预览：识别的表头与字段对应、前几行 / Table import preview: detected header → field mapping and the first rows',
-        querystring: Type.Object(
-          {
-            format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('xlsx')])),
-            sheet: Type.Optional(Type.String({ maxLength: 100 })),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 10 })),
-            columns: Type.Optional(Type.String({ maxLength: 4000, description: 'JSON: header → field or null' })),
-          },
-          { additionalProperties: false },
-        ),
+        querystring: PreviewQuery,
         response: {
-          200: Type.Object({
-            sheet: Type.Optional(Type.String()),
-            encoding: Type.Optional(Type.String()),
-            header_row: Type.Integer(),
-            columns: Type.Array(Type.Object({ header: Type.String(), field: Type.Union([Type.String(), Type.Null()]) })),
-            missing: Type.Array(Type.String()),
-            rows: Type.Array(Type.Object({ row: Type.Integer(), cells: Type.Array(Type.Unknown()) })),
-            total_rows: Type.Integer(),
-            fields: Type.Array(Type.String()),
-          }),
+          200: TablePreview,
           ...errorResponses,
         },
       },
@@ -157,20 +129,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         summary: '上传导入（先试运行，再提交）/ Upload an import (dry run first, then commit)',
         description:
           'The body is the file itself. `dry_run=true` (default) reports what would be created, updated or rejected, row by row, and writes nothing. `dry_run=false` writes everything in one transaction, or nothing (422 with the same report in `details`) when any row is rejected.',
-        params: Type.Object({ kind: Type.Union(IMPORT_KINDS.map((k) => Type.Literal(k))) }),
-        querystring: Type.Object(
-          {
-            format: Type.Optional(FormatParam),
-            crs: Type.Optional(Type.Union([Type.Literal('wgs84'), Type.Literal('gcj02'), Type.Literal('bd09')], { default: 'wgs84' })),
-            dry_run: Type.Optional(Type.Boolean({ default: true })),
-            force: Type.Optional(Type.Boolean({ default: false, description: 'import although the coordinate-system check suspects a wrong crs' })),
-            sheet: Type.Optional(Type.String({ maxLength: 100 })),
-            layer: Type.Optional(Type.String({ maxLength: 100 })),
-            columns: Type.Optional(Type.String({ maxLength: 4000, description: 'CSV/XLSX: JSON header → field or null, as adjusted in the preview' })),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 200: Report, ...errorResponses },
+        params: ImportParams,
+        querystring: ImportQuery,
+        response: { 200: ImportReportSchema, ...errorResponses },
       },
     },
     async (req) => {
@@ -182,8 +143,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       const dryRun = q.dry_run ?? true;
       let report: ImportReport;
       try {
-        report = await importFile(app.db, format, bodyBytes(req), req.params.kind as ImportKind, {
-          crs: (q.crs ?? 'wgs84') as Crs,
+        report = await importFile(app.db, format, bodyBytes(req), req.params.kind, {
+          crs: q.crs ?? 'wgs84',
           dryRun,
           force: q.force,
           sheet: q.sheet,
@@ -206,7 +167,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         throw err;
       }
       if (report.committed) app.city.invalidate();
-      return report;
+      // The report's `info` is typed loosely by the importer; its shapes are those of ReadInfo.
+      return report as Static<typeof ImportReportSchema>;
     },
   );
 };

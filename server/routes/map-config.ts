@@ -3,16 +3,9 @@
  * raster basemap (BASEMAP_TILES) and the attributions the data requires — an OSM-derived street
  * network must show "© OpenStreetMap contributors" (ODbL).
  */
-import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { getMeta } from '../db/dataset.repository.js';
-
-const MapConfig = Type.Object({
-  basemap: Type.Union([
-    Type.Null(),
-    Type.Object({ tiles: Type.Array(Type.String()), attribution: Type.String(), maxzoom: Type.Integer(), tileSize: Type.Integer() }),
-  ]),
-  attributions: Type.Array(Type.String(), { description: 'data attributions to show on the map' }),
-});
+import { MapConfig } from '../schemas/map-config.js';
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(

@@ -1,6 +1,8 @@
-import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { listEdges, listRoadOverview } from '../db/network.repository.js';
-import { BboxParam, errorResponses, FeatureCollectionSchema, parseBbox } from '../schemas/common.js';
+import { errorResponses } from '../schemas/common.js';
+import { Network, NetworkQuery } from '../schemas/network.js';
+import { parseBbox } from './params.js';
 import { badRequest } from '../errors.js';
 import { getMeta } from '../db/dataset.repository.js';
 
@@ -11,28 +13,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['admin'],
         summary: '街道路网（GeoJSON，按范围），用作离线底图 / Street network in a bbox as GeoJSON (the offline basemap)',
-        querystring: Type.Object(
-          {
-            bbox: BboxParam,
-            major: Type.Optional(Type.Boolean({ description: 'only primary/secondary/tertiary roads (low zooms)' })),
-            simplify: Type.Optional(Type.Number({ minimum: 0, maximum: 1000, description: 'tolerance in metres' })),
-            overview: Type.Optional(
-              Type.Boolean({ description: 'zoomed-out map: major roads only, each road (class + name) merged into one feature and simplified (default 20 m); features have no edge id' }),
-            ),
-          },
-          { additionalProperties: false },
-        ),
+        querystring: NetworkQuery,
         response: {
-          200: FeatureCollectionSchema(
-            Type.Object({
-              id: Type.Optional(Type.Integer({ description: 'edge id (absent with overview=true)' })),
-              highway: Type.String(),
-              name: Type.Union([Type.String(), Type.Null()]),
-              length_m: Type.Number(),
-              edges: Type.Optional(Type.Integer({ description: 'overview=true: edges merged into this feature' })),
-            }),
-            { attribution: Type.Union([Type.String(), Type.Null()]) },
-          ),
+          200: Network,
           ...errorResponses,
         },
       },

@@ -1,7 +1,10 @@
-/** Request/response schema pieces shared by routes. */
-import { Type, type TSchema } from 'typebox';
-import { badRequest } from '../errors.js';
-import { parseLocalTime } from '../hours/index.js';
+/**
+ * Schema pieces shared by the concept schemas (server/schemas/<route>.ts). Like every module in
+ * this folder it imports nothing but `typebox` and its sibling schema modules: the web client
+ * derives its types from them with `Static<>` (type imports only), so they must stay free of
+ * server runtime code.
+ */
+import { Type, type TLiteral, type TSchema, type TUnion } from 'typebox';
 
 export const ErrorSchema = Type.Object(
   {
@@ -10,6 +13,7 @@ export const ErrorSchema = Type.Object(
     message: Type.String({ description: 'Chinese / English' }),
     message_zh: Type.String(),
     message_en: Type.String(),
+    // Open by design: validation issues, edit problems, version conflicts, an import report.
     details: Type.Optional(Type.Unknown()),
   },
   { $id: 'Error' },
@@ -21,27 +25,33 @@ export const errorResponses = {
   404: ErrorSchema,
 };
 
-export const GeometrySchema = Type.Object(
-  {
-    type: Type.String(),
-    coordinates: Type.Array(Type.Unknown()),
-  },
-  { description: 'GeoJSON geometry (WGS84 lon/lat)' },
-);
+/** `T` or null. */
+export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
-export function FeatureSchema<P extends TSchema>(properties: P) {
+// GeoJSON geometries (RFC 7946), WGS84 lon/lat.
+const Position = Type.Array(Type.Number(), { minItems: 2, maxItems: 3, description: '[lon, lat]' });
+export const PointSchema = Type.Object({ type: Type.Literal('Point'), coordinates: Position });
+export const LineStringSchema = Type.Object({ type: Type.Literal('LineString'), coordinates: Type.Array(Position) });
+export const MultiLineStringSchema = Type.Object({ type: Type.Literal('MultiLineString'), coordinates: Type.Array(Type.Array(Position)) });
+export const PolygonSchema = Type.Object({ type: Type.Literal('Polygon'), coordinates: Type.Array(Type.Array(Position)) });
+export const MultiPolygonSchema = Type.Object({ type: Type.Literal('MultiPolygon'), coordinates: Type.Array(Type.Array(Type.Array(Position))) });
+/** An area: a polygon, or several (an outline drawn in parts). */
+export const AreaSchema = Type.Union([PolygonSchema, MultiPolygonSchema]);
+
+/** A GeoJSON Feature with `geometry` and `properties`, and an id. */
+export function FeatureSchema<G extends TSchema, P extends TSchema>(geometry: G, properties: P) {
   return Type.Object({
     type: Type.Literal('Feature'),
     id: Type.Union([Type.Integer(), Type.String()]),
-    geometry: GeometrySchema,
+    geometry,
     properties,
   });
 }
 
-export function FeatureCollectionSchema<P extends TSchema>(properties: P, extra: Record<string, TSchema> = {}) {
+export function FeatureCollectionSchema<G extends TSchema, P extends TSchema, E extends Record<string, TSchema> = {}>(geometry: G, properties: P, extra: E = {} as E) {
   return Type.Object({
     type: Type.Literal('FeatureCollection'),
-    features: Type.Array(FeatureSchema(properties)),
+    features: Type.Array(FeatureSchema(geometry, properties)),
     ...extra,
   });
 }
@@ -55,47 +65,22 @@ export const BboxParam = Type.String({
   examples: ['121.58,38.89,121.62,38.93'],
 });
 
+/** minLon, minLat, maxLon, maxLat (WGS84). */
 export type Bbox = [number, number, number, number];
+/** The same, as a value in an answer (a dataset's extent). */
+export const BboxSchema = Type.Unsafe<Bbox>(Type.Array(Type.Number(), { minItems: 4, maxItems: 4 }));
 
-/** Parses and checks a bbox query value. */
-export function parseBbox(value: string | undefined): Bbox | undefined {
-  if (value === undefined) return undefined;
-  const parts = value.split(',').map((s) => s.trim());
-  const nums = parts.map(Number);
-  if (parts.length !== 4 || parts.some((p) => p === '') || nums.some((n) => !Number.isFinite(n))) {
-    throw badRequest('invalid_bbox', `bbox 格式错误：应为“最小经度,最小纬度,最大经度,最大纬度”四个数字，收到“${value}”`, `Malformed bbox: expected minLon,minLat,maxLon,maxLat, got "${value}"`);
-  }
-  const [a, b, c, d] = nums;
-  if (a < -180 || c > 180 || b < -90 || d > 90) {
-    throw badRequest('invalid_bbox', 'bbox 超出经纬度范围（经度 -180~180，纬度 -90~90）', 'bbox out of range (lon -180..180, lat -90..90)');
-  }
-  if (a > c || b > d) {
-    throw badRequest('invalid_bbox', 'bbox 的最小值大于最大值', 'bbox minimum is greater than its maximum');
-  }
-  return [a, b, c, d];
-}
+/** Coordinate systems of files: WGS84 (GPS, GIS), GCJ-02 (Amap/Tencent), BD-09 (Baidu). */
+export const Crs = Type.Union([Type.Literal('wgs84'), Type.Literal('gcj02'), Type.Literal('bd09')]);
 
-/** Splits a comma-separated list and checks every item against `allowed`. */
-export function parseList(value: string | undefined, allowed: readonly string[], name: string): string[] | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  const items = [...new Set(value.split(',').map((s) => s.trim()).filter(Boolean))];
-  const unknown = items.filter((i) => !allowed.includes(i));
-  if (unknown.length) {
-    throw badRequest(
-      `invalid_${name}`,
-      `未知的 ${name}：${unknown.join(', ')}；可选：${allowed.join(', ')}`,
-      `Unknown ${name}: ${unknown.join(', ')}; allowed: ${allowed.join(', ')}`,
-    );
-  }
-  return items;
-}
+/** A 12-digit administrative code (street, community). */
+const CODE12 = '^[0-9]{12}$';
+export const Code12 = Type.String({ pattern: CODE12, description: '12-digit code' });
+/** The same with its own description. */
+export const Code12As = (description: string) => Type.String({ pattern: CODE12, description });
 
-/** Parses `open_at`: ISO 8601; without an offset it is the wall clock in the city's zone. */
-export function parseOpenAt(value: string | undefined, timeZone: string): Date | undefined {
-  if (value === undefined) return undefined;
-  const d = parseLocalTime(value, timeZone);
-  if (!d) {
-    throw badRequest('invalid_open_at', `open_at 应为 ISO 8601 时间，例如 2026-11-23T02:00 或 2026-11-23T02:00:00+08:00，收到“${value}”`, `open_at must be an ISO 8601 time, e.g. 2026-11-23T02:00 or 2026-11-23T02:00:00+08:00, got "${value}"`);
-  }
-  return d;
+/** A union of string literals: `Literals('a', 'b')` is `Type.Union([Type.Literal('a'), Type.Literal('b')])`. */
+type LiteralsOf<T extends string[]> = T extends [infer H extends string, ...infer R extends string[]] ? [TLiteral<H>, ...LiteralsOf<R>] : [];
+export function Literals<const T extends string[]>(...names: T): TUnion<LiteralsOf<T>> {
+  return Type.Union(names.map((n) => Type.Literal(n))) as TUnion<LiteralsOf<T>>;
 }

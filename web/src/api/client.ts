@@ -3,13 +3,35 @@
  * `{ error, message_zh, message_en, details }`; `ApiError` keeps all of it (both languages, so the
  * UI shows the current one; the machine code and details for the editor and the import page).
  */
-import type { Feature, FeatureCollection, LineString, MultiPolygon, Point, Polygon } from 'geojson';
+import type { LineString, Polygon } from 'geojson';
 import type { Static } from 'typebox';
-import type { GridProperties as GridPropertiesSchema } from '../../../server/routes/grids.js';
-import type { StationProperties as StationPropertiesSchema } from '../../../server/routes/stations.js';
-import type { GridShare as GridShareSchema, GridStats as GridStatsSchema, UnitStats as UnitStatsSchema } from '../../../server/routes/coverage.js';
-import type { GridChange as ServerGridChange } from '../../../server/editing/grids/types.js';
-import type { EditImpact, TypeImpact } from '../../../server/editing/impact.js';
+// The answers' types are the server's schemas (server/schemas/, one contract, no copies). Type
+// imports only: those modules hold schemas and nothing of the server's runtime.
+import type { Boundaries, BoundaryProperties } from '../../../server/schemas/admin.js';
+import type { LoggedIn, LoggedOut, Me } from '../../../server/schemas/auth.js';
+import type { CoverageShares, GapsQuery, CoverageStats as CoverageStatsSchema, GapProperties, GridShare as GridShareSchema, RankedGaps, GridStats as GridStatsSchema, UnitStats as UnitStatsSchema } from '../../../server/schemas/coverage.js';
+import type {
+  EditImpact as EditImpactSchema,
+  EditResponse as EditResponseSchema,
+  GridAttributes as GridAttributesSchema,
+  GridChange as GridChangeSchema,
+  GridConflict,
+  GridHistory,
+  GridHistoryEntry,
+  Problem,
+  TypeImpact as TypeImpactSchema,
+} from '../../../server/schemas/grid-edits.js';
+import type { GridCollection as GridCollectionSchema, GridProperties as GridPropertiesSchema } from '../../../server/schemas/grids.js';
+import type { Health as HealthSchema } from '../../../server/schemas/health.js';
+import type { Network } from '../../../server/schemas/network.js';
+import type {
+  NearestStations,
+  StationCollection as StationCollectionSchema,
+  StationFeature as StationFeatureSchema,
+  StationProperties as StationPropertiesSchema,
+  StationType as StationTypeSchema,
+  StationTypes,
+} from '../../../server/schemas/stations.js';
 
 /** The one error of the web client: any refused request, network failure or aborted upload. */
 export class ApiError extends Error {
@@ -37,21 +59,10 @@ const jsonOf = (res: Response): Promise<unknown> => res.json().catch(() => undef
 
 export type Bbox = [number, number, number, number];
 
-export interface Health {
-  dataset: { name?: string; nameEn?: string; bbox?: Bbox; sample?: boolean } | null;
-  counts: Record<string, number>;
-}
+export type Health = Static<typeof HealthSchema>;
 
-export interface StationType {
-  code: string;
-  name_zh: string;
-  name_en: string;
-  coverage_mode: string;
-  coverage_radius_m: number;
-  coverage_minutes: number;
-}
+export type StationType = Static<typeof StationTypeSchema>;
 
-// Feature properties and stats are the server's response schemas (one contract, no copies).
 export type GridProps = Static<typeof GridPropertiesSchema>;
 
 export type StationProps = Static<typeof StationPropertiesSchema>;
@@ -61,45 +72,20 @@ export type GridStats = Static<typeof GridStatsSchema>;
 /** A grid's covered share and uncovered people (`format=shares`): what the map colours by. */
 export type GridShare = Static<typeof GridShareSchema>;
 
-export type UnitStats = Static<typeof UnitStatsSchema> & { level: 'city' | 'district' | 'street' | 'community' };
+export type UnitStats = Static<typeof UnitStatsSchema>;
 
-export interface CoverageStats {
-  meta: { types: string[]; mode: string; open_at: string | null; stations_used: number; compute_ms: number };
-  units: UnitStats[];
-  grids: GridStats[];
-}
+export type CoverageStats = Static<typeof CoverageStatsSchema>;
 
-export interface GapProps {
-  rank: number;
-  gap_area_m2: number;
-  uncovered_population: number;
-  grid_id: number;
-  grid_code: string;
-  grid_name: string;
-  community_name: string;
-  street_name: string;
-  leader_name: string | null;
-  leader_phone: string | null;
-}
+export type GapProps = Static<typeof GapProperties>;
 
-export type GridCollection = FeatureCollection<Polygon | MultiPolygon, GridProps>;
-export interface BoundaryProps {
-  code: string;
-  name: string;
-  level: 'district' | 'street' | 'community';
-}
-export type StationCollection = FeatureCollection<Point, StationProps>;
-export type StationFeature = Feature<Point, StationProps>;
-export type GapCollection = FeatureCollection<MultiPolygon, GapProps>;
+export type GridCollection = Static<typeof GridCollectionSchema>;
+export type BoundaryProps = Static<typeof BoundaryProperties>;
+export type StationCollection = Static<typeof StationCollectionSchema>;
+export type StationFeature = Static<typeof StationFeatureSchema>;
+export type GapCollection = Static<typeof RankedGaps>;
 
-/** Query parameters shared by /api/coverage and /api/coverage/gaps. */
-export interface CoverageParams {
-  types?: string[];
-  mode?: 'radius' | 'walk';
-  radius?: number;
-  minutes?: number;
-  open_at?: string;
-}
+/** Query parameters shared by /api/coverage and /api/coverage/gaps (`types` as a list; sent comma-separated). */
+export type CoverageParams = Pick<Static<typeof GapsQuery>, 'mode' | 'radius' | 'minutes' | 'open_at'> & { types?: string[] };
 
 export function query(params: Record<string, string | number | boolean | string[] | undefined>): string {
   const q = new URLSearchParams();
@@ -121,15 +107,15 @@ export const bboxParam = (b: Bbox): string => b.map((n) => n.toFixed(5)).join(',
 
 export const api = {
   health: () => getJson<Health>('/api/health'),
-  stationTypes: () => getJson<{ types: StationType[]; amenities: string[] }>('/api/station-types'),
+  stationTypes: () => getJson<Static<typeof StationTypes>>('/api/station-types'),
   grids: (bbox: Bbox, simplify: number | undefined, signal?: AbortSignal) => getJson<GridCollection>(`/api/grids${query({ bbox: bboxParam(bbox), simplify })}`, signal),
-  boundaries: (level: 'district' | 'street' | 'community', simplify?: number) => getJson<FeatureCollection<Polygon | MultiPolygon, BoundaryProps>>(`/api/admin/boundaries${query({ level, simplify })}`),
+  boundaries: (level: 'district' | 'street' | 'community', simplify?: number) => getJson<Static<typeof Boundaries>>(`/api/admin/boundaries${query({ level, simplify })}`),
   /** Grids whose name contains `q` or whose code starts with it (search box), simplified. */
   searchGrids: (q: string, signal?: AbortSignal) => getJson<GridCollection>(`/api/grids${query({ q, limit: 8, simplify: 10 })}`, signal),
   gridsOf: (unit: { street?: string; community?: string }) => getJson<GridCollection>(`/api/grids${query({ ...unit, simplify: 10 })}`),
   /** Streets for the view: `overview` merges each major road into one simplified line (city zooms). */
   network: (bbox: Bbox, detail: 'overview' | 'major' | 'all', signal?: AbortSignal) =>
-    getJson<FeatureCollection>(
+    getJson<Static<typeof Network>>(
       `/api/network${query({ bbox: bboxParam(bbox), overview: detail === 'overview' || undefined, major: detail === 'major' || undefined, simplify: detail === 'major' ? 5 : undefined })}`,
       signal,
     ),
@@ -139,7 +125,7 @@ export const api = {
   coverageUnits: (p: CoverageParams, signal?: AbortSignal) => getJson<CoverageStats>(`/api/coverage${coverageQuery(p, { format: 'stats', level: 'community' })}`, signal),
   /** Covered share and uncovered people of the grids meeting `bbox`, and their gap polygons. */
   coverageShares: (p: CoverageParams, bbox: Bbox, signal?: AbortSignal) =>
-    getJson<{ grids: GridShare[]; gaps: FeatureCollection<MultiPolygon, { grid_id: number; grid_code: string }> }>(
+    getJson<Static<typeof CoverageShares>>(
       `/api/coverage${coverageQuery(p, { format: 'shares', bbox: bboxParam(bbox) })}`,
       signal,
     ),
@@ -147,7 +133,7 @@ export const api = {
   gaps: (p: CoverageParams, limit: number, signal?: AbortSignal, bbox?: Bbox) =>
     getJson<GapCollection>(`/api/coverage/gaps${coverageQuery(p, bbox ? { limit, bbox: bboxParam(bbox) } : { limit })}`, signal),
   nearest: (p: { lon: number; lat: number; type?: string; amenity?: string[]; open_now?: boolean; limit?: number }, signal?: AbortSignal) =>
-    getJson<StationCollection & { by: string }>(`/api/stations/nearest${query({ ...p, lon: p.lon.toFixed(6), lat: p.lat.toFixed(6), open_now: p.open_now || undefined })}`, signal),
+    getJson<Static<typeof NearestStations>>(`/api/stations/nearest${query({ ...p, lon: p.lon.toFixed(6), lat: p.lat.toFixed(6), open_now: p.open_now || undefined })}`, signal),
 };
 
 /** The query string for a coverage request (also used for the CSV and GeoJSON download links). */
@@ -159,69 +145,26 @@ export function coverageQuery(p: CoverageParams, extra: Record<string, string | 
 // Accounts and grid edits (the street-office editor, /editor/). Writes send the edited version
 // as `If-Match`; the session cookie travels with same-origin requests.
 
-export interface AuthUser {
-  id: number;
-  username: string;
-  display_name: string;
-  role: 'admin' | 'planner' | 'street_editor' | 'viewer';
-  role_name_zh: string;
-  streets: { id: number; code: string; name: string }[];
-}
+export type AuthUser = Static<typeof Me>;
 
 /** A problem found by validation: where it is (`location`) and which grid, when known. */
-export interface EditProblem {
-  code: string;
-  zh: string;
-  en: string;
-  location?: [number, number];
-  area_m2?: number;
-  grid?: { id: number; code: string };
-}
+export type EditProblem = Static<typeof Problem>;
 
 /** One grid touched by an edit, as the server reports it (its `before` geometry stays on the server). */
-export type GridChange = Omit<ServerGridChange, 'geometry_before'>;
-export type { TypeImpact, EditImpact };
+export type GridChange = Static<typeof GridChangeSchema>;
+export type TypeImpact = Static<typeof TypeImpactSchema>;
+export type EditImpact = Static<typeof EditImpactSchema>;
 
-export interface EditResponse {
-  dry_run: boolean;
-  change_id: number | null;
-  operation: string;
-  changes: GridChange[];
-  warnings: EditProblem[];
-  impact?: EditImpact;
-}
+export type EditResponse = Static<typeof EditResponseSchema>;
 
-export interface ConflictDetails {
-  grid_id: number;
-  your_version: number;
-  current_version: number;
-  current: Feature<Polygon, { id: number; code: string; name: string; version: number }>;
-}
+/** `details` of a 409 version_conflict. */
+export type ConflictDetails = Static<typeof GridConflict>;
 
-export interface HistoryEntry {
-  version: number;
-  change_id: number | null;
-  operation: string;
-  changed_by: string;
-  /** null for the synthetic 'original' entry (the state before the first recorded change). */
-  changed_at: string | null;
-  note: string | null;
-  before_props: Record<string, unknown> | null;
-  after_props: Record<string, unknown> | null;
-  before_geometry: Polygon | null;
-  after_geometry: Polygon | null;
-  area_m2: number | null;
-}
+/** One version of a grid; `changed_at` is null for the synthetic 'original' entry (the state before the first recorded change). */
+export type HistoryEntry = Static<typeof GridHistoryEntry>;
 
 /** Editable attributes of a grid (PATCH body; an empty optional text is sent as null). */
-export interface GridAttributes {
-  name?: string;
-  leader_name?: string | null;
-  leader_phone?: string | null;
-  party_branch?: string | null;
-  population?: number;
-  households?: number;
-}
+export type GridAttributes = Static<typeof GridAttributesSchema>;
 
 /** A JSON request with a body and/or If-Match; failures become `ApiError` (code + details kept). */
 export async function sendJson<T>(method: string, path: string, body?: unknown, ifMatch?: number): Promise<T> {
@@ -246,12 +189,12 @@ const dry = (dryRun: boolean) => (dryRun ? '?dry_run=true' : '');
 
 export const editApi = {
   me: () => sendJson<AuthUser>('GET', '/api/auth/me'),
-  login: (username: string, password: string) => sendJson<{ user: AuthUser; token: string; expires_at: string }>('POST', '/api/auth/login', { username, password }),
-  logout: () => sendJson<{ ok: boolean }>('POST', '/api/auth/logout'),
+  login: (username: string, password: string) => sendJson<Static<typeof LoggedIn>>('POST', '/api/auth/login', { username, password }),
+  logout: () => sendJson<Static<typeof LoggedOut>>('POST', '/api/auth/logout'),
   /** Full-detail grids (no simplification: the editor sends these coordinates back). */
   gridsOfStreet: (street: string) => getJson<GridCollection>(`/api/grids${query({ street })}`),
   gridsInBbox: (bbox: Bbox) => getJson<GridCollection>(`/api/grids${query({ bbox: bboxParam(bbox) })}`),
-  history: (id: number) => getJson<{ grid_id: number; entries: HistoryEntry[] }>(`/api/grids/${id}/history`),
+  history: (id: number) => getJson<Static<typeof GridHistory>>(`/api/grids/${id}/history`),
   /** Reshape and/or edit attributes (PATCH /api/grids/:id). */
   reshape: (id: number, version: number, body: { geometry?: Polygon; allow_community_change?: boolean } & GridAttributes, dryRun: boolean) =>
     sendJson<EditResponse>('PATCH', `/api/grids/${id}${dry(dryRun)}`, body, version),

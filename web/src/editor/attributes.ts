@@ -5,22 +5,17 @@
  * and which grids border a grid (for "delete into a neighbour").
  */
 import type { Polygon, Position } from 'geojson';
+import type { GridAttributes, GridProps } from '../api/client.js';
 
 export const ATTR_FIELDS = ['name', 'leader_name', 'leader_phone', 'party_branch', 'population', 'households'] as const;
 export type AttrField = (typeof ATTR_FIELDS)[number];
 
 export type AttrValues = Record<AttrField, string>;
 
-export interface AttrBody {
-  name?: string;
-  leader_name?: string | null;
-  leader_phone?: string | null;
-  party_branch?: string | null;
-  population?: number;
-  households?: number;
-}
+/** The PATCH body: the changed attributes. */
+export type AttrBody = GridAttributes;
 
-export type AttrSource = { name: string; leader_name: string | null; leader_phone: string | null; party_branch: string | null; population: number; households: number };
+export type AttrSource = Pick<GridProps, AttrField>;
 
 export interface FieldError {
   field: AttrField;

@@ -30,6 +30,8 @@ import { loadGrids, onLoginNeeded, runPreview, save } from './session.js';
 import * as store from './store.js';
 import { state } from './store.js';
 import { render } from './view.js';
+import type { Static } from 'typebox';
+import type { AdminTree as AdminTreeSchema } from '../../../server/schemas/admin.js';
 
 declare global {
   interface Window {
@@ -39,9 +41,7 @@ declare global {
 }
 window.__editor = { state, draw: drawInstance, pending };
 
-interface AdminTree {
-  districts: { code: string; name: string; streets: { code: string; name: string; communities: { code: string; name: string }[] }[] }[];
-}
+type AdminTree = Static<typeof AdminTreeSchema>;
 
 async function start(user: AuthUser): Promise<void> {
   store.setUser(user);

@@ -13,7 +13,7 @@ import { UndoStack } from './undo.js';
 export type GridFeature = Feature<Polygon, GridProps>;
 /** What a restore needs of a grid: also a deleted one, which is no longer on the map. */
 export type GridRef = { properties: Pick<GridProps, 'id' | 'code' | 'name' | 'version'> };
-export type DeletedGrid = { id: number; code: string; name: string; version: number };
+export type DeletedGrid = Pick<GridProps, 'id' | 'code' | 'name' | 'version'>;
 export type Tool = 'select' | 'create' | 'split' | 'merge';
 
 export type Pending =

@@ -3,9 +3,13 @@
  * query string of an import request. No DOM, so it is unit-tested (tests/web/import-files.test.ts).
  */
 
-export type ImportFormat = 'geojson' | 'shapefile' | 'kml' | 'kmz' | 'csv' | 'xlsx';
-export type ImportKind = 'grids' | 'communities' | 'streets' | 'districts' | 'stations';
-export type Crs = 'wgs84' | 'gcj02' | 'bd09';
+import type { Static } from 'typebox';
+import type { Crs as CrsSchema } from '../../../server/schemas/common.js';
+import type { ImportFormat as ImportFormatSchema, ImportKind as ImportKindSchema } from '../../../server/schemas/imports.js';
+
+export type ImportFormat = Static<typeof ImportFormatSchema>;
+export type ImportKind = Static<typeof ImportKindSchema>;
+export type Crs = Static<typeof CrsSchema>;
 
 export const IMPORT_KINDS: readonly ImportKind[] = ['grids', 'communities', 'streets', 'districts', 'stations'];
 export const CRS_LIST: readonly Crs[] = ['wgs84', 'gcj02', 'bd09'];

@@ -17,16 +17,10 @@ import { ACCEPT, CRS_LIST, exportUrl, fmtBytes, formatOfFileName, importUrl, IMP
 import { assignField, columnsParam, missingFields, TABLE_FIELDS, type ColumnMapping } from './columns.js';
 import { commitState, sortedRejected, uploadShare, type ImportReport } from './report.js';
 import { upload } from './upload.js';
+import type { Static } from 'typebox';
+import type { TablePreview } from '../../../server/schemas/imports.js';
 
-interface Preview {
-  header_row: number;
-  columns: ColumnMapping[];
-  missing: string[];
-  rows: { row: number; cells: unknown[] }[];
-  total_rows: number;
-  encoding?: string;
-  sheet?: string;
-}
+type Preview = Static<typeof TablePreview>;
 
 type Phase = 'idle' | 'upload' | 'server' | 'done' | 'error';
 
@@ -148,7 +142,7 @@ function renderColumns(): void {
         'aria-label': `${c.header} → ${t('import.columns.field')}`,
         onchange: (e: Event) => {
           const v = (e.target as HTMLSelectElement).value;
-          S.preview!.chosen = assignField(S.preview!.chosen, i, v === '' ? null : v);
+          S.preview!.chosen = assignField(S.preview!.chosen, i, TABLE_FIELDS.find((f) => f === v) ?? null);
           invalidate();
           renderColumns();
         },
@@ -249,7 +243,7 @@ function renderReport(): void {
           check.suspected ? h('strong', { class: 'alert' }, ` · ${t('import.crsSuspected', { crs: t(`import.crs.${check.suspected}` as MessageKey) })}`) : null,
         )
       : null,
-    typeof r.info.encoding === 'string' ? h('p', { class: 'hint' }, t('import.info.encoding', { v: r.info.encoding })) : null,
+    'encoding' in r.info && typeof r.info.encoding === 'string' ? h('p', { class: 'hint' }, t('import.info.encoding', { v: r.info.encoding })) : null,
     ),
   );
 }

@@ -2,31 +2,12 @@
  * Upload page, pure logic: reading an import report — may the import be committed, which rows
  * were rejected, and the upload progress text.
  */
+import type { Static } from 'typebox';
+import type { ImportReport as ImportReportSchema, RejectedRow as RejectedRowSchema } from '../../../server/schemas/imports.js';
 
-export interface RejectedRow {
-  row: number | null;
-  code: string;
-  feature_code?: string;
-  reason_zh: string;
-  reason_en: string;
-}
+export type RejectedRow = Static<typeof RejectedRowSchema>;
 
-export interface ImportReport {
-  kind: string;
-  format: string;
-  crs: string;
-  dry_run: boolean;
-  committed: boolean;
-  total: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  rejected: RejectedRow[];
-  changes: { row: number; code: string; action: string }[];
-  warnings: { zh: string; en: string }[];
-  info: Record<string, unknown>;
-  crs_check?: { suspected: string | null; mean_m: Record<string, number>; median_m: Record<string, number>; points: number };
-}
+export type ImportReport = Static<typeof ImportReportSchema>;
 
 /** True when the only objections are the coordinate-system check's (then `force` may override). */
 export const onlyCrsObjects = (r: ImportReport): boolean => r.rejected.length > 0 && r.rejected.every((x) => x.code === 'suspected_crs');

@@ -4,11 +4,10 @@
  * basemap configured nothing external is ever requested.
  */
 import * as maplibregl from 'maplibre-gl';
+import type { Static } from 'typebox';
+import type { MapConfig as MapConfigSchema } from '../../../server/schemas/map-config.js';
 
-export interface MapConfig {
-  basemap: { tiles: string[]; attribution: string; maxzoom: number; tileSize: number } | null;
-  attributions: string[];
-}
+export type MapConfig = Static<typeof MapConfigSchema>;
 
 let config: Promise<MapConfig | null> | undefined;
 
