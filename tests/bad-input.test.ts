@@ -60,7 +60,7 @@ function corpus(): { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; url: string; pay
     }
     cases.push({ method: 'GET', url: `${r.path}?${qs({ ...r.valid, evil: '1' })}` }); // unknown parameter
     // Writes to read-only resources, with malformed, deeply nested and oversized bodies.
-    for (const payload of ['{"type":', '{"a":' + '['.repeat(5000) + ']'.repeat(5000) + '}', 'null', '\u0000\u0001', JSON.stringify({ x: LONG(6 * 1024 * 1024) })]) {
+    for (const payload of ['{"type":', `{"a":${'['.repeat(5000)}${']'.repeat(5000)}}`, 'null', '\u0000\u0001', JSON.stringify({ x: LONG(6 * 1024 * 1024) })]) {
       cases.push({ method: 'POST', url: r.path, payload, headers: { 'content-type': 'application/json' } });
     }
   }

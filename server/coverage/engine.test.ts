@@ -184,7 +184,12 @@ describe('async recompute', () => {
         setImmediate(spin);
       };
       setImmediate(spin);
-      return { stop: () => ((on = false), ticks) };
+      return {
+        stop: () => {
+          on = false;
+          return ticks;
+        },
+      };
     };
     const e = new CoverageEngine(grids);
     const during = other();

@@ -168,8 +168,14 @@ describe('search: one Dijkstra, with and without early stop, equals brute force'
         const a = g.edgeSource[e]!;
         const b = g.edgeTarget[e]!;
         const len = g.edgeLength[e]!;
-        if (d[a]! + len < d[b]!) ((d[b] = d[a]! + len), (changed = true));
-        if (d[b]! + len < d[a]!) ((d[a] = d[b]! + len), (changed = true));
+        if (d[a]! + len < d[b]!) {
+          d[b] = d[a]! + len;
+          changed = true;
+        }
+        if (d[b]! + len < d[a]!) {
+          d[a] = d[b]! + len;
+          changed = true;
+        }
       }
     }
     return d;

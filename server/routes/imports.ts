@@ -16,13 +16,13 @@ import type { FastifyRequest } from 'fastify';
 import { ApiError, badRequest } from '../errors.js';
 import { errorResponses } from '../schemas/common.js';
 import {
-  ImportFormat as ImportFormatSchema,
-  ImportKind as ImportKindSchema,
+  type ImportFormat as ImportFormatSchema,
+  type ImportKind as ImportKindSchema,
   ImportParams,
   ImportQuery,
   ImportReport as ImportReportSchema,
   PreviewQuery,
-  TableField as TableFieldSchema,
+  type TableField as TableFieldSchema,
   TablePreview,
 } from '../schemas/imports.js';
 import { importFile } from '../import/pipeline/import-file.js';

@@ -45,7 +45,7 @@ describe.skipIf(!chromiumAvailable('basemap and attribution'))('basemap and attr
       const order = await page.evaluate(() => window.__map!.getStyle().layers.map((l) => l.id));
       expect(order.indexOf('basemap')).toBe(1);
       await page.evaluate(() => document.querySelector('.maplibregl-ctrl-attrib')?.classList.add('maplibregl-compact-show'));
-      const text = await page.locator('.maplibregl-ctrl-attrib-inner').innerText();
+      const text = await page.locator('.maplibregl-ctrl-attrib-inner').textContent();
       expect(text).toContain('生活圈 Lifecircle');
       expect(text).toContain('© OpenStreetMap contributors');
       expect(text).toContain('Example Tiles ©');
@@ -72,7 +72,7 @@ describe.skipIf(!chromiumAvailable('basemap and attribution'))('basemap and attr
       expect(foreign).toEqual([]);
       expect(await page.evaluate(() => !!window.__map?.getLayer('basemap'))).toBe(false);
       await page.evaluate(() => document.querySelector('.maplibregl-ctrl-attrib')?.classList.add('maplibregl-compact-show'));
-      const text = await page.locator('.maplibregl-ctrl-attrib-inner').innerText();
+      const text = await page.locator('.maplibregl-ctrl-attrib-inner').textContent();
       expect(text).toContain('生活圈 Lifecircle');
       expect(text).not.toContain('OpenStreetMap');
       await page.close();

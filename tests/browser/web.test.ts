@@ -99,7 +99,7 @@ describe.skipIf(!hasChromium)('web map in Chromium', () => {
     await page.waitForFunction(
       () => {
         const m = window.__map;
-        if (!m || !m.loaded() || !m.getLayer('grids-fill')) return false;
+        if (!m?.loaded() || !m.getLayer('grids-fill')) return false;
         const grids = m.queryRenderedFeatures({ layers: ['grids-fill'] });
         // The covered share is a feature state (no re-tiling when coverage arrives).
         return grids.length > 0 && grids.every((f) => (f.state.share as number) >= 0) && m.queryRenderedFeatures({ layers: ['stations'] }).length > 0;

@@ -185,7 +185,10 @@ function setPosition(lon: number, lat: number, source: 'gps' | 'tap', accuracy?:
 }
 
 function locate(): void {
-  if (!('geolocation' in navigator)) return renderWhere(t('courier.denied'));
+  if (!('geolocation' in navigator)) {
+    renderWhere(t('courier.denied'));
+    return;
+  }
   renderWhere(t('courier.locating'));
   navigator.geolocation.getCurrentPosition(
     (pos) => setPosition(pos.coords.longitude, pos.coords.latitude, 'gps', pos.coords.accuracy),

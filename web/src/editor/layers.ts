@@ -4,7 +4,7 @@
  * problem markers, the two versions of a conflict and a version from the history.
  */
 import type { FeatureCollection } from 'geojson';
-import { EMPTY, type MapLibreMap, maplibregl } from '../map/create.js';
+import { EMPTY, type MapLibreMap, type maplibregl } from '../map/create.js';
 
 export const SOURCES = ['grids', 'preview', 'problems', 'conflict', 'history-geom'] as const;
 export type SourceId = (typeof SOURCES)[number];

@@ -19,7 +19,7 @@ export type CommitState = 'ready' | 'needs_force' | 'blocked';
  * objects → ready once `force` is ticked; any other rejected row → blocked.
  */
 export function commitState(r: ImportReport | null, force: boolean): CommitState {
-  if (!r || !r.dry_run) return 'blocked';
+  if (!r?.dry_run) return 'blocked';
   if (r.rejected.length === 0) return 'ready';
   if (onlyCrsObjects(r)) return force ? 'ready' : 'needs_force';
   return 'blocked';

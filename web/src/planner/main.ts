@@ -132,7 +132,10 @@ function addBoundaries(fc: FeatureCollection<Polygon | MultiPolygon, BoundaryPro
 /** Grid names at high zoom, for the grids in view only (capped; see labels.ts). */
 function updateLabels(): void {
   if (!labels) return;
-  if (!state.layers.labels || !state.grids || map.getZoom() < PLANNER_LABEL_MIN_ZOOM) return labels.clear();
+  if (!state.layers.labels || !state.grids || map.getZoom() < PLANNER_LABEL_MIN_ZOOM) {
+    labels.clear();
+    return;
+  }
   const b = map.getBounds();
   labels.update(pickGridLabels(state.grids.features, [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], map.getZoom()));
 }
