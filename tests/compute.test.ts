@@ -115,22 +115,35 @@ describe('admission of heavy requests', () => {
     expect((await app.inject({ url: '/__slow', headers: bearer(token) })).statusCode).toBe(200);
   });
 
-  it('lets an anonymous client have HEAVY_PER_CLIENT in flight; one more is 429 with Retry-After', async () => {
+  it('runs HEAVY_PER_CLIENT of an anonymous client at a time, lets 4× as many wait their turn, and refuses one more with 429', async () => {
     gate = newGate();
+    const ip = '10.9.8.7';
     const before = entered;
-    const held = [1, 2].map(() => app.inject({ url: '/__slow', remoteAddress: '10.9.8.7' }));
+    const running = [1, 2].map(() => app.inject({ url: '/__slow', remoteAddress: ip }));
     await admitted(before + 2);
-    const third = await app.inject({ url: '/__slow', remoteAddress: '10.9.8.7' });
-    expect(third.statusCode).toBe(429);
-    expect(third.headers['retry-after']).toBe('2');
-    expect(third.json()).toMatchObject({ error: 'too_many_heavy_requests', details: { limit: 2 } });
-    // Another client is not affected.
-    const other = app.inject({ url: '/__slow', remoteAddress: '10.9.8.8' });
-    await admitted(before + 3);
-    gate.open();
-    expect((await other).statusCode).toBe(200);
-    for (const r of await Promise.all(held)) expect(r.statusCode).toBe(200);
-    expect((await app.inject({ url: '/__slow', remoteAddress: '10.9.8.7' })).statusCode).toBe(200);
+    // The queue (3 in all) would refuse these: this test gives the app room for them.
+    const queue = app.config.heavyQueue;
+    (app.config as { heavyQueue: number }).heavyQueue = 20;
+    try {
+      const waiting = [1, 2, 3, 4, 5, 6, 7, 8].map(() => app.inject({ url: '/__slow', remoteAddress: ip }));
+      while ((app.heavyLoad().clients[ip]?.waiting ?? 0) < 8) await new Promise((r) => setTimeout(r, 5));
+      expect(entered).toBe(before + 2); // the eight wait: not in the handler
+      const over = await app.inject({ url: '/__slow', remoteAddress: ip });
+      expect(over.statusCode).toBe(429);
+      expect(over.headers['retry-after']).toBe('2');
+      expect(over.json()).toMatchObject({ error: 'too_many_heavy_requests', details: { limit: 2, waiting: 8 } });
+      expect(over.json().message_zh).toMatch(/同一客户端/);
+      // Another client is not affected.
+      const other = app.inject({ url: '/__slow', remoteAddress: '10.9.8.8' });
+      await admitted(before + 3);
+      gate.open();
+      expect((await other).statusCode).toBe(200);
+      for (const r of await Promise.all([...running, ...waiting])) expect(r.statusCode).toBe(200);
+      expect(entered).toBe(before + 11);
+      expect(app.heavyLoad()).toEqual({ admitted: 0, clients: {} });
+    } finally {
+      (app.config as { heavyQueue: number }).heavyQueue = queue;
+    }
   });
 
   it('caps the heaviest parameters with a 400 that names the limit', async () => {

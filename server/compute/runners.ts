@@ -21,7 +21,9 @@ export function poolGridRunner(pool: ComputePool): GridRunner {
     const running: Promise<GridCoverage[]>[] = [];
     for (const part of parts) {
       const packed = packJobs(part);
-      running.push(pool.run<GridCoverage[]>({ kind: 'cover', jobs: packed, opts }, [packed.buffer as ArrayBuffer]));
+      const batch = pool.run<GridCoverage[]>({ kind: 'cover', jobs: packed, opts }, [packed.buffer as ArrayBuffer]);
+      batch.catch(() => {}); // awaited below with the others; not unhandled while later batches are packed
+      running.push(batch);
       await new Promise((resolve) => setImmediate(resolve));
     }
     return (await Promise.all(running)).flat();
