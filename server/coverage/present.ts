@@ -9,23 +9,12 @@ import type { Bbox } from '../schemas/common.js';
 import type { CoverageMeta, GapPolygons, GridShare, GridStats, RankedGaps, UnitStats } from '../schemas/coverage.js';
 import type { CoverageQuery, CoverageResult, GridResult } from './service.js';
 import type { GapInput } from '../export/layers.js';
+import { bboxOfLines } from '../geo/bbox.js';
 
 type Box = [number, number, number, number];
 
 const r2 = (n: number) => Math.round(n * 100) / 100;
 const r4 = (n: number) => Math.round(n * 10000) / 10000;
-
-/** Bounding box of polygon coordinates (one ring level deeper for a MultiPolygon's parts). */
-function boxOf(rings: number[][][], into: Box = [Infinity, Infinity, -Infinity, -Infinity]): Box {
-  for (const ring of rings)
-    for (const [x, y] of ring) {
-      if (x < into[0]) into[0] = x;
-      if (y < into[1]) into[1] = y;
-      if (x > into[2]) into[2] = x;
-      if (y > into[3]) into[3] = y;
-    }
-  return into;
-}
 
 const meets = (a: Box, b: Bbox) => a[0] <= b[2] && a[2] >= b[0] && a[1] <= b[3] && a[3] >= b[1];
 
@@ -36,7 +25,7 @@ const meets = (a: Box, b: Bbox) => a[0] <= b[2] && a[2] >= b[0] && a[1] <= b[3] 
  */
 export function gridsIn<T extends { grid: { polygon: { coordinates: number[][][] } } }>(rows: T[], bbox: Bbox | undefined): T[] {
   if (!bbox) return rows;
-  return rows.filter((r) => meets(derived(r.grid, 'bbox', () => boxOf(r.grid.polygon.coordinates)), bbox));
+  return rows.filter((r) => meets(derived(r.grid, 'bbox', () => bboxOfLines(r.grid.polygon.coordinates)), bbox));
 }
 
 export function coverageMeta(q: CoverageQuery, res: CoverageResult): Static<typeof CoverageMeta> {
@@ -127,7 +116,7 @@ export function rankedGaps(res: CoverageResult, meta: Static<typeof CoverageMeta
     .filter((r) => r.gaps.length > 0 && r.uncoveredPopulation > 0)
     .sort((a, b) => b.uncoveredPopulation - a.uncoveredPopulation || b.areaM2 - b.coveredM2 - (a.areaM2 - a.coveredM2))
     .map((r, i) => ({ r, rank: i + 1 }))
-    .filter(({ r }) => !bbox || r.gaps.some((part) => meets(boxOf(part), bbox)))
+    .filter(({ r }) => !bbox || r.gaps.some((part) => meets(bboxOfLines(part), bbox)))
     .slice(0, limit);
   return {
     type: 'FeatureCollection',
