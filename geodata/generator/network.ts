@@ -7,6 +7,10 @@
  * All lattice geometry is built from straight segments in lattice space (u, v) and mapped to metres
  * through one smooth, injective warp, so segments that don't cross in lattice space don't cross in
  * metres either; nodes are shared by construction (no floating-point noding).
+ *
+ * Over 500 lines on purpose: one generation algorithm (arterials, blocks, lanes, river and bridges,
+ * splitting at junctions) whose steps share their intermediate arrays; cut apart, each step would
+ * need the others' internals.
  */
 import { lineString } from '@turf/helpers';
 import length from '@turf/length';

@@ -3,6 +3,9 @@
  * planner map, summary, table and popups; courier list in walking order, route and navigation
  * hand-off; language switch. Prints first-paint time and bytes transferred; saves screenshots to
  * tests/artifacts/. Skips (with a message) when Chromium is not installed.
+ *
+ * Over 500 lines on purpose: one Chromium session drives the planner's and courier's flows in
+ * order; split across files, each file would start its own app, database copy and browser.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync } from 'node:fs';
