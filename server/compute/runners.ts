@@ -1,6 +1,6 @@
 /** The analyses' hooks onto the compute pool: coverage grids and isochrones run on its threads. */
 import type { GridCoverage, GridJob, GridRunner } from '../coverage/engine.js';
-import { packJobs } from '../coverage/packing.js';
+import { packJobs, packPieces } from '../coverage/packing.js';
 import { shareWalkGraph } from '../network/graph.js';
 import type { IsochroneRunner } from '../network/service.js';
 import { derived } from '../city/snapshot.js';
@@ -17,11 +17,18 @@ export function poolGridRunner(pool: ComputePool): GridRunner {
     const size = Math.ceil(jobs.length / batches);
     const parts: GridJob[][] = [];
     for (let i = 0; i < jobs.length; i += size) parts.push(jobs.slice(i, i + size));
-    // Packed one batch at a time, handing the event loop back in between.
+    // The pieces once, on shared memory; then the batches one at a time, handing the event loop
+    // back in between.
+    const pieces = packPieces(
+      (function* () {
+        for (const j of jobs) yield* j.pieces;
+      })(),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
     const running: Promise<GridCoverage[]>[] = [];
     for (const part of parts) {
-      const packed = packJobs(part);
-      const batch = pool.run<GridCoverage[]>({ kind: 'cover', jobs: packed, opts }, [packed.buffer as ArrayBuffer]);
+      const packed = packJobs(part, pieces.index);
+      const batch = pool.run<GridCoverage[]>({ kind: 'cover', jobs: packed, pieces: pieces.data, opts }, [packed.buffer as ArrayBuffer]);
       batch.catch(() => {}); // awaited below with the others; not unhandled while later batches are packed
       running.push(batch);
       await new Promise((resolve) => setImmediate(resolve));

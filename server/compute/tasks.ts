@@ -12,7 +12,10 @@ import { isochroneJson } from '../network/service.js';
 
 export interface CoverTask {
   kind: 'cover';
+  /** This batch's grids (transferred). */
   jobs: Float64Array;
+  /** The computation's pieces (shared memory, the same for every batch). */
+  pieces: Float64Array;
   opts: CoverageOptions;
 }
 
@@ -47,7 +50,7 @@ function graphFor(key: string, shared: SharedWalkGraph): WalkGraph {
 export function runTask(task: Task): GridCoverage[] | string | null | Promise<Uint8Array> {
   switch (task.kind) {
     case 'cover':
-      return unpackJobs(task.jobs).map((j) => coverGrid(j.grid, j.pieces, task.opts));
+      return unpackJobs(task.jobs, task.pieces).map((j) => coverGrid(j.grid, j.pieces, task.opts));
     case 'isochrone':
       return isochroneJson(graphFor(task.graphKey, task.graph), task.lon, task.lat, task.params, task.maxSnapM);
     case 'coverage-workbook':

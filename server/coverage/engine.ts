@@ -176,7 +176,8 @@ export class CoverageEngine {
    * (incremental) only those touched by pieces that were added or removed.
    */
   private replace(next: Iterable<Piece>, all: boolean): number[] {
-    const nextMap = new Map([...next].map((p) => [p.key, p]));
+    const nextMap = new Map<string, Piece>();
+    for (const p of next) nextMap.set(p.key, p);
     const changed: Piece[] = [];
     if (!all) {
       for (const [k, p] of this.pieces) if (!nextMap.has(k)) changed.push(p);

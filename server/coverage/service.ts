@@ -10,7 +10,8 @@
 import type { AnalysisGrid } from '../db/analysis.repository.js';
 import type { CityStore } from '../city/store.js';
 import { derived, type CitySnapshot } from '../city/snapshot.js';
-import { intervalsToLines, reachedIntervals } from '../network/intervals.js';
+import { reachedIntervals } from '../network/intervals.js';
+import { edgeSlice } from '../network/graph.js';
 import { walkFrom } from '../network/search.js';
 import type { Snap } from '../network/snap.js';
 import { isOpenAt } from '../hours/index.js';
@@ -116,7 +117,7 @@ export class CoverageService {
       for (const [e, list] of intervals) {
         await pause();
         for (const [a, b] of list) {
-          const [line] = intervalsToLines(g, new Map([[e, [[a, b]]]]));
+          const line = edgeSlice(g, e, a, b);
           if (line.length < 2) continue;
           pieces.push(bufferedLinePiece(`w:${g.edgeIds[e]}:${a.toFixed(2)}-${b.toFixed(2)}:${this.settings.bufferM}`, line, this.settings.bufferM));
         }
