@@ -58,11 +58,6 @@ export class ComputePool {
     }
   }
 
-  /** Tasks waiting for a thread. */
-  get queued(): number {
-    return this.started?.queueSize ?? 0;
-  }
-
   async close(): Promise<void> {
     this.closed = true;
     await this.started?.destroy();

@@ -12,6 +12,7 @@ import type { CityStore } from '../city/store.js';
 import { derived, type CitySnapshot } from '../city/snapshot.js';
 import { reachedIntervals } from '../network/intervals.js';
 import { edgeSlice } from '../network/graph.js';
+import { limitM } from '../network/present.js';
 import { walkFrom } from '../network/search.js';
 import type { Snap } from '../network/snap.js';
 import { isOpenAt } from '../hours/index.js';
@@ -74,10 +75,6 @@ export class CoverageService {
     private readonly runner?: GridRunner,
   ) {}
 
-  get walkMetresPerMinute(): number {
-    return (this.settings.walkSpeedKmh * 1000) / 60;
-  }
-
   /**
    * The pieces (service areas) of the stations selected by `q`. A city's walk coverage makes
    * ~10⁵ street stretches: the loop hands the event loop back every few milliseconds.
@@ -103,7 +100,7 @@ export class CoverageService {
         unsnapped.push(s.code);
         continue;
       }
-      const limit = round((q.minutes ?? std.coverage_minutes) * this.walkMetresPerMinute, 3);
+      const limit = round(limitM({ minutes: q.minutes ?? std.coverage_minutes, walkSpeedKmh: this.settings.walkSpeedKmh }), 3);
       const group = walkGroups.get(limit) ?? [];
       group.push(snap);
       walkGroups.set(limit, group);
