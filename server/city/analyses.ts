@@ -4,6 +4,7 @@ import type { Database } from '../db/schema.js';
 import { CityStore } from './store.js';
 import { CoverageService } from '../coverage/service.js';
 import type { GridRunner } from '../coverage/engine.js';
+import type { ServiceAreaRunner } from '../coverage/service-areas.js';
 import { NearestService } from '../nearest/service.js';
 import { IsochroneService, type IsochroneRunner } from '../network/service.js';
 import { LocateService } from '../locate/service.js';
@@ -31,6 +32,7 @@ export interface Analyses {
 /** Where heavy work runs: the worker pool's runners; omitted = in this thread. */
 export interface Runners {
   grids?: GridRunner;
+  serviceAreas?: ServiceAreaRunner;
   isochrone?: IsochroneRunner;
 }
 
@@ -38,7 +40,7 @@ export function createAnalyses(db: Kysely<Database>, s: AnalysisSettings, runner
   const city = new CityStore(db, { maxSnapM: s.maxSnapM, maxStalenessMs: s.maxStalenessMs });
   return {
     city,
-    coverage: new CoverageService(city, { walkSpeedKmh: s.walkSpeedKmh, bufferM: s.bufferM, timeZone: s.timeZone }, runners.grids),
+    coverage: new CoverageService(city, { walkSpeedKmh: s.walkSpeedKmh, bufferM: s.bufferM, timeZone: s.timeZone }, { grids: runners.grids, serviceAreas: runners.serviceAreas }),
     nearest: new NearestService(city, { maxSnapM: s.maxSnapM }),
     isochrones: new IsochroneService(city, { walkSpeedKmh: s.walkSpeedKmh, bufferM: s.bufferM, maxSnapM: s.maxSnapM }, runners.isochrone),
     locate: new LocateService(city, db),

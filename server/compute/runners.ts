@@ -1,7 +1,9 @@
-/** The analyses' hooks onto the compute pool: coverage grids and isochrones run on its threads. */
-import type { GridCoverage, GridJob, GridRunner } from '../coverage/engine.js';
-import { packJobs, packPieces } from '../coverage/packing.js';
-import { shareWalkGraph } from '../network/graph.js';
+/** The analyses' hooks onto the compute pool: coverage (service areas, grids) and isochrones run on its threads. */
+import type { GridCoverage, GridRunner } from '../coverage/engine.js';
+import { packGrids } from '../coverage/packing.js';
+import type { PieceSet } from '../coverage/piece-set.js';
+import type { ServiceAreaRunner } from '../coverage/service-areas.js';
+import { shareWalkGraph, type WalkGraph } from '../network/graph.js';
 import type { IsochroneRunner } from '../network/service.js';
 import { derived } from '../city/snapshot.js';
 import type { ComputePool } from './pool.js';
@@ -9,40 +11,41 @@ import { coverageWorkbook } from '../export/xlsx.js';
 
 /**
  * Grids in batches over the pool's threads. Several batches per thread (grids differ a lot in
- * cost), each packed into one transferred buffer; results come back in job order.
+ * cost); the grids (once per grid set) and the pieces are on shared memory, so a batch is a list
+ * of grid indices. Results come back in index order.
  */
 export function poolGridRunner(pool: ComputePool): GridRunner {
-  return async (jobs, opts) => {
-    const batches = Math.max(1, Math.min(jobs.length, pool.threads * 4, Math.ceil(jobs.length / 8)));
-    const size = Math.ceil(jobs.length / batches);
-    const parts: GridJob[][] = [];
-    for (let i = 0; i < jobs.length; i += size) parts.push(jobs.slice(i, i + size));
-    // The pieces once, on shared memory; then the batches one at a time, handing the event loop
-    // back in between.
-    const pieces = packPieces(
-      (function* () {
-        for (const j of jobs) yield* j.pieces;
-      })(),
-    );
-    await new Promise((resolve) => setImmediate(resolve));
+  return async (prepared, indices, pieces, opts) => {
+    const grids = derived(prepared, 'packed', () => packGrids(prepared.grids));
+    const batches = Math.max(1, Math.min(indices.length, pool.threads * 4, Math.ceil(indices.length / 8)));
+    const size = Math.ceil(indices.length / batches);
     const running: Promise<GridCoverage[]>[] = [];
-    for (const part of parts) {
-      const packed = packJobs(part, pieces.index);
-      const batch = pool.run<GridCoverage[]>({ kind: 'cover', jobs: packed, pieces: pieces.data, opts }, [packed.buffer as ArrayBuffer]);
-      batch.catch(() => {}); // awaited below with the others; not unhandled while later batches are packed
-      running.push(batch);
-      await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < indices.length; i += size) {
+      const batch = Int32Array.from(indices.slice(i, i + size));
+      const done = pool.run<GridCoverage[]>({ kind: 'cover', grids, indices: batch, pieces, opts }, [batch.buffer]);
+      done.catch(() => {}); // awaited below with the others
+      running.push(done);
     }
     return (await Promise.all(running)).flat();
   };
 }
 
 let graphs = 0;
+/** The graph on shared memory under a key of its own (a thread keeps its view of it per key). */
+const sharedGraph = (g: WalkGraph) => derived(g, 'shared', () => ({ key: `g${++graphs}`, arrays: shareWalkGraph(g) }));
 
-/** An isochrone computed on the pool; the graph travels as shared memory under a key of its own. */
+/** Service areas computed on the pool. */
+export function poolServiceAreas(pool: ComputePool): ServiceAreaRunner {
+  return (g, request) => {
+    const shared = g ? sharedGraph(g) : null;
+    return pool.run<PieceSet>({ kind: 'service-areas', graphKey: shared?.key ?? null, graph: shared?.arrays ?? null, request });
+  };
+}
+
+/** An isochrone computed on the pool. */
 export function poolIsochrone(pool: ComputePool): IsochroneRunner {
   return (g, lon, lat, params, maxSnapM) => {
-    const shared = derived(g, 'shared', () => ({ key: `g${++graphs}`, arrays: shareWalkGraph(g) }));
+    const shared = sharedGraph(g);
     return pool.run<string | null>({ kind: 'isochrone', graphKey: shared.key, graph: shared.arrays, lon, lat, params, maxSnapM });
   };
 }

@@ -4,7 +4,9 @@
  * thread rebuilds its view of a graph (the node-id map, the edge index) once per network.
  */
 import { coverGrid, type CoverageOptions, type GridCoverage } from '../coverage/engine.js';
-import { unpackJobs } from '../coverage/packing.js';
+import { unpackGrid } from '../coverage/packing.js';
+import { PieceReader, type PieceSet } from '../coverage/piece-set.js';
+import { serviceAreas, type ServiceAreaRequest } from '../coverage/service-areas.js';
 import { coverageWorkbook } from '../export/xlsx.js';
 import { walkGraphFromShared, type SharedWalkGraph, type WalkGraph } from '../network/graph.js';
 import type { IsochroneParams } from '../network/present.js';
@@ -12,11 +14,21 @@ import { isochroneJson } from '../network/service.js';
 
 export interface CoverTask {
   kind: 'cover';
-  /** This batch's grids (transferred). */
-  jobs: Float64Array;
+  /** The grid set (packGrids, shared memory, written once per set). */
+  grids: Float64Array;
+  /** This batch: indices into `grids`. */
+  indices: Int32Array;
   /** The computation's pieces (shared memory, the same for every batch). */
-  pieces: Float64Array;
+  pieces: PieceSet;
   opts: CoverageOptions;
+}
+
+/** Stations' service areas as pieces (the walking searches and street stretches of a coverage). */
+export interface ServiceAreasTask {
+  kind: 'service-areas';
+  graphKey: string | null;
+  graph: SharedWalkGraph | null;
+  request: ServiceAreaRequest;
 }
 
 export interface IsochroneTask {
@@ -35,7 +47,7 @@ export interface WorkbookTask {
   args: Parameters<typeof coverageWorkbook>;
 }
 
-export type Task = CoverTask | IsochroneTask | WorkbookTask;
+export type Task = CoverTask | ServiceAreasTask | IsochroneTask | WorkbookTask;
 
 const graphs = new Map<string, WalkGraph>();
 function graphFor(key: string, shared: SharedWalkGraph): WalkGraph {
@@ -47,10 +59,17 @@ function graphFor(key: string, shared: SharedWalkGraph): WalkGraph {
   return g;
 }
 
-export function runTask(task: Task): GridCoverage[] | string | null | Promise<Uint8Array> {
+export function runTask(task: Task): GridCoverage[] | PieceSet | string | null | Promise<Uint8Array> {
   switch (task.kind) {
-    case 'cover':
-      return unpackJobs(task.jobs, task.pieces).map((j) => coverGrid(j.grid, j.pieces, task.opts));
+    case 'cover': {
+      const near = new PieceReader(task.pieces);
+      return Array.from(task.indices, (i) => {
+        const grid = unpackGrid(task.grids, i);
+        return coverGrid(grid, near.near(grid.bbox), task.opts);
+      });
+    }
+    case 'service-areas':
+      return serviceAreas(task.graph && task.graphKey ? graphFor(task.graphKey, task.graph) : null, task.request);
     case 'isochrone':
       return isochroneJson(graphFor(task.graphKey, task.graph), task.lon, task.lat, task.params, task.maxSnapM);
     case 'coverage-workbook':

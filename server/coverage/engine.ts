@@ -9,10 +9,10 @@
 import Flatbush from 'flatbush';
 import type { Polygon } from 'geojson';
 import { uncoveredParts } from './clip.js';
-import { slicer } from '../compute/slices.js';
 import { bboxOfLines } from '../geo/bbox.js';
 import { areaM2, localDistanceM } from '../geo/measure.js';
 import type { Piece, PolygonCoords } from './pieces.js';
+import { diffPieceSets, EMPTY_PIECES, pieceBox, PieceReader, pieceSetOf, type PieceSet } from './piece-set.js';
 
 export { circlePiece, bufferedLinePiece, type Piece } from './pieces.js';
 
@@ -44,14 +44,10 @@ export interface PreparedGrid extends CoverageGridInput {
 }
 
 /**
- * Computes grids somewhere else (the worker pool): each job is one grid with the pieces near it;
- * the answer is {@link coverGrid}'s, in job order.
+ * Computes grids somewhere else (the worker pool): grids `indices` of `grids`, each against the
+ * pieces of `pieces` near it; the answer is {@link coverGrid}'s, in `indices` order.
  */
-export type GridRunner = (jobs: readonly GridJob[], opts: CoverageOptions) => Promise<GridCoverage[]>;
-export interface GridJob {
-  grid: PreparedGrid;
-  pieces: Piece[];
-}
+export type GridRunner = (grids: PreparedGrids, indices: readonly number[], pieces: PieceSet, opts: CoverageOptions) => Promise<GridCoverage[]>;
 
 export interface CoverageOptions {
   /** Gap polygons smaller than this (m²) are left out of `gaps` (still counted in areas). Default 1. */
@@ -123,20 +119,17 @@ export class PreparedGrids {
 
 /**
  * Holds the grids, the current pieces and the per-grid results; recomputes incrementally.
+ * Pieces come as a {@link PieceSet} (or, for small sets and tests, as piece objects).
  */
 export class CoverageEngine {
-  private grids: PreparedGrid[];
-  private gridIndex: Flatbush;
-  private pieces = new Map<string, Piece>();
-  private pieceList: Piece[] = [];
-  private pieceIndex: Flatbush | null = null;
+  private prepared: PreparedGrids;
+  private pieces: PieceSet = EMPTY_PIECES;
+  private reader: PieceReader | null = null;
   private readonly results = new Map<number, GridCoverage>();
 
   /**
-   * @param grids the grids, or the result of {@link prepareGrids} to share the preparation
-   *   (areas, bboxes, index) between engines over the same grids.
-   */
-  /**
+   * @param grids the grids, or a {@link PreparedGrids} to share the preparation (areas, bboxes,
+   *   index) between engines over the same grids.
    * @param runner computes batches of grids off this thread; without it they are computed here.
    */
   constructor(
@@ -144,52 +137,31 @@ export class CoverageEngine {
     private readonly opts: CoverageOptions = {},
     private readonly runner?: GridRunner,
   ) {
-    const prepared = grids instanceof PreparedGrids ? grids : new PreparedGrids(grids);
-    this.grids = prepared.grids;
-    this.gridIndex = prepared.index;
-  }
-
-  private indexPieces() {
-    this.pieceList = [...this.pieces.values()];
-    if (this.pieceList.length === 0) {
-      this.pieceIndex = null;
-      return;
-    }
-    const idx = new Flatbush(this.pieceList.length);
-    for (const p of this.pieceList) idx.add(...p.bbox);
-    idx.finish();
-    this.pieceIndex = idx;
-  }
-
-  private job(gridIdx: number): GridJob {
-    const grid = this.grids[gridIdx];
-    return { grid, pieces: this.pieceIndex ? this.pieceIndex.search(...grid.bbox).map((i) => this.pieceList[i]) : [] };
+    this.prepared = grids instanceof PreparedGrids ? grids : new PreparedGrids(grids);
   }
 
   private recompute(gridIdx: number) {
-    const { grid, pieces } = this.job(gridIdx);
-    this.results.set(grid.id, coverGrid(grid, pieces, this.opts));
+    const grid = this.prepared.grids[gridIdx]!;
+    this.reader ??= new PieceReader(this.pieces);
+    this.results.set(grid.id, coverGrid(grid, this.reader.near(grid.bbox), this.opts));
   }
 
   /**
    * Installs `next` as the pieces and returns the grid indices to recompute: all of them, or
    * (incremental) only those touched by pieces that were added or removed.
    */
-  private replace(next: Iterable<Piece>, all: boolean): number[] {
-    const nextMap = new Map<string, Piece>();
-    for (const p of next) nextMap.set(p.key, p);
-    const changed: Piece[] = [];
-    if (!all) {
-      for (const [k, p] of this.pieces) if (!nextMap.has(k)) changed.push(p);
-      for (const [k, p] of nextMap) if (!this.pieces.has(k)) changed.push(p);
-    }
-    this.pieces = nextMap;
-    if (!all && changed.length === 0) return [];
-    this.indexPieces();
-    if (all) return this.grids.map((_, i) => i);
+  private replace(next: PieceSet | Iterable<Piece>, all: boolean): number[] {
+    const set = 'offsets' in next ? next : pieceSetOf(next);
+    const prev = this.pieces;
+    this.pieces = set;
+    this.reader = null;
+    if (all) return this.prepared.grids.map((_, i) => i);
+    const { removed, added } = diffPieceSets(prev, set);
     const affected = new Set<number>();
-    for (const p of changed) for (const i of this.gridIndex.search(...p.bbox)) affected.add(i);
-    return [...affected];
+    const { index } = this.prepared;
+    for (const i of removed) for (const g of index.search(...pieceBox(prev, i))) affected.add(g);
+    for (const i of added) for (const g of index.search(...pieceBox(set, i))) affected.add(g);
+    return [...affected].sort((a, b) => a - b);
   }
 
   /**
@@ -200,17 +172,11 @@ export class CoverageEngine {
    */
   private async recomputeAsync(indices: number[], sliceMs: number): Promise<void> {
     if (this.runner && indices.length > 0) {
-      const jobs: GridJob[] = [];
-      const pause = slicer(sliceMs / 2);
-      for (const i of indices) {
-        jobs.push(this.job(i));
-        await pause();
-      }
       try {
-        const out = await this.runner(jobs, this.opts);
+        const out = await this.runner(this.prepared, indices, this.pieces, this.opts);
         for (const c of out) this.results.set(c.id, c);
       } catch (err) {
-        for (const j of jobs) this.results.delete(j.grid.id);
+        for (const i of indices) this.results.delete(this.prepared.grids[i]!.id);
         throw err;
       }
       return;
@@ -226,7 +192,7 @@ export class CoverageEngine {
   }
 
   /** Replaces all pieces and recomputes every grid. */
-  setAll(pieces: Iterable<Piece>): void {
+  setAll(pieces: PieceSet | Iterable<Piece>): void {
     for (const i of this.replace(pieces, true)) this.recompute(i);
   }
 
@@ -234,22 +200,22 @@ export class CoverageEngine {
    * Replaces the pieces with `next`, recomputing only grids touched by pieces that were added or
    * removed. @returns the ids of the recomputed grids.
    */
-  update(next: Iterable<Piece>): number[] {
+  update(next: PieceSet | Iterable<Piece>): number[] {
     const indices = this.replace(next, false);
     for (const i of indices) this.recompute(i);
-    return indices.map((i) => this.grids[i].id);
+    return indices.map((i) => this.prepared.grids[i]!.id);
   }
 
   /** As {@link setAll}, yielding to the event loop every `sliceMs` (a server must not freeze for seconds). */
-  async setAllAsync(pieces: Iterable<Piece>, sliceMs = 20): Promise<void> {
+  async setAllAsync(pieces: PieceSet | Iterable<Piece>, sliceMs = 20): Promise<void> {
     await this.recomputeAsync(this.replace(pieces, true), sliceMs);
   }
 
   /** As {@link update}, yielding to the event loop every `sliceMs`. Callers serialise calls on one engine. */
-  async updateAsync(next: Iterable<Piece>, sliceMs = 20): Promise<number[]> {
+  async updateAsync(next: PieceSet | Iterable<Piece>, sliceMs = 20): Promise<number[]> {
     const indices = this.replace(next, false);
     await this.recomputeAsync(indices, sliceMs);
-    return indices.map((i) => this.grids[i].id);
+    return indices.map((i) => this.prepared.grids[i]!.id);
   }
 
   /**
@@ -258,30 +224,29 @@ export class CoverageEngine {
    * @returns the ids of the recomputed grids.
    */
   async rebaseAsync(prepared: PreparedGrids, changedIds: ReadonlySet<number>, sliceMs = 20): Promise<number[]> {
-    this.grids = prepared.grids;
-    this.gridIndex = prepared.index;
-    const live = new Set(this.grids.map((g) => g.id));
+    this.prepared = prepared;
+    const live = new Set(prepared.grids.map((g) => g.id));
     for (const id of [...this.results.keys()]) if (!live.has(id) || changedIds.has(id)) this.results.delete(id);
     const indices: number[] = [];
-    this.grids.forEach((g, i) => {
+    prepared.grids.forEach((g, i) => {
       if (!this.results.has(g.id)) indices.push(i);
     });
     await this.recomputeAsync(indices, sliceMs);
-    return indices.map((i) => this.grids[i].id);
+    return indices.map((i) => prepared.grids[i]!.id);
   }
 
   get pieceCount(): number {
-    return this.pieces.size;
+    return this.pieces.count;
   }
 
   /** Results in grid input order. */
   all(): GridCoverage[] {
-    return this.grids.map((g) => this.results.get(g.id)!).filter(Boolean);
+    return this.prepared.grids.map((g) => this.results.get(g.id)!).filter(Boolean);
   }
 
   /** Every grid has a result (false after a failed recomputation). */
   get complete(): boolean {
-    return this.results.size === this.grids.length;
+    return this.results.size === this.prepared.grids.length;
   }
 
   get(id: number): GridCoverage | undefined {

@@ -10,14 +10,13 @@
 import type { AnalysisGrid } from '../db/analysis.repository.js';
 import type { CityStore } from '../city/store.js';
 import { derived, type CitySnapshot } from '../city/snapshot.js';
-import { reachedIntervals } from '../network/intervals.js';
-import { edgeSlice } from '../network/graph.js';
 import { limitM } from '../network/present.js';
-import { walkFrom } from '../network/search.js';
 import type { Snap } from '../network/snap.js';
 import { isOpenAt } from '../hours/index.js';
 import { slicer } from '../compute/slices.js';
-import { CoverageEngine, PreparedGrids, bufferedLinePiece, circlePiece, type CoverageGridInput, type GridCoverage, type GridRunner, type Piece } from './engine.js';
+import { CoverageEngine, PreparedGrids, type CoverageGridInput, type GridCoverage, type GridRunner } from './engine.js';
+import type { PieceSet } from './piece-set.js';
+import { serviceAreaSteps, type ServiceAreaRequest, type ServiceAreaRunner } from './service-areas.js';
 import { planUnits, rollupByPlan, type UnitCoverage } from './rollup.js';
 
 export interface CoverageSettings {
@@ -66,25 +65,24 @@ export class CoverageService {
   private static readonly MAX_ENGINES = 24;
 
   /**
-   * @param runner computes grids off the event loop (the worker pool); without it, grids are
-   *   computed here in slices that yield to the event loop.
+   * @param runners compute service areas and grids off the event loop (the worker pool); without
+   *   them, the work is done here in slices that yield to the event loop.
    */
   constructor(
     readonly city: CityStore,
     readonly settings: CoverageSettings,
-    private readonly runner?: GridRunner,
+    private readonly runners: { grids?: GridRunner; serviceAreas?: ServiceAreaRunner } = {},
   ) {}
 
   /**
    * The pieces (service areas) of the stations selected by `q`. A city's walk coverage makes
-   * ~10⁵ street stretches: the loop hands the event loop back every few milliseconds.
+   * ~10⁵ street stretches: on the pool's thread when there is one, else here in slices.
    */
-  private async pieces(d: CitySnapshot, q: CoverageQuery): Promise<{ pieces: Piece[]; used: number; unsnapped: string[] }> {
-    const pause = slicer(10);
+  private async pieces(d: CitySnapshot, q: CoverageQuery): Promise<{ pieces: PieceSet; used: number; unsnapped: string[] }> {
     const chosen = d.stations.filter(
       (s) => q.types.includes(s.type_code) && s.status === 'open' && (!q.openAt || isOpenAt(s.opening_hours, q.openAt, this.settings.timeZone) === true),
     );
-    const pieces: Piece[] = [];
+    const request: ServiceAreaRequest = { circles: [], walks: [], bufferM: this.settings.bufferM };
     const unsnapped: string[] = [];
     const walkGroups = new Map<number, Snap[]>();
     for (const s of chosen) {
@@ -92,7 +90,7 @@ export class CoverageService {
       const mode = q.mode ?? std.coverage_mode;
       const [lon, lat] = s.geometry.coordinates;
       if (mode === 'radius') {
-        pieces.push(circlePiece(String(s.id), lon, lat, q.radiusM ?? std.coverage_radius_m));
+        request.circles.push({ lon: lon!, lat: lat!, radiusM: q.radiusM ?? std.coverage_radius_m });
         continue;
       }
       const snap = d.stationSnaps.get(s.id);
@@ -105,19 +103,19 @@ export class CoverageService {
       group.push(snap);
       walkGroups.set(limit, group);
     }
-    // Stations sharing a walking limit are searched together (multi-source): their union of
-    // reached street intervals is what covers residents.
-    for (const [limit, snaps] of walkGroups) {
-      const g = d.graph!;
-      const intervals = reachedIntervals(g, walkFrom(g, snaps, limit));
-      await pause();
-      for (const [e, list] of intervals) {
-        await pause();
-        for (const [a, b] of list) {
-          const line = edgeSlice(g, e, a, b);
-          if (line.length < 2) continue;
-          pieces.push(bufferedLinePiece(`w:${g.edgeIds[e]}:${a.toFixed(2)}-${b.toFixed(2)}:${this.settings.bufferM}`, line, this.settings.bufferM));
+    for (const [limit, snaps] of walkGroups) request.walks.push({ limitM: limit, snaps });
+    const graph = request.walks.length ? d.graph : null;
+    let pieces: PieceSet;
+    if (this.runners.serviceAreas && request.walks.length) pieces = await this.runners.serviceAreas(graph, request);
+    else {
+      const pause = slicer(10);
+      const steps = serviceAreaSteps(graph, request);
+      for (let r = steps.next(); ; r = steps.next()) {
+        if (r.done) {
+          pieces = r.value;
+          break;
         }
+        await pause();
       }
     }
     return { pieces, used: chosen.length - unsnapped.length, unsnapped };
@@ -157,7 +155,7 @@ export class CoverageService {
       recomputed = rebased + (await cached.engine.updateAsync(pieces)).length;
       this.engines.delete(key); // re-insert: most recently used last
     } else {
-      const engine = new CoverageEngine(d.prepared, {}, this.runner);
+      const engine = new CoverageEngine(d.prepared, {}, this.runners.grids);
       await engine.setAllAsync(pieces);
       cached = { engine, gridsFp: d.fp.grids, networkFp: d.fp.network };
       recomputed = d.grids.length;
@@ -188,7 +186,7 @@ export class CoverageService {
     const prepared = new PreparedGrids(grids);
     const out = new Map<string, GridCoverage[]>();
     for (const t of types) {
-      const engine = new CoverageEngine(prepared, {}, this.runner);
+      const engine = new CoverageEngine(prepared, {}, this.runners.grids);
       await engine.setAllAsync(await this.cachedPieces(d, t));
       out.set(t, engine.all());
     }
@@ -196,8 +194,8 @@ export class CoverageService {
   }
 
   /** Service areas of one type under its own standard, kept while stations, network and types are unchanged (edit previews ask again and again). */
-  private readonly piecesByType = new Map<string, { fp: string; pieces: Piece[] }>();
-  private async cachedPieces(d: CitySnapshot, type: string): Promise<Piece[]> {
+  private readonly piecesByType = new Map<string, { fp: string; pieces: PieceSet }>();
+  private async cachedPieces(d: CitySnapshot, type: string): Promise<PieceSet> {
     const fp = `${d.fp.stations}|${d.fp.network}|${d.fp.types}`;
     const hit = this.piecesByType.get(type);
     if (hit && hit.fp === fp) return hit.pieces;
