@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { build } from '../server/app.js';
 import { createAnalyses } from '../server/city/analyses.js';
+import { poolServiceAreas, poolWalkNearest } from '../server/compute/runners.js';
+import { diffPieceSets } from '../server/coverage/piece-set.js';
+import { serviceAreas } from '../server/coverage/service-areas.js';
 import { openTestDb, testConfig, type TestDb } from './helpers/db.js';
 import { bearer, login } from './helpers/editing.js';
 
@@ -58,6 +61,42 @@ describe('the worker pool', () => {
       expect(g.gaps).toEqual(l.gaps);
     }
     expect(pooled.units).toEqual(local.units);
+  });
+
+  it('builds walk coverage’s service areas on a thread: the same pieces as this thread builds', async () => {
+    const d = await app.city.snapshot();
+    const snaps = d.stations.filter((s) => s.type_code === 'courier_station').map((s) => d.stationSnaps.get(s.id)!).filter(Boolean);
+    const request = { circles: [{ lon: 121.6, lat: 38.91, radiusM: 800 }], walks: [{ limitM: 900, snaps }], bufferM: 50 };
+    const before = app.compute!.completed;
+    const pooled = await poolServiceAreas(app.compute!)(d.graph!, request);
+    expect(app.compute!.completed).toBe(before + 1);
+    const here = serviceAreas(d.graph!, request);
+    expect(pooled.count).toBeGreaterThan(100);
+    expect(pooled.count).toBe(here.count);
+    expect(diffPieceSets(here, pooled)).toEqual({ removed: [], added: [] });
+    expect(pooled.data.buffer).toBeInstanceOf(SharedArrayBuffer); // handed over, not copied
+  });
+
+  it('walking-nearest searches wider than 2 km run on a thread and answer as this thread does', async () => {
+    const s = { walkSpeedKmh: 4.8, bufferM: 50, maxSnapM: 500, timeZone: 'Asia/Shanghai' };
+    const radii: number[] = [];
+    const run = poolWalkNearest(app.compute!);
+    const pooled = createAnalyses(t.db.kysely, s, { walkNearest: (...args) => (radii.push(args[5]), run(...args)) }).nearest;
+    const local = createAnalyses(t.db.kysely, s).nearest;
+    const d = await app.city.snapshot();
+    const all = d.stations.map((x) => x.id);
+    // Every station: no 2 km walk reaches them all, so the search widens.
+    const a = await pooled.walkingDistances(121.6, 38.91, all, all.length);
+    const b = await local.walkingDistances(121.6, 38.91, all, all.length);
+    expect(radii).toEqual([8000, 30000].slice(0, radii.length));
+    expect(radii.length).toBeGreaterThan(0);
+    expect(a!.results.length).toBeGreaterThan(10);
+    expect(a).toEqual(b);
+    // A near answer stays on this thread.
+    radii.length = 0;
+    const one = await pooled.walkingDistances(121.6, 38.91, all, 1);
+    expect(radii).toEqual([]);
+    expect(one!.results[0]).toEqual(b!.results[0]);
   });
 
   it('answers /api/health while a 60-minute isochrone is computed on a thread, and the isochrone equals the main thread’s', async () => {

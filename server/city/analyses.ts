@@ -5,7 +5,7 @@ import { CityStore } from './store.js';
 import { CoverageService } from '../coverage/service.js';
 import type { GridRunner } from '../coverage/engine.js';
 import type { ServiceAreaRunner } from '../coverage/service-areas.js';
-import { NearestService } from '../nearest/service.js';
+import { NearestService, type WalkNearestRunner } from '../nearest/service.js';
 import { IsochroneService, type IsochroneRunner } from '../network/service.js';
 import { LocateService } from '../locate/service.js';
 
@@ -33,6 +33,7 @@ export interface Analyses {
 export interface Runners {
   grids?: GridRunner;
   serviceAreas?: ServiceAreaRunner;
+  walkNearest?: WalkNearestRunner;
   isochrone?: IsochroneRunner;
 }
 
@@ -41,7 +42,7 @@ export function createAnalyses(db: Kysely<Database>, s: AnalysisSettings, runner
   return {
     city,
     coverage: new CoverageService(city, { walkSpeedKmh: s.walkSpeedKmh, bufferM: s.bufferM, timeZone: s.timeZone }, { grids: runners.grids, serviceAreas: runners.serviceAreas }),
-    nearest: new NearestService(city, { maxSnapM: s.maxSnapM }),
+    nearest: new NearestService(city, { maxSnapM: s.maxSnapM }, runners.walkNearest),
     isochrones: new IsochroneService(city, { walkSpeedKmh: s.walkSpeedKmh, bufferM: s.bufferM, maxSnapM: s.maxSnapM }, runners.isochrone),
     locate: new LocateService(city, db),
   };

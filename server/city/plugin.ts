@@ -12,7 +12,7 @@ import type { IsochroneService } from '../network/service.js';
 import type { LocateService } from '../locate/service.js';
 import { createAnalyses } from './analyses.js';
 import { ComputePool } from '../compute/pool.js';
-import { poolGridRunner, poolIsochrone, poolServiceAreas } from '../compute/runners.js';
+import { poolGridRunner, poolIsochrone, poolServiceAreas, poolWalkNearest } from '../compute/runners.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -34,7 +34,7 @@ export default fp(
     const { config, db } = app;
     // Heavy work on worker threads unless COMPUTE_THREADS=0.
     const pool = config.computeThreads > 0 ? new ComputePool({ threads: config.computeThreads }) : null;
-    const runners = pool ? { grids: poolGridRunner(pool), serviceAreas: poolServiceAreas(pool), isochrone: poolIsochrone(pool) } : {};
+    const runners = pool ? { grids: poolGridRunner(pool), serviceAreas: poolServiceAreas(pool), walkNearest: poolWalkNearest(pool), isochrone: poolIsochrone(pool) } : {};
     const a = createAnalyses(db.kysely, { walkSpeedKmh: config.walkSpeedKmh, bufferM: config.walkBufferM, maxSnapM: MAX_SNAP_M, timeZone: config.timeZone, maxStalenessMs: config.dataStalenessMs }, runners);
     const city = a.city;
     app.decorate('compute', pool);

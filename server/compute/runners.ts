@@ -5,6 +5,7 @@ import type { PieceSet } from '../coverage/piece-set.js';
 import type { ServiceAreaRunner } from '../coverage/service-areas.js';
 import { shareWalkGraph, type WalkGraph } from '../network/graph.js';
 import type { IsochroneRunner } from '../network/service.js';
+import type { WalkNearestRunner } from '../nearest/service.js';
 import { derived } from '../city/snapshot.js';
 import type { ComputePool } from './pool.js';
 import { coverageWorkbook } from '../export/xlsx.js';
@@ -39,6 +40,14 @@ export function poolServiceAreas(pool: ComputePool): ServiceAreaRunner {
   return (g, request) => {
     const shared = g ? sharedGraph(g) : null;
     return pool.run<PieceSet>({ kind: 'service-areas', graphKey: shared?.key ?? null, graph: shared?.arrays ?? null, request });
+  };
+}
+
+/** A wide walking-nearest search on the pool. */
+export function poolWalkNearest(pool: ComputePool): WalkNearestRunner {
+  return (g, query, from, targets, limit, limitM) => {
+    const shared = sharedGraph(g);
+    return pool.run({ kind: 'walk-nearest', graphKey: shared.key, graph: shared.arrays, query, from, targets, limit, limitM });
   };
 }
 

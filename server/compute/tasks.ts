@@ -11,6 +11,8 @@ import { coverageWorkbook } from '../export/xlsx.js';
 import { walkGraphFromShared, type SharedWalkGraph, type WalkGraph } from '../network/graph.js';
 import type { IsochroneParams } from '../network/present.js';
 import { isochroneJson } from '../network/service.js';
+import type { Snap } from '../network/snap.js';
+import { nearestAlongStreets, type WalkTarget } from '../nearest/walk.js';
 
 export interface CoverTask {
   kind: 'cover';
@@ -41,13 +43,25 @@ export interface IsochroneTask {
   maxSnapM: number;
 }
 
+/** Nearest targets along the streets from one point, over a wide radius (server/nearest/walk.ts). */
+export interface WalkNearestTask {
+  kind: 'walk-nearest';
+  graphKey: string;
+  graph: SharedWalkGraph;
+  query: { lon: number; lat: number };
+  from: Snap;
+  targets: readonly WalkTarget[];
+  limit: number;
+  limitM: number;
+}
+
 /** The coverage workbook (ExcelJS writing 10⁴ rows takes seconds of CPU). */
 export interface WorkbookTask {
   kind: 'coverage-workbook';
   args: Parameters<typeof coverageWorkbook>;
 }
 
-export type Task = CoverTask | ServiceAreasTask | IsochroneTask | WorkbookTask;
+export type Task = CoverTask | ServiceAreasTask | WalkNearestTask | IsochroneTask | WorkbookTask;
 
 const graphs = new Map<string, WalkGraph>();
 function graphFor(key: string, shared: SharedWalkGraph): WalkGraph {
@@ -59,7 +73,7 @@ function graphFor(key: string, shared: SharedWalkGraph): WalkGraph {
   return g;
 }
 
-export function runTask(task: Task): GridCoverage[] | PieceSet | string | null | Promise<Uint8Array> {
+export function runTask(task: Task): GridCoverage[] | PieceSet | ReturnType<typeof nearestAlongStreets> | string | null | Promise<Uint8Array> {
   switch (task.kind) {
     case 'cover': {
       const near = new PieceReader(task.pieces);
@@ -70,6 +84,8 @@ export function runTask(task: Task): GridCoverage[] | PieceSet | string | null |
     }
     case 'service-areas':
       return serviceAreas(task.graph && task.graphKey ? graphFor(task.graphKey, task.graph) : null, task.request);
+    case 'walk-nearest':
+      return nearestAlongStreets(graphFor(task.graphKey, task.graph), task.query, task.from, task.targets, task.limit, task.limitM);
     case 'isochrone':
       return isochroneJson(graphFor(task.graphKey, task.graph), task.lon, task.lat, task.params, task.maxSnapM);
     case 'coverage-workbook':

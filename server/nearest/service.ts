@@ -12,10 +12,17 @@ import { nearestAlongStreets, type WalkHit, type WalkTarget } from './walk.js';
 
 type IndexedStation = StationRow & { lon: number; lat: number };
 
+/** Runs {@link nearestAlongStreets} somewhere else (the worker pool). */
+export type WalkNearestRunner = (...args: Parameters<typeof nearestAlongStreets>) => Promise<ReturnType<typeof nearestAlongStreets>>;
+
+/** The first search radius, run here: bounded and a few milliseconds on a city graph. Wider ones go to the runner. */
+const RADII = [2000, 8000, 30000];
+
 export class NearestService {
   constructor(
     readonly city: CityStore,
     private readonly settings: { maxSnapM: number },
+    private readonly walkRunner?: WalkNearestRunner,
   ) {}
 
   /**
@@ -32,7 +39,8 @@ export class NearestService {
   /**
    * Walking distance from (lon, lat) to each candidate station along the streets, nearest first
    * (the `limit` nearest, with their routes). The search widens (2 km, 8 km, 30 km) until `limit`
-   * candidates are reached, and within a radius stops as soon as those are known.
+   * candidates are reached, and within a radius stops as soon as those are known. The first radius
+   * is searched here; the wider ones (up to the whole city) on the worker pool when there is one.
    * @returns null when the point is too far from any street.
    */
   async walkingDistances(lon: number, lat: number, candidateIds: number[], limit: number) {
@@ -50,8 +58,9 @@ export class NearestService {
       if (s && snap) targets.push({ id, snap, lon: s.geometry.coordinates[0], lat: s.geometry.coordinates[1] });
     }
     let found: WalkHit[] = [];
-    for (const radius of [2000, 8000, 30000]) {
-      const r = nearestAlongStreets(g, { lon, lat }, from, targets, limit, radius);
+    for (const radius of RADII) {
+      const args = [g, { lon, lat }, from, targets, limit, radius] as const;
+      const r = radius > RADII[0]! && this.walkRunner ? await this.walkRunner(...args) : nearestAlongStreets(...args);
       found = r.hits;
       if (r.reachable >= Math.min(limit, targets.length)) break;
     }
