@@ -35,6 +35,11 @@ export interface Config {
   computeThreads: number;
   /** Heavy requests admitted at once (computing or waiting); one more is a 503 with Retry-After. */
   heavyQueue: number;
+  /**
+   * Heap of the process that reads uploaded files, MB (0 = read in the server process). A file
+   * that needs more is answered 413 and the server lives on.
+   */
+  importHeapMb: number;
   /** Heavy requests (coverage, gaps, isochrones, coverage exports) one anonymous client may have in flight. */
   heavyPerClient: number;
   /** Login session lifetime, hours. */
@@ -115,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataStalenessMs: int('DATA_STALENESS_MS', env.DATA_STALENESS_MS, 2000),
     computeThreads: int('COMPUTE_THREADS', env.COMPUTE_THREADS, Math.min(4, availableParallelism())),
     heavyQueue: int('HEAVY_QUEUE', env.HEAVY_QUEUE, 32),
+    importHeapMb: int('IMPORT_HEAP_MB', env.IMPORT_HEAP_MB, 1024),
     heavyPerClient: int('HEAVY_PER_CLIENT', env.HEAVY_PER_CLIENT, 2),
     sessionTtlHours: num('SESSION_TTL_HOURS', env.SESSION_TTL_HOURS, 12),
     cookieSecure: env.COOKIE_SECURE === '1',

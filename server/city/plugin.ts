@@ -12,6 +12,7 @@ import type { IsochroneService } from '../network/service.js';
 import type { LocateService } from '../locate/service.js';
 import { createAnalyses } from './analyses.js';
 import { ComputePool } from '../compute/pool.js';
+import { FileProcess } from '../compute/file-process.js';
 import { poolGridRunner, poolIsochrone, poolServiceAreas, poolWalkNearest } from '../compute/runners.js';
 
 declare module 'fastify' {
@@ -23,6 +24,8 @@ declare module 'fastify' {
     locate: LocateService;
     /** The worker threads for heavy work; null when COMPUTE_THREADS=0. */
     compute: ComputePool | null;
+    /** The process that reads uploaded files, with a memory limit (IMPORT_HEAP_MB); null when 0. */
+    files: FileProcess | null;
   }
 }
 
@@ -34,10 +37,14 @@ export default fp(
     const { config, db } = app;
     // Heavy work on worker threads unless COMPUTE_THREADS=0.
     const pool = config.computeThreads > 0 ? new ComputePool({ threads: config.computeThreads }) : null;
+    // Uploaded files are read in a process of their own with a heap limit: a file that needs more
+    // ends that process (413), not the server.
+    const files = config.importHeapMb > 0 ? new FileProcess({ heapMb: config.importHeapMb }) : null;
     const runners = pool ? { grids: poolGridRunner(pool), serviceAreas: poolServiceAreas(pool), walkNearest: poolWalkNearest(pool), isochrone: poolIsochrone(pool) } : {};
     const a = createAnalyses(db.kysely, { walkSpeedKmh: config.walkSpeedKmh, bufferM: config.walkBufferM, maxSnapM: MAX_SNAP_M, timeZone: config.timeZone, maxStalenessMs: config.dataStalenessMs }, runners);
     const city = a.city;
     app.decorate('compute', pool);
+    app.decorate('files', files);
     app.decorate('city', city);
     app.decorate('coverage', a.coverage);
     app.decorate('nearest', a.nearest);
@@ -46,6 +53,7 @@ export default fp(
     app.addHook('onClose', async () => {
       city.close();
       await pool?.close();
+      await files?.close();
     });
   },
   { name: 'lifecircle-city' },

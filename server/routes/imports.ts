@@ -29,7 +29,8 @@ import { importFile } from '../import/pipeline/import-file.js';
 import { ImportFailed, rejectedMessage } from '../import/pipeline/report.js';
 import type { ImportReport } from '../import/pipeline/types.js';
 import { FileFormatError } from '../import/formats/errors.js';
-import { IMPORT_FORMATS, previewTableFile, type ImportFormat } from '../import/formats/read.js';
+import { IMPORT_FORMATS, previewTableFile, readImportFile, type ImportFormat } from '../import/formats/read.js';
+import { importReaderOn, tablePreviewOn } from '../compute/file-process.js';
 import type { ImportKind } from '../import/records/types.js';
 import { TABLE_FIELDS, type TableField } from '../import/formats/table.js';
 
@@ -111,7 +112,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       const format = formatOf(req, req.query.format);
       if (format !== 'csv' && format !== 'xlsx') throw badRequest('invalid_format', '预览只适用于 CSV 和 Excel 表格', 'preview is for CSV and Excel tables only');
       try {
-        const p = await previewTableFile(format, bodyBytes(req), { sheet: req.query.sheet, limit: req.query.limit, columns: parseColumns(req.query.columns) });
+        const p = await tablePreviewOn(app.files, previewTableFile)(format, bodyBytes(req), { sheet: req.query.sheet, limit: req.query.limit, columns: parseColumns(req.query.columns) });
         return { ...p, fields: [...TABLE_FIELDS] };
       } catch (err) {
         if (err instanceof FileFormatError) throw new ApiError(422, err.code, err.zh, err.en);
@@ -151,6 +152,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
           layer: q.layer,
           columns: parseColumns(q.columns),
           by: actorName(req),
+          read: importReaderOn(app.files, readImportFile),
         });
       } catch (err) {
         if (err instanceof ImportFailed && err.report) {

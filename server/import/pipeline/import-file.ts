@@ -47,7 +47,8 @@ function unchanged(kind: ImportKind, rec: AnyRecord, ex: ExistingRow): boolean {
 export async function importFile(db: Db, format: ImportFormat, bytes: Uint8Array, kind: ImportKind, opts: ImportOptions): Promise<ImportReport> {
   const progress = opts.onProgress ?? (() => {});
   progress({ phase: 'read', done: 0, total: 1 });
-  const read = await readImportFile(format, bytes, kind, opts);
+  const { read: reader = readImportFile, onProgress: _p, ...readOpts } = opts;
+  const read = await reader(format, bytes, kind, readOpts);
   progress({ phase: 'read', done: 1, total: 1 });
   const report: ImportReport = {
     kind,

@@ -1,7 +1,7 @@
 /** The import pipeline's options, progress events and report. */
 import type { Message } from '../../validation/problem.js';
 import type { Crs } from '../crs.js';
-import type { ImportFormat, ReadOptions, Rejected } from '../formats/read.js';
+import type { ImportFormat, ReadOptions, Rejected, readImportFile } from '../formats/read.js';
 import type { AdminRecord, GridRecord, ImportKind, StationRecord } from '../records/types.js';
 
 export interface ImportReport {
@@ -40,6 +40,8 @@ export interface ImportOptions extends ReadOptions {
   /** Distance (m) beyond the districts that still counts as inside the city. Default 1000. */
   cityToleranceM?: number;
   onProgress?: (p: ImportProgress) => void;
+  /** Reads the file (default readImportFile here; the server reads on its parsing thread). */
+  read?: typeof readImportFile;
 }
 
 export type AnyRecord = AdminRecord | GridRecord | StationRecord;
