@@ -4,6 +4,7 @@
  * body size, bad JSON, 404) are translated here so no caller sees an English-only message.
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { findNulByte } from './routes/params.js';
 
 export class ApiError extends Error {
   constructor(
@@ -109,6 +110,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
   // Ajv coerces "Infinity" and "1e400" to ±Infinity and then lets them through minimum/maximum:
   // reject non-finite numbers in the query before validation.
   app.addHook('preValidation', async (request) => {
+    // PostgreSQL text cannot hold a NUL byte: refuse it in any string before it reaches a query.
+    for (const [part, value, zh] of [['querystring', request.query, '查询参数'], ['params', request.params, '路径参数'], ['body', request.body, '请求体']] as const) {
+      const at = findNulByte(value, part);
+      if (at) throw new ApiError(400, 'invalid_request', `${zh}含有 NUL 字符（\\u0000）：${at}`, `${part} contains a NUL byte (\\u0000): ${at}`);
+    }
     const q = request.query as Record<string, unknown> | undefined;
     if (!q || typeof q !== 'object') return;
     for (const [k, v] of Object.entries(q)) {

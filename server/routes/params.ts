@@ -4,6 +4,38 @@ import { parseLocalTime } from '../hours/index.js';
 import type { Bbox } from '../schemas/common.js';
 import type { CoverageQuery } from '../coverage/service.js';
 
+/**
+ * A grid or station named in a path (schemas/common.ts IdOrCode): 1–9 digits are an id, anything
+ * else a code — the one rule every route uses, so a 15-digit grid code never reaches an integer column.
+ * @example parseRef('17') // { id: 17 }   parseRef('210291001001001') // { code: '210291001001001' }
+ */
+export function parseRef(value: string): { id: number } | { code: string } {
+  return /^\d{1,9}$/.test(value) && Number(value) >= 1 ? { id: Number(value) } : { code: value };
+}
+
+/**
+ * The first string holding a NUL byte (PostgreSQL text cannot store one) in a query, path or JSON
+ * body, as a path like "body.properties.name"; null when there is none. Iterative and depth-capped,
+ * so a deeply nested body cannot exhaust the stack here.
+ */
+export function findNulByte(value: unknown, root: string, maxDepth = 64): string | null {
+  const stack: [unknown, string, number][] = [[value, root, 0]];
+  let visited = 0;
+  while (stack.length > 0 && visited++ < 200_000) {
+    const [v, at, depth] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) return at;
+    } else if (v !== null && typeof v === 'object' && !ArrayBuffer.isView(v) && depth < maxDepth) {
+      if (Array.isArray(v)) v.forEach((x, i) => stack.push([x, `${at}[${i}]`, depth + 1]));
+      else for (const [k, x] of Object.entries(v)) {
+        if (k.includes('\u0000')) return `${at}.${k}`;
+        stack.push([x, `${at}.${k}`, depth + 1]);
+      }
+    }
+  }
+  return null;
+}
+
 /** Parses and checks a bbox query value. */
 export function parseBbox(value: string | undefined): Bbox | undefined {
   if (value === undefined) return undefined;
