@@ -4,7 +4,7 @@
  * body size, bad JSON, 404) are translated here so no caller sees an English-only message.
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { findNulByte } from './routes/params.js';
+import { findUnstorable } from './routes/params.js';
 
 export class ApiError extends Error {
   constructor(
@@ -110,10 +110,17 @@ export function registerErrorHandling(app: FastifyInstance): void {
   // Ajv coerces "Infinity" and "1e400" to ±Infinity and then lets them through minimum/maximum:
   // reject non-finite numbers in the query before validation.
   app.addHook('preValidation', async (request) => {
-    // PostgreSQL text cannot hold a NUL byte: refuse it in any string before it reaches a query.
+    // PostgreSQL text cannot hold a NUL byte, nor a number column Infinity: refuse both in any part of the request.
     for (const [part, value, zh] of [['querystring', request.query, '查询参数'], ['params', request.params, '路径参数'], ['body', request.body, '请求体']] as const) {
-      const at = findNulByte(value, part);
-      if (at) throw new ApiError(400, 'invalid_request', `${zh}含有 NUL 字符（\\u0000）：${at}`, `${part} contains a NUL byte (\\u0000): ${at}`);
+      const bad = findUnstorable(value, part);
+      if (bad?.what === 'nul') throw new ApiError(400, 'invalid_request', `${zh}含有 NUL 字符（\\u0000）：${bad.at}`, `${part} contains a NUL byte (\\u0000): ${bad.at}`);
+      if (bad) throw new ApiError(400, 'invalid_request', `${zh}中的数字必须是有限的：${bad.at}`, `${part}: numbers must be finite: ${bad.at}`);
+    }
+    // Path values like "Infinity" or "1e400" that the schemas would coerce to ±Infinity.
+    for (const [k, v] of Object.entries((request.params as Record<string, unknown> | undefined) ?? {})) {
+      if (typeof v === 'string' && OVERFLOWING_NUMBER.test(v) && !Number.isFinite(Number(v))) {
+        throw new ApiError(400, 'invalid_request', `路径参数“${k}”必须是有限的数字或编码`, `path parameter "${k}" must be a finite number or a code`);
+      }
     }
     const q = request.query as Record<string, unknown> | undefined;
     if (!q || typeof q !== 'object') return;
