@@ -4,7 +4,6 @@
  * body size, bad JSON, 404) are translated here so no caller sees an English-only message.
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { findUnstorable } from './routes/params.js';
 
 export class ApiError extends Error {
   constructor(
@@ -102,6 +101,32 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
   if (e?.code && UNAVAILABLE_CODES.has(e.code)) return true;
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(e?.message ?? '');
+}
+
+/**
+ * The first value PostgreSQL cannot take, in a query, path or JSON body: a string holding a NUL
+ * byte, or a non-finite number (JSON "1e400" parses to Infinity, which the schemas' minimum and
+ * maximum let through). Returns where it is ("body.properties.name") and what; null when there is
+ * none. Iterative and depth-capped, so a deeply nested body cannot exhaust the stack here.
+ */
+export function findUnstorable(value: unknown, root: string, maxDepth = 64): { at: string; what: 'nul' | 'non_finite' } | null {
+  const stack: [unknown, string, number][] = [[value, root, 0]];
+  let visited = 0;
+  while (stack.length > 0 && visited++ < 200_000) {
+    const [v, at, depth] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) return { at, what: 'nul' };
+    } else if (typeof v === 'number') {
+      if (!Number.isFinite(v)) return { at, what: 'non_finite' };
+    } else if (v !== null && typeof v === 'object' && !ArrayBuffer.isView(v) && depth < maxDepth) {
+      if (Array.isArray(v)) v.forEach((x, i) => stack.push([x, `${at}[${i}]`, depth + 1]));
+      else for (const [k, x] of Object.entries(v)) {
+        if (k.includes('\u0000')) return { at: `${at}.${k}`, what: 'nul' };
+        stack.push([x, `${at}.${k}`, depth + 1]);
+      }
+    }
+  }
+  return null;
 }
 
 const OVERFLOWING_NUMBER = /^\s*[+-]?(infinity|(\d+\.?\d*|\.\d+)e[+-]?\d+)\s*$/i;

@@ -52,7 +52,7 @@ const qs = (o: Record<string, string>) =>
     .map(([k, v]) => `${k}=${/%[0-9A-F]{2}/.test(v) ? v : encodeURIComponent(v)}`)
     .join('&');
 
-function corpus(): { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; url: string; payload?: string; headers?: Record<string, string> }[] {
+function corpus(): { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; url: string; payload?: string; headers?: Record<string, string> }[] {
   const cases: ReturnType<typeof corpus> = [];
   for (const r of ROUTES) {
     for (const [name, kind] of Object.entries(r.params)) {

@@ -40,6 +40,7 @@ function parseXml(xml: string): string[] {
   return names;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 let grid: { id: number; code: string };
 let station: { code: string };

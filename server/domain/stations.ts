@@ -86,7 +86,7 @@ export const AMENITY_WORDS: Record<Amenity, readonly string[]> = {
 };
 
 /** How amenity words are compared: NFKC (full-width → ASCII), lower case, no spaces, "_" or "-". */
-export const normAmenityWord = (w: string) => w.normalize('NFKC').toLowerCase().replace(/[\s_\-]/g, '');
+export const normAmenityWord = (w: string) => w.normalize('NFKC').toLowerCase().replace(/[\s_-]/g, '');
 
 const AMENITY_BY_WORD = new Map<string, Amenity>();
 for (const a of AMENITIES) {

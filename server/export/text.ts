@@ -6,6 +6,7 @@
  */
 
 /** C0 controls other than TAB, LF and CR, DEL, and the C1 range; lone surrogates and U+FFFE/U+FFFF (not XML characters either). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /**

@@ -13,32 +13,6 @@ export function parseRef(value: string): { id: number } | { code: string } {
   return /^\d{1,9}$/.test(value) && Number(value) >= 1 ? { id: Number(value) } : { code: value };
 }
 
-/**
- * The first value PostgreSQL cannot take, in a query, path or JSON body: a string holding a NUL
- * byte, or a non-finite number (JSON "1e400" parses to Infinity, which the schemas' minimum and
- * maximum let through). Returns where it is ("body.properties.name") and what; null when there is
- * none. Iterative and depth-capped, so a deeply nested body cannot exhaust the stack here.
- */
-export function findUnstorable(value: unknown, root: string, maxDepth = 64): { at: string; what: 'nul' | 'non_finite' } | null {
-  const stack: [unknown, string, number][] = [[value, root, 0]];
-  let visited = 0;
-  while (stack.length > 0 && visited++ < 200_000) {
-    const [v, at, depth] = stack.pop()!;
-    if (typeof v === 'string') {
-      if (v.includes('\u0000')) return { at, what: 'nul' };
-    } else if (typeof v === 'number') {
-      if (!Number.isFinite(v)) return { at, what: 'non_finite' };
-    } else if (v !== null && typeof v === 'object' && !ArrayBuffer.isView(v) && depth < maxDepth) {
-      if (Array.isArray(v)) v.forEach((x, i) => stack.push([x, `${at}[${i}]`, depth + 1]));
-      else for (const [k, x] of Object.entries(v)) {
-        if (k.includes('\u0000')) return { at: `${at}.${k}`, what: 'nul' };
-        stack.push([x, `${at}.${k}`, depth + 1]);
-      }
-    }
-  }
-  return null;
-}
-
 /** Parses and checks a bbox query value. */
 export function parseBbox(value: string | undefined): Bbox | undefined {
   if (value === undefined) return undefined;
