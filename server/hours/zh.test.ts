@@ -55,6 +55,8 @@ describe('Chinese opening hours → OSM opening_hours', () => {
   it('keeps text that is already OSM syntax, unconverted', () => {
     expect(readOpeningHours('Mo-Fr 08:00-18:00')).toEqual({ ok: true, osm: 'Mo-Fr 08:00-18:00', converted: false });
     expect(readOpeningHours('24/7')).toEqual({ ok: true, osm: '24/7', converted: false });
+    expect(readOpeningHours('Mo-Fr 08:00-12:00 "by appointment"; PH off')).toEqual({ ok: true, osm: 'Mo-Fr 08:00-12:00 "by appointment"; PH off', converted: false });
+    expect(readOpeningHours('24h')).toEqual({ ok: true, osm: '24/7', converted: true });
   });
 
   it('refuses what it cannot read with a Chinese-first message naming the place, not the parser’s English alone', () => {

@@ -231,26 +231,17 @@ function osmError(value: string, lonLat: readonly [number, number]): string | nu
 export function readOpeningHours(text: string, lonLat: readonly [number, number] = [121.6, 38.91]): HoursReading {
   const value = text.trim();
   if (value === '') return { ok: false, zh: '营业时间为空', en: 'opening hours are empty' };
-  let candidate = value;
-  let converted = false;
-  let conversionError: HoursMessage | null = null;
-  if (CJK.test(value) || !/^[A-Za-z0-9 :;,+\-/.]*$/.test(value) || /^\d{1,2}[:.]?\d{0,2}-/.test(value) || /^24h$/i.test(value)) {
-    const c = chineseHoursToOsm(value);
-    if ('osm' in c) {
-      candidate = c.osm;
-      converted = candidate !== value;
-    } else conversionError = c.error;
+  // Text without Chinese is tried as OSM syntax first (comments, week numbers and the rest of the
+  // syntax stay as written); Chinese text, or what the library refuses, goes to the converter.
+  const cjk = CJK.test(value);
+  const osmErr = cjk ? null : osmError(value, lonLat);
+  if (!cjk && osmErr === null) return { ok: true, osm: value, converted: false };
+  const c = chineseHoursToOsm(value);
+  if ('error' in c || c.osm === value) {
+    const why = 'error' in c ? c.error : { zh: '不是可识别的写法', en: osmErr ?? 'not readable' };
+    return { ok: false, zh: `营业时间“${value}”无法识别：${why.zh}。${EXAMPLES_ZH}`, en: `opening hours "${value}" cannot be read: ${why.en}${osmErr && 'error' in c ? ` (as OSM syntax: ${osmErr})` : ''}; ${EXAMPLES_EN}` };
   }
-  if (conversionError) {
-    return { ok: false, zh: `营业时间“${value}”无法识别：${conversionError.zh}。${EXAMPLES_ZH}`, en: `opening hours "${value}" cannot be read: ${conversionError.en}; ${EXAMPLES_EN}` };
-  }
-  const err = osmError(candidate, lonLat);
-  if (err) {
-    return {
-      ok: false,
-      zh: converted ? `营业时间“${value}”转换为“${candidate}”后仍无效。${EXAMPLES_ZH}` : `营业时间“${value}”不是可识别的写法。${EXAMPLES_ZH}`,
-      en: `opening hours "${value}"${converted ? ` (read as "${candidate}")` : ''} are not valid: ${err}; ${EXAMPLES_EN}`,
-    };
-  }
-  return { ok: true, osm: candidate, converted };
+  const err = osmError(c.osm, lonLat);
+  if (err) return { ok: false, zh: `营业时间“${value}”转换为“${c.osm}”后仍无效。${EXAMPLES_ZH}`, en: `opening hours "${value}" (read as "${c.osm}") are not valid: ${err}; ${EXAMPLES_EN}` };
+  return { ok: true, osm: c.osm, converted: true };
 }
