@@ -138,7 +138,7 @@ export function chineseHoursToOsm(text: string): { osm: string } | { error: Hour
     }
     if (!matched) {
       const at = rest.slice(0, 12);
-      return { error: { zh: `无法识别“${at}”（第 ${s.length - rest.length + 1} 个字符起）`, en: `cannot read "${at}" (from character ${s.length - rest.length + 1})` } };
+      return { error: { zh: `从“${at}”起（第 ${s.length - rest.length + 1} 个字符）不是日期、时间段或“休息”等词`, en: `from "${at}" (character ${s.length - rest.length + 1}) there is no day, time range or word such as 休息 (closed)` } };
     }
   }
 
