@@ -103,12 +103,50 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(e?.message ?? '');
 }
 
+/**
+ * The first value PostgreSQL cannot take, in a query, path or JSON body: a string holding a NUL
+ * byte, or a non-finite number (JSON "1e400" parses to Infinity, which the schemas' minimum and
+ * maximum let through). Returns where it is ("body.properties.name") and what; null when there is
+ * none. Iterative and depth-capped, so a deeply nested body cannot exhaust the stack here.
+ */
+export function findUnstorable(value: unknown, root: string, maxDepth = 64): { at: string; what: 'nul' | 'non_finite' } | null {
+  const stack: [unknown, string, number][] = [[value, root, 0]];
+  let visited = 0;
+  while (stack.length > 0 && visited++ < 200_000) {
+    const [v, at, depth] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) return { at, what: 'nul' };
+    } else if (typeof v === 'number') {
+      if (!Number.isFinite(v)) return { at, what: 'non_finite' };
+    } else if (v !== null && typeof v === 'object' && !ArrayBuffer.isView(v) && depth < maxDepth) {
+      if (Array.isArray(v)) v.forEach((x, i) => stack.push([x, `${at}[${i}]`, depth + 1]));
+      else for (const [k, x] of Object.entries(v)) {
+        if (k.includes('\u0000')) return { at: `${at}.${k}`, what: 'nul' };
+        stack.push([x, `${at}.${k}`, depth + 1]);
+      }
+    }
+  }
+  return null;
+}
+
 const OVERFLOWING_NUMBER = /^\s*[+-]?(infinity|(\d+\.?\d*|\.\d+)e[+-]?\d+)\s*$/i;
 
 export function registerErrorHandling(app: FastifyInstance): void {
   // Ajv coerces "Infinity" and "1e400" to ±Infinity and then lets them through minimum/maximum:
   // reject non-finite numbers in the query before validation.
   app.addHook('preValidation', async (request) => {
+    // PostgreSQL text cannot hold a NUL byte, nor a number column Infinity: refuse both in any part of the request.
+    for (const [part, value, zh] of [['querystring', request.query, '查询参数'], ['params', request.params, '路径参数'], ['body', request.body, '请求体']] as const) {
+      const bad = findUnstorable(value, part);
+      if (bad?.what === 'nul') throw new ApiError(400, 'invalid_request', `${zh}含有 NUL 字符（\\u0000）：${bad.at}`, `${part} contains a NUL byte (\\u0000): ${bad.at}`);
+      if (bad) throw new ApiError(400, 'invalid_request', `${zh}中的数字必须是有限的：${bad.at}`, `${part}: numbers must be finite: ${bad.at}`);
+    }
+    // Path values like "Infinity" or "1e400" that the schemas would coerce to ±Infinity.
+    for (const [k, v] of Object.entries((request.params as Record<string, unknown> | undefined) ?? {})) {
+      if (typeof v === 'string' && OVERFLOWING_NUMBER.test(v) && !Number.isFinite(Number(v))) {
+        throw new ApiError(400, 'invalid_request', `路径参数“${k}”必须是有限的数字或编码`, `path parameter "${k}" must be a finite number or a code`);
+      }
+    }
     const q = request.query as Record<string, unknown> | undefined;
     if (!q || typeof q !== 'object') return;
     for (const [k, v] of Object.entries(q)) {

@@ -99,7 +99,7 @@ describe('station tables (CSV, Excel)', () => {
       .replace(String(fx.stations[1].geometry.coordinates[0]), String(fx.stations[1].geometry.coordinates[0] + 0.00115));
     const r3 = await importFile(db, 'csv', new TextEncoder().encode(edited), 'stations', { crs: 'wgs84', by: 'tester' });
     expect(r3).toMatchObject({ created: 0, updated: 1, unchanged: 2 });
-    expect(r3.changes.find((c) => c.action === 'update')).toEqual({ row: 3, code: stationCodes[1], action: 'update' });
+    expect(r3.changes.find((c) => c.action === 'update')).toEqual({ row: 3, code: stationCodes[1], action: 'update', matched_by: 'code', opening_hours: fx.stations[1].properties.openingHours });
     rows = await stationRows(stationCodes);
     expect(rows).toHaveLength(3);
     expect(rows.map((x) => x.version)).toEqual([1, 2, 1]);

@@ -54,13 +54,25 @@ function printReport(r: ImportReport) {
   const out = r.rejected.length ? console.error : console.log;
   for (const [k, v] of Object.entries(r.info)) if (k !== 'columns' && v !== null && v !== undefined) console.log(`  ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
   for (const w of r.warnings) console.log(`  ⚠ ${w.zh} / ${w.en}`);
-  if (r.crs_check) console.log(`  坐标系检查 / CRS check: mean distance to streets (m) ${JSON.stringify(r.crs_check.mean_m)}`);
+  if (r.crs_check) console.log(`  坐标系检查 / CRS check: ${r.crs_check.verdict} (log10 ratio ${r.crs_check.log10_ratio}), mean distance to streets (m) ${JSON.stringify(r.crs_check.mean_m)}`);
   console.log(
     `${r.dry_run ? '试运行（未写入）/ dry run (nothing written)' : r.committed ? '已写入 / written' : '未写入 / nothing written'}: ` +
-      `新增 ${r.created} created, 更新 ${r.updated} updated, 不变 ${r.unchanged} unchanged, 拒绝 ${r.rejected.length} rejected (of ${r.total})`,
+      `共 ${r.total} 行 / ${r.total} rows: 新增 ${r.created} created, 更新 ${r.updated} updated, 不变 ${r.unchanged} unchanged, 拒绝 ${r.rejected_rows} rejected` +
+      (r.rejected.length ? `（${r.rejected.length} 个问题 / problems）` : ''),
   );
-  for (const x of r.rejected.slice(0, 200)) out(`  - [${x.code}] ${rejectedMessage(r.format, x)}`);
+  // Problems listed under their row: a row with three problems is one rejected row.
+  let last: number | null | undefined;
+  for (const x of r.rejected.slice(0, 200)) {
+    if (x.row !== last) out(`  ${rejectedMessage(r.format, { ...x, reason_zh: '', reason_en: '' }).replace(/：\s*\/\s*/, ' / ').replace(/:\s*$/, '')}`);
+    last = x.row;
+    out(`    - [${x.code}] ${x.reason_zh} / ${x.reason_en}`);
+  }
   if (r.rejected.length > 200) out(`  … ${r.rejected.length - 200} more`);
+  // Stations: how rows matched, and hours converted from the list's wording.
+  for (const c of r.changes) {
+    const notes = [c.matched_by === 'name_position' ? '按名称和位置匹配 / matched by name + position' : '', c.code_generated && c.matched_by === 'none' ? '生成编码 / generated code' : '', c.opening_hours_text !== undefined ? `营业时间 hours "${c.opening_hours_text}" → ${c.opening_hours}` : ''].filter(Boolean);
+    if (notes.length) console.log(`  第 ${c.row} 行 / row ${c.row} (${c.code}, ${c.action}): ${notes.join('; ')}`);
+  }
 }
 
 const config = loadConfig();

@@ -1,10 +1,11 @@
 /** CSV for Excel users: UTF-8 with a BOM (so Excel reads Chinese correctly), CRLF line ends. */
+import { spreadsheetText } from '../export/text.js';
 
 const cell = (v: unknown): string => {
   if (v === null || v === undefined) return '';
   const s = typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(4).replace(/\.?0+$/, '')) : String(v);
-  // Quote when needed; a leading = + - @ is neutralised so a cell is never run as a formula.
-  const safe = /^[=+\-@]/.test(s) && typeof v !== 'number' ? `'${s}` : s;
+  // Text: control characters stripped, a leading = + - @ TAB CR neutralised (../export/text.ts); then quoted when needed.
+  const safe = typeof v === 'number' ? s : spreadsheetText(s);
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 };
 

@@ -238,8 +238,8 @@ export async function existingByCode(tx: Tx, table: UpsertTable, codes: string[]
         });
       }
     } else if (table === 'stations') {
-      const rows = await sql<{ id: number; code: string; version: number; deleted: boolean; type_code: string; name: string; address: string | null; amenities: string[]; opening_hours: string; phone: string | null; operator: string | null; status: string; g: Point }>`
-        SELECT id, code, version, deleted_at IS NOT NULL AS deleted, type_code, name, address, amenities, opening_hours, phone, operator, status, ST_AsGeoJSON(geom, 15)::json AS g
+      const rows = await sql<{ id: number; code: string; version: number; deleted: boolean; type_code: string; name: string; address: string | null; amenities: string[]; opening_hours: string; opening_hours_text: string | null; phone: string | null; operator: string | null; status: string; g: Point }>`
+        SELECT id, code, version, deleted_at IS NOT NULL AS deleted, type_code, name, address, amenities, opening_hours, opening_hours_text, phone, operator, status, ST_AsGeoJSON(geom, 15)::json AS g
           FROM stations WHERE code = ANY(${part}::text[])`.execute(tx);
       for (const r of rows.rows) {
         out.set(r.code, {
@@ -248,7 +248,7 @@ export async function existingByCode(tx: Tx, table: UpsertTable, codes: string[]
           version: r.version,
           deleted: r.deleted,
           geometry: r.g,
-          props: { code: r.code, type: r.type_code, name: r.name, address: r.address, amenities: [...r.amenities], openingHours: r.opening_hours, phone: r.phone, operator: r.operator, status: r.status },
+          props: { code: r.code, type: r.type_code, name: r.name, address: r.address, amenities: [...r.amenities], openingHours: r.opening_hours, openingHoursText: r.opening_hours_text, phone: r.phone, operator: r.operator, status: r.status },
         });
       }
     } else {
@@ -359,6 +359,8 @@ export async function upsertStations(tx: Tx, items: UpsertItem<StationProps>[], 
       geom: fromGeoJson(g),
       amenities: [...p.amenities],
       opening_hours: p.openingHours,
+      // The hours as the list wrote them, when the importer converted them (else cleared: the OSM form is the original).
+      opening_hours_text: (p as StationProps & { openingHoursText?: string }).openingHoursText ?? null,
       phone: p.phone ?? null,
       operator: p.operator ?? null,
       status: p.status,

@@ -105,6 +105,11 @@ export async function gridPartyBranches(db: Kysely<Database>): Promise<Map<numbe
   return new Map(rows.map((r) => [r.id, r.party_branch]));
 }
 
+/** The id of the grid with this code, deleted ones too (edits, restore and history name grids by id or code). */
+export async function gridIdByCode(db: Kysely<Database>, code: string): Promise<number | undefined> {
+  return (await db.selectFrom('grids').select('id').where('code', '=', code).executeTakeFirst())?.id;
+}
+
 /** Whether a grid with this id was ever written (deleted ones too). */
 export async function gridExists(db: Kysely<Database>, id: number): Promise<boolean> {
   return !!(await db.selectFrom('grids').select('id').where('id', '=', id).executeTakeFirst());

@@ -65,6 +65,8 @@ export interface StationTable {
   geom: Geometry;
   amenities: ColumnType<string[], string[] | undefined, string[]>;
   opening_hours: Generated<string>;
+  /** The hours as an imported list wrote them, when converted to `opening_hours` (migration 004). */
+  opening_hours_text: Generated<string | null>;
   phone: string | null;
   operator: string | null;
   status: Generated<'open' | 'temporarily_closed'>;

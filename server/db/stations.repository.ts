@@ -76,6 +76,31 @@ export async function getStation(db: Kysely<Database>, idOrCode: string): Promis
   return (await (byId ? q.where('st.id', '=', Number(idOrCode)) : q.where('st.code', '=', idOrCode)).executeTakeFirst()) as StationRow | undefined;
 }
 
+/** A live station with the same name as an imported row, near it (re-imports of lists without codes). */
+export interface NamedStationNear {
+  /** Index of the asking row. */
+  i: number;
+  code: string;
+  type_code: string;
+  distance_m: number;
+}
+
+/**
+ * Live stations whose name equals a row's name and that stand within `toleranceM` of its point
+ * (geodesic metres, PostGIS geography). One query for all rows.
+ */
+export async function stationsNamedNear(db: Kysely<Database>, rows: { name: string; lon: number; lat: number }[], toleranceM: number): Promise<NamedStationNear[]> {
+  if (rows.length === 0) return [];
+  const r = await sql<NamedStationNear>`
+    SELECT (t.ord - 1)::int AS i, st.code, st.type_code, ST_Distance(st.geom::geography, p.g::geography) AS distance_m
+      FROM jsonb_array_elements(${JSON.stringify(rows)}::jsonb) WITH ORDINALITY AS t(e, ord)
+      CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint((t.e->>'lon')::float8, (t.e->>'lat')::float8), 4326) AS g) p
+      JOIN stations st ON st.deleted_at IS NULL AND st.name = t.e->>'name'
+       AND st.geom && ST_Expand(p.g, ${toleranceM / 40_000}) AND ST_DWithin(st.geom::geography, p.g::geography, ${toleranceM})
+     ORDER BY 1, 4`.execute(db);
+  return r.rows.map((x) => ({ ...x, distance_m: Number(x.distance_m) }));
+}
+
 export async function listStationTypes(db: Kysely<Database>) {
   return db.selectFrom('station_types').selectAll().orderBy('code').execute();
 }

@@ -64,5 +64,42 @@ export const AMENITY_NAMES_ZH: Record<Amenity, string> = {
   reading: '图书阅读',
 };
 
+/**
+ * Every word a station list may use for an amenity → its code: the code, the names above, the
+ * labels the web pages show (web/src/ui/amenities.ts, zh and en — a test keeps them in this table)
+ * and common synonyms. The one table the importer reads (server/import/records/stations.ts).
+ * Matching ignores case, width, spaces, "_" and "-" (normAmenityWord).
+ */
+export const AMENITY_WORDS: Record<Amenity, readonly string[]> = {
+  water: ['water', 'drinking water', '饮用水', '饮水', '热水', '开水', '饮水机', '直饮水', '喝水', '茶水', '免费饮水', '冷热水'],
+  charging: ['charging', 'charge', 'charger', 'phone charging', '手机充电', '充电', '充电宝', '充电器', '充电设备', '电动车充电'],
+  air_conditioning: ['air_conditioning', 'air conditioning', 'aircon', 'AC', '空调', '冷气', '避暑', '纳凉'],
+  heating: ['heating', 'heater', '暖气', '取暖', '供暖', '暖风', '避寒', '御寒'],
+  seating: ['seating', 'seats', 'seat', 'rest', '休息座椅', '座椅', '座位', '椅子', '休息', '休息区', '休息处', '歇脚', '桌椅'],
+  microwave: ['microwave', '微波炉', '热饭', '加热饭菜'],
+  first_aid: ['first_aid', 'first aid', 'first aid kit', 'medicine', '急救药箱', '急救箱', '急救包', '药箱', '医药箱', '应急药箱', '常用药品', '常用药'],
+  repair_tools: ['repair_tools', 'repair tools', 'repair', 'tools', 'pump', '维修工具', '修车工具', '打气筒', '充气', '打气', '工具箱', '维修'],
+  umbrella: ['umbrella', '爱心雨伞', '雨伞', '借伞', '共享雨伞'],
+  toilet: ['toilet', 'toilets', 'wc', 'restroom', '卫生间', '厕所', '洗手间', '公厕', '如厕'],
+  wifi: ['wifi', 'wi-fi', 'wlan', 'wireless', '无线网络', '无线网', '免费WiFi', '网络'],
+  reading: ['reading', 'books', '图书阅读', '阅读', '图书', '书报', '书屋', '书籍', '报刊'],
+};
+
+/** How amenity words are compared: NFKC (full-width → ASCII), lower case, no spaces, "_" or "-". */
+export const normAmenityWord = (w: string) => w.normalize('NFKC').toLowerCase().replace(/[\s_-]/g, '');
+
+const AMENITY_BY_WORD = new Map<string, Amenity>();
+for (const a of AMENITIES) {
+  for (const w of [a, AMENITY_NAMES_ZH[a], ...AMENITY_WORDS[a]]) {
+    const k = normAmenityWord(w);
+    const prev = AMENITY_BY_WORD.get(k);
+    if (prev && prev !== a) throw new Error(`amenity word ${w} means both ${prev} and ${a}`);
+    AMENITY_BY_WORD.set(k, a);
+  }
+}
+
+/** The amenity a word names, or undefined. @example amenityOfWord('开水') // 'water' */
+export const amenityOfWord = (word: string): Amenity | undefined => AMENITY_BY_WORD.get(normAmenityWord(word));
+
 export const STATION_STATUSES = ['open', 'temporarily_closed'] as const;
 export type StationStatus = (typeof STATION_STATUSES)[number];

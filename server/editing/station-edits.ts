@@ -164,6 +164,7 @@ export async function updateStation(tx: Transaction<Database>, actor: Actor, id:
     UPDATE stations SET type_code = ${f.type ?? s.type_code}, name = ${f.name ?? s.name},
       address = ${f.address !== undefined ? f.address : s.address}, geom = ST_SetSRID(ST_MakePoint(${lon}, ${lat}), 4326),
       amenities = ${f.amenities ?? s.amenities}::text[], opening_hours = ${f.opening_hours ?? s.opening_hours},
+      opening_hours_text = CASE WHEN ${f.opening_hours ?? null}::text IS NULL OR ${f.opening_hours ?? null}::text = opening_hours THEN opening_hours_text END,
       phone = ${f.phone !== undefined ? f.phone : s.phone}, operator = ${f.operator !== undefined ? f.operator : s.operator},
       status = ${f.status ?? s.status}, version = version + 1, updated_at = now(), updated_by = ${actor.username}
     WHERE id = ${id} AND version = ${version}`.execute(tx);

@@ -3,8 +3,10 @@
  * property as <ExtendedData><Data>, so ../import/formats/kml.ts reads the same attributes back.
  */
 import type { Feature, Geometry, Position } from 'geojson';
+import { stripControlChars } from './text.js';
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** XML text: control characters (not allowed in XML 1.0, even as references) stripped, markup escaped. */
+const esc = (s: string) => stripControlChars(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const coords = (ps: Position[]) => ps.map((p) => `${p[0]},${p[1]}`).join(' ');
 const polygon = (rings: Position[][]) =>
   `<Polygon>${rings.map((r, i) => `<${i === 0 ? 'outerBoundaryIs' : 'innerBoundaryIs'}><LinearRing><coordinates>${coords(r)}</coordinates></LinearRing></${i === 0 ? 'outerBoundaryIs' : 'innerBoundaryIs'}>`).join('')}</Polygon>`;

@@ -5,6 +5,10 @@
  */
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
+import { spreadsheetText, stripControlChars } from './text.js';
+
+/** A cell value as written: text made safe (no control characters, no formula start), other values as they are. */
+const safeCell = (v: unknown): ExcelJS.CellValue => (v === undefined ? null : typeof v === 'string' ? spreadsheetText(v) : (v as ExcelJS.CellValue));
 
 export interface SheetColumn {
   header: string;
@@ -29,16 +33,16 @@ export async function writeWorkbook(sheets: SheetSpec[]): Promise<Uint8Array> {
   wb.created = new Date(Date.UTC(2026, 0, 1));
   wb.modified = wb.created;
   for (const s of sheets) {
-    const ws = wb.addWorksheet(s.name);
+    const ws = wb.addWorksheet(stripControlChars(s.name));
     let headerRow = 1;
     if (s.title) {
-      ws.addRow([s.title]).font = { bold: true, size: 14 };
+      ws.addRow([stripControlChars(s.title)]).font = { bold: true, size: 14 };
       headerRow = 2;
     }
     const header = ws.addRow(s.columns.map((c) => c.header));
     header.font = { bold: true };
     header.alignment = { vertical: 'middle', wrapText: true };
-    for (const r of s.rows) ws.addRow(s.columns.map((c) => (r[c.key] === undefined ? null : (r[c.key] as ExcelJS.CellValue))));
+    for (const r of s.rows) ws.addRow(s.columns.map((c) => safeCell(r[c.key])));
     s.columns.forEach((c, i) => {
       const col = ws.getColumn(i + 1);
       col.width = c.width ?? Math.max(10, Math.min(40, c.header.length * 2 + 2));

@@ -36,8 +36,27 @@ describe('sanity detectors', () => {
     const right = checkDeclaredCrs(gcj, 'gcj02', net);
     expect(right.suspected).toBeNull();
     expect(checkDeclaredCrs(points, 'wgs84', net).suspected).toBeNull();
-    // Too few points: no verdict.
-    expect(checkDeclaredCrs(gcj.slice(0, 4), 'wgs84', net).suspected).toBeNull();
+    expect(wrong.verdict).toBe('suspected');
+    expect(right.verdict).toBe('fits');
+    // Four points are enough when each sits by a street only in the other reading …
+    const four = checkDeclaredCrs(gcj.slice(0, 4), 'wgs84', net);
+    expect(four.suspected).toBe('gcj02');
+    expect(four.log10Ratio).toBeGreaterThanOrEqual(3);
+    // … two are not: no verdict either way, and it says so.
+    const two = checkDeclaredCrs(gcj.slice(0, 2), 'wgs84', net);
+    expect([two.suspected, two.verdict]).toEqual([null, 'not_enough_evidence']);
+  });
+
+  it('says "not enough evidence" where every reading lands near a street', () => {
+    // A lattice of streets every 20 m: any point is within 10 m of one, whatever the system.
+    const dense: LonLat[][] = [];
+    for (let k = 0; k <= 200; k++) {
+      dense.push([[121.58, 38.89 + (k * 20) / 110_574], [121.63, 38.89 + (k * 20) / 110_574]]);
+      dense.push([[121.58 + (k * 20) / 86_700, 38.89], [121.58 + (k * 20) / 86_700, 38.93]]);
+    }
+    const gcj = points.slice(0, 10).map((p) => convertPosition([p[0], p[1]], 'wgs84', 'gcj02') as unknown as LonLat);
+    const c = checkDeclaredCrs(gcj, 'wgs84', new PolylineIndex(dense));
+    expect([c.suspected, c.verdict]).toEqual([null, 'not_enough_evidence']);
   });
 
   it('median', () => {

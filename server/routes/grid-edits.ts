@@ -18,7 +18,8 @@ import { createGrid, deleteGrid, mergeGrids, reshapeGrid, restoreGrid, splitGrid
 import { gridHistory } from '../editing/grids/queries.js';
 import type { EditResult } from '../editing/grids/types.js';
 import { editImpact } from '../editing/impact.js';
-import { gridExists } from '../db/grids.repository.js';
+import { gridExists, gridIdByCode } from '../db/grids.repository.js';
+import { parseRef } from './params.js';
 import type { Database } from '../db/schema.js';
 import type { Transaction } from 'kysely';
 
@@ -37,6 +38,15 @@ function polygonOf(input: unknown): Polygon {
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   await registerWriteRateLimit(app);
   const write = { config: { rateLimit: { max: app.config.writeRatePerMinute, timeWindow: 60_000 } }, preHandler: app.requireActor };
+
+  /** The grid a path (or `into`) names, by id or by code as GET /api/grids/:id takes it; 404 for an unknown code. */
+  async function gridIdOf(ref: string): Promise<number> {
+    const r = parseRef(ref);
+    if ('id' in r) return r.id;
+    const id = await gridIdByCode(app.db.kysely, r.code);
+    if (id === undefined) throw new ApiError(404, 'not_found', `网格 ${r.code} 不存在`, `Grid ${r.code} not found`);
+    return id;
+  }
 
   /** One edit = one transaction; a dry run rolls it back and always includes the impact. */
   async function run(req: FastifyRequest, query: { dry_run?: boolean; impact?: boolean }, op: (tx: Transaction<Database>) => Promise<EditResult>) {
@@ -96,7 +106,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       const { version, geometry, community_code, allow_community_change, ...attrs } = req.body;
       const v = baseVersion(req, version);
       const polygon = geometry === undefined ? undefined : polygonOf(geometry);
-      return run(req, req.query, (tx) => reshapeGrid(tx, req.actor!, { id: req.params.id, version: v, polygon, attrs, communityCode: community_code, allowCommunityChange: allow_community_change }));
+      const id = await gridIdOf(req.params.id);
+      return run(req, req.query, (tx) => reshapeGrid(tx, req.actor!, { id, version: v, polygon, attrs, communityCode: community_code, allowCommunityChange: allow_community_change }));
     },
   );
 
@@ -114,7 +125,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       const v = baseVersion(req, req.query.version);
-      return run(req, req.query, (tx) => deleteGrid(tx, req.actor!, { id: req.params.id, version: v, into: req.query.into }));
+      const id = await gridIdOf(req.params.id);
+      const into = req.query.into === undefined ? undefined : await gridIdOf(req.query.into);
+      return run(req, req.query, (tx) => deleteGrid(tx, req.actor!, { id, version: v, into }));
     },
   );
 
@@ -135,7 +148,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       const v = baseVersion(req, req.body.version);
       const line = checkLine(req.body.line);
       if (!line.ok) throw problemsError('invalid_geometry', '分割线无效：', 'Invalid split line: ', line.problems);
-      return run(req, req.query, (tx) => splitGrid(tx, req.actor!, { id: req.params.id, version: v, line: line.value, names: req.body.names }));
+      const id = await gridIdOf(req.params.id);
+      return run(req, req.query, (tx) => splitGrid(tx, req.actor!, { id, version: v, line: line.value, names: req.body.names }));
     },
   );
 
@@ -169,7 +183,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       const v = baseVersion(req, req.body.version);
-      return run(req, req.query, (tx) => restoreGrid(tx, req.actor!, { id: req.params.id, version: v, toVersion: req.body.to_version }));
+      const id = await gridIdOf(req.params.id);
+      return run(req, req.query, (tx) => restoreGrid(tx, req.actor!, { id, version: v, toVersion: req.body.to_version }));
     },
   );
 
@@ -184,11 +199,12 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => {
-      const entries = await gridHistory(app.db.kysely, req.params.id);
-      if (!entries.length && !(await gridExists(app.db.kysely, req.params.id))) {
+      const id = await gridIdOf(req.params.id);
+      const entries = await gridHistory(app.db.kysely, id);
+      if (!entries.length && !(await gridExists(app.db.kysely, id))) {
         throw new ApiError(404, 'not_found', `网格 ${req.params.id} 不存在`, `Grid ${req.params.id} not found`);
       }
-      return { grid_id: req.params.id, entries: gridHistoryEntries(entries) };
+      return { grid_id: id, entries: gridHistoryEntries(entries) };
     },
   );
 };

@@ -161,8 +161,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
           throw new ApiError(
             422,
             'import_rejected',
-            `导入被拒绝，共 ${r.rejected.length} 个问题，未写入任何数据：${first.map((m) => m.split(' / ')[0]).join('；')}`,
-            `import rejected with ${r.rejected.length} problem(s); nothing was written: ${first.map((m) => m.split(' / ').slice(1).join(' / ')).join('; ')}`,
+            `导入被拒绝，${r.rejected_rows} 行共 ${r.rejected.length} 个问题，未写入任何数据：${first.map((m) => m.split(' / ')[0]).join('；')}`,
+            `import rejected: ${r.rejected.length} problem(s) in ${r.rejected_rows} row(s); nothing was written: ${first.map((m) => m.split(' / ').slice(1).join(' / ')).join('; ')}`,
             r,
           );
         }

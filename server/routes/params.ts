@@ -4,6 +4,15 @@ import { parseLocalTime } from '../hours/index.js';
 import type { Bbox } from '../schemas/common.js';
 import type { CoverageQuery } from '../coverage/service.js';
 
+/**
+ * A grid or station named in a path (schemas/common.ts IdOrCode): 1–9 digits are an id, anything
+ * else a code — the one rule every route uses, so a 15-digit grid code never reaches an integer column.
+ * @example parseRef('17') // { id: 17 }   parseRef('210291001001001') // { code: '210291001001001' }
+ */
+export function parseRef(value: string): { id: number } | { code: string } {
+  return /^\d{1,9}$/.test(value) && Number(value) >= 1 ? { id: Number(value) } : { code: value };
+}
+
 /** Parses and checks a bbox query value. */
 export function parseBbox(value: string | undefined): Bbox | undefined {
   if (value === undefined) return undefined;

@@ -26,6 +26,15 @@ export const errorResponses = {
 };
 
 /** `T` or null. */
+/** A database id (PostgreSQL `integer`): 1 … 2³¹−1, so `1e400`, `Infinity` or a 15-digit number is a 400, not a database error. */
+export const DbId = (description?: string) => Type.Integer({ minimum: 1, maximum: 2_147_483_647, ...(description ? { description } : {}) });
+
+/**
+ * A grid or station named in a path: an id (1–9 digits) or a code (anything else matching the
+ * code pattern) — the same rule for every route; server/routes/params.ts `parseRef` reads it.
+ */
+export const IdOrCode = Type.String({ pattern: '^[0-9A-Za-z_-]{1,40}$', description: 'id (1–9 digits) or code' });
+
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 // GeoJSON geometries (RFC 7946), WGS84 lon/lat.

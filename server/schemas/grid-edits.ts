@@ -1,6 +1,6 @@
 /** Grid edits (网格编辑): bodies, the edit answer with its impact preview, and the history. */
 import { Type } from 'typebox';
-import { Code12, FeatureSchema, Literals, Nullable, PolygonSchema } from './common.js';
+import { Code12, DbId, FeatureSchema, IdOrCode, Literals, Nullable, PolygonSchema } from './common.js';
 
 const Text = (max: number, description?: string) => Type.String({ maxLength: max, ...(description ? { description } : {}) });
 
@@ -14,8 +14,9 @@ export const GridAttributes = Type.Object({
   households: Type.Optional(Type.Integer({ minimum: 0, maximum: 5_000_000 })),
 });
 
-export const GridId = Type.Object({ id: Type.Integer({ minimum: 1 }) });
-const Version = Type.Optional(Type.Integer({ minimum: 1, description: 'the version you edited (or send If-Match)' }));
+/** The grid of a path: its id or its code, as GET /api/grids/:id takes it. */
+export const GridId = Type.Object({ id: IdOrCode });
+const Version = Type.Optional(DbId('the version you edited (or send If-Match)'));
 export const DryRun = Type.Object(
   {
     dry_run: Type.Optional(Type.Boolean({ description: 'validate and preview the impact; write nothing' })),
@@ -41,13 +42,13 @@ export const ReshapeGridBody = Type.Object(
   { version: Version, geometry: Type.Optional(Drawn('GeoJSON Polygon')), community_code: Type.Optional(Code12), allow_community_change: Type.Optional(Type.Boolean()), ...GridAttributes.properties },
   { additionalProperties: false },
 );
-export const DeleteGridQuery = Type.Object({ ...DryRun.properties, version: Version, into: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false });
+export const DeleteGridQuery = Type.Object({ ...DryRun.properties, version: Version, into: Type.Optional(Type.String({ pattern: '^[0-9A-Za-z_-]{1,40}$', description: 'the neighbour (id or code) that takes the area' })) }, { additionalProperties: false });
 export const SplitGridBody = Type.Object({ version: Version, line: Drawn('GeoJSON LineString'), names: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 20 })) }, { additionalProperties: false });
 export const MergeGridsBody = Type.Object(
-  { grids: Type.Array(Type.Object({ id: Type.Integer({ minimum: 1 }), version: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }), { minItems: 2, maxItems: 20 }), name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) },
+  { grids: Type.Array(Type.Object({ id: DbId(), version: DbId() }, { additionalProperties: false }), { minItems: 2, maxItems: 20 }), name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) },
   { additionalProperties: false },
 );
-export const RestoreGridBody = Type.Object({ version: Version, to_version: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
+export const RestoreGridBody = Type.Object({ version: Version, to_version: DbId() }, { additionalProperties: false });
 
 export const GridOperation = Literals('create', 'reshape', 'update', 'delete', 'restore', 'split', 'merge', 'revert', 'import');
 

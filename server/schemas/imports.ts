@@ -74,9 +74,30 @@ export const ImportReport = Type.Object({
   created: Type.Integer(),
   updated: Type.Integer(),
   unchanged: Type.Integer(),
-  rejected: Type.Array(RejectedRow),
-  changes: Type.Array(Type.Object({ row: Type.Integer(), code: Type.String(), action: Literals('create', 'update', 'unchanged') })),
+  rejected: Type.Array(RejectedRow, { description: 'every problem, each naming its row; a row may have several' }),
+  rejected_rows: Type.Integer({ description: 'rows with at least one problem: created + updated + unchanged + rejected_rows = total' }),
+  changes: Type.Array(
+    Type.Object({
+      row: Type.Integer(),
+      code: Type.String(),
+      action: Literals('create', 'update', 'unchanged'),
+      /** Stations: matched on the code, on name + position (rows without a code), or new. */
+      matched_by: Type.Optional(Literals('code', 'name_position', 'none')),
+      code_generated: Type.Optional(Type.Boolean({ description: 'stations: the list gave no code; this one was generated (or taken from the matched station)' })),
+      opening_hours: Type.Optional(Type.String({ description: 'stations: the hours as stored (OSM opening_hours)' })),
+      opening_hours_text: Type.Optional(Type.String({ description: 'stations: the hours as the list wrote them, when converted' })),
+    }),
+  ),
   warnings: Type.Array(Type.Object({ zh: Type.String(), en: Type.String() })),
   info: ReadInfo,
-  crs_check: Type.Optional(Type.Object({ suspected: Nullable(Crs), mean_m: PerCrs, median_m: PerCrs, points: Type.Integer() })),
+  crs_check: Type.Optional(
+    Type.Object({
+      suspected: Nullable(Crs),
+      verdict: Literals('suspected', 'fits', 'not_enough_evidence'),
+      log10_ratio: Type.Number({ description: 'log10 of the likelihood ratio "the best other system is right" : "the declared one is right" (≥ 3 suspected, ≤ −3 fits)' }),
+      mean_m: PerCrs,
+      median_m: PerCrs,
+      points: Type.Integer(),
+    }),
+  ),
 });

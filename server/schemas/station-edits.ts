@@ -1,6 +1,6 @@
 /** Station edits (站点编辑): bodies, the saved answer and the history. */
 import { Type } from 'typebox';
-import { Nullable } from './common.js';
+import { DbId, Nullable } from './common.js';
 
 const TypeCode = Type.String({ pattern: '^[a-z_]{1,40}$', description: 'station type code' });
 const Name = Type.String({ minLength: 1, maxLength: 100 });
@@ -22,9 +22,9 @@ export const CreateStationBody = Type.Object(
   { ...Fields, type: Type.String({ pattern: '^[a-z_]{1,40}$' }), name: Name, lon: EditLon, lat: EditLat, code: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })) },
   { additionalProperties: false },
 );
-export const UpdateStationBody = Type.Object({ ...Fields, version: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false });
-export const StationId = Type.Object({ id: Type.Integer({ minimum: 1 }) });
-export const VersionQuery = Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false });
+export const UpdateStationBody = Type.Object({ ...Fields, version: Type.Optional(DbId()) }, { additionalProperties: false });
+export const StationId = Type.Object({ id: DbId() });
+export const VersionQuery = Type.Object({ version: Type.Optional(DbId()) }, { additionalProperties: false });
 export const SavedStation = Type.Object({ id: Type.Integer(), code: Type.String(), version: Type.Integer(), deleted: Type.Boolean() });
 
 /**

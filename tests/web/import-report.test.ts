@@ -15,6 +15,7 @@ const report = (rejected: Partial<RejectedRow>[], dry_run = true): ImportReport 
   updated: 0,
   unchanged: 0,
   rejected: rejected.map((r) => ({ row: null, code: 'x', reason_zh: '', reason_en: '', ...r })),
+  rejected_rows: new Set(rejected.map((r) => r.row ?? null).filter((r) => r !== null)).size,
   changes: [],
   warnings: [],
   info: {},

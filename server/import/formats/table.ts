@@ -196,7 +196,7 @@ export function detectHeader(table: RawTable, override: Record<string, TableFiel
       bestCount = n;
     }
   }
-  if (!best) return { headerRow: 0, headers: [], fields: [], missing: ['code', 'name', 'type', 'lon', 'lat'] };
+  if (!best) return { headerRow: 0, headers: [], fields: [], missing: ['name', 'type', 'lon', 'lat'] };
   const headers = best.cells.map((c) => (c === null ? '' : String(c).trim()));
   const fields = fieldsOf(best.cells);
   // A field named twice: keep the first column.
@@ -207,7 +207,8 @@ export function detectHeader(table: RawTable, override: Record<string, TableFiel
     if (seen.has(f)) fields[i] = null;
     else seen.add(f);
   }
-  const missing: TableField[] = (['code', 'name', 'type', 'address', 'openingHours'] as TableField[]).filter((f) => !seen.has(f));
+  // 编码 is optional: stations listed without one get a generated code (../records/stations.ts).
+  const missing: TableField[] = (['name', 'type', 'address', 'openingHours'] as TableField[]).filter((f) => !seen.has(f));
   if (!seen.has('lonlat') && !(seen.has('lon') && seen.has('lat'))) {
     if (!seen.has('lon')) missing.push('lon');
     if (!seen.has('lat')) missing.push('lat');

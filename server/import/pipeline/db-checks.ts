@@ -11,7 +11,7 @@ import type { Message } from '../../validation/problem.js';
 import { convertPosition, CRS_VALUES } from '../crs.js';
 import type { ReadResult, Rejected } from '../formats/read.js';
 import type { AdminRecord, GridRecord, ImportKind } from '../records/types.js';
-import { checkDeclaredCrs, crsSuspicionMessage, looksSwapped, PolylineIndex, type Bbox, type CrsCheck, type LonLat } from '../sanity.js';
+import { checkDeclaredCrs, crsNotEnoughEvidenceMessage, crsSuspicionMessage, looksSwapped, PolylineIndex, type Bbox, type CrsCheck, type LonLat } from '../sanity.js';
 import type { AnyRecord, ImportOptions } from './types.js';
 
 /** A point that stands for the record in the outside-the-city test. */
@@ -86,7 +86,7 @@ export async function checkRecords(q: Kysely<Database>, read: ReadResult<ImportK
 
   // 3. Does the declared coordinate system fit the street network? (stations: they stand on streets)
   let crsCheck: CrsCheck | undefined;
-  if (kind === 'stations' && read.raw.length >= 5) {
+  if (kind === 'stations' && read.raw.length > 0) { // small files too: the check weighs the evidence and says when there is not enough
     const raws = read.raw.map((r) => r.position as LonLat);
     const xs: number[] = [];
     const ys: number[] = [];
@@ -106,7 +106,7 @@ export async function checkRecords(q: Kysely<Database>, read: ReadResult<ImportK
         const msg = crsSuspicionMessage(crsCheck, read.crs);
         if (opts.force) warnings.push(msg);
         else reject(null, 'suspected_crs', undefined, `${msg.zh}（确认无误可加 --force 强制导入）`, `${msg.en} (add --force if you are sure)`);
-      }
+      } else if (crsCheck.verdict === 'not_enough_evidence') warnings.push(crsNotEnoughEvidenceMessage(crsCheck, read.crs));
     }
   }
   return { rejected, warnings, bad, crsCheck };

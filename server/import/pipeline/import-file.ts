@@ -15,6 +15,8 @@ import type { Crs } from '../crs.js';
 import { readImportFile, type ImportFormat } from '../formats/read.js';
 import { ADMIN_LEVEL_OF, type ImportKind } from '../records/types.js';
 import { checkRecords } from './db-checks.js';
+import { matchedBy, matchStationsByNamePosition, type StationMatchedBy } from './station-match.js';
+import type { StationRecord } from '../records/types.js';
 import { ImportFailed } from './report.js';
 import type { AnyRecord, ImportOptions, ImportReport } from './types.js';
 
@@ -28,7 +30,7 @@ function unchanged(kind: ImportKind, rec: AnyRecord, ex: ExistingRow): boolean {
   if (ex.deleted) return false;
   const { geometry, ...props } = rec as AnyRecord & Record<string, unknown>;
   const norm = (v: unknown) => (v === undefined ? null : Array.isArray(v) ? [...v].sort() : v);
-  const keys = kind === 'grids' ? ['code', 'name', 'communityCode', 'leaderName', 'leaderPhone', 'partyBranch', 'population', 'households'] : kind === 'stations' ? ['code', 'type', 'name', 'address', 'amenities', 'openingHours', 'phone', 'operator', 'status'] : ['code', 'name', 'parentCode'];
+  const keys = kind === 'grids' ? ['code', 'name', 'communityCode', 'leaderName', 'leaderPhone', 'partyBranch', 'population', 'households'] : kind === 'stations' ? ['code', 'type', 'name', 'address', 'amenities', 'openingHours', 'openingHoursText', 'phone', 'operator', 'status'] : ['code', 'name', 'parentCode'];
   for (const k of keys) {
     if (kind !== 'stations' && kind !== 'grids' && k === 'parentCode' && kind === 'districts') continue;
     if (JSON.stringify(norm((props as Record<string, unknown>)[k])) !== JSON.stringify(norm(ex.props[k]))) return false;
@@ -39,6 +41,17 @@ function unchanged(kind: ImportKind, rec: AnyRecord, ex: ExistingRow): boolean {
   // re-imported through a GCJ-02 round trip is "no change" rather than a new version.
   return geometry.type === ex.geometry.type || ex.geometry.type === 'MultiPolygon' ? sameNumberTree(g, ex.geometry.coordinates, 2e-6) : false;
 }
+
+/** Rows with at least one problem (file-level problems, `row: null`, are listed but are not rows). */
+const rejectedRows = (r: ImportReport) => new Set(r.rejected.filter((x) => x.row !== null).map((x) => x.row)).size;
+
+/** What a station row's report line adds: how it matched, whether its code was generated, the stored OSM hours and the original text. */
+const stationChange = (r: StationRecord, matched: StationMatchedBy) => ({
+  matched_by: matched,
+  ...(r.codeGenerated ? { code_generated: true } : {}),
+  opening_hours: r.openingHours,
+  ...(r.openingHoursText !== undefined ? { opening_hours_text: r.openingHoursText } : {}),
+});
 
 /**
  * Reads, checks and (unless `dryRun`) writes one file. Returns the report; a file with rejected
@@ -61,20 +74,24 @@ export async function importFile(db: Db, format: ImportFormat, bytes: Uint8Array
     updated: 0,
     unchanged: 0,
     rejected: [...read.rejected],
+    rejected_rows: 0,
     changes: [],
     warnings: [...read.warnings],
     info: read.info,
   };
   const fileLevel = read.rejected.some((r) => r.row === null);
-  let plan: { row: number; record: AnyRecord; existing?: ExistingRow; action: 'create' | 'update' | 'unchanged' }[] = [];
+  let plan: { row: number; record: AnyRecord; existing?: ExistingRow; action: 'create' | 'update' | 'unchanged'; matched?: StationMatchedBy }[] = [];
+  // Stations: rows without a code are matched by name and position first (./station-match.ts); the code as read is kept to redo that inside the transaction.
+  const stationRows = kind === 'stations' ? read.records.map(({ row, record }) => ({ row, record: record as StationRecord, readCode: record.code })) : [];
 
   const classify = async (q: Kysely<Database>) => {
     const table = kind;
+    const byNamePosition = kind === 'stations' ? await matchStationsByNamePosition(q, stationRows) : new Set<number>();
     const existing = await existingByCode(q, table, read.records.map((r) => r.record.code));
     return read.records.map(({ row, record }) => {
       const ex = existing.get(record.code);
       const action: 'create' | 'update' | 'unchanged' = !ex ? 'create' : unchanged(kind, record, ex) ? 'unchanged' : 'update';
-      return { row, record: record as AnyRecord, existing: ex, action };
+      return { row, record: record as AnyRecord, existing: ex, action, ...(kind === 'stations' ? { matched: matchedBy(record as StationRecord, byNamePosition.has(row), !!ex) } : {}) };
     });
   };
 
@@ -86,7 +103,7 @@ export async function importFile(db: Db, format: ImportFormat, bytes: Uint8Array
     report.warnings.push(...checks.warnings);
     if (checks.crsCheck) {
       const r1 = (o: Record<Crs, number>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Math.round(v * 10) / 10])) as Record<Crs, number>;
-      report.crs_check = { suspected: checks.crsCheck.suspected, mean_m: r1(checks.crsCheck.meanM), median_m: r1(checks.crsCheck.medianM), points: checks.crsCheck.points };
+      report.crs_check = { suspected: checks.crsCheck.suspected, verdict: checks.crsCheck.verdict, log10_ratio: checks.crsCheck.log10Ratio, mean_m: r1(checks.crsCheck.meanM), median_m: r1(checks.crsCheck.medianM), points: checks.crsCheck.points };
     }
     plan = (await classify(db.kysely)).filter((p) => !checks.bad.has(p.row));
     progress({ phase: 'check', done: 1, total: 1 });
@@ -95,7 +112,8 @@ export async function importFile(db: Db, format: ImportFormat, bytes: Uint8Array
     report.created = plan.filter((p) => p.action === 'create').length;
     report.updated = plan.filter((p) => p.action === 'update').length;
     report.unchanged = plan.filter((p) => p.action === 'unchanged').length;
-    report.changes = plan.map((p) => ({ row: p.row, code: p.record.code, action: p.action }));
+    report.changes = plan.map((p) => ({ row: p.row, code: p.record.code, action: p.action, ...(p.matched ? stationChange(p.record as StationRecord, p.matched) : {}) }));
+    report.rejected_rows = rejectedRows(report);
   };
   fill();
   if (opts.dryRun) return report;
@@ -120,6 +138,7 @@ export async function importFile(db: Db, format: ImportFormat, bytes: Uint8Array
   } catch (err) {
     if (err instanceof DatasetError) {
       report.rejected.push(...err.details.map((d) => ({ row: plan.find((p) => p.record.code === d.code)?.row ?? null, code: 'unknown_parent' as const, ...(d.code ? { feature_code: d.code } : {}), reason_zh: err.message.split(' / ')[0], reason_en: err.message.split(' / ').slice(1).join(' / ') })));
+      report.rejected_rows = rejectedRows(report);
       throw ImportFailed.fromReport(report);
     }
     throw err;

@@ -16,13 +16,24 @@ export interface ImportReport {
   created: number;
   updated: number;
   unchanged: number;
+  /** Every problem found, each naming its row (a row may have several; `row: null` = the whole file). */
   rejected: Rejected[];
-  /** What happens (or happened) to each accepted row. */
-  changes: { row: number; code: string; action: 'create' | 'update' | 'unchanged' }[];
+  /** Rows with at least one problem (problems of the whole file are listed in `rejected` with `row: null` but are not rows): created + updated + unchanged + rejected_rows = total. */
+  rejected_rows: number;
+  /** What happens (or happened) to each accepted row; stations also say how the row matched and the hours stored. */
+  changes: {
+    row: number;
+    code: string;
+    action: 'create' | 'update' | 'unchanged';
+    matched_by?: 'code' | 'name_position' | 'none';
+    code_generated?: boolean;
+    opening_hours?: string;
+    opening_hours_text?: string;
+  }[];
   warnings: Message[];
   info: Record<string, unknown>;
   /** The coordinate-system check (stations, when a street network is loaded). */
-  crs_check?: { suspected: Crs | null; mean_m: Record<Crs, number>; median_m: Record<Crs, number>; points: number };
+  crs_check?: { suspected: Crs | null; verdict: 'suspected' | 'fits' | 'not_enough_evidence'; log10_ratio: number; mean_m: Record<Crs, number>; median_m: Record<Crs, number>; points: number };
 }
 
 export interface ImportProgress {

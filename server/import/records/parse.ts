@@ -99,10 +99,14 @@ export function parseGeoJsonImport<K extends ImportKind>(input: unknown, kind: K
     }
     problems.push(...reader.problems);
 
-    if (code !== undefined) {
-      const first = firstByCode.get(code);
-      if (first !== undefined) problems.push(P(`编码重复（与第 ${first + 1} 个要素相同）`, `duplicate code (same as feature #${first + 1})`, 'duplicate_code'));
-      else firstByCode.set(code, i);
+    // Stations listed without a code get a generated one (./stations.ts): the same type, name and place twice is the same station twice.
+    const generated = kind === 'stations' && (record as { codeGenerated?: true }).codeGenerated === true;
+    const key = generated ? (record as { code: string }).code : code;
+    if (key !== undefined) {
+      const first = firstByCode.get(key);
+      if (first !== undefined && generated) problems.push(P('与文件中前面一行的类型、名称和位置都相同（重复的站点）', 'same type, name and position as an earlier row of the file (a duplicate station)', 'duplicate_code'));
+      else if (first !== undefined) problems.push(P(`编码重复（与第 ${first + 1} 个要素相同）`, `duplicate code (same as feature #${first + 1})`, 'duplicate_code'));
+      else firstByCode.set(key, i);
     }
 
     if (problems.length > 0) {

@@ -137,7 +137,16 @@ export class PropReader {
       if (required) this.missing(key);
       return required ? undefined : null;
     }
-    if (typeof v === 'string') return v.trim();
+    if (typeof v === 'string') {
+      // PostgreSQL text cannot hold NUL, and no export may carry control characters: refuse them here, by name.
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+      const ctl = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.exec(v);
+      if (ctl) {
+        this.problems.push(P(`属性 ${key}（${LABEL_ZH[key]}）含有控制字符 U+${ctl[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`, `property ${key} contains the control character U+${ctl[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`));
+        return undefined;
+      }
+      return v.trim();
+    }
     if (allowNumber && typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return String(v);
     this.wrongType(key, '文本', 'a string');
     return undefined;

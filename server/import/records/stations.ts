@@ -1,9 +1,13 @@
 /**
- * Stations: a type (code or Chinese name), amenities (array or a comma-separated list, English or
- * Chinese), opening hours in OSM syntax, and a status (English or Chinese).
+ * Stations: a code (optional — a stable one is generated from type, name and position when the
+ * list has none), a type (code or Chinese name), amenities (array or a list separated by commas,
+ * 、, ; / or spaces, in any word of the one table server/domain/stations.ts AMENITY_WORDS), opening
+ * hours (OSM syntax kept, common Chinese text converted by server/hours/zh.ts — the original text
+ * is kept beside the OSM form), and a status (English or Chinese).
  */
-import { AMENITIES, AMENITY_NAMES_ZH, STATION_STATUSES, STATION_TYPES, STATION_TYPE_CODES, type Amenity, type StationStatus } from '../../domain/stations.js';
-import { openingHoursError } from '../../validation/opening-hours.js';
+import { createHash } from 'node:crypto';
+import { AMENITIES, AMENITY_NAMES_ZH, amenityOfWord, STATION_STATUSES, STATION_TYPES, STATION_TYPE_CODES, type Amenity, type StationStatus } from '../../domain/stations.js';
+import { readOpeningHours } from '../../hours/zh.js';
 import { P, show, typeName } from './problems.js';
 import type { PropReader } from './properties.js';
 
@@ -11,11 +15,6 @@ const TYPE_BY_NAME = new Map<string, string>();
 for (const t of STATION_TYPES) {
   TYPE_BY_NAME.set(t.code.toLowerCase(), t.code);
   TYPE_BY_NAME.set(t.nameZh, t.code);
-}
-const AMENITY_BY_NAME = new Map<string, Amenity>();
-for (const a of AMENITIES) {
-  AMENITY_BY_NAME.set(a, a);
-  AMENITY_BY_NAME.set(AMENITY_NAMES_ZH[a], a);
 }
 const STATUS_BY_NAME = new Map<string, StationStatus>([
   ['open', 'open'],
@@ -31,8 +30,23 @@ const STATUS_BY_NAME = new Map<string, StationStatus>([
 const VALID_TYPES_ZH = STATION_TYPES.map((t) => `${t.code}（${t.nameZh}）`).join('、');
 const VALID_TYPES_EN = STATION_TYPE_CODES.join(', ');
 
+/**
+ * The code of a station listed without one: "G" + 11 characters of a hash of type, name and
+ * position (WGS84, 5 decimals ≈ 1 m) — the same row gives the same code on every import. A
+ * re-import of a moved or renamed station is matched by name and position first
+ * (../pipeline/station-match.ts), so the code only has to be stable for unchanged rows.
+ * @example generatedStationCode('courier_station', '爱心驿站', [121.6, 38.91]) // 'G' + 11 base-32 characters
+ */
+export function generatedStationCode(type: string, name: string, lonLat: readonly [number, number]): string {
+  const h = createHash('sha256').update(`${type}|${name}|${lonLat[0].toFixed(5)}|${lonLat[1].toFixed(5)}`).digest();
+  const A = 'abcdefghijkmnpqrstuvwxyz23456789'; // no 0/o, 1/l
+  let out = 'G';
+  for (let i = 0; i < 11; i++) out += A[h[i] % 32];
+  return out;
+}
+
 export function readStation(r: PropReader, lonLat: readonly [number, number] | null) {
-  const code = r.string('code', true, true);
+  let code = r.has('code') ? r.string('code', true, true) : undefined;
   let type: string | undefined;
   const rawType = r.string('type', true);
   if (rawType !== undefined) {
@@ -43,7 +57,7 @@ export function readStation(r: PropReader, lonLat: readonly [number, number] | n
   let amenities: Amenity[] | undefined = [];
   const rawAm = r.raw('amenities');
   if (rawAm !== undefined) {
-    const items = Array.isArray(rawAm) ? rawAm : typeof rawAm === 'string' ? rawAm.split(/[,，、;；]+/) : null;
+    const items = Array.isArray(rawAm) ? rawAm : typeof rawAm === 'string' ? rawAm.replace(/等$/, '').split(/[,，、;；/|\n]+/) : null;
     if (!items) {
       r.problem(P(`属性 amenities（设施）应为数组或逗号分隔的文本，实际为 ${typeName(rawAm)}`, `property amenities must be an array or a comma-separated string, got ${typeName(rawAm)}`));
       amenities = undefined;
@@ -53,15 +67,21 @@ export function readStation(r: PropReader, lonLat: readonly [number, number] | n
       for (const item of items) {
         const s = typeof item === 'string' ? item.trim() : show(item);
         if (s === '') continue;
-        const a = AMENITY_BY_NAME.get(s) ?? AMENITY_BY_NAME.get(s.toLowerCase());
+        const a = amenityOfWord(s);
         if (a) set.add(a);
-        else unknown.push(s);
+        else {
+          // "饮水 充电 座椅": words separated by spaces (multi-word English names matched above first).
+          const words = s.split(/\s+/);
+          const each = words.map(amenityOfWord);
+          if (words.length > 1 && each.every(Boolean)) for (const w of each) set.add(w!);
+          else unknown.push(s);
+        }
       }
       if (unknown.length > 0) {
         r.problem(
           P(
-            `未知设施 ${unknown.map((u) => show(u)).join('、')}，可用：${AMENITIES.map((a) => `${a}（${AMENITY_NAMES_ZH[a]}）`).join('、')}`,
-            `unknown amenities ${unknown.map((u) => show(u)).join(', ')}; valid: ${AMENITIES.join(', ')}`,
+            `未知设施 ${unknown.map((u) => show(u)).join('、')}，可用：${AMENITIES.map((a) => AMENITY_NAMES_ZH[a]).join('、')}（及同义词，如 热水/开水、厕所、药箱、打气筒、WiFi）`,
+            `unknown amenities ${unknown.map((u) => show(u)).join(', ')}; valid: ${AMENITIES.join(', ')} (or their Chinese names and synonyms)`,
           ),
         );
         amenities = undefined;
@@ -71,10 +91,18 @@ export function readStation(r: PropReader, lonLat: readonly [number, number] | n
     }
   }
 
-  const openingHours = r.string('openingHours', true);
+  let openingHours = r.string('openingHours', true);
+  let openingHoursText: string | undefined;
   if (openingHours !== undefined) {
-    const err = openingHoursError(openingHours, lonLat ?? undefined);
-    if (err) r.problem(P(`营业时间 ${show(openingHours)} 不符合 OSM opening_hours 语法（如 "Mo-Fr 08:00-18:00" 或 "24/7"）：${err}`, `openingHours ${show(openingHours)} is not valid OSM opening_hours syntax (e.g. "Mo-Fr 08:00-18:00" or "24/7"): ${err}`));
+    // Parsed once: Chinese text is converted, the OSM form checked by the library, once per row.
+    const h = readOpeningHours(openingHours, lonLat ?? undefined);
+    if (!h.ok) {
+      r.problem(P(h.zh, h.en));
+      openingHours = undefined;
+    } else if (h.converted) {
+      openingHoursText = openingHours;
+      openingHours = h.osm;
+    }
   }
 
   let status: StationStatus | undefined = 'open';
@@ -84,13 +112,26 @@ export function readStation(r: PropReader, lonLat: readonly [number, number] | n
     if (!status) r.problem(P(`状态 ${show(rawStatus)} 无效，应为 ${STATION_STATUSES.join(' 或 ')}（或 开放 / 暂停营业）`, `invalid status ${show(rawStatus)}; expected ${STATION_STATUSES.join(' or ')}`));
   }
 
+  const name = r.string('name', true);
+  let codeGenerated = false;
+  if (!r.has('code') && type !== undefined && name !== undefined && lonLat) {
+    code = generatedStationCode(type, name, lonLat);
+    codeGenerated = true;
+  }
+  if (code !== undefined && code.length > 40) {
+    r.problem(P(`编码过长（最多 40 个字符）：${show(code)}`, `code is too long (at most 40 characters): ${show(code)}`));
+    code = undefined;
+  }
+
   return {
     code,
+    ...(codeGenerated ? { codeGenerated: true as const } : {}),
     type,
-    name: r.string('name', true),
+    name,
     address: r.string('address', true),
     amenities,
     openingHours,
+    ...(openingHoursText !== undefined ? { openingHoursText } : {}),
     phone: r.string('phone', false, true),
     operator: r.string('operator', false),
     status,

@@ -60,6 +60,10 @@ export interface GridRecord extends GridProps {
 /** A service station, ready to insert (WGS84). */
 export interface StationRecord extends StationProps {
   geometry: Point;
+  /** Present (true) when the list gave no code and `code` was generated (./stations.ts generatedStationCode). */
+  codeGenerated?: true;
+  /** The opening hours as the list wrote them, when they were converted to the OSM form in `openingHours`. */
+  openingHoursText?: string;
 }
 
 export interface ImportRecordByKind {

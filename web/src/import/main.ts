@@ -211,7 +211,7 @@ function renderReport(): void {
         count('import.count.created', r.created, 'created'),
         count('import.count.updated', r.updated, 'updated'),
         count('import.count.unchanged', r.unchanged, 'unchanged'),
-        count('import.count.rejected', r.rejected.length, 'rejected'),
+        count('import.count.rejected', r.rejected_rows, 'rejected'), // rows, not problems (a row may have several)
     ),
     rejected.length
       ? h(
