@@ -69,7 +69,7 @@ describe('who changed what: logged-in users only', () => {
     expect(anon.body.properties.leader_name).toBe('匿名测试');
     expect(anon.body.properties).not.toHaveProperty('updated_by');
     expect(anon.text).not.toContain('"admin"');
-    const list = await env.get('/api/grids?street=' + anon.body.properties.street_code);
+    const list = await env.get(`/api/grids?street=${anon.body.properties.street_code}`);
     expect(list.body.features.length).toBeGreaterThan(1);
     for (const f of list.body.features) expect(f.properties).not.toHaveProperty('updated_by');
     // An unknown token reads as anonymous (no 401 on a public read).
@@ -80,7 +80,7 @@ describe('who changed what: logged-in users only', () => {
     const viewer = await token('viewer');
     const seen = await env.app.inject({ method: 'GET', url: '/api/grids/2', headers: { authorization: `Bearer ${viewer}` } });
     expect(seen.json().properties.updated_by).toBe('admin');
-    const cookie = await env.app.inject({ method: 'GET', url: '/api/grids?street=' + anon.body.properties.street_code, cookies: { lc_session: viewer } });
+    const cookie = await env.app.inject({ method: 'GET', url: `/api/grids?street=${anon.body.properties.street_code}`, cookies: { lc_session: viewer } });
     expect(cookie.json().features.find((f: { id: number }) => f.id === 2).properties.updated_by).toBe('admin');
   });
 });
