@@ -37,8 +37,9 @@ export class DataDirLocked extends Error {
         `a change made alongside would be lost. Stop it first, then run this again (or use PostgreSQL: set DATABASE_URL). ` +
         `If no such process is running, delete ${lockFile}.`,
     );
-    this.name = 'DataDirLocked';
-    // Printed as is when uncaught: the message, not a stack trace.
+    // Printed as is when uncaught (a CLI that does not catch it): the message, no stack, no fields.
+    for (const k of ['dataDir', 'holder', 'lockFile'] as const) Object.defineProperty(this, k, { enumerable: false });
+    Object.defineProperty(this, 'name', { value: 'DataDirLocked', enumerable: false });
     this.stack = this.message;
   }
 }
