@@ -4,10 +4,11 @@
  * (a CLI change made while the server runs was lost, or the WebAssembly build aborted). So the
  * server and every CLI take `<DATA_DIR>.lock` before opening it (`openDatabase` does, for any
  * on-disk directory): a file created exclusively, holding the holder's PID, host, start time and
- * role. A lock whose holder is gone (no such process, or a different process under a reused PID)
- * is taken over, so a crashed holder never blocks forever. The PostgreSQL engine needs no lock.
+ * role, refreshed every 10 s. A lock whose holder is gone (no such process, a different process
+ * under a reused PID, or — for a holder on another host — no refresh for a minute) is taken over,
+ * so a crashed holder never blocks forever. The PostgreSQL engine needs no lock.
  */
-import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -64,9 +65,17 @@ function procStart(pid: number): string | undefined {
   }
 }
 
-/** Is the recorded holder still running (same host, PID alive, and the same process if /proc can tell)? */
-export function holderAlive(h: LockHolder): boolean {
-  if (h.host !== os.hostname()) return true; // cannot check another machine: assume it is alive
+/** The holder refreshes its lock file's time this often; a holder on another host is presumed gone after STALE_MS without it. */
+const HEARTBEAT_MS = 10_000;
+export const STALE_MS = 60_000;
+
+/**
+ * Is the recorded holder still running? Same host: its PID is alive and (where /proc tells) the
+ * same process. Another host (a shared disk, or a container restarted under a new hostname): the
+ * lock file was refreshed within STALE_MS.
+ */
+export function holderAlive(h: LockHolder, mtimeMs = Date.now()): boolean {
+  if (h.host !== os.hostname()) return Date.now() - mtimeMs < STALE_MS;
   if (!Number.isInteger(h.pid) || h.pid <= 0) return false;
   if (h.pid === process.pid) return false; // not held by this process (see `held`): a previous incarnation, e.g. PID 1 in a container
   try {
@@ -78,9 +87,10 @@ export function holderAlive(h: LockHolder): boolean {
   return !(h.procStart && now && now !== h.procStart);
 }
 
-function readHolder(file: string): LockHolder | null {
+function readHolder(file: string): (LockHolder & { mtimeMs: number }) | null {
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as LockHolder;
+    const h = JSON.parse(readFileSync(file, 'utf8')) as LockHolder;
+    return typeof h === 'object' && h !== null ? { ...h, mtimeMs: statSync(file).mtimeMs } : null;
   } catch {
     return null;
   }
@@ -105,7 +115,7 @@ export function lockDataDir(dataDir: string, role: string): DataDirLock {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = readHolder(file);
-      if (holder && holderAlive(holder)) throw new DataDirLocked(path.resolve(dataDir), holder, file);
+      if (holder && holderAlive(holder, holder.mtimeMs)) throw new DataDirLocked(path.resolve(dataDir), holder, file);
       // A stale lock (holder gone, or a half-written file): move it aside under a unique name and
       // check that what was moved is still the stale one (another process may have replaced it).
       const aside = `${file}.stale-${process.pid}-${attempt}`;
@@ -115,8 +125,14 @@ export function lockDataDir(dataDir: string, role: string): DataDirLock {
         continue; // someone else moved it first: look again
       }
       const moved = readHolder(aside);
-      if (moved && holderAlive(moved)) {
-        renameSync(aside, file); // a live holder's fresh lock: put it back
+      if (moved && holderAlive(moved, moved.mtimeMs)) {
+        // A live holder's fresh lock: put it back (link: never over a newer one), then refuse.
+        try {
+          linkSync(aside, file);
+        } catch {
+          /* a newer lock is in place */
+        }
+        unlinkSync(aside);
         throw new DataDirLocked(path.resolve(dataDir), moved, file);
       }
       unlinkSync(aside);
@@ -125,8 +141,18 @@ export function lockDataDir(dataDir: string, role: string): DataDirLock {
       unlinkSync(tmp);
     }
     held.add(file);
+    const beat = setInterval(() => {
+      try {
+        const t = new Date();
+        utimesSync(file, t, t);
+      } catch {
+        /* removed by hand: nothing to refresh */
+      }
+    }, HEARTBEAT_MS);
+    beat.unref();
     const release = () => {
       if (!held.delete(file)) return;
+      clearInterval(beat);
       process.off('exit', release);
       // Remove only our own lock.
       if (readHolder(file)?.pid === process.pid) {
