@@ -17,6 +17,7 @@ import gridRoutes from './routes/grids.js';
 import stationRoutes from './routes/stations.js';
 import homeRoutes from './routes/home.js';
 import webPlugin, { webBuilt } from './plugins/web.js';
+import securityHeaders from './plugins/security-headers.js';
 import compress from '@fastify/compress';
 import coverageRoutes from './routes/coverage.js';
 import networkRoutes from './routes/network.js';
@@ -45,6 +46,9 @@ export async function build({ config, db, logger = false }: BuildOptions): Promi
   const app = Fastify({
     logger,
     bodyLimit: config.bodyLimit,
+    // TRUST_PROXY: request.ip (and so every per-address limit) is the client behind the trusted proxies.
+    // A hop count as a function: Fastify's own number form is not in its types.
+    trustProxy: typeof config.trustProxy === 'number' ? (_addr: string, hop: number) => hop < (config.trustProxy as number) : config.trustProxy,
     // Query values like ?types=a,b stay strings; numbers are coerced by the schemas.
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, allErrors: false } },
     // Errors raised before routing (an undecodable URL) bypass the error handler: same shape here.
@@ -53,6 +57,8 @@ export async function build({ config, db, logger = false }: BuildOptions): Promi
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // First, so every answer carries them (errors and 404s too).
+  await app.register(securityHeaders, { config });
   await app.register(cors);
   // GeoJSON compresses 5–10×; the static web build ships pre-compressed files of its own.
   await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip'] });

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
  * Typed configuration: defaults overridden by environment variables. The only place that reads
  * process.env, so every other module receives what it needs explicitly.
  */
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 export type SampleSize = 'small' | 'medium' | 'dalian';
@@ -51,6 +52,12 @@ export interface Config {
   /** Writes (edits) allowed per user and minute. */
   writeRatePerMinute: number;
   /**
+   * Which proxies to believe about the client address (`X-Forwarded-For`), so per-address limits
+   * key on the client rather than the proxy: false (default, the socket's address), a hop count,
+   * or proxy addresses / CIDRs (Fastify `trustProxy`).
+   */
+  trustProxy: false | number | string[];
+  /**
    * Optional raster basemap under the project's own street network: XYZ URL templates in Web
    * Mercator / WGS84 (OSM, Tianditu with a key). Null → the offline basemap only.
    */
@@ -76,6 +83,26 @@ function basemap(env: NodeJS.ProcessEnv): Config['basemap'] {
   const attribution = env.BASEMAP_ATTRIBUTION?.trim();
   if (!attribution) throw new Error('设置 BASEMAP_TILES 时必须同时设置 BASEMAP_ATTRIBUTION（底图版权说明）/ BASEMAP_ATTRIBUTION is required with BASEMAP_TILES');
   return { tiles, attribution, maxzoom: int('BASEMAP_MAXZOOM', env.BASEMAP_MAXZOOM, 18) };
+}
+
+/** TRUST_PROXY: unset/0/false → off; `1` → one hop (the proxy in front); `127.0.0.1,10.0.0.0/8` → those proxies. */
+export function trustProxy(raw: string | undefined): Config['trustProxy'] {
+  const v = raw?.trim() ?? '';
+  if (v === '' || v === '0' || /^(false|off|no)$/i.test(v)) return false;
+  if (/^\d{1,2}$/.test(v)) return Number(v);
+  const items = v.split(',').map((x) => x.trim()).filter(Boolean);
+  for (const item of items) {
+    const [addr, bits, extra] = item.split('/');
+    const family = isIP(addr);
+    const named = ['loopback', 'linklocal', 'uniquelocal'].includes(item);
+    const okBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+    if (!named && (!family || !okBits || extra !== undefined)) {
+      throw new Error(
+        `TRUST_PROXY 应为代理的跳数（如 1）或代理地址/网段列表（如 127.0.0.1,10.0.0.0/8） / TRUST_PROXY must be a hop count (e.g. 1) or proxy addresses/CIDRs (e.g. 127.0.0.1,10.0.0.0/8) (got "${item}")`,
+      );
+    }
+  }
+  return items;
 }
 
 function num(name: string, value: string | undefined, fallback: number): number {
@@ -126,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cookieSecure: env.COOKIE_SECURE === '1',
     loginRatePerMinute: num('LOGIN_RATE_PER_MINUTE', env.LOGIN_RATE_PER_MINUTE, 10),
     writeRatePerMinute: num('WRITE_RATE_PER_MINUTE', env.WRITE_RATE_PER_MINUTE, 120),
+    trustProxy: trustProxy(env.TRUST_PROXY),
     basemap: basemap(env),
   };
 }

@@ -181,6 +181,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
         .header('retry-after', '5')
         .send(errorBody(503, 'database_unavailable', '数据库暂时不可用，请稍后重试', 'The database is temporarily unavailable; please retry shortly'));
     }
+    if (err.statusCode === 429) {
+      return reply.status(429).send(errorBody(429, 'too_many_requests', '请求过于频繁，请稍后再试', 'Too many requests; retry later'));
+    }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status >= 500) {
       request.log.error({ err }, 'request failed');

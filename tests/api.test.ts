@@ -451,7 +451,7 @@ describe('answers and their schemas (server/schemas)', () => {
     expect(dry.json().impact.coverage.length).toBeGreaterThan(0);
     const saved = await env.app.inject({ method: 'PATCH', url: `/api/grids/${grid.id}`, headers: { ...auth, 'if-match': `"${grid.version}"` }, payload: { leader_phone: grid.leader_phone } });
     expect(saved.statusCode).toBe(200);
-    const gh = (await get(`/api/grids/${grid.id}/history`)).body;
+    const gh = (await env.app.inject({ url: `/api/grids/${grid.id}/history`, headers: auth })).json();
     valid(GridHistory, gh);
     const gRow = await sql<{ after_props: unknown }>`SELECT after_props FROM grid_history WHERE grid_id = ${grid.id} ORDER BY version DESC LIMIT 1`.execute(env.db.kysely);
     expect(gh.entries[0].after_props).toEqual(gRow.rows[0].after_props);
@@ -459,7 +459,7 @@ describe('answers and their schemas (server/schemas)', () => {
     const station = (await get('/api/stations/1')).body.properties;
     const moved = await env.app.inject({ method: 'PATCH', url: `/api/stations/${station.id}`, headers: { ...auth, 'if-match': `"${station.version}"` }, payload: { phone: station.phone } });
     expect(moved.statusCode).toBe(200);
-    const sh = (await get(`/api/stations/${station.id}/history`)).body;
+    const sh = (await env.app.inject({ url: `/api/stations/${station.id}/history`, headers: auth })).json();
     valid(StationHistory, sh);
     const sRow = await sql<{ after_props: unknown }>`SELECT after_props FROM station_history WHERE station_id = ${station.id} ORDER BY version DESC LIMIT 1`.execute(env.db.kysely);
     expect(sh.entries[0].after_props).toEqual(sRow.rows[0].after_props);

@@ -89,7 +89,7 @@ describe('moving a shared border', () => {
     const a = areas.rows[0];
     expect(a.g1 - a.g0).toBeGreaterThan(10);
     expect(Math.abs(a.g1 - a.g0 + (a.n1 - a.n0))).toBeLessThan(0.5);
-    const h = await app.inject({ method: 'GET', url: `/api/grids/${grid.id}/history` });
+    const h = await app.inject({ method: 'GET', url: `/api/grids/${grid.id}/history`, headers: bearer(editor1) });
     expect(h.json().entries[0]).toMatchObject({ version: grid.version + 1, operation: 'reshape', changed_by: 'editor1' });
     // The seeded version is listed (from the first change's `before`) so it can be restored.
     expect(h.json().entries.at(-1)).toMatchObject({ version: 1, operation: 'original' });
@@ -163,13 +163,13 @@ describe('20 editors at once', () => {
     const grids = await liveGrids(db, street1);
     const { grid, neighbour, index } = sharedEdge(grids);
     const recorded = (entries: { operation: string }[]) => entries.filter((e) => e.operation !== 'original').length;
-    const historyBefore = recorded((await app.inject({ method: 'GET', url: `/api/grids/${grid.id}/history` })).json().entries);
+    const historyBefore = recorded((await app.inject({ method: 'GET', url: `/api/grids/${grid.id}/history`, headers: bearer(editor1) })).json().entries);
     const shapes = Array.from({ length: 20 }, (_, i) => bulgeEdge(grid, index, neighbour, 0.05 + i * 0.01));
     const { ok, conflicts, other } = await race(shapes.map((s) => () => patch(grid.id, editor1, grid.version, { geometry: s })));
     expect(other.map((o) => o.body)).toEqual([]);
     expect(ok).toHaveLength(1);
     expect(conflicts).toHaveLength(19);
-    const history = (await app.inject({ method: 'GET', url: `/api/grids/${grid.id}/history` })).json().entries;
+    const history = (await app.inject({ method: 'GET', url: `/api/grids/${grid.id}/history`, headers: bearer(editor1) })).json().entries;
     expect(recorded(history)).toBe(historyBefore + 1);
     const winner = JSON.parse(ok[0].body).changes.find((c: { grid_id: number }) => c.grid_id === grid.id).geometry as Polygon;
     const stored = (await liveGrids(db, street1)).find((g) => g.id === grid.id)!;
@@ -241,7 +241,7 @@ describe('delete and restore', () => {
     expect(back.statusCode).toBe(200);
     const d = await sql<{ d: number }>`SELECT ST_HausdorffDistance(ST_GeomFromGeoJSON(${JSON.stringify(back.json().geometry)}), ST_GeomFromGeoJSON(${JSON.stringify(grid.geometry)})) * 111000 AS d`.execute(db.kysely);
     expect(d.rows[0].d).toBeLessThan(0.05);
-    const history = (await app.inject({ method: 'GET', url: `/api/grids/${grid.id}/history` })).json().entries;
+    const history = (await app.inject({ method: 'GET', url: `/api/grids/${grid.id}/history`, headers: bearer(editor1) })).json().entries;
     expect(history.slice(0, 2).map((e: { operation: string }) => e.operation)).toEqual(['restore', 'delete']);
     // Its recorded people come back with it, and the street keeps its total.
     expect(back.json().properties.population).toBe(popBefore);

@@ -63,7 +63,7 @@ describe('editing a station', () => {
     const del = await app.inject({ method: 'DELETE', url: `/api/stations/${id}`, headers: { ...bearer(tokens.planner), 'if-match': String(version + 1) } });
     expect(del.statusCode, del.body).toBe(200);
     expect((await app.inject({ method: 'GET', url: `/api/stations/${id}` })).statusCode).toBe(404);
-    const h = (await app.inject({ method: 'GET', url: `/api/stations/${id}/history` })).json();
+    const h = (await app.inject({ method: 'GET', url: `/api/stations/${id}/history`, headers: bearer(tokens.planner) })).json();
     expect(h.entries.map((e: { operation: string }) => e.operation)).toEqual(['delete', 'update', 'create']);
     expect(h.entries[0].changed_by).toBe('planner');
   });

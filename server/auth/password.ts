@@ -4,6 +4,10 @@
  * invalidating existing hashes.
  */
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { COMMON_PASSWORDS } from './common-passwords.js';
+
+/** Shortest password accepted for an account. */
+export const MIN_LENGTH = 10;
 
 const scrypt = (password: string, salt: Buffer, keylen: number, opts: ScryptOptions) =>
   new Promise<Buffer>((resolve, reject) => scryptCb(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))));
@@ -29,9 +33,20 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return timingSafeEqual(key, expected);
 }
 
-/** Rules for a new password: long enough to resist guessing at the login rate limit. */
-export function passwordProblem(password: string): { zh: string; en: string } | null {
-  if (password.length < 8) return { zh: '密码至少 8 个字符', en: 'Password must have at least 8 characters' };
-  if (password.length > 200) return { zh: '密码最多 200 个字符', en: 'Password must have at most 200 characters' };
+/**
+ * Rules for a new password (every place that sets one: `npm run users -- add`): at least 10
+ * characters, not the username, not a well-known password (common-passwords.ts, compared without
+ * case), not one character repeated. Null when acceptable.
+ * @example passwordProblem('12345678', 'wang') // → too short
+ */
+export function passwordProblem(password: string, username = ''): { zh: string; en: string } | null {
+  const p = password.normalize('NFKC');
+  if ([...p].length < MIN_LENGTH) return { zh: `密码至少 ${MIN_LENGTH} 个字符`, en: `Password must have at least ${MIN_LENGTH} characters` };
+  if (p.length > 200) return { zh: '密码最多 200 个字符', en: 'Password must have at most 200 characters' };
+  const lower = p.toLowerCase();
+  const user = username.normalize('NFKC').toLowerCase();
+  if (user && (lower === user || (user.length >= 4 && lower.includes(user)))) return { zh: '密码不能包含用户名', en: 'Password must not contain the username' };
+  if (new Set(lower).size === 1) return { zh: '密码不能是同一个字符的重复', en: 'Password must not be one character repeated' };
+  if (COMMON_PASSWORDS.has(lower)) return { zh: '这是常见密码，很容易被猜到，请换一个', en: 'This is a common password that is easy to guess; choose another' };
   return null;
 }

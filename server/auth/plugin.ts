@@ -2,7 +2,8 @@
  * Who is asking: a session token from the `lc_session` cookie (httpOnly, SameSite=Lax) or an
  * `Authorization: Bearer` header. Reading needs no account; routes that write add
  * `preHandler: app.requireActor` (authentication runs in preHandler so the rate limiter, which
- * runs in onRequest, counts rejected attempts too).
+ * runs in onRequest, counts rejected attempts too). Who changed what (history, `updated_by`) is
+ * for logged-in users only: history routes require a login, grid reads use `app.optionalActor`.
  */
 import fp from 'fastify-plugin';
 import cookie from '@fastify/cookie';
@@ -19,6 +20,8 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     requireActor: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+    /** Sets `request.actor` when the request carries a valid session, else leaves it null (no 401): for reads that show more to logged-in users. */
+    optionalActor: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   }
 }
 
@@ -39,5 +42,9 @@ export default fp(async (app) => {
       throw new ApiError(401, 'login_required', token ? '登录已过期，请重新登录' : '请先登录', token ? 'Your session has expired; please log in again' : 'Please log in first');
     }
     request.actor = actor;
+  });
+  app.decorate('optionalActor', async (request: FastifyRequest) => {
+    const token = sessionToken(request);
+    request.actor = (token && (await actorForToken(app.db.kysely, token))) || null;
   });
 });

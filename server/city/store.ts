@@ -40,6 +40,11 @@ export class CityStore {
     return this.closed;
   }
 
+  /** Has a snapshot been loaded (readiness, /api/ready)? */
+  get isLoaded(): boolean {
+    return this.snap !== null;
+  }
+
   /** After close(), no new load starts (a background warm-up must not query a closed database). */
   close(): void {
     this.closed = true;

@@ -4,12 +4,11 @@
  * Uses DATABASE_URL when set, else the embedded database under DATA_DIR.
  */
 import { loadConfig, type SampleSize } from '../config.js';
-import { openDatabase } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
 import { isEmpty, seedSampleCity } from '../db/bootstrap.js';
 import { clearDataset, loadSampleCity } from '../db/dataset.repository.js';
 import { generateSampleCity } from '../../geodata/generator/index.js';
-import { parseCli } from './args.js';
+import { openCliDatabase, parseCli } from './args.js';
 import { createDemoAccounts } from '../db/demo-accounts.js';
 
 const USAGE = 'usage: npm run seed -- [--size small|medium|dalian] [--seed N] [--reset]';
@@ -30,7 +29,7 @@ if (!Number.isInteger(seed)) {
   process.exit(2);
 }
 
-const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+const db = await openCliDatabase(config, 'seed');
 const log = (m: string) => console.log(`[seed] ${m}`);
 try {
   await migrate(db);
@@ -41,7 +40,8 @@ try {
     const counts = await db.kysely.transaction().execute(async (tx) => {
       await clearDataset(tx);
       const c = await loadSampleCity(tx, city);
-      // Street assignments were cleared with the streets: the demo editors get the new ones.
+      // Street assignments were cleared with the streets: the demo editors get the new ones. Existing
+      // accounts keep their password and disabled flag (createDemoAccounts never changes them).
       await createDemoAccounts(tx);
       return c;
     });

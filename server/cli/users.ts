@@ -8,12 +8,11 @@
  */
 import { createInterface } from 'node:readline';
 import { loadConfig } from '../config.js';
-import { openDatabase } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
-import { listUsers, upsertUser, UnknownStreet } from '../db/users.repository.js';
+import { disableUser, listUsers, upsertUser, UnknownStreet } from '../db/users.repository.js';
 import { passwordProblem } from '../auth/password.js';
 import type { Role } from '../db/schema.js';
-import { parseCli } from './args.js';
+import { openCliDatabase, parseCli } from './args.js';
 
 const USAGE = `usage:
   npm run users -- list
@@ -49,7 +48,7 @@ async function askPassword(): Promise<string> {
 }
 
 const config = loadConfig();
-const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+const db = await openCliDatabase(config, 'users');
 try {
   await migrate(db);
   if (command === 'list') {
@@ -62,7 +61,7 @@ try {
     if (role === 'street_editor' && !values.street?.length) fail('街道编辑须用 --street 指定街道编码 / a street editor needs --street CODE');
     if (!/^[A-Za-z0-9_.-]{2,64}$/.test(username)) fail('用户名只能含字母、数字和 _.-（2–64 个）/ username: 2–64 letters, digits, _.-');
     const password = await askPassword();
-    const problem = passwordProblem(password);
+    const problem = passwordProblem(password, username);
     if (problem) fail(`${problem.zh} / ${problem.en}`);
     try {
       await upsertUser(db.kysely, { username, displayName: values.name ?? username, role, password, streetCodes: values.street });
@@ -72,9 +71,7 @@ try {
     }
     console.log(`已保存账号 / saved account ${username} (${role}${values.street?.length ? `, streets ${values.street.join(', ')}` : ''})`);
   } else {
-    const r = await db.kysely.updateTable('users').set({ disabled: true }).where('username', '=', username).executeTakeFirst();
-    if (!Number(r.numUpdatedRows)) fail(`没有账号 ${username} / no account ${username}`);
-    await db.kysely.deleteFrom('sessions').where('user_id', 'in', db.kysely.selectFrom('users').select('id').where('username', '=', username)).execute();
+    if (!(await disableUser(db.kysely, username))) fail(`没有账号 ${username} / no account ${username}`);
     console.log(`已停用 / disabled ${username}`);
   }
 } finally {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
+import { type DataDirLock, lockDataDir, processRole } from './lock.js';
 
 export type Engine = 'embedded' | 'server';
 
@@ -30,6 +31,8 @@ export interface OpenOptions {
   loadDataDir?: Blob;
   /** Server only: pool size. */
   poolSize?: number;
+  /** Embedded on disk: the role recorded in the data directory's lock (default: the script's name). */
+  lockRole?: string;
 }
 
 // int8 (bigint) as JS number: our bigint columns are network/OSM ids (< 2^53) and counts.
@@ -42,7 +45,7 @@ const pgTypes = {
 
 export async function openDatabase(opts: OpenOptions): Promise<Db> {
   if (opts.databaseUrl) return openServer(opts.databaseUrl, opts.poolSize ?? 10);
-  return openEmbedded(opts.dataDir, opts.loadDataDir);
+  return openEmbedded(opts.dataDir, opts.loadDataDir, opts.lockRole);
 }
 
 async function openServer(connectionString: string, max: number): Promise<Db> {
@@ -74,15 +77,27 @@ async function openServer(connectionString: string, max: number): Promise<Db> {
   };
 }
 
-async function openEmbedded(dataDir: string | undefined, loadDataDir: Blob | undefined): Promise<Db> {
+async function openEmbedded(dataDir: string | undefined, loadDataDir: Blob | undefined, lockRole: string | undefined): Promise<Db> {
+  // One process at a time on a data directory (server/db/lock.ts); throws DataDirLocked at once.
+  const onDisk = !!dataDir && !dataDir.includes('://');
+  // PGlite creates the data directory itself but not its parents (e.g. `data/` on a fresh clone).
+  if (onDisk) await mkdir(path.dirname(path.resolve(dataDir)), { recursive: true });
+  const lock = onDisk ? lockDataDir(dataDir, lockRole ?? processRole()) : null;
+  try {
+    return await openPglite(dataDir, loadDataDir, lock);
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+}
+
+async function openPglite(dataDir: string | undefined, loadDataDir: Blob | undefined, lock: DataDirLock | null): Promise<Db> {
   // Imported lazily so the server engine never loads the WASM build.
   const [{ PGlite }, { postgis }, { PGliteDialect }] = await Promise.all([
     import('@electric-sql/pglite'),
     import('@electric-sql/pglite-postgis'),
     import('kysely-pglite-dialect'),
   ]);
-  // PGlite creates the data directory itself but not its parents (e.g. `data/` on a fresh clone).
-  if (dataDir && !dataDir.includes('://')) await mkdir(path.dirname(path.resolve(dataDir)), { recursive: true });
   // Options object form only: `new PGlite(dir, opts)` with an undefined dir drops the extensions.
   const pglite = new PGlite({ dataDir, loadDataDir, extensions: { postgis } });
   await pglite.waitReady;
@@ -101,7 +116,11 @@ async function openEmbedded(dataDir: string | undefined, loadDataDir: Blob | und
     dumpDataDir: () => pglite.dumpDataDir('none'),
     async close() {
       // Closing PGlite is required: an open instance keeps the process (and Vitest) alive.
-      await kysely.destroy();
+      try {
+        await kysely.destroy();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }

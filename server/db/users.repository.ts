@@ -40,6 +40,44 @@ export async function upsertUser(db: Kysely<Database>, u: NewUser): Promise<numb
   return row.id;
 }
 
+/**
+ * Creates a user only if no account of that name exists; an existing one is left exactly as it is
+ * (password, role, disabled flag). Returns the new id, or null when the name was taken.
+ */
+export async function createUserIfAbsent(db: Kysely<Database>, u: NewUser): Promise<number | null> {
+  const hash = await hashPassword(u.password);
+  const row = await db
+    .insertInto('users')
+    .values({ username: u.username, display_name: u.displayName, role: u.role, password_hash: hash })
+    .onConflict((oc) => oc.column('username').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (!row) return null;
+  await assignStreetsIfNone(db, row.id, u.streetCodes ?? []);
+  return row.id;
+}
+
+/** Gives a user these streets if they have none (e.g. after `seed --reset` cleared every assignment). */
+export async function assignStreetsIfNone(db: Kysely<Database>, userId: number, streetCodes: string[]): Promise<void> {
+  if (!streetCodes.length) return;
+  if (await db.selectFrom('user_streets').select('user_id').where('user_id', '=', userId).limit(1).executeTakeFirst()) return;
+  const streets = await db.selectFrom('streets').select('id').where('code', 'in', streetCodes).execute();
+  if (streets.length) await db.insertInto('user_streets').values(streets.map((s) => ({ user_id: userId, street_id: s.id }))).execute();
+}
+
+/** Disables an account and ends its sessions; false when there is no such account. */
+export async function disableUser(db: Kysely<Database>, username: string): Promise<boolean> {
+  const r = await db.updateTable('users').set({ disabled: true }).where('username', '=', username).returning('id').executeTakeFirst();
+  if (!r) return false;
+  await db.deleteFrom('sessions').where('user_id', '=', r.id).execute();
+  return true;
+}
+
+/** Is there an enabled administrator? */
+export async function hasActiveAdmin(db: Kysely<Database>): Promise<boolean> {
+  return !!(await db.selectFrom('users').select('id').where('role', '=', 'admin').where('disabled', '=', false).limit(1).executeTakeFirst());
+}
+
 export async function findUserForLogin(db: Kysely<Database>, username: string) {
   return db.selectFrom('users').select(['id', 'username', 'password_hash', 'disabled']).where('username', '=', username).executeTakeFirst();
 }

@@ -6,9 +6,10 @@ import type { GridFeature } from '../schemas/grids.js';
 import type { EditResult } from '../editing/grids/types.js';
 import type { gridHistory } from '../editing/grids/queries.js';
 
-export function gridFeature(r: GridRow): Static<typeof GridFeature> {
-  const { geometry, ...p } = r;
-  return { type: 'Feature', id: r.id, geometry, properties: { ...p, updated_at: new Date(p.updated_at).toISOString() } };
+/** A grid as GeoJSON. Who last changed it (`updated_by`, a username) only for a logged-in reader. */
+export function gridFeature(r: GridRow, loggedIn: boolean): Static<typeof GridFeature> {
+  const { geometry, updated_by, ...p } = r;
+  return { type: 'Feature', id: r.id, geometry, properties: { ...p, updated_at: new Date(p.updated_at).toISOString(), ...(loggedIn ? { updated_by } : {}) } };
 }
 
 /** An edit's answer: its changes without the `before` geometries (they stay on the server), and the impact when asked. */

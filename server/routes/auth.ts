@@ -1,7 +1,8 @@
 /** Login, logout and "who am I". Login is rate-limited per client address. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import rateLimit from '@fastify/rate-limit';
-import { ApiError, errorBody } from '../errors.js';
+import { ApiError } from '../errors.js';
+import { tooManyResponse } from '../plugins/rate-limit.js';
 import { actorForToken, createSession, deleteSession, findUserForLogin, streetsOf } from '../db/users.repository.js';
 import { verifyPassword } from '../auth/password.js';
 import { SESSION_COOKIE, sessionToken } from '../auth/plugin.js';
@@ -19,10 +20,7 @@ const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAA
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(rateLimit, {
     global: false,
-    errorResponseBuilder: (_req, ctx) => ({
-      ...errorBody(429, 'too_many_requests', `请求过于频繁，请 ${Math.ceil(ctx.ttl / 1000)} 秒后再试`, `Too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s`),
-      statusCode: 429,
-    }),
+    errorResponseBuilder: tooManyResponse({ zh: '登录尝试过于频繁', en: 'Too many login attempts' }),
   });
 
   app.post(

@@ -191,11 +191,13 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/grids/:id/history',
     {
+      // Usernames of who changed what: logged-in users only.
+      preHandler: app.requireActor,
       schema: {
         tags: ['grids'],
-        summary: '网格的修改历史（新→旧）/ A grid’s history, newest first',
+        summary: '网格的修改历史（新→旧；需登录）/ A grid’s history, newest first (login required)',
         params: GridId,
-        response: { 200: GridHistory, 404: ErrorSchema, 400: ErrorSchema },
+        response: { 200: GridHistory, 401: ErrorSchema, 404: ErrorSchema, 400: ErrorSchema },
       },
     },
     async (req) => {

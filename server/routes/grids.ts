@@ -10,6 +10,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/',
     {
+      preHandler: app.optionalActor,
       schema: {
         tags: ['grids'],
         summary: '网格（GeoJSON），可按范围、街道、社区、名称筛选 / Grids as GeoJSON, filtered by bbox, street, community, name',
@@ -20,13 +21,14 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       const q = req.query;
       const rows = await listGrids(app.db.kysely, { bbox: parseBbox(q.bbox), streetCode: q.street, communityCode: q.community, q: q.q?.trim() || undefined, simplifyM: q.simplify, limit: q.limit });
-      return { type: 'FeatureCollection' as const, features: rows.map(gridFeature) };
+      return { type: 'FeatureCollection' as const, features: rows.map((r) => gridFeature(r, !!req.actor)) };
     },
   );
 
   app.get(
     '/:id',
     {
+      preHandler: app.optionalActor,
       schema: {
         tags: ['grids'],
         summary: '单个网格（按 id 或网格编码）/ One grid by id or code',
@@ -37,7 +39,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       const row = await getGrid(app.db.kysely, req.params.id);
       if (!row) throw notFound(`网格 ${req.params.id} 不存在`, `Grid ${req.params.id} not found`);
-      return gridFeature(row);
+      return gridFeature(row, !!req.actor);
     },
   );
 };

@@ -82,11 +82,13 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/stations/:id/history',
     {
+      // Usernames of who changed what: logged-in users only.
+      preHandler: app.requireActor,
       schema: {
         tags: ['stations'],
-        summary: '站点的修改历史（新→旧）/ A station’s history, newest first',
+        summary: '站点的修改历史（新→旧；需登录）/ A station’s history, newest first (login required)',
         params: StationId,
-        response: { 200: StationHistory, 404: ErrorSchema, 400: ErrorSchema },
+        response: { 200: StationHistory, 401: ErrorSchema, 404: ErrorSchema, 400: ErrorSchema },
       },
     },
     async (req) => {

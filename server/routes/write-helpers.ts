@@ -1,7 +1,8 @@
 /** What every write route shares: the version it is based on, the per-user rate limit, error shapes. */
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ApiError, errorBody } from '../errors.js';
+import { ApiError } from '../errors.js';
+import { tooManyResponse } from '../plugins/rate-limit.js';
 import { ErrorSchema } from '../schemas/common.js';
 import { sessionToken } from '../auth/plugin.js';
 import { tokenHash } from '../db/users.repository.js';
@@ -29,10 +30,7 @@ export async function registerWriteRateLimit(app: FastifyInstance): Promise<void
       const t = sessionToken(req);
       return t ? `s:${tokenHash(t)}` : `ip:${req.ip}`;
     },
-    errorResponseBuilder: (_req, ctx) => ({
-      ...errorBody(429, 'too_many_requests', `修改过于频繁，请 ${Math.ceil(ctx.ttl / 1000)} 秒后再试`, `Too many edits; retry in ${Math.ceil(ctx.ttl / 1000)} s`),
-      statusCode: 429,
-    }),
+    errorResponseBuilder: tooManyResponse({ zh: '修改过于频繁', en: 'Too many edits' }),
   });
 }
 

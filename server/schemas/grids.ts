@@ -20,7 +20,7 @@ export const GridProperties = Type.Object({
   area_m2: Type.Number({ description: 'geodesic area, m²' }),
   version: Type.Integer({ description: 'for optimistic locking (If-Match)' }),
   updated_at: Type.String({ format: 'date-time' }),
-  updated_by: Type.String(),
+  updated_by: Type.Optional(Type.String({ description: 'who last changed it (username); logged-in readers only' })),
 });
 
 export const GridFeature = FeatureSchema(PolygonSchema, GridProperties);

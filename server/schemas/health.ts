@@ -29,3 +29,5 @@ export const Health = Type.Object({
   dataset: Type.Union([Type.Null(), DatasetMeta]),
   counts: Type.Record(Type.String(), Type.Integer()),
 });
+
+export const Ready = Type.Object({ status: Type.Literal('ready') });

@@ -114,7 +114,8 @@ describe.skipIf(!hasChromium)('grid editor in Chromium: attributes, delete/resto
     await saved(page);
     // Gone from the map and the API; the neighbour took the area; the history still answers.
     expect((await allGrids()).some((g) => g.properties.id === grid.properties.id)).toBe(false);
-    expect((await app.inject({ url: `/api/grids/${grid.properties.id}/history` })).statusCode).toBe(200);
+    const admin = (await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password: DEMO_PASSWORD } })).json().token;
+    expect((await app.inject({ url: `/api/grids/${grid.properties.id}/history`, headers: { authorization: `Bearer ${admin}` } })).statusCode).toBe(200);
     expect(await page.evaluate((id) => window.__editor!.state.grids.has(id), grid.properties.id)).toBe(false);
     expect(await page.evaluate(() => window.__editor!.state.selected?.properties.id)).toBe(into.properties.id);
 
