@@ -1,15 +1,14 @@
 /**
  * Security headers on every answer: a Content-Security-Policy the pages and MapLibre work under,
  * no framing (clickjacking), no MIME sniffing, a referrer policy, COOP/CORP, and HSTS behind TLS
- * (COOKIE_SECURE=1). The set follows @fastify/helmet's defaults; `CSP_DIRECTIVES` is in helmet's
- * format, so switching to `app.register(helmet, { contentSecurityPolicy: { directives } })` when
- * the package is installed changes nothing else.
+ * (COOKIE_SECURE=1), by @fastify/helmet with the CSP below.
  *
  * The CSP: scripts only from this origin (the built pages have no inline script); styles from
  * this origin plus inline styles (MapLibre and Swagger UI set them); MapLibre's worker from this
  * origin or a blob: URL; images and fetches from this origin, data:/blob: images, and the
  * origins of BASEMAP_TILES when a raster basemap is configured.
  */
+import helmet from '@fastify/helmet';
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
@@ -34,31 +33,17 @@ export function cspDirectives(config: Pick<Config, 'basemap'>): Record<string, s
   };
 }
 
-export function cspHeader(directives: Record<string, string[]>): string {
-  return Object.entries(directives)
-    .map(([k, v]) => `${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${v.join(' ')}`)
-    .join('; ');
-}
-
 export default fp(
   async (app: FastifyInstance, opts: { config: Pick<Config, 'basemap' | 'cookieSecure'> }) => {
-    const headers: Record<string, string> = {
-      'content-security-policy': cspHeader(cspDirectives(opts.config)),
-      'x-content-type-options': 'nosniff',
-      'x-frame-options': 'DENY',
+    await app.register(helmet, {
+      contentSecurityPolicy: { useDefaults: false, directives: cspDirectives(opts.config) },
       // Not no-referrer: tile servers (OSM's policy) ask for a Referer; the origin is enough.
-      'referrer-policy': 'strict-origin-when-cross-origin',
-      'cross-origin-opener-policy': 'same-origin',
-      'cross-origin-resource-policy': 'same-origin',
-      'origin-agent-cluster': '?1',
-      'x-dns-prefetch-control': 'off',
-      'x-permitted-cross-domain-policies': 'none',
-      'x-download-options': 'noopen',
-      'x-xss-protection': '0',
-      ...(opts.config.cookieSecure ? { 'strict-transport-security': 'max-age=15552000; includeSubDomains' } : {}),
-    };
-    app.addHook('onRequest', async (_req, reply) => {
-      reply.headers(headers);
+      referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+      // HSTS only behind TLS.
+      strictTransportSecurity: opts.config.cookieSecure ? { maxAge: 15_552_000, includeSubDomains: true } : false,
+      // Basemap tiles from other origins carry no CORP header.
+      crossOriginEmbedderPolicy: false,
+      xFrameOptions: { action: 'deny' },
     });
   },
   { name: 'lifecircle-security-headers' },
