@@ -33,6 +33,17 @@ export function metresPerDegree(lat: number): { x: number; y: number } {
 }
 
 /**
+ * `m` metres as a tolerance in degrees for simplifying lon/lat geometry (ST_Simplify): at most `m`
+ * metres in every direction at every latitude (a degree is longest north–south at the poles,
+ * 111,694 m). Display tolerances only; measurements use the functions below.
+ * @example toleranceDeg(5) // 4.476…e-5
+ */
+export function toleranceDeg(m: number): number {
+  return m / MAX_M_PER_DEG;
+}
+const MAX_M_PER_DEG = metresPerDegree(90).y;
+
+/**
  * Ellipsoidal distance in metres for short distances (up to a few km): the local tangent-plane
  * metric at the mean latitude (within ~1 mm per km of GeographicLib at these ranges).
  */
