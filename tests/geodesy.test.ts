@@ -36,14 +36,17 @@ const pp = (x: number) => `${(x * 100).toFixed(3)} pp`;
 /**
  * Per-grid covered share by PostGIS geography: each grid ∩ the union of the covering parts that
  * touch it (`parts`: SQL yielding one polygon per row, lon/lat), measured with ST_Area(geography).
+ * Overlays on a 1e-9° grid (0.1 mm; PGlite's GEOS lost rows on some floating-point unions).
  */
 async function pgShares(db: Db, parts: ReturnType<typeof sql>): Promise<Map<number, number>> {
   const r = await sql<{ id: number; share: number }>`
     WITH p AS MATERIALIZED (SELECT g FROM (${parts}) AS x(g))
-    SELECT gr.id, COALESCE((SELECT ST_Area(ST_Intersection(gr.boundary, ST_Union(p.g))::geography) FROM p WHERE p.g && gr.boundary), 0)
+    SELECT gr.id, COALESCE((SELECT ST_Area(ST_Intersection(gr.boundary, ST_Union(p.g, 1e-9), 1e-9)::geography) FROM p WHERE p.g && gr.boundary), 0)
                   / ST_Area(gr.boundary::geography) AS share
       FROM grids gr WHERE gr.deleted_at IS NULL ORDER BY gr.id`.execute(db.kysely);
-  return new Map(r.rows.map((x) => [x.id, Number(x.share)]));
+  const out = new Map(r.rows.map((x) => [x.id, Number(x.share)]));
+  if ([...out.values()].some((v) => !Number.isFinite(v))) throw new Error('pgShares: a grid without a share');
+  return out;
 }
 
 /**
@@ -178,16 +181,21 @@ describe.each(['monaco', 'andorra'])('isochrones on %s (real OSM streets)', (pla
       expect(iso.lines.coordinates.length).toBeGreaterThan(20);
       const lines = JSON.stringify(iso.lines);
       const poly = JSON.stringify(iso.polygon);
-      // Separate statements: PGlite answered the combined one with no row.
+      // Separate statements, and overlays on a 1e-9° grid (0.1 mm): PGlite's GEOS answered some
+      // floating-point unions of these buffers with no row at all.
       const l = sql`ST_SetSRID(ST_GeomFromGeoJSON(${lines}), 4326)`;
       const p = sql`ST_SetSRID(ST_GeomFromGeoJSON(${poly}), 4326)`;
-      const one = async <T,>(q: ReturnType<typeof sql>) => Number(Object.values((await q.execute(db.kysely)).rows[0] as Record<string, T>)[0]);
-      const buffer = sql`(SELECT ST_Union(x.g) FROM (${lineBuffers(sql`SELECT ${l}`, 50)}) AS x(g))`;
+      const one = async (q: ReturnType<typeof sql>) => {
+        const rows = (await q.execute(db.kysely)).rows as Record<string, unknown>[];
+        if (rows.length !== 1) throw new Error(`expected one row, got ${rows.length}: ${q.compile(db.kysely).sql.slice(0, 200)}`);
+        return Number(Object.values(rows[0]!)[0]);
+      };
+      const buffer = sql`(SELECT ST_Union(x.g, 1e-9) FROM (${lineBuffers(sql`SELECT ${l}`, 50)}) AS x(g))`;
       const r = {
         pg: await one(sql`SELECT ST_Area(${buffer}::geography)`),
         pg_area_ours: await one(sql`SELECT ST_Area(${p}::geography)`),
         over: (await one(sql`SELECT max(ST_Distance(v.pt::geography, ${l}::geography)) FROM (SELECT (ST_DumpPoints(${p})).geom AS pt) v`)) - 50,
-        outside: await one(sql`SELECT ST_Area(ST_Difference(${buffer}, ${p})::geography)`),
+        outside: await one(sql`SELECT ST_Area(ST_Difference(${buffer}, ${p}, 1e-9)::geography)`),
       };
       const ours = areaM2(iso.polygon);
       // Our area is PostGIS's area of our polygon (0.01 %), and within 1 % of PostGIS's own buffer.
