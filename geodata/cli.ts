@@ -2,6 +2,7 @@
  * Generate the fictional sample city (滨海示例市（示例数据）) as JSON.
  *
  *   npx tsx geodata/cli.ts --size small --seed 1 --out path.json
+ *   npx tsx geodata/cli.ts --size small --origin 126.63,45.7 --out harbin.json
  *
  * Writes the SampleCity JSON to --out (or stdout) and prints counts to stderr.
  */
@@ -10,9 +11,11 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateSampleCity, SIZES, type SampleCitySize } from './generator/index.js';
 
-const USAGE = `Usage: npx tsx geodata/cli.ts [--size small|medium|dalian] [--seed N] [--out file.json] [--pretty]
+const USAGE = `Usage: npx tsx geodata/cli.ts [--size small|medium|dalian] [--seed N] [--origin LON,LAT] [--out file.json] [--pretty]
   --size    city size (default small)
   --seed    integer seed (default 1); the same seed and size give byte-identical output
+  --origin  the city's centre as lon,lat (default 121.6,38.91 near Dalian); the same city in metres
+            anywhere, e.g. 114.06,22.5 (Shenzhen) or 126.63,45.7 (Harbin)
   --out     output file (default: stdout)
   --pretty  indent the JSON (2 spaces)`;
 
@@ -24,6 +27,7 @@ function main(): number {
       options: {
         size: { type: 'string', default: 'small' },
         seed: { type: 'string', default: '1' },
+        origin: { type: 'string' },
         out: { type: 'string' },
         pretty: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -49,8 +53,18 @@ function main(): number {
     return 2;
   }
 
+  let origin: [number, number] | undefined;
+  if (values.origin !== undefined) {
+    const parts = values.origin.split(',').map((v) => (v.trim() === '' ? NaN : Number(v)));
+    if (parts.length !== 2 || !(Math.abs(parts[0]!) <= 180) || !(Math.abs(parts[1]!) <= 80)) {
+      process.stderr.write(`--origin must be lon,lat with |lon| ≤ 180 and |lat| ≤ 80, e.g. 126.63,45.7\n`);
+      return 2;
+    }
+    origin = [parts[0]!, parts[1]!];
+  }
+
   const t0 = performance.now();
-  const city = generateSampleCity({ seed, size });
+  const city = generateSampleCity({ seed, size, origin });
   const genMs = performance.now() - t0;
   const json = values.pretty ? JSON.stringify(city, null, 2) : JSON.stringify(city);
   if (values.out) {

@@ -31,10 +31,10 @@ describe('radius coverage agrees with PostGIS', () => {
   it('per-grid covered share within 0.5 percentage points of ST_Buffer(geography)/ST_Union/ST_Intersection/ST_Area(geography)', async () => {
     const ours = await get('/api/coverage?types=party_service_center&mode=radius&radius=1000&format=stats');
     expect(ours.meta.stations_used).toBeGreaterThan(2);
-    // Same polygon density as ours (64 vertices ↔ quad_segs=16).
+    // Near-true circles (quad_segs=256; tests/geodesy.test.ts also checks exact geodesic circles at three latitudes).
     const pg = await sql<{ id: number; share: number }>`
       WITH s AS (
-        SELECT ST_Union(ST_Buffer(geom::geography, 1000, 'quad_segs=16')::geometry) AS g
+        SELECT ST_Union(ST_Buffer(geom::geography, 1000, 'quad_segs=256')::geometry) AS g
           FROM stations WHERE type_code = 'party_service_center' AND status = 'open')
       SELECT gr.id, ST_Area(ST_Intersection(gr.boundary, s.g)::geography) / ST_Area(gr.boundary::geography) AS share
         FROM grids gr, s ORDER BY gr.id`.execute(env.db.kysely);

@@ -7,6 +7,9 @@ import { AMENITIES, STATION_STATUSES, STATION_TYPE_CODES } from '../../server/do
 import type { SampleCity } from '../types.js';
 import { generateSampleCity } from './index.js';
 import { ringCentroid } from './geo.js';
+import { geodesicDistanceM } from '../../server/geo/measure.js';
+
+const geodesicSum = (c: Position[]) => c.slice(1).reduce((s, p, i) => s + geodesicDistanceM(c[i]![0]!, c[i]![1]!, p[0]!, p[1]!), 0);
 
 /** LIFECIRCLE_TEST_SEED=n runs the small-city checks on another seed. */
 const SEED = Number(process.env.LIFECIRCLE_TEST_SEED ?? 1);
@@ -234,7 +237,7 @@ describe('generateSampleCity (small)', () => {
       expect(pairs.has(key)).toBe(false);
       pairs.add(key);
       expect(e.lengthM).toBeGreaterThan(0);
-      expect(Math.abs(e.lengthM - turf.length(turf.lineString(e.coords), { units: 'meters' }))).toBeLessThan(0.01);
+      expect(Math.abs(e.lengthM - geodesicSum(e.coords))).toBeLessThan(0.006); // ellipsoidal, rounded to 1 cm
       expect(e.walkable).toBe(true);
       highways.add(e.highway);
       parent.set(find(e.source), find(e.target));
@@ -324,6 +327,25 @@ describe('generateSampleCity (small)', () => {
     const t0 = performance.now();
     generateSampleCity({ seed: 7, size: 'small' });
     expect(performance.now() - t0).toBeLessThan(1000);
+  });
+});
+
+describe('generateSampleCity at another origin', () => {
+  it('places the same city, in metres, around the given centre (22.5° N, 45.7° N)', () => {
+    const here = generateSampleCity({ size: 'small', seed: 1 });
+    for (const origin of [[114.06, 22.5], [126.63, 45.7]] as [number, number][]) {
+      const there = generateSampleCity({ size: 'small', seed: 1, origin });
+      const [w, s, e, n] = there.meta.bbox;
+      expect((w + e) / 2).toBeCloseTo(origin[0], 4);
+      expect((s + n) / 2).toBeCloseTo(origin[1], 4);
+      // 3 km × 3 km wherever it is (GeographicLib), and the same grids, network and station types.
+      expect(geodesicDistanceM(w, s, e, s) / 3000).toBeCloseTo(1, 2);
+      expect(geodesicDistanceM(w, s, w, n) / 3000).toBeCloseTo(1, 2);
+      expect(there.grids.map((g) => g.properties.code)).toEqual(here.grids.map((g) => g.properties.code));
+      expect(there.network.edges.length).toBe(here.network.edges.length);
+      expect(there.stations.map((x) => x.properties.type)).toEqual(here.stations.map((x) => x.properties.type));
+    }
+    expect(() => generateSampleCity({ origin: [0, 95] })).toThrow(/origin/);
   });
 });
 

@@ -24,6 +24,11 @@ export type SampleCitySize = 'small' | 'medium' | 'dalian';
 export interface GenerateOptions {
   seed?: number;
   size?: SampleCitySize;
+  /**
+   * Where the city is: its centre [lon, lat] (default {@link CENTER}, near Dalian). The same seed and size give
+   * the same city, in metres, wherever it is placed: used to test geodesy at other latitudes.
+   */
+  origin?: [number, number];
 }
 
 interface SizeConfig {
@@ -66,8 +71,10 @@ export function generateSampleCity(opts: GenerateOptions = {}): SampleCity {
   const cfg = SIZES[size];
   if (!cfg) throw new Error(`unknown size: ${String(size)}`);
   if (!Number.isInteger(seed)) throw new Error('seed must be an integer');
+  const [lon, lat] = opts.origin ?? CENTER;
+  if (!(Math.abs(lon) <= 180 && Math.abs(lat) <= 80)) throw new Error('origin must be [lon, lat] with |lon| ≤ 180 and |lat| ≤ 80');
 
-  const frame = new Frame(CENTER[0], CENTER[1], cfg.width, cfg.height);
+  const frame = new Frame(lon, lat, cfg.width, cfg.height);
   const river = new River(Rng.derive(seed, 'river'), cfg.width, cfg.height);
   const admin = buildAdmin(frame, river, cfg.admin, seed);
   const net = buildNetwork(frame, river, cfg.network, seed);

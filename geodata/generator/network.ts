@@ -12,8 +12,7 @@
  * splitting at junctions) whose steps share their intermediate arrays; cut apart, each step would
  * need the others' internals.
  */
-import { lineString } from '@turf/helpers';
-import length from '@turf/length';
+import { lineLengthM } from '../../server/geo/measure.js';
 import type { NetworkEdge, NetworkNode, StreetNetwork } from '../../server/network/types.js';
 import { dist, type Frame, type XY } from './geo.js';
 import { ARTERIAL_NAMES, BRIDGE_NAMES, chineseNumber, RIVERSIDE_NORTH, RIVERSIDE_SOUTH, ROAD_STEMS } from './names.js';
@@ -549,7 +548,7 @@ export function buildNetwork(frame: Frame, river: River, cfg: NetworkConfig, see
     const lastC = coords[coords.length - 1]!;
     if (lastC[0] !== nodeLL[e.b]![0] || lastC[1] !== nodeLL[e.b]![1]) continue;
     pairs.add(key);
-    const lengthM = Math.round(length(lineString(coords), { units: 'meters' }) * 100) / 100;
+    const lengthM = Math.round(lineLengthM(coords) * 100) / 100; // on the ellipsoid, as PostGIS geography
     outEdges.push({ id: outEdges.length + 1, source: s, target: t, coords, lengthM, highway: e.highway, walkable: true, name: e.name });
     edgeXY.push(e.pts);
   }

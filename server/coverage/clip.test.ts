@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import area from '@turf/area';
+import { areaM2 as area } from '../geo/measure.js';
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
 import { metresPerDegree } from '../geo/measure.js';
 import { bufferedLinePiece, circlePiece, type Piece, type PolygonCoords } from './pieces.js';
@@ -25,8 +25,8 @@ const areaOf = (polys: PolygonCoords[]) => (polys.length ? area({ type: 'MultiPo
 const covered = (grid: PolygonCoords, pieces: Piece[]) => area({ type: 'Polygon', coordinates: grid }) - areaOf(uncoveredParts(grid, bboxOf(grid), pieces));
 const expectValid = expectValidPolygons;
 // The buffer never falls short of the width: straight sides lie at the width (+ what
-// simplification moved the line, ≤ 0.25 m), arc corners up to 0.24 m further out; turf measures on a sphere
-// (~0.3 % off the ellipsoid here), so areas are compared within 1 %.
+// simplification moved the line, ≤ 0.25 m), arc corners up to 0.24 m further out; the fixtures are laid
+// out on a sphere (~0.3 % off the ellipsoid here), so areas are compared within 1 %.
 const within = (got: number, want: number, rel = 0.01) => {
   expect(got / want).toBeGreaterThan(1 - rel);
   expect(got / want).toBeLessThan(1 + rel);

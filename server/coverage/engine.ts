@@ -70,11 +70,9 @@ export function coverGrid(grid: PreparedGrid, pieces: readonly Piece[], opts: Co
   const ring = grid.polygon.coordinates;
   const touching = pieces.filter((p) => intersects(p.bbox, grid.bbox));
   let gaps: PolygonCoords[];
-  // Exact shortcut: a grid whose vertices are all inside one circle lies inside it (a circle is
-  // convex); the 64-gon is inscribed, so demand a margin of the polygonisation error.
-  const inside = touching.some(
-    (p) => p.circle && ring[0].every(([x, y]) => localDistanceM(x, y, p.circle!.lon, p.circle!.lat) <= p.circle!.radiusM * Math.cos(Math.PI / 64)),
-  );
+  // Exact shortcut: a grid whose vertices are all within a circle piece's inner radius lies inside
+  // its polygon (which is convex); insideM is that radius (see circlePiece).
+  const inside = touching.some((p) => p.circle && ring[0].every(([x, y]) => localDistanceM(x, y, p.circle!.lon, p.circle!.lat) <= p.circle!.insideM));
   if (inside) gaps = [];
   else if (touching.length === 0) gaps = [ring as PolygonCoords];
   else gaps = uncoveredParts(ring as PolygonCoords, grid.bbox, touching);

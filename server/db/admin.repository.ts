@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { MultiPolygon, Polygon } from 'geojson';
 import type { Database } from './schema.js';
 import { point } from './st.js';
+import { toleranceDeg } from '../geo/measure.js';
 
 export interface UnitCounts {
   grids: number;
@@ -131,7 +132,7 @@ const TABLE_OF_LEVEL = { district: 'districts', street: 'streets', community: 'c
 /** Outlines of one admin level as GeoJSON features (optionally simplified, metres). */
 export async function adminBoundaries(db: Kysely<Database>, level: AdminLevel, simplifyM?: number) {
   // Degrees from metres as in grids.repository: a display tolerance, topology kept per unit.
-  const g = simplifyM ? sql`ST_SimplifyPreserveTopology(boundary, ${simplifyM / 111_320})` : sql`boundary`;
+  const g = simplifyM ? sql`ST_SimplifyPreserveTopology(boundary, ${toleranceDeg(simplifyM)})` : sql`boundary`;
   // Coordinates no finer than the tolerance: 5 decimals (≈ 1 m) once simplified by 5 m or more.
   const decimals = simplifyM && simplifyM >= 5 ? 5 : 6;
   const r = await sql<{ code: string; name: string; geometry: Polygon | MultiPolygon }>`

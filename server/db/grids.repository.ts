@@ -4,6 +4,7 @@ import type { Polygon } from 'geojson';
 import type { Database } from './schema.js';
 import { asGeoJson, envelope } from './st.js';
 import type { Bbox } from '../schemas/common.js';
+import { toleranceDeg } from '../geo/measure.js';
 
 export interface GridFilter {
   bbox?: Bbox;
@@ -38,8 +39,6 @@ export interface GridRow {
   geometry: Polygon;
 }
 
-const M_PER_DEG = 111_320;
-
 /** Live grids joined to their community, street and district, with the columns every reader needs. */
 export function gridsWithUnits(db: Kysely<Database>) {
   return db
@@ -68,7 +67,7 @@ export function gridsWithUnits(db: Kysely<Database>) {
 function baseQuery(db: Kysely<Database>, simplifyM?: number) {
   // Degrees for ST_SimplifyPreserveTopology: metres / metres-per-degree of latitude is a slight
   // over-simplification in longitude, acceptable for display tolerances.
-  const geom = simplifyM && simplifyM > 0 ? sql`ST_SimplifyPreserveTopology(g.boundary, ${simplifyM / M_PER_DEG})` : sql`g.boundary`;
+  const geom = simplifyM && simplifyM > 0 ? sql`ST_SimplifyPreserveTopology(g.boundary, ${toleranceDeg(simplifyM)})` : sql`g.boundary`;
   return gridsWithUnits(db)
     .select([
       'g.party_branch',

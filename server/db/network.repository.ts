@@ -4,6 +4,7 @@ import type { LineString, MultiLineString } from 'geojson';
 import type { Database } from './schema.js';
 import { asGeoJson, envelope } from './st.js';
 import type { Bbox } from '../schemas/common.js';
+import { toleranceDeg } from '../geo/measure.js';
 
 const MAJOR = ['primary', 'secondary', 'tertiary', 'primary_link', 'secondary_link', 'tertiary_link', 'trunk', 'motorway'];
 
@@ -24,7 +25,7 @@ export interface RoadRow {
 export async function listRoadOverview(db: Kysely<Database>, bbox: Bbox, simplifyM: number): Promise<RoadRow[]> {
   const r = await sql<RoadRow>`
     SELECT highway, name, sum(length_m)::float8 AS length_m, count(*)::int AS edges,
-           ST_AsGeoJSON(ST_Simplify(ST_LineMerge(ST_Collect(geom)), ${simplifyM / 111_320}), 5)::json AS geometry
+           ST_AsGeoJSON(ST_Simplify(ST_LineMerge(ST_Collect(geom)), ${toleranceDeg(simplifyM)}), 5)::json AS geometry
       FROM network_edges
      WHERE geom && ${envelope(bbox)} AND walkable AND highway IN (${sql.join(MAJOR)})
      GROUP BY highway, name
@@ -42,7 +43,7 @@ export interface EdgeRow {
 
 /** Edges touching `bbox`; `minorFrom` drops minor classes (footpaths, service) for low zooms. */
 export async function listEdges(db: Kysely<Database>, bbox: Bbox, opts: { majorOnly?: boolean; simplifyM?: number; limit?: number } = {}): Promise<EdgeRow[]> {
-  const geom = opts.simplifyM ? sql`ST_Simplify(geom, ${opts.simplifyM / 111_320})` : sql`geom`;
+  const geom = opts.simplifyM ? sql`ST_Simplify(geom, ${toleranceDeg(opts.simplifyM)})` : sql`geom`;
   let q = db
     .selectFrom('network_edges')
     .select(['id', 'highway', 'name', 'length_m', asGeoJson<LineString>(geom, 6).as('geometry')])

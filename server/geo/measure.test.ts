@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import geographiclib from 'geographiclib-geodesic';
+import turfArea from '@turf/area';
 import { areaM2, frameStretch, geodesicDistanceM, localDistanceM, localFrame, metresPerDegree } from './measure.js';
 
 describe('geodesicDistanceM', () => {
@@ -62,3 +64,52 @@ describe('areaM2', () => {
     expect(areaM2({ type: 'MultiPolygon', coordinates: [sq.coordinates, sq.coordinates.map((r) => r.map(([a, b]) => [a! + 2 * x, b!]))] }) / areaM2(sq)).toBeCloseTo(2, 6);
   });
 });
+
+describe('areaM2 on the ellipsoid', () => {
+  /** GeographicLib's PolygonArea (geodesic edges, exact): what PostGIS ST_Area(geography) computes. */
+  const exact = (ring: number[][]) => {
+    const p = geographiclib.Geodesic.WGS84.Polygon(false);
+    for (const [lon, lat] of ring.slice(0, -1)) p.AddPoint(lat!, lon!);
+    return Math.abs(p.Compute(false, true).area!);
+  };
+  let seed = 11;
+  const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  /** A star-shaped ring of 3–22 vertices of radius up to `deg` degrees (either winding). */
+  const star = (lon: number, lat: number, deg: number) => {
+    const n = 3 + Math.floor(rnd() * 20);
+    const ccw = rnd() < 0.5;
+    const ring: number[][] = [];
+    for (let i = 0; i < n; i++) {
+      const a = ((ccw ? 1 : -1) * 2 * Math.PI * i) / n;
+      const r = deg * (0.5 + rnd() * 0.5);
+      ring.push([lon + (r * Math.cos(a)) / Math.cos((lat * Math.PI) / 180), lat + r * Math.sin(a)]);
+    }
+    ring.push(ring[0]!);
+    return ring;
+  };
+
+  it.each([0.0005, 0.003, 0.01, 0.1])('is within 0.001 %% of GeographicLib for polygons of ~%s° at latitudes up to ±70°', (deg) => {
+    for (let k = 0; k < 150; k++) {
+      const ring = star(-180 + rnd() * 360, -70 + rnd() * 140, deg);
+      expect(Math.abs(areaM2({ type: 'Polygon', coordinates: [ring] }) / exact(ring) - 1)).toBeLessThan(1e-5);
+    }
+  });
+
+  it('takes holes off, whatever their winding, and crosses the antimeridian', () => {
+    const outer = star(179.999, 45.7, 0.01);
+    const hole = star(179.999, 45.7, 0.002);
+    const a = areaM2({ type: 'Polygon', coordinates: [outer, hole] });
+    expect(Math.abs(a / (exact(outer) - exact(hole)) - 1)).toBeLessThan(1e-5);
+    expect(areaM2({ type: 'Polygon', coordinates: [outer, [...hole].reverse()] })).toBe(a);
+    expect(areaM2({ type: 'MultiPolygon', coordinates: [[outer, hole], [hole]] })).toBeCloseTo(exact(outer), 0);
+  });
+
+  it('gives a 1 km square at 45.7° N its ellipsoidal area, not the sphere’s (Turf is ~0.3 % off there)', () => {
+    const k = metresPerDegree(45.7);
+    const ring = [[10, 45.7], [10 + 1000 / k.x, 45.7], [10 + 1000 / k.x, 45.7 + 1000 / k.y], [10, 45.7 + 1000 / k.y], [10, 45.7]];
+    const sq = { type: 'Polygon' as const, coordinates: [ring] };
+    expect(Math.abs(areaM2(sq) / exact(ring) - 1)).toBeLessThan(1e-6);
+    expect(Math.abs(turfArea(sq) / exact(ring) - 1)).toBeGreaterThan(1e-3);
+  });
+});
+

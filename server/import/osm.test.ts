@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import * as turf from '@turf/turf';
 import { describe, expect, it } from 'vitest';
 import type { StreetNetwork } from '../network/types.js';
 import {
@@ -17,6 +16,9 @@ import {
 } from './osm.js';
 import { encodeOsmPbf } from '../../tests/helpers/osm-pbf-writer.js';
 import { sharedOsmExtract } from '../../tests/helpers/prerequisites.js';
+import { geodesicDistanceM } from '../geo/measure.js';
+
+const geodesicSum = (c: [number, number][]) => c.slice(1).reduce((s, p, i) => s + geodesicDistanceM(c[i]![0], c[i]![1], p[0], p[1]), 0);
 
 // A grid of node coordinates near Dalian, 0.001° apart (~87 m east–west, ~111 m north–south):
 // node (col 0..19, row 0..9) has id 100*row + col + 1, so ids 1..20, 101..120, …, 901..920.
@@ -69,8 +71,8 @@ describe('buildWalkNetwork on hand-written ways', () => {
     expect(e.wayId).toBe(2);
     expect(e.name).toBeNull();
     expect(net.edges[0].name).toBe('长江路');
-    // Geodesic length agrees with turf.length in metres.
-    expect(e.lengthM).toBeCloseTo(turf.length(turf.lineString(e.coords), { units: 'meters' }), 6);
+    // The ellipsoidal length: GeographicLib's geodesic distances summed, to a millimetre.
+    expect(Math.abs(e.lengthM - geodesicSum(e.coords))).toBeLessThan(1e-3);
     expect(e.lengthM).toBeGreaterThan(200);
     expect(e.lengthM).toBeLessThan(250);
     expect(componentSizes(net)).toEqual([4]);
@@ -222,16 +224,16 @@ interface Expected {
 }
 const REAL: Record<string, { reference: Expected; respectAccess: Expected }> = {
   monaco: {
-    reference: { edges: 5327, vertices: 4092, components: 22, largest: 3978, ways: 2853, km: 484.8 },
-    respectAccess: { edges: 5156, vertices: 3984, components: 34, largest: 3841, ways: 2853, km: 466.7 },
+    reference: { edges: 5327, vertices: 4092, components: 22, largest: 3978, ways: 2853, km: 485.3 },
+    respectAccess: { edges: 5156, vertices: 3984, components: 34, largest: 3841, ways: 2853, km: 467.2 },
   },
   andorra: {
-    reference: { edges: 2789, vertices: 2355, components: 28, largest: 2281, ways: 1606, km: 851.8 },
-    respectAccess: { edges: 2560, vertices: 2231, components: 46, largest: 1827, ways: 1606, km: 818.4 },
+    reference: { edges: 2789, vertices: 2355, components: 28, largest: 2281, ways: 1606, km: 852.6 },
+    respectAccess: { edges: 2560, vertices: 2231, components: 46, largest: 1827, ways: 1606, km: 819.1 },
   },
   liechtenstein: {
-    reference: { edges: 7880, vertices: 6254, components: 19, largest: 6157, ways: 4656, km: 1139.6 },
-    respectAccess: { edges: 7830, vertices: 6224, components: 24, largest: 6115, ways: 4656, km: 1136.0 },
+    reference: { edges: 7880, vertices: 6254, components: 19, largest: 6157, ways: 4656, km: 1140.8 },
+    respectAccess: { edges: 7830, vertices: 6224, components: 24, largest: 6115, ways: 4656, km: 1137.2 },
   },
 };
 

@@ -25,8 +25,8 @@
  *     KEPT, as in the reference (Monaco has 17; dropping them would give 5,310 edges, 4,090 vertices,
  *     20 parts). Zero-length edges (two distinct nodes at identical coordinates) are kept too (Monaco: 1).
  *   - Ways with fewer than 2 refs, or with any ref whose coordinates are missing, are skipped and counted.
- *   - lengthM is the haversine length on a sphere of radius 6,371,008.8 m, the same formula and radius
- *     as turf.length(…, { units: 'meters' }).
+ *   - lengthM is the length on the WGS84 ellipsoid (server/geo lineLengthM; PostGIS
+ *     ST_Length(geography) agrees to millimetres).
  *
  * Data © OpenStreetMap contributors (ODbL 1.0) — attribute wherever an imported network is shown.
  */
@@ -34,6 +34,7 @@ import { createReadStream, statSync } from 'node:fs';
 import type { TransformCallback } from 'node:stream';
 import { OSMTransform } from 'osm-pbf-parser-node';
 import type { NetworkEdge, NetworkNode, StreetNetwork } from '../network/types.js';
+import { lineLengthM } from '../geo/measure.js';
 
 export const WALKABLE_HIGHWAYS: ReadonlySet<string> = new Set([
   'footway',
@@ -251,7 +252,10 @@ export async function readOsmPbf(path: string, onProgress?: (p: OsmReadProgress)
 const EARTH_RADIUS_M = 6371008.8; // turf's earthRadius
 const RAD = Math.PI / 180;
 
-/** Haversine distance in metres (same formula and radius as turf.distance). */
+/**
+ * Haversine distance in metres on Turf's sphere (up to ~0.5 % off the ellipsoid): a rough check
+ * for tests only; lengths are measured with server/geo (lineLengthM).
+ */
 export function haversineM(a: readonly [number, number], b: readonly [number, number]): number {
   const dLat = (b[1] - a[1]) * RAD;
   const dLon = (b[0] - a[0]) * RAD;
@@ -352,12 +356,11 @@ export function buildWalkNetworkWithStats(
     for (let i = 1; i < refs.length; i++) {
       if (i < refs.length - 1 && !vertex.has(refs[i])) continue;
       const coords: [number, number][] = [];
-      let lengthM = 0;
       for (let k = start; k <= i; k++) {
         const c = getCoord(refs[k])!;
         coords.push([c[0], c[1]]);
-        if (k > start) lengthM += haversineM(coords[coords.length - 2], coords[coords.length - 1]);
       }
+      const lengthM = lineLengthM(coords);
       const source = refs[start];
       const target = refs[i];
       addNode(source);

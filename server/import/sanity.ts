@@ -15,12 +15,11 @@
 import Flatbush from 'flatbush';
 import type { Message } from '../validation/problem.js';
 import { convertPosition, CRS_VALUES, type Crs } from './crs.js';
+import { metresPerDegree } from '../geo/measure.js';
 
 export type LonLat = readonly [number, number];
 export type Bbox = readonly [number, number, number, number];
 
-const M_PER_DEG_LAT = 110_574;
-const mPerDegLon = (lat: number) => 111_320 * Math.cos((lat * Math.PI) / 180);
 
 export const inBbox = (p: LonLat, b: Bbox, marginDeg = 0) => p[0] >= b[0] - marginDeg && p[0] <= b[2] + marginDeg && p[1] >= b[1] - marginDeg && p[1] <= b[3] + marginDeg;
 
@@ -65,8 +64,7 @@ export class PolylineIndex {
   /** Distance in metres from p to the nearest segment, or `maxM` when none is within `maxM`. */
   distanceM(p: LonLat, maxM = 1000): number {
     if (!this.index) return maxM;
-    const kx = mPerDegLon(p[1]);
-    const ky = M_PER_DEG_LAT;
+    const { x: kx, y: ky } = metresPerDegree(p[1]);
     const dx = maxM / kx;
     const dy = maxM / ky;
     let best = maxM;
