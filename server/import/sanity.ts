@@ -133,8 +133,9 @@ function backgroundBins(readings: LonLat[], network: PolylineIndex, capM: number
     y1 = Math.max(y1, p[1]);
   }
   const lat = (y0 + y1) / 2;
-  const mx = 300 / mPerDegLon(lat);
-  const my = 300 / M_PER_DEG_LAT;
+  const k = metresPerDegree(lat);
+  const mx = 300 / k.x;
+  const my = 300 / k.y;
   const counts = new Array<number>(BINS).fill(0.5); // smoothing: no bin is impossible
   const n = 30;
   for (let i = 0; i < n; i++) {

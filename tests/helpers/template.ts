@@ -29,6 +29,7 @@ export async function templateKey(): Promise<string> {
   const files = [
     ...(await filesUnder(path.join(ROOT, 'sql/migrations'))),
     ...(await filesUnder(path.join(ROOT, 'geodata/generator'))),
+    path.join(ROOT, 'server/geo/measure.ts'), // the generator measures street lengths with it
     path.join(ROOT, 'server/db/dataset.repository.ts'),
     path.join(ROOT, 'server/db/bootstrap.ts'),
     path.join(ROOT, 'server/db/demo-accounts.ts'),
