@@ -69,6 +69,11 @@ export async function polygonHex(tx: Transaction<Database>, polygon: Polygon): P
   return (await one(tx, sql<{ hex: string }>`SELECT ${polygonHexSql(polygon)} AS hex`)).hex;
 }
 
+/** Whether a valid polygon `a` covers exactly the points of `b` (vertex order and start aside); false when `a` is invalid. */
+export async function sameShape(tx: Transaction<Database>, a: string, b: string): Promise<boolean> {
+  return (await one(tx, sql<{ eq: boolean }>`SELECT CASE WHEN ST_IsValid(${geom(a)}) THEN ST_Equals(${geom(a)}, ${geom(b)}) ELSE false END AS eq`)).eq;
+}
+
 export async function validityDetail(tx: Transaction<Database>, hex: string) {
   return one(
     tx,
@@ -293,8 +298,8 @@ export async function gridHistory(db: Kysely<Database>, id: number) {
       'note',
       'before_props',
       'after_props',
-      sql<Polygon | null>`ST_AsGeoJSON(before_geom, 7)::json`.as('before_geometry'),
-      sql<Polygon | null>`ST_AsGeoJSON(after_geom, 7)::json`.as('after_geometry'),
+      sql<Polygon | null>`ST_AsGeoJSON(before_geom, 9)::json`.as('before_geometry'),
+      sql<Polygon | null>`ST_AsGeoJSON(after_geom, 9)::json`.as('after_geometry'),
       sql<number | null>`ST_Area(after_geom::geography)`.as('area_m2'),
     ])
     .where('grid_id', '=', id)
