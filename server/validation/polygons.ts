@@ -29,7 +29,7 @@ export const SLIVER_MAX_WIDTH_M = 0.5;
 export const SPIKE_MAX_ANGLE_DEG = 0.5;
 
 /** One coordinate on the storage grid: the double nearest to k · 1e-9 (what 9 decimals print and parse back to). */
-export const snapCoordinate = (v: number) => Math.round(v * 1e9) / 1e9;
+export const snapCoordinate = (v: number) => Math.round(v * 1e9) / 1e9 || 0; // (no −0)
 
 const snapRing = (ring: Position[]) => ring.map((p) => [snapCoordinate(p[0]), snapCoordinate(p[1])]);
 
