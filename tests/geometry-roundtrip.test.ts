@@ -5,6 +5,8 @@
  * grid, and round-trips — GET → unchanged PATCH is a no-op (200, no new version, nothing written);
  * export → import reports "unchanged" for every grid in WGS84, GCJ-02 and BD-09.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import type { Polygon } from 'geojson';
@@ -13,6 +15,7 @@ import { convertGeometry } from '../server/import/crs.js';
 import { databaseChecksum } from './helpers/checksum.js';
 import { bearer, bulgeEdge, liveGrids, login, sharedEdge } from './helpers/editing.js';
 import { useTestApp } from './helpers/db.js';
+import { ROOT } from './helpers/template.js';
 
 const env = useTestApp();
 let auth: Record<string, string> = {};
@@ -108,5 +111,19 @@ describe('served = stored', () => {
       expect(r.rows.length).toBe(fc.features.length);
       expect(r.rows.filter((x) => !x.same || !x.valid)).toEqual([]);
     }
+  });
+});
+
+describe('migration 004 (rows written before the storage grid)', () => {
+  it('puts an off-grid, clockwise grid on the grid counter-clockwise, version untouched', async () => {
+    const g = (await liveGrids(env.db))[5];
+    // As an older version stored it: 15 significant decimals, clockwise.
+    await sql`UPDATE grids SET boundary = ST_ForcePolygonCW(ST_Translate(boundary, 1.234e-11, -3.21e-11)) WHERE id = ${g.id}`.execute(env.db.kysely);
+    const before = (await sql<{ version: number; ccw: boolean }>`SELECT version, ST_OrderingEquals(boundary, ST_ForcePolygonCCW(boundary)) AS ccw FROM grids WHERE id = ${g.id}`.execute(env.db.kysely)).rows[0];
+    expect(before.ccw).toBe(false);
+    await env.db.execScript(readFileSync(path.join(ROOT, 'sql/migrations/004_polygons_on_storage_grid.sql'), 'utf8'));
+    const after = (await sql<{ version: number; ccw: boolean; g: Polygon; valid: boolean }>`SELECT version, ST_OrderingEquals(boundary, ST_ForcePolygonCCW(boundary)) AS ccw, ST_AsGeoJSON(boundary, 15)::json AS g, ST_IsValid(boundary) AS valid FROM grids WHERE id = ${g.id}`.execute(env.db.kysely)).rows[0];
+    expect(after).toMatchObject({ version: before.version, ccw: true, valid: true });
+    expect(onGrid(after.g)).toBe(true);
   });
 });
