@@ -9,9 +9,9 @@
  */
 import { sql, type Expression, type RawBuilder } from 'kysely';
 import type { Geometry } from 'geojson';
-import { snapToGrid } from '../validation/polygons.js';
+import { SERVED_DECIMALS, snapToGrid } from '../validation/polygons.js';
 
-export { SERVED_DECIMALS } from '../validation/polygons.js';
+export { SERVED_DECIMALS };
 
 /**
  * A column/expression as a parsed GeoJSON geometry. Polygons that may be sent back (edited,
@@ -27,6 +27,16 @@ function stored(geometry: Geometry): RawBuilder<unknown> {
     return sql`ST_ForcePolygonCCW(ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(snapToGrid(geometry))}), 4326))`;
   }
   return sql`ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(geometry)}), 4326)`;
+}
+
+/**
+ * A polygon expression as it is stored: counter-clockwise, every coordinate exactly the double that
+ * its 9-decimal text parses to. Overlays with a 1e-9 grid size land on the grid only up to an ulp
+ * (GEOS 3.11 scales by 1/1e-9 ≠ 1e9): passing the result through its own 9-decimal text makes
+ * served and stored the same numbers on every engine.
+ */
+export function onStorageGrid(g: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`ST_SetSRID(ST_GeomFromGeoJSON(ST_AsGeoJSON(ST_ForcePolygonCCW(${g}), ${sql.lit(SERVED_DECIMALS)})), 4326)`;
 }
 
 /** A GeoJSON geometry parameter as a PostGIS geometry in EPSG:4326 (polygons on the storage grid). */
