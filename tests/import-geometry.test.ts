@@ -8,6 +8,10 @@
  * and comes back from the API unchanged (PATCH of the served polygon is a no-op). A database error
  * during a commit names its row.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import type { Position } from 'geojson';
@@ -19,6 +23,7 @@ import { databaseChecksum } from './helpers/checksum.js';
 import { bearer, login } from './helpers/editing.js';
 import { useTestApp } from './helpers/db.js';
 import * as rf from './helpers/real-files.js';
+import { ROOT } from './helpers/template.js';
 
 const env = useTestApp();
 let auth: Record<string, string> = {};
@@ -231,4 +236,35 @@ describe('database errors during a commit', () => {
       await sql`ALTER TABLE grids DROP CONSTRAINT test_no_bad_name`.execute(env.db.kysely);
     }
   });
+});
+
+describe('the command line', () => {
+  it('prints the same report: the rejected row with its reason (exit 1), and with --repair each repair with its areas', () => {
+    // Its own embedded database in a temporary DATA_DIR (districts need no parents), whichever engine the tests use.
+    const dir = mkdtempSync(path.join(tmpdir(), 'lc-cli-'));
+    try {
+      const file = path.join(dir, '区界.geojson');
+      writeFileSync(file, JSON.stringify(rf.districtsGcj02()));
+      const { DATABASE_URL: _ignored, ...rest } = process.env;
+      const run = (...extra: string[]) =>
+        spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/cli/import.ts'), 'geojson', file, '--kind', 'districts', '--crs', 'gcj02', ...extra], {
+          cwd: ROOT,
+          env: { ...rest, DATA_DIR: path.join(dir, 'db') },
+          encoding: 'utf8',
+          timeout: 180_000,
+        });
+      const plain = run();
+      expect(plain.status, plain.stderr).toBe(1);
+      expect(plain.stderr).toMatch(/第 2 个要素（编码 210282000000）：几何无效：第 1 与第 2 个部分重叠 4\d\d\.\d m²/);
+      expect(plain.stderr).toMatch(/第 3 个要素（编码 210283000000）：几何无效：第 2 个部分的外环是细长碎片/);
+      expect(plain.stdout).toMatch(/未写入 \/ nothing written/);
+      const repaired = run('--repair');
+      expect(repaired.status, repaired.stderr).toBe(0);
+      expect(repaired.stdout).toMatch(/修复 \/ repaired: 2/);
+      expect(repaired.stdout).toMatch(/第 2 个要素（编码 210282000000）已修复：第 1 与第 2 个部分重叠 .*；面积 38\.\d\d 公顷 → 38\.\d\d 公顷/);
+      expect(repaired.stdout).toMatch(/已写入 \/ written: 新增 3 created/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 400_000);
 });
