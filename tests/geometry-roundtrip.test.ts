@@ -114,14 +114,14 @@ describe('served = stored', () => {
   });
 });
 
-describe('migration 004 (rows written before the storage grid)', () => {
+describe('migration 005 (rows written before the storage grid)', () => {
   it('puts an off-grid, clockwise grid on the grid counter-clockwise, version untouched', async () => {
     const g = (await liveGrids(env.db))[5];
     // As an older version stored it: 15 significant decimals, clockwise.
     await sql`UPDATE grids SET boundary = ST_ForcePolygonCW(ST_Translate(boundary, 1.234e-11, -3.21e-11)) WHERE id = ${g.id}`.execute(env.db.kysely);
     const before = (await sql<{ version: number; ccw: boolean }>`SELECT version, ST_OrderingEquals(boundary, ST_ForcePolygonCCW(boundary)) AS ccw FROM grids WHERE id = ${g.id}`.execute(env.db.kysely)).rows[0];
     expect(before.ccw).toBe(false);
-    await env.db.execScript(readFileSync(path.join(ROOT, 'sql/migrations/004_polygons_on_storage_grid.sql'), 'utf8'));
+    await env.db.execScript(readFileSync(path.join(ROOT, 'sql/migrations/005_polygons_on_storage_grid.sql'), 'utf8'));
     const after = (await sql<{ version: number; ccw: boolean; g: Polygon; valid: boolean }>`SELECT version, ST_OrderingEquals(boundary, ST_ForcePolygonCCW(boundary)) AS ccw, ST_AsGeoJSON(boundary, 15)::json AS g, ST_IsValid(boundary) AS valid FROM grids WHERE id = ${g.id}`.execute(env.db.kysely)).rows[0];
     expect(after).toMatchObject({ version: before.version, ccw: true, valid: true });
     expect(onGrid(after.g)).toBe(true);
