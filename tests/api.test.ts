@@ -449,7 +449,8 @@ describe('answers and their schemas (server/schemas)', () => {
     expect(dry.statusCode).toBe(200);
     valid(EditResponse, dry.json());
     expect(dry.json().impact.coverage.length).toBeGreaterThan(0);
-    const saved = await env.app.inject({ method: 'PATCH', url: `/api/grids/${grid.id}`, headers: { ...auth, 'if-match': `"${grid.version}"` }, payload: { leader_phone: grid.leader_phone } });
+    // A real change (sending the stored value back is a no-op that writes no history).
+    const saved = await env.app.inject({ method: 'PATCH', url: `/api/grids/${grid.id}`, headers: { ...auth, 'if-match': `"${grid.version}"` }, payload: { leader_phone: '0411-1234' } });
     expect(saved.statusCode).toBe(200);
     const gh = (await env.app.inject({ url: `/api/grids/${grid.id}/history`, headers: auth })).json();
     valid(GridHistory, gh);

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { databaseChecksum } from './helpers/checksum.js';
 import { useTestApp } from './helpers/db.js';
 import { bearer, login } from './helpers/editing.js';
+import * as rf from './helpers/real-files.js';
 
 // Writes are rate-limited per session (120/min by default): lifted so every case reaches the check it is about, not a 429.
 const env = useTestApp({ writeRatePerMinute: 100_000 });
@@ -174,4 +175,45 @@ describe('bad input corpus', () => {
     expect(await databaseChecksum(env.db)).toEqual(before);
     console.log(`[bad-input] ${cases.length} write cases; statuses: ${JSON.stringify(statuses)}`);
   }, 180_000);
+});
+
+/** Files with broken geometry, committed (dry_run=false) by an administrator: 4xx naming rows, never 500 (issue 13). */
+function geometryUploads(): { url: string; type: string; payload: string }[] {
+  const gj = 'application/geo+json';
+  const kml = 'application/vnd.google-earth.kml+xml';
+  const districts = rf.districtsGcj02();
+  const one = (i: number) => JSON.stringify({ ...districts, features: [districts.features[i]] });
+  const bowtie = JSON.stringify({
+    type: 'FeatureCollection',
+    features: [{ type: 'Feature', properties: { 网格编码: '210281001001009', 网格名称: '领结', 社区编码: rf.CODES.community, 网格长: '赵六', 联系电话: '13900000000', 人口: 1, 户数: 1 }, geometry: { type: 'Polygon', coordinates: [rf.ring([[0, 0], [100, 100], [100, 0], [0, 100]])] } }],
+  });
+  return [
+    { url: '/api/imports/districts?crs=gcj02&dry_run=false', type: gj, payload: one(1) }, // two parts overlapping by 443 m² (was a 500)
+    { url: '/api/imports/districts?crs=gcj02&dry_run=false', type: gj, payload: one(2) }, // a sliver part
+    { url: '/api/imports/districts?crs=gcj02&dry_run=false', type: gj, payload: JSON.stringify(districts) },
+    { url: '/api/imports/grids?dry_run=false', type: kml, payload: rf.gridsKml([2]) }, // self-intersecting corner
+    { url: '/api/imports/grids?dry_run=false', type: kml, payload: rf.gridsKml([3]) }, // spike
+    { url: '/api/imports/grids?dry_run=false', type: kml, payload: rf.gridsKml([4]) }, // repeated points
+    { url: '/api/imports/grids?dry_run=false&repair=true', type: gj, payload: bowtie }, // cannot be repaired into one polygon
+    { url: '/api/imports/grids?dry_run=false', type: gj, payload: bowtie },
+    { url: '/api/imports/communities?dry_run=false&repair=true', type: gj, payload: JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: { code: '210281001009', name: '碎', parentCode: rf.CODES.street }, geometry: { type: 'Polygon', coordinates: [rf.ring([[0, 0], [0, 0.1], [0.1, 0.1], [0.1, 0]])] } }] }) }, // nothing left once repaired
+  ];
+}
+
+describe('bad geometry in uploaded files', () => {
+  it('is a 4xx with a bilingual JSON error naming rows (never a 5xx), and nothing is written', async () => {
+    const auth = bearer(await login(env.app, 'admin'));
+    const before = await databaseChecksum(env.db, { except: ['sessions'] });
+    const failures: string[] = [];
+    for (const c of geometryUploads()) {
+      const r = await env.app.inject({ method: 'POST', url: c.url, headers: { ...auth, 'content-type': c.type }, payload: c.payload });
+      const body = r.json();
+      const label = `${c.url} → ${r.statusCode}`;
+      if (r.statusCode < 400 || r.statusCode >= 500) failures.push(`${label} ${r.body.slice(0, 200)}`);
+      else if (!/[\u4e00-\u9fff]/.test(body.message_zh) || typeof body.message_en !== 'string') failures.push(`${label}: not bilingual`);
+      else if (!(body.details?.rejected ?? []).some((x: any) => x.row !== null)) failures.push(`${label}: no row named: ${r.body.slice(0, 200)}`);
+    }
+    expect(failures).toEqual([]);
+    expect(await databaseChecksum(env.db, { except: ['sessions'] })).toEqual(before);
+  }, 120_000);
 });

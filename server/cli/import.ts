@@ -1,10 +1,13 @@
 /**
  * Import data into either engine (DATABASE_URL set → server, else the embedded DATA_DIR):
- *   npm run import -- geojson|shapefile|kml|kmz|csv|xlsx FILE --kind KIND [--crs wgs84|gcj02|bd09] [--dry-run] [--force] [--sheet NAME] [--layer NAME] [--by NAME]
+ *   npm run import -- geojson|shapefile|kml|kmz|csv|xlsx FILE --kind KIND [--crs wgs84|gcj02|bd09] [--dry-run] [--repair] [--force] [--sheet NAME] [--layer NAME] [--by NAME]
  *   npm run import -- osm [--respect-access] FILE.osm.pbf
  * Admin units go top-down (districts, streets, communities, then grids). Existing codes are
  * updated (version + 1, history). A file with any rejected row is not written at all; the report
- * lists every problem by row. `--dry-run` only reports.
+ * lists every problem by row. `--dry-run` only reports. `--repair` repairs invalid polygons
+ * (repeated points, spikes, self-intersections, overlapping parts, slivers) instead of rejecting
+ * them, and lists each repair with the area before and after. A database error while writing is
+ * reported against the row being written, like any rejected row.
  */
 import { readFile } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
@@ -13,7 +16,7 @@ import { openDatabase } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
 import { importFile } from '../import/pipeline/import-file.js';
 import { importOsmNetwork } from '../import/pipeline/osm-network.js';
-import { ImportFailed, rejectedMessage } from '../import/pipeline/report.js';
+import { ImportFailed, rejectedMessage, repairMessage } from '../import/pipeline/report.js';
 import type { ImportReport } from '../import/pipeline/types.js';
 import { IMPORT_KINDS, type ImportKind } from '../import/records/types.js';
 import { IMPORT_FORMATS, type ImportFormat } from '../import/formats/read.js';
@@ -21,8 +24,9 @@ import { parseCrs } from '../import/crs.js';
 import { parseCli } from './args.js';
 
 const USAGE = `usage:
-  npm run import -- ${IMPORT_FORMATS.join('|')} FILE --kind ${IMPORT_KINDS.join('|')} [--crs wgs84|gcj02|bd09] [--dry-run] [--force] [--sheet NAME] [--layer NAME] [--by NAME]
+  npm run import -- ${IMPORT_FORMATS.join('|')} FILE --kind ${IMPORT_KINDS.join('|')} [--crs wgs84|gcj02|bd09] [--dry-run] [--repair] [--force] [--sheet NAME] [--layer NAME] [--by NAME]
       shapefile = a .zip with .shp/.dbf/.prj/.cpg; csv/xlsx: stations only
+      --repair: fix invalid polygons (and list each fix with the area before/after) instead of rejecting them
   npm run import -- osm [--respect-access] FILE.osm.pbf`;
 
 const { values, positionals } = parseCli(
@@ -32,6 +36,7 @@ const { values, positionals } = parseCli(
     'respect-access': { type: 'boolean' },
     'dry-run': { type: 'boolean' },
     force: { type: 'boolean' },
+    repair: { type: 'boolean' },
     sheet: { type: 'string' },
     layer: { type: 'string' },
     by: { type: 'string' },
@@ -73,6 +78,8 @@ function printReport(r: ImportReport) {
     const notes = [c.matched_by === 'name_position' ? '按名称和位置匹配 / matched by name + position' : '', c.code_generated && c.matched_by === 'none' ? '生成编码 / generated code' : '', c.opening_hours_text !== undefined ? `营业时间 hours "${c.opening_hours_text}" → ${c.opening_hours}` : ''].filter(Boolean);
     if (notes.length) console.log(`  第 ${c.row} 行 / row ${c.row} (${c.code}, ${c.action}): ${notes.join('; ')}`);
   }
+  if (r.repairs.length) console.log(`修复 / repaired: ${r.repairs.length}`);
+  for (const x of r.repairs) console.log(`  * ${repairMessage(r.format, x)}`);
 }
 
 const config = loadConfig();
@@ -98,6 +105,7 @@ try {
         crs,
         dryRun: values['dry-run'],
         force: values.force,
+        repair: values.repair,
         sheet: values.sheet,
         layer: values.layer,
         by: values.by ?? 'cli',

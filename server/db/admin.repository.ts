@@ -2,7 +2,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { MultiPolygon, Polygon } from 'geojson';
 import type { Database } from './schema.js';
-import { point } from './st.js';
+import { point, SERVED_DECIMALS } from './st.js';
 import { toleranceDeg } from '../geo/measure.js';
 
 export interface UnitCounts {
@@ -133,8 +133,9 @@ const TABLE_OF_LEVEL = { district: 'districts', street: 'streets', community: 'c
 export async function adminBoundaries(db: Kysely<Database>, level: AdminLevel, simplifyM?: number) {
   // Degrees from metres as in grids.repository: a display tolerance, topology kept per unit.
   const g = simplifyM ? sql`ST_SimplifyPreserveTopology(boundary, ${toleranceDeg(simplifyM)})` : sql`boundary`;
-  // Coordinates no finer than the tolerance: 5 decimals (≈ 1 m) once simplified by 5 m or more.
-  const decimals = simplifyM && simplifyM >= 5 ? 5 : 6;
+  // Coordinates no finer than the tolerance: 5 decimals (≈ 1 m) once simplified by 5 m or more,
+  // 6 when simplified less; unsimplified, the stored polygon exactly (the storage grid's 9 decimals).
+  const decimals = simplifyM && simplifyM >= 5 ? 5 : simplifyM ? 6 : SERVED_DECIMALS;
   const r = await sql<{ code: string; name: string; geometry: Polygon | MultiPolygon }>`
     SELECT code, name, ST_AsGeoJSON(${g}, ${sql.lit(decimals)})::json AS geometry FROM ${sql.table(TABLE_OF_LEVEL[level])} ORDER BY code`.execute(db);
   return r.rows.map((row) => ({ type: 'Feature' as const, geometry: row.geometry, properties: { code: row.code, name: row.name, level } }));

@@ -2,7 +2,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Polygon } from 'geojson';
 import type { Database } from './schema.js';
-import { asGeoJson, envelope } from './st.js';
+import { asGeoJson, envelope, SERVED_DECIMALS } from './st.js';
 import type { Bbox } from '../schemas/common.js';
 import { toleranceDeg } from '../geo/measure.js';
 
@@ -75,8 +75,9 @@ function baseQuery(db: Kysely<Database>, simplifyM?: number) {
       'g.updated_at',
       'g.updated_by',
       sql<number>`ST_Area(g.boundary::geography)`.as('area_m2'),
-      // Simplified (display) geometry needs no more than 6 decimals (≈ 0.1 m); full detail keeps 7.
-      asGeoJson<Polygon>(geom, simplifyM && simplifyM > 0 ? 6 : 7).as('geometry'),
+      // Simplified (display) geometry needs no more than 6 decimals (≈ 0.1 m); full detail is the
+      // stored polygon exactly (9 decimals, the storage grid), so it can be sent back unchanged.
+      asGeoJson<Polygon>(geom, simplifyM && simplifyM > 0 ? 6 : SERVED_DECIMALS).as('geometry'),
     ]);
 }
 

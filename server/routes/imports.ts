@@ -148,6 +148,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
           crs: q.crs ?? 'wgs84',
           dryRun,
           force: q.force,
+          repair: q.repair,
           sheet: q.sheet,
           layer: q.layer,
           columns: parseColumns(q.columns),

@@ -35,6 +35,7 @@ export const ImportQuery = Type.Object(
     crs: Type.Optional(Type.Union(Crs.anyOf, { default: 'wgs84' })),
     dry_run: Type.Optional(Type.Boolean({ default: true })),
     force: Type.Optional(Type.Boolean({ default: false, description: 'import although the coordinate-system check suspects a wrong crs' })),
+    repair: Type.Optional(Type.Boolean({ default: false, description: 'repair invalid polygons (repeated points, spikes, self-intersections, overlapping parts, slivers) and report each repair with the area before and after, instead of rejecting them' })),
     sheet: Type.Optional(Type.String({ maxLength: 100 })),
     layer: Type.Optional(Type.String({ maxLength: 100 })),
     columns: Type.Optional(Type.String({ maxLength: 4000, description: 'CSV/XLSX: JSON header → field or null, as adjusted in the preview' })),
@@ -46,8 +47,24 @@ export const RejectedRow = Type.Object({
   row: Type.Union([Type.Integer(), Type.Null()], { description: 'CSV/XLSX: sheet row (header included); KML: placemark number; Shapefile: record number; GeoJSON: feature number; null = the whole file' }),
   code: Type.String({ description: 'reason: invalid_coordinates, swapped_lat_lon, outside_city, unknown_type, duplicate_code, unknown_parent, suspected_crs, projected_coordinates, missing_column, …' }),
   feature_code: Type.Optional(Type.String()),
+  location: Type.Optional(Type.Tuple([Type.Number(), Type.Number()], { description: 'where, [lon, lat] in the file’s coordinate system' })),
   reason_zh: Type.String(),
   reason_en: Type.String(),
+});
+
+export const RepairedRow = Type.Object({
+  row: Type.Integer(),
+  feature_code: Type.Optional(Type.String()),
+  fixes: Type.Array(
+    Type.Object({
+      code: Type.String({ description: 'duplicate_points, spike, self_intersection, overlapping_parts, sliver, invalid_geometry' }),
+      reason_zh: Type.String(),
+      reason_en: Type.String(),
+      location: Type.Optional(Type.Tuple([Type.Number(), Type.Number()])),
+    }),
+  ),
+  area_before_m2: Type.Number({ description: 'geodesic, as the file has it (overlapping parts counted twice)' }),
+  area_after_m2: Type.Number(),
 });
 
 /** What reading the file found out: a Shapefile's layer, encoding and projection; a table's header. */
@@ -88,6 +105,7 @@ export const ImportReport = Type.Object({
       opening_hours_text: Type.Optional(Type.String({ description: 'stations: the hours as the list wrote them, when converted' })),
     }),
   ),
+  repairs: Type.Optional(Type.Array(RepairedRow, { description: 'polygons repaired (repair=true); always present in answers' })),
   warnings: Type.Array(Type.Object({ zh: Type.String(), en: Type.String() })),
   info: ReadInfo,
   crs_check: Type.Optional(

@@ -16,6 +16,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { ARTIFACTS, chromiumAvailable, startBrowserApp } from '../helpers/browser.js';
 import { DEMO_PASSWORD } from '../../server/db/demo-accounts.js';
+import { districtsGcj02 } from '../helpers/real-files.js';
 
 const hasChromium = chromiumAvailable('import test');
 const artifacts = ARTIFACTS;
@@ -247,6 +248,26 @@ describe.skipIf(!hasChromium)('upload page in Chromium', () => {
       proxy.server.close();
     }
   }, 180_000);
+
+  it('admin: GCJ-02 districts with overlapping parts → rejected rows; tick 自动修复 → the repairs listed with areas, commit enabled', async () => {
+    const { context, page, errors } = await loggedIn('admin');
+    await page.setInputFiles('#file', { name: '区界（高德）.geojson', mimeType: 'application/geo+json', buffer: Buffer.from(JSON.stringify(districtsGcj02())) });
+    await page.click('#kinds input[value=districts]');
+    await chooseCrs(page, 'gcj02');
+    await dryRun(page);
+    expect(await count(page, 'rejected')).toBe(2);
+    expect(await page.textContent('#rejected')).toContain('第 1 与第 2 个部分重叠');
+    expect(await page.isDisabled('#commit')).toBe(true);
+    await page.check('#repair');
+    await dryRun(page);
+    expect(await count(page, 'rejected')).toBe(0);
+    expect(await page.$$eval('#repairs li', (li) => li.length)).toBe(2);
+    expect(await page.textContent('#repairs li[data-row="2"]')).toMatch(/第 1 与第 2 个部分重叠.*→/);
+    expect(await page.isDisabled('#commit')).toBe(false);
+    await page.screenshot({ path: join(artifacts, 'import-repair.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
 
   it('street editor: a grids upload is refused with the server’s 403 message', async () => {
     const { context, page, errors } = await loggedIn('editor1');

@@ -31,6 +31,8 @@ export async function templateKey(): Promise<string> {
     ...(await filesUnder(path.join(ROOT, 'geodata/generator'))),
     path.join(ROOT, 'server/geo/measure.ts'), // the generator measures street lengths with it
     path.join(ROOT, 'server/db/dataset.repository.ts'),
+    path.join(ROOT, 'server/db/st.ts'), // polygons written on the storage grid
+    path.join(ROOT, 'server/validation/polygons.ts'),
     path.join(ROOT, 'server/db/bootstrap.ts'),
     path.join(ROOT, 'server/db/demo-accounts.ts'),
     path.join(ROOT, 'server/db/users.repository.ts'),

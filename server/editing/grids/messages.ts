@@ -5,6 +5,7 @@
  */
 import { ApiError } from '../../errors.js';
 import { editRejected, type Problem } from '../../validation/problem.js';
+import { geosReasonProblem } from '../../validation/polygons.js';
 
 export const rejected = editRejected;
 
@@ -57,23 +58,8 @@ export const foreignStreets = (streets: { code: string; name: string; area: numb
 
 // --- Problems of the drawn polygon ----------------------------------------------------------
 
-/** PostGIS's reason (ST_IsValidDetail) in words. */
-export function invalidGeometry(reason: string, at: At | undefined): Problem {
-  const where = at ? `（位置 ${at[0].toFixed(6)}, ${at[1].toFixed(6)}）` : '';
-  const whereEn = at ? ` at ${at[0].toFixed(6)}, ${at[1].toFixed(6)}` : '';
-  const zh = /self-intersection/i.test(reason)
-    ? '多边形自相交'
-    : /hole lies outside shell/i.test(reason)
-      ? '内环位于外环之外'
-      : /nested holes|holes are nested/i.test(reason)
-        ? '内环相互嵌套'
-        : /interior is disconnected/i.test(reason)
-          ? '内环把多边形分成了几块'
-          : /too few points/i.test(reason)
-            ? '顶点过少'
-            : `几何无效（${reason}）`;
-  return { code: 'invalid_geometry', zh: zh + where, en: `Invalid polygon: ${reason}${whereEn}`, location: at };
-}
+/** PostGIS's reason (ST_IsValidDetail) in words: the importers' wording too (../../validation/polygons.ts). */
+export const invalidGeometry = geosReasonProblem;
 
 export const outsideStreet = (area: number, at: At): Problem => ({
   code: 'outside_street',
@@ -118,6 +104,9 @@ export const neighbourTooSmall = (n: GridRef, area: number, min: number): Proble
   grid: { id: n.id, code: n.code },
   area_m2: area,
 });
+
+/** A warning, not a problem: the edit sent what is stored. */
+export const nothingChanged = (): Problem => ({ code: 'unchanged', zh: '与当前版本相同，没有改动，未生成新版本', en: 'Identical to the current version: nothing changed and no new version was written' });
 
 // --- Problems of one operation --------------------------------------------------------------
 

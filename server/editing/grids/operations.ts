@@ -21,12 +21,13 @@ import type { LineString, Polygon } from 'geojson';
 import type { Database, GridOperation } from '../../db/schema.js';
 import { canWrite, type Actor } from '../../auth/permissions.js';
 import { windingProblems } from '../../validation/geometry.js';
+import { snapToGrid } from '../../validation/polygons.js';
 import type { Problem } from '../../validation/problem.js';
 import { knownCommunity, lockGrid, placementProblems, requireGridWriter, validityProblems } from './checks.js';
 import { commitPlan, type PlannedWrite, type RecordedProps } from './commit.js';
 import * as msg from './messages.js';
 import { adjustNeighbours, apportion, neighbourWrites } from './neighbours.js';
-import { communityCodeOf, geoJsonCcw, gridCodeTaken, gridState, lockStreets, nextGridNumber, polygonHex, splitPieces, unionOf, versionAsRecorded, withoutTinyHoles } from './queries.js';
+import { communityCodeOf, geoJsonCcw, gridCodeTaken, gridState, lockStreets, nextGridNumber, polygonHex, sameShape, splitPieces, unionOf, versionAsRecorded, withoutTinyHoles } from './queries.js';
 import { DEFAULT_LIMITS, type EditResult, type GridAttributes, type GridState } from './types.js';
 
 export interface ReshapeInput {
@@ -52,11 +53,17 @@ export async function reshapeGrid(tx: Transaction<Database>, actor: Actor, input
     target = { id: c.id, street_id: c.street_id };
   }
   const moving = target.id !== s.community_id;
-  const p = input.polygon ? await polygonHex(tx, input.polygon) : s.deleted ? s.geom : null;
+  // The polygon as it would be stored: on the storage grid (what is checked is what is written).
+  const polygon = input.polygon ? snapToGrid(input.polygon) : undefined;
+  const p = polygon ? await polygonHex(tx, polygon) : s.deleted ? s.geom : null;
+  // Sending back what is stored (a GET's answer, unchanged) changes nothing: no new version.
+  if (!restoreFrom && !input.operation && !moving && !input.allowCommunityChange && attributesUnchanged(s, input.attrs) && (!p || (await sameShape(tx, p, s.geom)))) {
+    return { change_id: null, operation: 'update', changes: [], warnings: [msg.nothingChanged()] };
+  }
   const problems: Problem[] = [];
   if (p) {
     problems.push(...(await validityProblems(tx, p)));
-    if (!problems.length && input.polygon) problems.push(...windingProblems(input.polygon));
+    if (!problems.length && polygon) problems.push(...windingProblems(polygon));
     if (problems.length) throw msg.rejected(problems);
     problems.push(...(await placementProblems(tx, actor, p, target.street_id, target.id, !!input.allowCommunityChange || moving, limits)));
   } else if (moving) {
@@ -85,6 +92,11 @@ export async function reshapeGrid(tx: Transaction<Database>, actor: Actor, input
     ...neighbourWrites(adj.neighbours, pop.nbs, hh.nbs, note ?? `adjusted_by:${s.code}`),
   ];
   return commitPlan(tx, actor, operation, plan, adj.warnings);
+}
+
+/** Whether every attribute given equals the stored one. */
+function attributesUnchanged(s: GridState, attrs: GridAttributes | undefined): boolean {
+  return Object.entries(attrs ?? {}).every(([k, v]) => v === undefined || v === s[k as keyof GridAttributes]);
 }
 
 /** Next free grid code in a community: community code + 3-digit sequence (deleted codes stay taken). */
@@ -119,9 +131,10 @@ export async function createGrid(tx: Transaction<Database>, actor: Actor, input:
   await lockStreets(tx, [c.street_id]);
   const code = input.code ?? (await nextGridCode(tx, c.code));
   if (await gridCodeTaken(tx, code)) throw msg.rejected([msg.duplicateCode(code)]);
-  const p = await polygonHex(tx, input.polygon);
+  const polygon = snapToGrid(input.polygon); // as it will be stored
+  const p = await polygonHex(tx, polygon);
   const invalid = await validityProblems(tx, p);
-  if (!invalid.length) invalid.push(...windingProblems(input.polygon));
+  if (!invalid.length) invalid.push(...windingProblems(polygon));
   if (invalid.length) throw msg.rejected(invalid);
   const placement = await placementProblems(tx, actor, p, c.street_id, c.id, !!input.allowCommunityChange, limits);
   if (placement.length) throw msg.rejected(placement);

@@ -6,6 +6,7 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { LineString, Polygon } from 'geojson';
 import type { Database, GridOperation } from '../../db/schema.js';
+import { onStorageGrid } from '../../db/st.js';
 import { geometryFailed } from './messages.js';
 import type { GridAttributes, GridState } from './types.js';
 
@@ -67,6 +68,11 @@ export async function geoJsonCcw(tx: Transaction<Database>, hex: string): Promis
 
 export async function polygonHex(tx: Transaction<Database>, polygon: Polygon): Promise<string> {
   return (await one(tx, sql<{ hex: string }>`SELECT ${polygonHexSql(polygon)} AS hex`)).hex;
+}
+
+/** Whether a valid polygon `a` covers exactly the points of `b` (vertex order and start aside); false when `a` is invalid. */
+export async function sameShape(tx: Transaction<Database>, a: string, b: string): Promise<boolean> {
+  return (await one(tx, sql<{ eq: boolean }>`SELECT CASE WHEN ST_IsValid(${geom(a)}) THEN ST_Equals(${geom(a)}, ${geom(b)}) ELSE false END AS eq`)).eq;
 }
 
 export async function validityDetail(tx: Transaction<Database>, hex: string) {
@@ -216,7 +222,7 @@ export interface GridRowWrite extends GridAttributes {
 export async function updateGrid(tx: Transaction<Database>, b: GridState, w: GridRowWrite, by: string): Promise<number | undefined> {
   const r = await sql<{ version: number }>`
         UPDATE grids SET
-          boundary = ${w.geom ? sql`ST_ForcePolygonCCW(${geom(w.geom)})` : sql`boundary`},
+          boundary = ${w.geom ? onStorageGrid(geom(w.geom)) : sql`boundary`},
           name = ${w.name ?? b.name},
           community_id = ${w.community_id ?? b.community_id},
           leader_name = ${w.leader_name !== undefined ? w.leader_name : b.leader_name},
@@ -238,7 +244,7 @@ export async function insertGrid(
 ): Promise<number> {
   const r = await sql<{ id: number }>`
         INSERT INTO grids (code, name, community_id, boundary, leader_name, leader_phone, party_branch, population, households, updated_by)
-        VALUES (${g.code}, ${g.name}, ${g.community_id}, ST_ForcePolygonCCW(${geom(g.geom)}), ${g.leader_name ?? null}, ${g.leader_phone ?? null},
+        VALUES (${g.code}, ${g.name}, ${g.community_id}, ${onStorageGrid(geom(g.geom))}, ${g.leader_name ?? null}, ${g.leader_phone ?? null},
                 ${g.party_branch ?? null}, ${g.population ?? 0}, ${g.households ?? 0}, ${by})
         RETURNING id`.execute(tx);
   return r.rows[0].id;
@@ -257,7 +263,7 @@ export async function insertHistory(
 
 /** A community's boundary = the union of its live grids. */
 export async function refreshCommunityBoundary(tx: Transaction<Database>, communityId: number): Promise<void> {
-  await sql`UPDATE communities SET boundary = u.g FROM (SELECT ST_Multi(ST_Union(boundary, ${GRID})) AS g FROM grids WHERE community_id = ${communityId} AND deleted_at IS NULL) u
+  await sql`UPDATE communities SET boundary = ST_Multi(${onStorageGrid(sql`u.g`)}) FROM (SELECT ST_Union(boundary, ${GRID}) AS g FROM grids WHERE community_id = ${communityId} AND deleted_at IS NULL) u
                  WHERE id = ${communityId} AND u.g IS NOT NULL`.execute(tx);
 }
 
@@ -293,8 +299,8 @@ export async function gridHistory(db: Kysely<Database>, id: number) {
       'note',
       'before_props',
       'after_props',
-      sql<Polygon | null>`ST_AsGeoJSON(before_geom, 7)::json`.as('before_geometry'),
-      sql<Polygon | null>`ST_AsGeoJSON(after_geom, 7)::json`.as('after_geometry'),
+      sql<Polygon | null>`ST_AsGeoJSON(before_geom, 9)::json`.as('before_geometry'),
+      sql<Polygon | null>`ST_AsGeoJSON(after_geom, 9)::json`.as('after_geometry'),
       sql<number | null>`ST_Area(after_geom::geography)`.as('area_m2'),
     ])
     .where('grid_id', '=', id)

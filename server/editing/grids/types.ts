@@ -68,7 +68,8 @@ export interface GridChange {
 }
 
 export interface EditResult {
-  change_id: number;
+  /** null when nothing changed (an unchanged polygon and attributes sent back). */
+  change_id: number | null;
   operation: GridOperation;
   changes: GridChange[];
   warnings: Problem[];

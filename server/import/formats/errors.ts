@@ -2,7 +2,7 @@
 import type { ReasonCode } from '../records/types.js';
 
 /** Reason codes of reports: the validator's plus the database checks'. */
-export type RejectCode = ReasonCode | 'unreadable_file' | 'outside_city' | 'unknown_parent' | 'suspected_crs' | 'missing_column';
+export type RejectCode = ReasonCode | 'unreadable_file' | 'outside_city' | 'unknown_parent' | 'suspected_crs' | 'missing_column' | 'database_refused';
 
 export class FileFormatError extends Error {
   constructor(

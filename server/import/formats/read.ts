@@ -11,7 +11,7 @@ import type { FeatureCollection } from 'geojson';
 import type { Message } from '../../validation/problem.js';
 import type { Crs } from '../crs.js';
 import { parseGeoJsonImport } from '../records/parse.js';
-import { IMPORT_KINDS, type ImportKind, type ImportRecordByKind } from '../records/types.js';
+import { IMPORT_KINDS, type ImportKind, type ImportRecordByKind, type RepairNotes } from '../records/types.js';
 import { FileFormatError, type RejectCode } from './errors.js';
 import { readGeoJson } from './geojson.js';
 import { readKml, readKmz } from './kml.js';
@@ -26,6 +26,8 @@ export interface Rejected {
   row: number | null;
   /** Machine-readable reason. */
   code: RejectCode;
+  /** Where, as [lon, lat] in the file's coordinate system, when the problem has a place. */
+  location?: [number, number];
   /** The record's own code (编码), when known. */
   feature_code?: string;
   reason_zh: string;
@@ -39,14 +41,16 @@ export interface ReadOptions {
   /** XLSX: worksheet name (default the first). Shapefile: layer name when the zip holds several. */
   sheet?: string;
   layer?: string;
+  /** Fix what can be fixed in polygons (and report it) rather than reject (../records/geometry.ts). */
+  repair?: boolean;
 }
 
 export interface ReadResult<K extends ImportKind> {
   kind: K;
   format: ImportFormat;
   crs: Crs;
-  /** Valid records with their row numbers (geometry in WGS84). */
-  records: { row: number; record: ImportRecordByKind[K] }[];
+  /** Valid records with their row numbers (geometry in WGS84), and what repair fixed in them (only with `repair`). */
+  records: { row: number; record: ImportRecordByKind[K]; repair?: RepairNotes }[];
   /** Raw positions as in the file (for the CRS sanity check), in record order. */
   raw: { row: number; position: [number, number] }[];
   rejected: Rejected[];
@@ -147,7 +151,7 @@ export async function readImportFile<K extends ImportKind>(format: ImportFormat,
   const coordProblemRows = new Set(pre.map((p) => p.row));
   const rowOf = (feature: number) => (feature >= 0 ? (rows[feature] ?? feature + 1) : null);
 
-  const all = parseGeoJsonImport(collection, kind, opts.crs, { maxErrors: 100_000 });
+  const all = parseGeoJsonImport(collection, kind, opts.crs, { maxErrors: 100_000, repair: opts.repair });
   const badFeatures = new Set<number>();
   if (!all.ok) {
     for (const e of all.errors) {
@@ -172,6 +176,7 @@ export async function readImportFile<K extends ImportKind>(format: ImportFormat,
         row,
         code: e.reason ?? 'invalid_file',
         ...(e.id ? { feature_code: e.id } : {}),
+        ...(e.location ? { location: e.location } : {}),
         reason_zh: e.zh ?? e.message.split(' / ')[0],
         reason_en: e.en ?? e.message.split(' / ').slice(1).join(' / '),
       });
@@ -186,11 +191,12 @@ export async function readImportFile<K extends ImportKind>(format: ImportFormat,
   const records: ReadResult<K>['records'] = [];
   const raw: ReadResult<K>['raw'] = [];
   if (goodIdx.length > 0) {
-    const good = parseGeoJsonImport({ type: 'FeatureCollection', features: goodIdx.map((i) => collection.features[i]) }, kind, opts.crs, { maxErrors: 100_000 });
+    const good = parseGeoJsonImport({ type: 'FeatureCollection', features: goodIdx.map((i) => collection.features[i]) }, kind, opts.crs, { maxErrors: 100_000, repair: opts.repair });
     if (!good.ok) throw new Error('internal: features valid alone failed together'); // cannot happen: errors are per feature
     good.records.forEach((rec, j) => {
       const row = rowOf(goodIdx[j])!;
-      records.push({ row, record: rec as ImportRecordByKind[K] });
+      const repair = good.repairs?.[j];
+      records.push({ row, record: rec as ImportRecordByKind[K], ...(repair ? { repair } : {}) });
       const p = firstPosition(collection.features[goodIdx[j]].geometry);
       if (p) raw.push({ row, position: p });
     });

@@ -1,10 +1,12 @@
 /**
  * Imports into the database. Every format is read and validated first (pure: ../formats/read.ts →
- * ../records/parse.ts), then checked against the database (./db-checks.ts: outside the city, swapped
- * coordinates, unknown parents, a coordinate system that does not fit the street network), then —
- * unless it is a dry run — written in one transaction: new codes are inserted, existing codes
- * updated (version + 1, history rows), identical rows left alone. A file with any rejected row is
- * not written at all.
+ * ../records/parse.ts), polygons are put on the storage grid with RFC 7946 winding and judged by
+ * PostGIS — and repaired when asked (./geometry-checks.ts) —, then checked against the database
+ * (./db-checks.ts: outside the city, swapped coordinates, unknown parents, a coordinate system that
+ * does not fit the street network), then — unless it is a dry run — written in one transaction:
+ * new codes are inserted, existing codes updated (version + 1, history rows), identical rows left
+ * alone. A file with any rejected row is not written at all; a database error while writing names
+ * the row being written (`database_refused`, a 4xx), never a bare 500.
  */
 import type { Kysely } from 'kysely';
 import type { Db } from '../../db/connect.js';
@@ -17,6 +19,7 @@ import { ADMIN_LEVEL_OF, type ImportKind } from '../records/types.js';
 import { checkRecords } from './db-checks.js';
 import { matchedBy, matchStationsByNamePosition, type StationMatchedBy } from './station-match.js';
 import type { StationRecord } from '../records/types.js';
+import { checkPolygons } from './geometry-checks.js';
 import { ImportFailed } from './report.js';
 import type { AnyRecord, ImportOptions, ImportReport } from './types.js';
 
@@ -76,6 +79,7 @@ export async function importFile(db: Db, format: ImportFormat, bytes: Uint8Array
     rejected: [...read.rejected],
     rejected_rows: 0,
     changes: [],
+    repairs: [],
     warnings: [...read.warnings],
     info: read.info,
   };
@@ -97,7 +101,11 @@ export async function importFile(db: Db, format: ImportFormat, bytes: Uint8Array
 
   if (!fileLevel) {
     progress({ phase: 'check', done: 0, total: 1 });
+    const shapes = await checkPolygons(db.kysely, read, !!opts.repair);
+    report.rejected.push(...shapes.rejected);
+    report.repairs = shapes.repairs;
     const checks = await checkRecords(db.kysely, read, opts);
+    for (const row of shapes.bad) checks.bad.add(row);
     report.rejected.push(...checks.rejected);
     report.rejected.sort((a, b) => (a.row ?? -1) - (b.row ?? -1));
     report.warnings.push(...checks.warnings);
@@ -120,11 +128,12 @@ export async function importFile(db: Db, format: ImportFormat, bytes: Uint8Array
   if (report.rejected.length > 0) throw ImportFailed.fromReport(report);
 
   const by = opts.by ?? 'import';
+  let writes: typeof plan = [];
+  let done = 0;
   try {
     await db.kysely.transaction().execute(async (tx) => {
       plan = await classify(tx); // the state inside the transaction is what gets written against
-      const writes = plan.filter((p) => p.action !== 'unchanged');
-      let done = 0;
+      writes = plan.filter((p) => p.action !== 'unchanged');
       const tick = () => progress({ phase: 'write', done: ++done, total: writes.length });
       progress({ phase: 'write', done: 0, total: writes.length });
       const items = <P>() => writes.map(({ record, existing }) => {
@@ -141,11 +150,35 @@ export async function importFile(db: Db, format: ImportFormat, bytes: Uint8Array
       report.rejected_rows = rejectedRows(report);
       throw ImportFailed.fromReport(report);
     }
+    const refused = databaseRefusal(err);
+    if (refused) {
+      // Rows are written one after the other: the one that failed is the one after the last done.
+      const at = writes[done];
+      report.rejected.push({ row: at?.row ?? null, code: 'database_refused', ...(at ? { feature_code: at.record.code } : {}), reason_zh: refused.zh, reason_en: refused.en });
+      throw ImportFailed.fromReport(report);
+    }
     throw err;
   }
   fill();
   report.committed = true;
   return report;
+}
+
+/**
+ * A database error caused by the data being written (SQLSTATE classes 22 data exception, 23
+ * integrity constraint, XX internal — where GEOS errors arrive), in words; null for anything else
+ * (a lost connection stays an error of the server).
+ */
+function databaseRefusal(err: unknown): { zh: string; en: string } | null {
+  const e = err as { code?: unknown; message?: unknown; constraint?: unknown };
+  const code = typeof e?.code === 'string' ? e.code : '';
+  if (!/^(22|23|XX)/.test(code)) return null;
+  const msg = String(e.message ?? '').slice(0, 200);
+  const constraint = typeof e.constraint === 'string' ? e.constraint : /constraint "([^"]+)"/.exec(msg)?.[1];
+  if (constraint && /_valid$/.test(constraint)) return { zh: `数据库拒绝写入：几何无效（约束 ${constraint}）`, en: `the database refused the row: invalid geometry (constraint ${constraint})` };
+  if (code === '23505') return { zh: `数据库拒绝写入：编码已存在（${msg}）`, en: `the database refused the row: the code exists already (${msg})` };
+  if (code.startsWith('23')) return { zh: `数据库拒绝写入：违反约束 ${constraint ?? ''}（${msg}）`, en: `the database refused the row: constraint ${constraint ?? ''} violated (${msg})` };
+  return { zh: `数据库拒绝写入此行（${msg}）`, en: `the database refused the row (${msg})` };
 }
 
 export interface GeoJsonImportSummary {

@@ -1,7 +1,7 @@
 /** Report rows as sentences ("第 5 行（编码 X）：… / row 5 (code X): …") and the error a rejected file throws. */
 import type { ImportFormat, Rejected } from '../formats/read.js';
 import type { ImportError } from '../records/types.js';
-import type { ImportReport } from './types.js';
+import type { ImportReport, RepairEntry } from './types.js';
 
 const rowLabel = (format: ImportFormat, row: number | null) => {
   if (row === null) return { zh: '文件', en: 'file' };
@@ -10,6 +10,19 @@ const rowLabel = (format: ImportFormat, row: number | null) => {
   if (format === 'shapefile') return { zh: `第 ${row} 条记录`, en: `record #${row}` };
   return { zh: `第 ${row} 个要素`, en: `feature #${row}` };
 };
+
+const m2 = (v: number) => (Math.abs(v) >= 10_000 ? `${(v / 10_000).toFixed(2)} 公顷` : `${v.toFixed(1)} m²`);
+const m2En = (v: number) => (Math.abs(v) >= 10_000 ? `${(v / 10_000).toFixed(2)} ha` : `${v.toFixed(1)} m²`);
+
+/** "第 2 个要素（编码 X）已修复：…；面积 1.20 公顷 → 1.18 公顷 / feature #2 (code X) repaired: …; area … → …" */
+export function repairMessage(format: ImportFormat, r: RepairEntry): string {
+  const l = rowLabel(format, r.row);
+  const c = r.feature_code ? { zh: `（编码 ${r.feature_code}）`, en: ` (code ${r.feature_code})` } : { zh: '', en: '' };
+  return (
+    `${l.zh}${c.zh}已修复：${r.fixes.map((f) => f.reason_zh).join('；')}；面积 ${m2(r.area_before_m2)} → ${m2(r.area_after_m2)}` +
+    ` / ${l.en}${c.en} repaired: ${r.fixes.map((f) => f.reason_en).join('; ')}; area ${m2En(r.area_before_m2)} → ${m2En(r.area_after_m2)}`
+  );
+}
 
 /** "第 5 行（编码 X）：… / row 5 (code X): …" */
 export function rejectedMessage(format: ImportFormat, r: Rejected): string {

@@ -32,8 +32,21 @@ export interface ImportReport {
   }[];
   warnings: Message[];
   info: Record<string, unknown>;
+  /** Polygons repaired (only with `repair`): what was fixed, and the geodesic area before and after. */
+  repairs: RepairEntry[];
   /** The coordinate-system check (stations, when a street network is loaded). */
   crs_check?: { suspected: Crs | null; verdict: 'suspected' | 'fits' | 'not_enough_evidence'; log10_ratio: number; mean_m: Record<Crs, number>; median_m: Record<Crs, number>; points: number };
+}
+
+/** One repaired polygon. `location`s are in the file's coordinate system. */
+export interface RepairEntry {
+  row: number;
+  feature_code?: string;
+  /** Each problem that was fixed: duplicate_points, spike, self_intersection, overlapping_parts, sliver, invalid_geometry. */
+  fixes: { code: string; reason_zh: string; reason_en: string; location?: [number, number] }[];
+  /** As the file has it (overlapping parts counted twice). */
+  area_before_m2: number;
+  area_after_m2: number;
 }
 
 export interface ImportProgress {

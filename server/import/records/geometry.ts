@@ -1,12 +1,19 @@
 /**
  * Geometry checks of imported features, in the file's own coordinate system so reported positions
- * match the file. The predicates are the shared ones (../../validation/geometry.ts); what is done
- * with them is the importer's: Z values are dropped, consecutive duplicate positions removed, every
- * bad position counted (with hints for projected or swapped coordinates), and rings checked for
- * self-intersections without a database.
+ * match the file. The predicates are the shared ones (../../validation/geometry.ts,
+ * ../../validation/polygons.ts); what is done with them is the importer's: Z values are dropped,
+ * every bad position counted (with hints for projected or swapped coordinates), and rings checked
+ * for repeated consecutive points, spikes and self-intersections without a database.
+ *
+ * Repeated points, spikes and self-intersections are problems of the feature — unless the import
+ * asks for repair: then repeated points and spike tips are removed here, a self-intersecting
+ * geometry is passed on for PostGIS to make valid (../pipeline/geometry-checks.ts), and each is
+ * returned as a `repair` note (never silently).
  */
 import type { MultiPolygon, Point, Polygon, Position } from 'geojson';
 import { hasFiniteXY, inLonLatRange, ringClosed, ringCollinear, samePoint } from '../../validation/geometry.js';
+import { duplicatePoints, ringDefects, spike, withoutRingDefects } from '../../validation/polygons.js';
+import type { Problem as SharedProblem } from '../../validation/problem.js';
 import type { Message } from '../../validation/problem.js';
 import { findSelfIntersections } from '../../validation/self-intersections.js';
 import { fmtPos, isObject, P, show, typeName, type RecordProblem as Problem } from './problems.js';
@@ -19,8 +26,11 @@ interface PositionCheck {
   outOfRange: { count: number; first?: Position };
 }
 
-/** Validates and cleans one position list: 2D copies, consecutive duplicates removed. */
-function cleanPositions(raw: unknown, check: PositionCheck): Position[] | null {
+/** Problems of a ring's shape that repair can fix, with their place (file coordinates). */
+type Notes = SharedProblem[];
+
+/** Validates and cleans one position list: 2D copies, consecutive duplicates removed (and listed in `dups`). */
+function cleanPositions(raw: unknown, check: PositionCheck, dups?: Position[]): Position[] | null {
   if (!Array.isArray(raw)) return null;
   const out: Position[] = [];
   for (const p of raw) {
@@ -36,6 +46,7 @@ function cleanPositions(raw: unknown, check: PositionCheck): Position[] | null {
     }
     const last = out[out.length - 1];
     if (!last || !samePoint(last, pos)) out.push(pos);
+    else dups?.push(pos);
   }
   return out;
 }
@@ -76,8 +87,11 @@ function positionProblems(check: PositionCheck): Problem[] {
   return problems;
 }
 
-/** Checks one polygon's rings (already cleaned). */
-function polygonProblems(rings: Position[][], partLabel: Message, bruteForceLimit: number): Problem[] {
+/**
+ * Checks one polygon's rings (already cleaned). With `repair`, spike tips are removed from `rings`
+ * in place and spikes and self-intersections go to `notes` instead of the problems.
+ */
+function polygonProblems(rings: Position[][], partLabel: Message, bruteForceLimit: number, repair: boolean, notes: Notes): Problem[] {
   const problems: Problem[] = [];
   if (rings.length === 0) return [P(`${partLabel.zh}多边形没有环`, `${partLabel.en}polygon has no rings`, 'invalid_geometry')];
   let ringsOk = true;
@@ -97,14 +111,36 @@ function polygonProblems(rings: Position[][], partLabel: Message, bruteForceLimi
       problems.push(P(`${ringZh}面积为零（所有点共线）`, `${ringEn} has zero area (all positions collinear)`, 'invalid_geometry'));
     }
   });
+  let spiky = false;
   if (ringsOk) {
+    rings.forEach((ring, r) => {
+      const { spikes } = ringDefects(ring);
+      if (spikes.length === 0) return;
+      const label = { zh: `${partLabel.zh}${r === 0 ? '外环' : `第 ${r} 个内环`}`, en: `${partLabel.en}${r === 0 ? 'outer ring ' : `hole ${r} `}` };
+      const p = spike(label, spikes.length, [spikes[0][0], spikes[0][1]]);
+      if (repair) {
+        notes.push(p);
+        rings[r] = withoutRingDefects(ring);
+        if (rings[r].length < 4) {
+          ringsOk = false;
+          problems.push(P(`${label.zh}去掉尖刺后点数不足`, `${label.en}has too few positions once its spikes are removed`, 'invalid_geometry'));
+        }
+      } else {
+        problems.push({ ...p, code: 'invalid_geometry', zh: `几何无效（${p.zh}）`, en: `invalid geometry (${p.en})` });
+        spiky = true;
+      }
+    });
+  }
+  // A spike that runs straight back also touches itself: the spike is the news, not the crossing.
+  if (ringsOk && !spiky) {
     const kinks = findSelfIntersections(rings, bruteForceLimit);
     if (kinks.length > 0) {
       const more = kinks.length > 1 ? `；共 ${kinks.length} 处` : '';
       const moreEn = kinks.length > 1 ? `; ${kinks.length} in total` : '';
-      problems.push(
-        P(`几何无效（${partLabel.zh}自相交，位置 ${fmtPos(kinks[0])}${more}）`, `invalid geometry (${partLabel.en}self-intersection at ${fmtPos(kinks[0])}${moreEn})`, 'invalid_geometry'),
-      );
+      const zh = `几何无效（${partLabel.zh}自相交，位置 ${fmtPos(kinks[0])}${more}）`;
+      const en = `invalid geometry (${partLabel.en}self-intersection at ${fmtPos(kinks[0])}${moreEn})`;
+      if (repair) notes.push({ code: 'self_intersection', zh: `${partLabel.zh}自相交（位置 ${fmtPos(kinks[0])}${more}）`, en: `${partLabel.en}self-intersection at ${fmtPos(kinks[0])}${moreEn}`, location: [kinks[0][0], kinks[0][1]] });
+      else problems.push({ ...P(zh, en, 'invalid_geometry'), location: [kinks[0][0], kinks[0][1]] });
     }
   }
   return problems;
@@ -112,8 +148,11 @@ function polygonProblems(rings: Position[][], partLabel: Message, bruteForceLimi
 
 export type AllowedGeometry = 'admin' | 'grid' | 'point';
 
-/** Validates a geometry in its input CRS; returns the cleaned geometry (input CRS) or problems. */
-export function checkGeometry(raw: unknown, allowed: AllowedGeometry, bruteForceLimit: number): { geometry?: Polygon | MultiPolygon | Point; problems: Problem[] } {
+/**
+ * Validates a geometry in its input CRS; returns the cleaned geometry (input CRS) or problems. With
+ * `repair`, what repair fixes is listed in `repairs` instead (see the module comment).
+ */
+export function checkGeometry(raw: unknown, allowed: AllowedGeometry, bruteForceLimit: number, repair = false): { geometry?: Polygon | MultiPolygon | Point; problems: Problem[]; repairs?: SharedProblem[]; asRead?: Polygon | MultiPolygon } {
   const expectedZh = allowed === 'point' ? 'Point（点）' : allowed === 'grid' ? 'Polygon（单个多边形）' : 'Polygon 或 MultiPolygon（面）';
   const expectedEn = allowed === 'point' ? 'a Point' : allowed === 'grid' ? 'a single Polygon' : 'a Polygon or MultiPolygon';
   if (!isObject(raw)) {
@@ -153,16 +192,24 @@ export function checkGeometry(raw: unknown, allowed: AllowedGeometry, bruteForce
   }
 
   const structure: Problem[] = [];
+  const notes: Notes = [];
+  const dupProblems: Problem[] = [];
   const cleanPolygon = (rawRings: unknown, label: string, labelEn: string): Position[][] => {
     if (!Array.isArray(rawRings)) {
       structure.push(P(`${label}坐标结构错误（应为环的数组）`, `${labelEn}malformed coordinates (expected an array of rings)`, 'invalid_geometry'));
       return [];
     }
-    return rawRings.map((r) => {
-      const ring = cleanPositions(r, check);
+    return rawRings.map((r, k) => {
+      const dups: Position[] = [];
+      const ring = cleanPositions(r, check, dups);
       if (!ring) {
         structure.push(P(`${label}坐标结构错误（环应为点的数组）`, `${labelEn}malformed coordinates (a ring must be an array of positions)`, 'invalid_geometry'));
         return [];
+      }
+      if (dups.length > 0) {
+        const p = duplicatePoints({ zh: `${label}${k === 0 ? '外环' : `第 ${k} 个内环`}`, en: `${labelEn}${k === 0 ? 'outer ring ' : `hole ${k} `}` }, dups.length, [dups[0][0], dups[0][1]]);
+        if (repair) notes.push(p);
+        else dupProblems.push({ ...p, code: 'invalid_geometry', zh: `几何无效（${p.zh}）`, en: `invalid geometry (${p.en})` });
       }
       return ring;
     });
@@ -174,14 +221,17 @@ export function checkGeometry(raw: unknown, allowed: AllowedGeometry, bruteForce
   if (type === 'MultiPolygon' && polygons.length === 0) structure.push(P('MultiPolygon 不含任何多边形', 'MultiPolygon has no polygons', 'invalid_geometry'));
   const problems = [...structure, ...positionProblems(check)];
   if (problems.length > 0) return { problems };
+  problems.push(...dupProblems);
+  const asRead = polygons.map((rings) => rings.slice());
 
   polygons.forEach((rings, i) => {
     const label = type === 'MultiPolygon' ? { zh: `第 ${i + 1} 个部分`, en: `part ${i + 1}: ` } : { zh: '', en: '' };
-    problems.push(...polygonProblems(rings, label, bruteForceLimit));
+    problems.push(...polygonProblems(rings, label, bruteForceLimit, repair, notes));
   });
   if (problems.length > 0) return { problems };
   return {
     geometry: type === 'Polygon' ? { type: 'Polygon', coordinates: polygons[0] } : { type: 'MultiPolygon', coordinates: polygons },
     problems: [],
+    ...(notes.length > 0 ? { repairs: notes, asRead: type === 'Polygon' ? { type: 'Polygon', coordinates: asRead[0] } : { type: 'MultiPolygon', coordinates: asRead } } : {}),
   };
 }

@@ -235,11 +235,19 @@ describe('invalid files', () => {
     expect(errs.map((e) => e.message).join('\n')).toMatch(/code must be 12 digits[\s\S]*missing required property parentCode/);
   });
 
-  it('unwraps a one-polygon MultiPolygon grid, keeps admin MultiPolygons, drops Z and repeated points', () => {
+  it('unwraps a one-polygon MultiPolygon grid and drops Z; repeated points are a problem, removed (and noted) only with repair', () => {
     const ring = gridTruth[0].geometry.coordinates[0];
-    const withZ = [ring.map((p, i) => (i === 1 ? [p[0], p[1], 5] : p)).flatMap((p, i) => (i === 2 ? [p, p] : [p]))];
+    const withZ = [ring.map((p, i) => (i === 1 ? [p[0], p[1], 5] : p))];
     const [g] = records(parseGrids(fcOf(gridFeature(gridTruth[0].properties, [withZ], 'MultiPolygon')), 'wgs84'));
     expect(g.geometry).toEqual(gridTruth[0].geometry);
+    const repeated = [withZ[0].flatMap((p, i) => (i === 2 ? [p, p] : [p]))];
+    const errs = errors(parseGrids(fcOf(gridFeature(gridTruth[0].properties, [repeated], 'MultiPolygon')), 'wgs84'));
+    expect(errs).toHaveLength(1);
+    expect(errs[0]).toMatchObject({ reason: 'invalid_geometry', location: [ring[2][0], ring[2][1]] });
+    expect(errs[0].message).toMatch(/几何无效（外环有重复的连续顶点（共 1 处）/);
+    const repaired = parseGrids(fcOf(gridFeature(gridTruth[0].properties, [repeated], 'MultiPolygon')), 'wgs84', { repair: true });
+    expect(records(repaired)[0].geometry).toEqual(gridTruth[0].geometry);
+    expect(repaired.ok && repaired.repairs?.[0]?.notes.map((n) => n.code)).toEqual(['duplicate_points']);
   });
 
   it('caps the error list at maxErrors and says how many more there were', () => {

@@ -31,7 +31,7 @@ import { readGrid } from './grids.js';
 import { isObject, P, show, typeName, type RecordProblem as Problem } from './problems.js';
 import { normalizeProperties, PropReader } from './properties.js';
 import { readStation } from './stations.js';
-import { ADMIN_LEVEL_OF, IMPORT_KINDS, type AdminRecord, type GridRecord, type ImportError, type ImportKind, type ImportRecordByKind, type ImportResult, type ParseOptions, type StationRecord } from './types.js';
+import { ADMIN_LEVEL_OF, IMPORT_KINDS, type AdminRecord, type GridRecord, type ImportError, type ImportKind, type ImportRecordByKind, type ImportResult, type ParseOptions, type RepairNotes, type StationRecord } from './types.js';
 
 const ordinal = (i: number, code?: string) => ({
   zh: `第 ${i + 1} 个要素${code ? `（code ${code}）` : ''}`,
@@ -62,6 +62,7 @@ export function parseGeoJsonImport<K extends ImportKind>(input: unknown, kind: K
   if (input.features.length === 0) return fileError('文件中没有要素', 'the file contains no features');
 
   const records: ImportRecordByKind[K][] = [];
+  const repairs: (RepairNotes | undefined)[] = [];
   const firstByCode = new Map<string, number>();
   const allowed: AllowedGeometry = kind === 'stations' ? 'point' : kind === 'grids' ? 'grid' : 'admin';
 
@@ -84,7 +85,7 @@ export function parseGeoJsonImport<K extends ImportKind>(input: unknown, kind: K
     const code = typeof rawCode === 'string' ? rawCode.trim() || undefined : typeof rawCode === 'number' ? String(rawCode) : undefined;
 
     // Geometry (validated in the input CRS so reported positions match the file), then → WGS84.
-    const geo = checkGeometry(feature.geometry, allowed, bruteForceLimit);
+    const geo = checkGeometry(feature.geometry, allowed, bruteForceLimit, !!opts.repair);
     problems.push(...geo.problems);
     const wgs = geo.geometry ? toWgs84(geo.geometry as Geometry, crs) : undefined;
     const point = wgs?.type === 'Point' ? ([wgs.coordinates[0], wgs.coordinates[1]] as const) : null;
@@ -112,17 +113,18 @@ export function parseGeoJsonImport<K extends ImportKind>(input: unknown, kind: K
     if (problems.length > 0) {
       const o = ordinal(i, code);
       // The edge of the validator: a Problem's code is reported as the error's `reason`.
-      for (const p of problems) addError({ feature: i, ...(code !== undefined ? { id: code } : {}), message: `${o.zh}：${p.zh} / ${o.en}: ${p.en}`, reason: p.code, zh: p.zh, en: p.en });
+      for (const p of problems) addError({ feature: i, ...(code !== undefined ? { id: code } : {}), message: `${o.zh}：${p.zh} / ${o.en}: ${p.en}`, reason: p.code, zh: p.zh, en: p.en, ...(p.location ? { location: p.location } : {}) });
       return;
     }
     records.push({ ...record, geometry: wgs } as ImportRecordByKind[K]);
+    repairs.push(geo.repairs && geo.asRead ? { notes: geo.repairs, asRead: toWgs84(geo.asRead, crs) as RepairNotes['asRead'] } : undefined);
   });
 
   if (errors.length > 0 || omitted > 0) {
     if (omitted > 0) errors.push({ feature: -1, message: `另有 ${omitted} 条错误未列出（仅显示前 ${maxErrors} 条） / ${omitted} more errors not shown (first ${maxErrors} listed)` });
     return { ok: false, errors };
   }
-  return { ok: true, records };
+  return { ok: true, records, ...(opts.repair ? { repairs } : {}) };
 }
 
 /** Districts, streets or communities. */

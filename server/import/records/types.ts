@@ -4,6 +4,7 @@
  */
 import type { MultiPolygon, Point, Polygon } from 'geojson';
 import type { GridProps, StationProps } from '../../../geodata/types.js';
+import type { Problem } from '../../validation/problem.js';
 
 export type ImportKind = 'districts' | 'streets' | 'communities' | 'grids' | 'stations';
 export const IMPORT_KINDS: readonly ImportKind[] = ['districts', 'streets', 'communities', 'grids', 'stations'];
@@ -40,6 +41,8 @@ export interface ImportError {
   /** The reason alone (without the feature ordinal), Chinese and English. */
   zh?: string;
   en?: string;
+  /** Where (file coordinates), when the problem has a place. */
+  location?: [number, number];
 }
 
 /** A district, street or community, ready to insert (WGS84). */
@@ -74,11 +77,20 @@ export interface ImportRecordByKind {
   stations: StationRecord;
 }
 
-export type ImportResult<R> = { ok: true; records: R[] } | { ok: false; errors: ImportError[] };
+/** What a repair will fix in one record (found without a database), and its geometry as read (WGS84). */
+export interface RepairNotes {
+  notes: Problem[];
+  asRead: Polygon | MultiPolygon;
+}
+
+/** `repairs[i]` belongs to `records[i]` (only with `ParseOptions.repair`). */
+export type ImportResult<R> = { ok: true; records: R[]; repairs?: (RepairNotes | undefined)[] } | { ok: false; errors: ImportError[] };
 
 export interface ParseOptions {
   /** Stop recording errors after this many (a final note says how many more there were). Default 100. */
   maxErrors?: number;
   /** Rings with more segments than this are checked with an indexed search instead of turf.kinks. Default 3000. */
   kinksBruteForceLimit?: number;
+  /** Remove repeated points and spikes, let self-intersections through for repair, and note each (see ./geometry.ts). */
+  repair?: boolean;
 }

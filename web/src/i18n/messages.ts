@@ -275,6 +275,8 @@ export const messages = {
   'import.field.status': { zh: '状态', en: 'status' },
   'import.dryRun': { zh: '试运行', en: 'Dry run' },
   'import.commit': { zh: '提交导入', en: 'Commit import' },
+  'import.repair': { zh: '自动修复无效图形（重复点、尖刺、自相交、部分重叠、碎片），并列出每处修复', en: 'Repair invalid shapes (repeated points, spikes, self-intersections, overlapping parts, slivers) and list each repair' },
+  'import.repairs.title': { zh: '已修复的图形（面积：修复前 → 修复后）', en: 'Repaired shapes (area before → after)' },
   'import.force': { zh: '坐标系检查有异议，仍按所选坐标系导入', en: 'Import with the chosen coordinate system despite the check' },
   'import.commitHint.none': { zh: '先试运行，检查无误后才能提交', en: 'Run a dry run first; commit is possible once it is clean' },
   'import.commitHint.blocked': { zh: '有被拒绝的行，不能提交；请修改文件后重新试运行', en: 'Rows were rejected; fix the file and run the dry run again' },

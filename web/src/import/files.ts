@@ -66,6 +66,8 @@ export interface ImportOptions {
   crs: Crs;
   dryRun: boolean;
   force?: boolean;
+  /** Repair invalid polygons (and report each repair) instead of rejecting them. */
+  repair?: boolean;
   /** JSON header → field (CSV/XLSX), from `columnsParam`. */
   columns?: string;
   sheet?: string;
@@ -76,6 +78,7 @@ export interface ImportOptions {
 export function importUrl(kind: ImportKind, o: ImportOptions): string {
   const q = new URLSearchParams({ format: o.format, crs: o.crs, dry_run: String(o.dryRun) });
   if (o.force) q.set('force', 'true');
+  if (o.repair) q.set('repair', 'true');
   if (o.columns) q.set('columns', o.columns);
   if (o.sheet) q.set('sheet', o.sheet);
   if (o.layer) q.set('layer', o.layer);

@@ -38,6 +38,8 @@ const S = {
   /** The last commit's report (or the 422's). */
   commitReport: null as ImportReport | null,
   force: false,
+  /** Repair invalid polygons (the checkbox; kept when the file changes). */
+  repair: false,
   phase: 'idle' as Phase,
   /** Phases passed through, for tests and for the record. */
   phases: [] as Phase[],
@@ -230,6 +232,20 @@ function renderReport(): void {
           ),
         )
       : null,
+    r.repairs?.length
+      ? h(
+          'div',
+          { class: 'imp-repairs', id: 'repairs' },
+          h('h4', {}, t('import.repairs.title')),
+          h(
+            'ul',
+            {},
+            ...r.repairs.map((x) =>
+              h('li', { 'data-row': x.row }, `${x.row}${x.feature_code ? `（${x.feature_code}）` : ''}：${x.fixes.map((f) => pick(f.reason_zh, f.reason_en)).join('；')} · ${fmtInt(Math.round(x.area_before_m2))} → ${fmtInt(Math.round(x.area_after_m2))} m²`),
+            ),
+          ),
+        )
+      : null,
     r.warnings.length ? h('div', { class: 'imp-warnings', id: 'warnings' }, h('h4', {}, t('import.warnings')), h('ul', {}, ...r.warnings.map((w) => h('li', {}, pick(w.zh, w.en))))) : null,
     check && check.points > 0
       ? h(
@@ -359,7 +375,7 @@ async function run(dryRun: boolean): Promise<void> {
   setPhase('upload');
   renderRun();
   const columns = S.preview ? columnsParam(S.preview.detected, S.preview.chosen) : undefined;
-  const url = importUrl(S.kind, { format: S.format, crs: S.crs, dryRun, force: !dryRun && S.force, columns });
+  const url = importUrl(S.kind, { format: S.format, crs: S.crs, dryRun, force: !dryRun && S.force, repair: S.repair, columns });
   try {
     const report = await upload<ImportReport>(url, S.file, S.contentType, {
       onProgress: (loaded, total) => {
@@ -421,6 +437,10 @@ function wire(): void {
   });
   $('#dry-run').addEventListener('click', () => void run(true));
   $('#commit').addEventListener('click', () => void run(false));
+  $<HTMLInputElement>('#repair').addEventListener('change', (e) => {
+    S.repair = (e.target as HTMLInputElement).checked;
+    invalidate(); // the dry run was for the other setting
+  });
   $<HTMLInputElement>('#force').addEventListener('change', (e) => {
     S.force = (e.target as HTMLInputElement).checked;
     renderRun();
