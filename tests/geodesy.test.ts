@@ -91,6 +91,17 @@ function overshootM(polygon: MultiPolygon, lines: MultiLineString, widthM: numbe
   return worst;
 }
 
+/** The largest |share − PostGIS share| over the grids, and how many grids are partly covered (the ones that test anything). */
+function compareShares(grids: { id: number; coveredShare: number }[], pg: Map<number, number>): { worst: number; partial: number } {
+  let worst = 0;
+  let partial = 0;
+  for (const r of grids) {
+    worst = Math.max(worst, Math.abs(r.coveredShare - pg.get(r.id)!));
+    if (r.coveredShare > 0.01 && r.coveredShare < 0.99) partial++;
+  }
+  return { worst, partial };
+}
+
 const LATITUDES: { name: string; origin: [number, number] }[] = [
   { name: 'Shenzhen 22.5° N', origin: [114.06, 22.5] },
   { name: 'Dalian 38.9° N', origin: [121.6, 38.91] },
@@ -139,12 +150,7 @@ describe.each(LATITUDES)('sample city at $name', ({ name, origin }) => {
     const lines = intervalsToLines(g, reachedIntervals(g, walkFrom(g, snaps, 1200)));
     expect(lines.length).toBeGreaterThan(50);
     const walkPg = await pgShares(db, lineBuffers(sql`SELECT ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify({ type: 'MultiLineString', coordinates: lines })}), 4326)`, 50));
-    let worstWalk = 0;
-    let partialWalk = 0;
-    for (const r of walk.grids) {
-      worstWalk = Math.max(worstWalk, Math.abs(r.coveredShare - walkPg.get(r.id)!));
-      if (r.coveredShare > 0.01 && r.coveredShare < 0.99) partialWalk++;
-    }
+    const { worst: worstWalk, partial: partialWalk } = compareShares(walk.grids, walkPg);
     expect(partialWalk).toBeGreaterThan(10);
 
     // 3. Radius coverage: true geodesic circles.
@@ -152,12 +158,7 @@ describe.each(LATITUDES)('sample city at $name', ({ name, origin }) => {
     const radius = await analyses.coverage({ types: [radiusType], mode: 'radius', radiusM: 1000 });
     expect(radius.stationsUsed).toBeGreaterThan(2);
     const radiusPg = await pgShares(db, sql`SELECT ST_Buffer(geom::geography, 1000, 'quad_segs=256')::geometry FROM stations WHERE type_code = ${radiusType} AND status = 'open'`);
-    let worstRadius = 0;
-    let partialRadius = 0;
-    for (const r of radius.grids) {
-      worstRadius = Math.max(worstRadius, Math.abs(r.coveredShare - radiusPg.get(r.id)!));
-      if (r.coveredShare > 0.01 && r.coveredShare < 0.99) partialRadius++;
-    }
+    const { worst: worstRadius, partial: partialRadius } = compareShares(radius.grids, radiusPg);
     expect(partialRadius).toBeGreaterThan(5);
     // PostGIS buffers geography in a UTM zone, whose scale is off by up to 0.07 % away from the central
     // meridian (Shenzhen, 2.9° off: circles 0.7 m short). GeographicLib's geodesic circles (Direct,

@@ -25,7 +25,7 @@ describe('grid routes by code', () => {
     const row = (await sql<{ name: string; version: number }>`SELECT name, version FROM grids WHERE id = ${grid.id}`.execute(env.db.kysely)).rows[0];
     expect(row).toEqual({ name: '按编码改名的网格', version: grid.version + 1 });
 
-    const history = await env.app.inject({ url: `/api/grids/${grid.code}/history` });
+    const history = await env.app.inject({ url: `/api/grids/${grid.code}/history`, headers: bearer(admin) }); // history needs a login
     expect(history.statusCode, history.body).toBe(200);
     expect(history.json().grid_id).toBe(grid.id);
     expect(history.json().entries.length).toBeGreaterThanOrEqual(2);
@@ -54,7 +54,7 @@ describe('grid routes by code', () => {
     const r = await env.app.inject({ method: 'PATCH', url: '/api/grids/999999999999999', headers: { ...bearer(admin), 'if-match': '1' }, payload: { name: 'x' } });
     expect(r.statusCode).toBe(404);
     expect(r.json().message_zh).toContain('999999999999999');
-    const h = await env.app.inject({ url: '/api/grids/1/history' });
+    const h = await env.app.inject({ url: '/api/grids/1/history', headers: bearer(admin) });
     expect(h.statusCode).toBe(200);
     expect(h.json().grid_id).toBe(1);
   });

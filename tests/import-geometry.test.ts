@@ -162,7 +162,7 @@ describe('grids from a KML with clockwise rings and the usual faults', () => {
     expect(await metresBetween(byRow(4)[0].location, rf.at(200, 400))).toBeLessThan(0.01);
     const commit = await upload('grids', 'format=kml&dry_run=false', kml, 'application/vnd.google-earth.kml+xml');
     expect(commit.statusCode).toBe(422);
-    expect(commit.json().message_zh).toMatch(/^导入被拒绝，共 3 个问题，未写入任何数据：第 2 个地标/);
+    expect(commit.json().message_zh).toMatch(/^导入被拒绝，3 行共 3 个问题，未写入任何数据：第 2 个地标/);
     expect(await databaseChecksum(env.db, { except: ['sessions'] })).toEqual(before);
   });
 
@@ -255,14 +255,14 @@ describe('the command line', () => {
         });
       const plain = run();
       expect(plain.status, plain.stderr).toBe(1);
-      expect(plain.stderr).toMatch(/第 2 个要素（编码 210282000000）：几何无效：第 1 与第 2 个部分重叠 4\d\d\.\d m²/);
-      expect(plain.stderr).toMatch(/第 3 个要素（编码 210283000000）：几何无效：第 2 个部分的外环是细长碎片/);
+      expect(plain.stderr).toMatch(/第 2 个要素（编码 210282000000）[^\n]*\n\s+- \[invalid_geometry\] 几何无效：第 1 与第 2 个部分重叠 4\d\d\.\d m²/);
+      expect(plain.stderr).toMatch(/第 3 个要素（编码 210283000000）[^\n]*\n\s+- \[invalid_geometry\] 几何无效：第 2 个部分的外环是细长碎片/);
       expect(plain.stdout).toMatch(/未写入 \/ nothing written/);
       const repaired = run('--repair');
       expect(repaired.status, repaired.stderr).toBe(0);
       expect(repaired.stdout).toMatch(/修复 \/ repaired: 2/);
       expect(repaired.stdout).toMatch(/第 2 个要素（编码 210282000000）已修复：第 1 与第 2 个部分重叠 .*；面积 38\.\d\d 公顷 → 38\.\d\d 公顷/);
-      expect(repaired.stdout).toMatch(/已写入 \/ written: 新增 3 created/);
+      expect(repaired.stdout).toMatch(/已写入 \/ written: 共 3 行 \/ 3 rows: 新增 3 created/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -47,6 +47,19 @@ async function askPassword(): Promise<string> {
   return pw;
 }
 
+// An account's arguments and password are checked before the database is opened: a refusal is
+// immediate, and never waits for (or takes) the data directory.
+let password = '';
+const role = values.role as Role;
+if (command === 'add') {
+  if (!ROLES.includes(role)) fail(`--role 必须是 ${ROLES.join('|')} / --role must be one of ${ROLES.join('|')}`);
+  if (role === 'street_editor' && !values.street?.length) fail('街道编辑须用 --street 指定街道编码 / a street editor needs --street CODE');
+  if (!/^[A-Za-z0-9_.-]{2,64}$/.test(username)) fail('用户名只能含字母、数字和 _.-（2–64 个）/ username: 2–64 letters, digits, _.-');
+  password = await askPassword();
+  const problem = passwordProblem(password, username);
+  if (problem) fail(`${problem.zh} / ${problem.en}`);
+}
+
 const config = loadConfig();
 const db = await openCliDatabase(config, 'users');
 try {
@@ -56,13 +69,6 @@ try {
       console.log(`${u.username.padEnd(16)} ${u.role.padEnd(14)} ${u.disabled ? '(disabled) ' : ''}${u.display_name}${u.streets.length ? `  streets: ${u.streets.join(', ')}` : ''}`);
     }
   } else if (command === 'add') {
-    const role = values.role as Role;
-    if (!ROLES.includes(role)) fail(`--role 必须是 ${ROLES.join('|')} / --role must be one of ${ROLES.join('|')}`);
-    if (role === 'street_editor' && !values.street?.length) fail('街道编辑须用 --street 指定街道编码 / a street editor needs --street CODE');
-    if (!/^[A-Za-z0-9_.-]{2,64}$/.test(username)) fail('用户名只能含字母、数字和 _.-（2–64 个）/ username: 2–64 letters, digits, _.-');
-    const password = await askPassword();
-    const problem = passwordProblem(password, username);
-    if (problem) fail(`${problem.zh} / ${problem.en}`);
     try {
       await upsertUser(db.kysely, { username, displayName: values.name ?? username, role, password, streetCodes: values.street });
     } catch (err) {
