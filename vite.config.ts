@@ -43,7 +43,12 @@ export default defineConfig(({ mode }) => ({
           target: 'es2022',
           chunkSizeWarningLimit: 1200, // maplibre-gl alone is ~1 MB (≈280 kB brotli)
           rolldownOptions: {
-            input: { planner: here('./web/index.html'), courier: here('./web/courier/index.html'), editor: here('./web/editor/index.html'), import: here('./web/import/index.html') },
+            input: {
+              planner: here('./web/index.html'),
+              courier: here('./web/courier/index.html'),
+              editor: here('./web/editor/index.html'),
+              import: here('./web/import/index.html'),
+            },
           },
         },
         // `npx vite` for development: API calls go to a running `npm run dev` (PORT 3000).

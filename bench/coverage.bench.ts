@@ -25,7 +25,13 @@ const settings = { walkSpeedKmh: 4.8, ebikeSpeedKmh: 15, bufferM: 50, maxSnapM: 
 const { db, drop } = await benchDatabase(size);
 const k = db.kysely;
 const lines: string[] = [];
-const counts = (await sql<{ g: number; s: number; e: number }>`SELECT (SELECT count(*)::int FROM grids) AS g, (SELECT count(*)::int FROM stations) AS s, (SELECT count(*)::int FROM network_edges) AS e`.execute(k)).rows[0];
+const counts = (
+  await sql<{
+    g: number;
+    s: number;
+    e: number;
+  }>`SELECT (SELECT count(*)::int FROM grids) AS g, (SELECT count(*)::int FROM stations) AS s, (SELECT count(*)::int FROM network_edges) AS e`.execute(k)
+).rows[0];
 lines.push(`Sample city \`${size}\`: ${counts.g} grids, ${counts.s} stations, ${counts.e} network edges.`, '');
 lines.push('| measure | Lifecircle | reference (same run) | ratio (reference ÷ ours) | target |', '|---|---|---|---|---|');
 
@@ -45,12 +51,18 @@ const worst = Math.max(...mine.grids.map((g) => Math.abs(g.coveredShare - theirs
 // Compute only (data already in memory): a new radius each run so no cached engine is reused.
 let eps = 0;
 const compute = await median(async () => svc.coverage({ ...q, radiusM: 1000 + ++eps * 1e-6 }), 3, 0);
-lines.push(`| full radius coverage (${type}, ${mine.stationsUsed} stations, 1 km), data in memory | ${fmt(compute)} | PostGIS union+intersection ${fmt(ref)} | ${(ref / compute).toFixed(2)}× | ≤ 1 s, ≥ 5× |`);
-lines.push(`| — the same from a cold start (loading grids, stations, network from the database, building the graph) | ${fmt(ours)} | PostGIS ${fmt(ref)} | ${(ref / ours).toFixed(2)}× | |`);
+lines.push(
+  `| full radius coverage (${type}, ${mine.stationsUsed} stations, 1 km), data in memory | ${fmt(compute)} | PostGIS union+intersection ${fmt(ref)} | ${(ref / compute).toFixed(2)}× | ≤ 1 s, ≥ 5× |`,
+);
+lines.push(
+  `| — the same from a cold start (loading grids, stations, network from the database, building the graph) | ${fmt(ours)} | PostGIS ${fmt(ref)} | ${(ref / ours).toFixed(2)}× | |`,
+);
 lines.push(`| — worst per-grid difference in covered share vs PostGIS | ${(worst * 100).toFixed(3)} pp | | | ≤ 0.5 pp |`);
 
 // 2. One station moved: recompute only the affected grids.
-const moveIds = (await sql<{ id: number }>`SELECT id FROM stations WHERE type_code = ${type} AND status = 'open' ORDER BY id LIMIT 5`.execute(k)).rows.map((r) => r.id);
+const moveIds = (await sql<{ id: number }>`SELECT id FROM stations WHERE type_code = ${type} AND status = 'open' ORDER BY id LIMIT 5`.execute(k)).rows.map(
+  (r) => r.id,
+);
 const moves: number[] = [];
 const touched: number[] = [];
 for (const id of moveIds) {
@@ -60,7 +72,9 @@ for (const id of moveIds) {
   touched.push(r.value.recomputedGrids);
 }
 moves.sort((a, b) => a - b);
-lines.push(`| one station moved → recompute (median of ${moves.length}; includes reloading stations from the database) | ${fmt(moves[Math.floor(moves.length / 2)])}, ${touched.join('/')} grids recomputed | full recompute ${fmt(ours)} | ${(ours / moves[Math.floor(moves.length / 2)]).toFixed(1)}× | ≤ 50 ms |`);
+lines.push(
+  `| one station moved → recompute (median of ${moves.length}; includes reloading stations from the database) | ${fmt(moves[Math.floor(moves.length / 2)])}, ${touched.join('/')} grids recomputed | full recompute ${fmt(ours)} | ${(ours / moves[Math.floor(moves.length / 2)]).toFixed(1)}× | ≤ 50 ms |`,
+);
 
 // 3. Full walk coverage: ours (Clipper, integer mm per grid), the previous path (polygon-clipping on
 // 16-gon capsules, same pieces) and PostGIS alone (ST_Buffer(geography) of the same reached streets,
@@ -89,7 +103,11 @@ for (const p of walkPieces) pieceIndex.add(...p.bbox);
 pieceIndex.finish();
 const before = await time(() =>
   prepared.grids.map((gr) => {
-    const gaps = uncoveredPartsReference(gr.polygon.coordinates, gr.bbox, pieceIndex.search(...gr.bbox).map((i) => walkPieces[i]));
+    const gaps = uncoveredPartsReference(
+      gr.polygon.coordinates,
+      gr.bbox,
+      pieceIndex.search(...gr.bbox).map((i) => walkPieces[i]),
+    );
     return 1 - Math.min(gr.areaM2, gaps.length ? area({ type: 'MultiPolygon', coordinates: gaps }) : 0) / gr.areaM2;
   }),
 );
@@ -131,10 +149,18 @@ prepared.grids.forEach((gr, i) => {
   sumPg += t * gr.areaM2;
   sumArea += gr.areaM2;
 });
-lines.push(`| full walk coverage (elderly_canteen, ${w.stationsUsed} stations, 15 min = 1,200 m, 50 m buffer, ${walkPieces.length} reached stretches), data in memory | ${fmt(walkMs)} | previous path (polygon-clipping, grid clipping only) ${fmt(before.ms)} | ${(before.ms / walkMs).toFixed(1)}× | ≤ 1 s |`);
-lines.push(`| — the same vs PostGIS alone (ST_Buffer(geography) per stretch, per grid ST_Union of those meeting it, ST_Intersection, ST_Area(geography); reach not included) | ${fmt(walkMs)} | PostGIS ${fmt(walkPg.ms)} | ${(walkPg.ms / walkMs).toFixed(1)}× | ≥ 5× |`);
-if (pgMissing === prepared.grids.length) lines.push(`| — covered share vs PostGIS | PostGIS answered NaN or nothing for every grid (seen on PGlite); compare on the server engine | | | ≤ 0.5 pp |`);
-else lines.push(`| — worst per-grid difference in covered share vs PostGIS (previous path) | ${(walkWorst * 100).toFixed(3)} pp (${(walkWorstBefore * 100).toFixed(3)} pp) | city covered ${((sumOurs / sumArea) * 100).toFixed(2)} % vs PostGIS ${((sumPg / sumArea) * 100).toFixed(2)} %${pgMissing ? ` (${pgMissing} grids without a PostGIS answer left out)` : ''} | | ≤ 0.5 pp |`);
+lines.push(
+  `| full walk coverage (elderly_canteen, ${w.stationsUsed} stations, 15 min = 1,200 m, 50 m buffer, ${walkPieces.length} reached stretches), data in memory | ${fmt(walkMs)} | previous path (polygon-clipping, grid clipping only) ${fmt(before.ms)} | ${(before.ms / walkMs).toFixed(1)}× | ≤ 1 s |`,
+);
+lines.push(
+  `| — the same vs PostGIS alone (ST_Buffer(geography) per stretch, per grid ST_Union of those meeting it, ST_Intersection, ST_Area(geography); reach not included) | ${fmt(walkMs)} | PostGIS ${fmt(walkPg.ms)} | ${(walkPg.ms / walkMs).toFixed(1)}× | ≥ 5× |`,
+);
+if (pgMissing === prepared.grids.length)
+  lines.push(`| — covered share vs PostGIS | PostGIS answered NaN or nothing for every grid (seen on PGlite); compare on the server engine | | | ≤ 0.5 pp |`);
+else
+  lines.push(
+    `| — worst per-grid difference in covered share vs PostGIS (previous path) | ${(walkWorst * 100).toFixed(3)} pp (${(walkWorstBefore * 100).toFixed(3)} pp) | city covered ${((sumOurs / sumArea) * 100).toFixed(2)} % vs PostGIS ${((sumPg / sumArea) * 100).toFixed(2)} %${pgMissing ? ` (${pgMissing} grids without a PostGIS answer left out)` : ''} | | ≤ 0.5 pp |`,
+  );
 
 // 4. Isochrone per station vs pgr_drivingDistance on the same graph.
 const stations = (await sql<{ lon: number; lat: number }>`SELECT ST_X(geom) AS lon, ST_Y(geom) AS lat FROM stations ORDER BY id LIMIT 50`.execute(k)).rows;
@@ -147,12 +173,15 @@ if (db.engine === 'server') {
   try {
     await sql`CREATE EXTENSION IF NOT EXISTS pgrouting`.execute(k);
     const nodes = snaps.map((s) => g.nodeIds[g.edgeSource[s.edge]]);
-    const pgrMs = (
-      await time(async () => {
-        for (const n of nodes)
-          await sql`SELECT count(*) FROM pgr_drivingDistance('SELECT id, source, target, length_m AS cost, length_m AS reverse_cost FROM network_edges', ${n}::bigint, 1200::float8, false)`.execute(k);
-      })
-    ).ms / nodes.length;
+    const pgrMs =
+      (
+        await time(async () => {
+          for (const n of nodes)
+            await sql`SELECT count(*) FROM pgr_drivingDistance('SELECT id, source, target, length_m AS cost, length_m AS reverse_cost FROM network_edges', ${n}::bigint, 1200::float8, false)`.execute(
+              k,
+            );
+        })
+      ).ms / nodes.length;
     pgr = `pgr_drivingDistance ${fmt(pgrMs)}`;
     ratio = `${(pgrMs / reachMs).toFixed(0)}×`;
   } catch (err) {

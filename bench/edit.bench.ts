@@ -20,7 +20,15 @@ await upsertUser(db.kysely, { username: 'bench', displayName: 'bench', role: 'ad
 const app = await build({ config: { ...loadConfig({}), seedOnStart: false, writeRatePerMinute: 1e6, loginRatePerMinute: 1e6 }, db });
 await app.listen({ port: 0, host: '127.0.0.1' });
 const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-const token = (await (await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench', password: 'bench-password' }) })).json()).token;
+const token = (
+  await (
+    await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'bench', password: 'bench-password' }),
+    })
+  ).json()
+).token;
 const headers = (version: number) => ({ 'content-type': 'application/json', authorization: `Bearer ${token}`, 'if-match': String(version) });
 
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
@@ -46,7 +54,9 @@ const streets = (await sql<{ code: string }>`SELECT code FROM streets ORDER BY c
 const g0 = (await liveGrids(db, streets[0]))[0];
 const raw = await timed(edits, async () => {
   await db.kysely.transaction().execute(async (tx) => {
-    await sql`UPDATE grids SET boundary = ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(g0.geometry)}), 4326), version = version + 1, updated_at = now() WHERE id = ${g0.id}`.execute(tx);
+    await sql`UPDATE grids SET boundary = ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(g0.geometry)}), 4326), version = version + 1, updated_at = now() WHERE id = ${g0.id}`.execute(
+      tx,
+    );
   });
 });
 

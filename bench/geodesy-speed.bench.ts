@@ -32,12 +32,22 @@ for (const [e, list] of reachedIntervals(g, walkFrom(g, snaps, 1200))) {
 const meets = (a: readonly number[], b: readonly number[]) => a[0]! <= b[2]! && a[2]! >= b[0]! && a[1]! <= b[3]! && a[3]! >= b[1]!;
 function coverAll(pieces: Piece[]) {
   const out = [];
-  for (const gr of prepared.grids) out.push(coverGrid(gr, pieces.filter((p) => meets(p.bbox, gr.bbox)), { minGapM2: 0 }));
+  for (const gr of prepared.grids)
+    out.push(
+      coverGrid(
+        gr,
+        pieces.filter((p) => meets(p.bbox, gr.bbox)),
+        { minGapM2: 0 },
+      ),
+    );
   return out;
 }
 
 console.log(`sample ${size}: ${prepared.grids.length} grids, ${open.length} open stations, ${walk.length} walked stretches`);
-for (const [name, pieces] of [['radius 1 km', circles], ['walk 15 min + 50 m', walk]] as const) {
+for (const [name, pieces] of [
+  ['radius 1 km', circles],
+  ['walk 15 min + 50 m', walk],
+] as const) {
   const results = coverAll(pieces);
   const ms = await median(() => coverAll(pieces), 3, 0);
   const polys = [...prepared.grids.map((x) => x.polygon), ...results.flatMap((r) => r.gaps.map((c) => ({ type: 'Polygon' as const, coordinates: c })))];

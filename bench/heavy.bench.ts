@@ -17,10 +17,15 @@ import { benchDatabase, fmt, report } from './lib.js';
 const size = (process.argv[2] ?? 'dalian') as SampleSize;
 const rounds = Number(process.argv[3] ?? 3);
 const { db, drop } = await benchDatabase(size);
-const bbox = (await sql<{ b: [number, number, number, number] }>`SELECT ARRAY[ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)] AS b FROM (SELECT ST_Extent(boundary)::geometry AS e FROM districts) x`.execute(db.kysely)).rows[0].b;
+const bbox = (
+  await sql<{
+    b: [number, number, number, number];
+  }>`SELECT ARRAY[ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)] AS b FROM (SELECT ST_Extent(boundary)::geometry AS e FROM districts) x`.execute(db.kysely)
+).rows[0].b;
 let seed = 4242;
 const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
-const pt = () => `lon=${(bbox[0] + (0.2 + 0.6 * rnd()) * (bbox[2] - bbox[0])).toFixed(6)}&lat=${(bbox[1] + (0.2 + 0.6 * rnd()) * (bbox[3] - bbox[1])).toFixed(6)}`;
+const pt = () =>
+  `lon=${(bbox[0] + (0.2 + 0.6 * rnd()) * (bbox[2] - bbox[0])).toFixed(6)}&lat=${(bbox[1] + (0.2 + 0.6 * rnd()) * (bbox[3] - bbox[1])).toFixed(6)}`;
 
 // No per-client limit here: the 20 heavy requests come from one address, and what is measured is
 // whether light requests get through while they run.
@@ -40,7 +45,8 @@ for (const [name, app] of Object.entries(apps)) {
 const heavyPaths = (round: number) => {
   const out: string[] = [];
   for (let i = 0; i < 8; i++) out.push(`/api/isochrone?${pt()}&minutes=60`);
-  for (let i = 0; i < 8; i++) out.push(`/api/coverage?types=courier_station&mode=walk&minutes=${(14 + round * 0.37 + i * 0.11).toFixed(2)}&format=stats&level=street`);
+  for (let i = 0; i < 8; i++)
+    out.push(`/api/coverage?types=courier_station&mode=walk&minutes=${(14 + round * 0.37 + i * 0.11).toFixed(2)}&format=stats&level=street`);
   for (let i = 0; i < 4; i++) out.push('/api/coverage?format=xlsx');
   return out;
 };
@@ -55,10 +61,14 @@ async function round(name: string, r: number) {
   const probe = fork(fileURLToPath(new URL('./probe.mjs', import.meta.url)), [JSON.stringify({ base, paths: probePaths })], { execArgv: [] });
   await new Promise((res) => probe.once('message', res));
   const t0 = performance.now();
-  const statuses = await Promise.all(heavyPaths(r).map((p) => fetch(base + p).then(async (x) => {
+  const statuses = await Promise.all(
+    heavyPaths(r).map((p) =>
+      fetch(base + p).then(async (x) => {
         await x.arrayBuffer();
         return x.status;
-      })));
+      }),
+    ),
+  );
   const heavyMs = performance.now() - t0;
   const lat = await new Promise<Record<string, number[]>>((res) => {
     probe.once('message', res);
@@ -72,13 +82,24 @@ async function round(name: string, r: number) {
 const results: Record<string, Awaited<ReturnType<typeof round>>[]> = Object.fromEntries(Object.keys(apps).map((n) => [n, []]));
 for (let r = 0; r < rounds; r++) for (const name of Object.keys(apps)) results[name]!.push(await round(name, r));
 
-const lines = [`${size} sample; each round: 20 heavy requests at once (8 isochrones of 60 min, 8 walk coverages of courier stations with custom minutes, 4 coverage workbooks); a probe in its own process asks health and nearest one at a time. ${rounds} rounds per mode, interleaved. p99 per round (median of rounds; spread min–max).`, '', '| heavy work on | health p99 | nearest p99 | health p50 | 20 heavy done in | heavy statuses |', '|---|---|---|---|---|---|'];
+const lines = [
+  `${size} sample; each round: 20 heavy requests at once (8 isochrones of 60 min, 8 walk coverages of courier stations with custom minutes, 4 coverage workbooks); a probe in its own process asks health and nearest one at a time. ${rounds} rounds per mode, interleaved. p99 per round (median of rounds; spread min–max).`,
+  '',
+  '| heavy work on | health p99 | nearest p99 | health p50 | 20 heavy done in | heavy statuses |',
+  '|---|---|---|---|---|---|',
+];
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const spread = (xs: number[]) => `${fmt(med(xs))} (${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))})`;
 for (const [name, rs] of Object.entries(results)) {
   const codes: Record<string, number> = {};
   for (const x of rs) for (const [c, n] of Object.entries(x.codes)) codes[c] = (codes[c] ?? 0) + n;
-  lines.push(`| ${name} | ${spread(rs.map((x) => pct(x.health, 99)))} | ${spread(rs.map((x) => pct(x.nearest, 99)))} | ${spread(rs.map((x) => pct(x.health, 50)))} | ${spread(rs.map((x) => x.heavyMs))} | ${Object.entries(codes).map(([c, n]) => `${c}×${n}`).join(' ')} |`);
+  lines.push(
+    `| ${name} | ${spread(rs.map((x) => pct(x.health, 99)))} | ${spread(rs.map((x) => pct(x.nearest, 99)))} | ${spread(rs.map((x) => pct(x.health, 50)))} | ${spread(rs.map((x) => x.heavyMs))} | ${Object.entries(
+      codes,
+    )
+      .map(([c, n]) => `${c}×${n}`)
+      .join(' ')} |`,
+  );
 }
 
 // Full walk coverage of one type, the whole city (cold engine each time: new minutes).

@@ -24,7 +24,9 @@ const app = await build({ config: { ...loadConfig({}), seedOnStart: false }, db 
 app.get('/__hello', async () => ({ hello: 'world' }));
 app.get('/__knn', async (req) => {
   const { lon, lat } = req.query as { lon: string; lat: string };
-  const r = await sql<{ id: number }>`SELECT id FROM stations ORDER BY geom::geography <-> ST_SetSRID(ST_MakePoint(${Number(lon)}, ${Number(lat)}), 4326)::geography LIMIT 5`.execute(db.kysely);
+  const r = await sql<{
+    id: number;
+  }>`SELECT id FROM stations ORDER BY geom::geography <-> ST_SetSRID(ST_MakePoint(${Number(lon)}, ${Number(lat)}), 4326)::geography LIMIT 5`.execute(db.kysely);
   return r.rows;
 });
 // Ceilings for nearest: one by=straight answer computed once, then sent again and again — as
@@ -37,7 +39,11 @@ app.get('/__precomputed', { schema: { response: { 200: NearestStations } } }, as
 app.get('/__precomputed_bytes', async (_req, reply) => reply.type('application/json; charset=utf-8').send(precomputedBytes));
 await app.listen({ port: 0, host: '127.0.0.1' });
 const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-const bbox = (await sql<{ b: [number, number, number, number] }>`SELECT ARRAY[ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)] AS b FROM (SELECT ST_Extent(boundary)::geometry AS e FROM districts) x`.execute(db.kysely)).rows[0].b;
+const bbox = (
+  await sql<{
+    b: [number, number, number, number];
+  }>`SELECT ARRAY[ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)] AS b FROM (SELECT ST_Extent(boundary)::geometry AS e FROM districts) x`.execute(db.kysely)
+).rows[0].b;
 
 const answer = await app.inject(`/api/stations/nearest?lon=${(bbox[0] + bbox[2]) / 2}&lat=${(bbox[1] + bbox[3]) / 2}&by=straight`);
 precomputed = answer.json();
@@ -51,7 +57,9 @@ let seed = 12345;
 function autocannonIn(target: Target, duration: number): Promise<any> {
   seed += 7919; // other random points on every run
   const data = typeof target === 'string' ? { path: target } : { ...target, bbox, seed };
-  const child = fork(fileURLToPath(new URL('./load-generator.mjs', import.meta.url)), [JSON.stringify({ base, connections: 100, duration, ...data })], { execArgv: [] });
+  const child = fork(fileURLToPath(new URL('./load-generator.mjs', import.meta.url)), [JSON.stringify({ base, connections: 100, duration, ...data })], {
+    execArgv: [],
+  });
   return new Promise((resolve, reject) => {
     child.once('message', resolve);
     child.once('error', reject);
@@ -70,9 +78,14 @@ async function load(name: string, target: Target) {
   const codes = Object.entries(result.statusCodeStats)
     .filter(([c]) => !c.startsWith('2'))
     .map(([c, v]) => `${c}×${(v as { count: number }).count}`);
-  const bad = [result.non2xx ? `non-2xx ${result.non2xx} (${codes.join(', ')})` : '', result.timeouts ? `timeouts ${result.timeouts}` : '', result.errors - result.timeouts > 0 ? `errors ${result.errors - result.timeouts}` : '']
-    .filter(Boolean)
-    .join('; ') || '0';
+  const bad =
+    [
+      result.non2xx ? `non-2xx ${result.non2xx} (${codes.join(', ')})` : '',
+      result.timeouts ? `timeouts ${result.timeouts}` : '',
+      result.errors - result.timeouts > 0 ? `errors ${result.errors - result.timeouts}` : '',
+    ]
+      .filter(Boolean)
+      .join('; ') || '0';
   return { name, rps: result.rps, p50: result.p50, p99: result.p99, bad };
 }
 
@@ -116,7 +129,9 @@ const lines = [
   '',
   '| route | req/s | p50 | p99 | ÷ hello-world req/s | ÷ raw KNN req/s | failures (autocannon timeout 10 s) |',
   '|---|---|---|---|---|---|---|',
-  ...rows.map((r) => `| ${r.name} | ${Math.round(r.rps)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${(r.rps / hello).toFixed(2)} | ${(r.rps / knn).toFixed(2)} | ${r.bad} |`),
+  ...rows.map(
+    (r) => `| ${r.name} | ${Math.round(r.rps)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${(r.rps / hello).toFixed(2)} | ${(r.rps / knn).toFixed(2)} | ${r.bad} |`,
+  ),
   '',
   'Goal (issue 6): nearest ≥ 0.5× hello-world req/s and p99 ≤ 10 ms.',
   '',

@@ -29,7 +29,15 @@ const health = (await (await fetch(`${base}/api/health`)).json()) as { dataset?:
 
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--enable-unsafe-swiftshader',
+  ],
 });
 
 interface Run {
@@ -105,7 +113,9 @@ async function once(): Promise<Run> {
   const gridsBytes = bytes;
   const coloured = () => {
     const g = window.__coverageFeatures!();
-    return g.length > 0 && g.every((f) => ((f.state.share ?? f.properties.share) as number) >= 0) && !!document.querySelector('#summary .kpi.primary .kpi-value');
+    return (
+      g.length > 0 && g.every((f) => ((f.state.share ?? f.properties.share) as number) >= 0) && !!document.querySelector('#summary .kpi.primary .kpi-value')
+    );
   };
   await until(page, coloured);
   const coverageMs = Date.now() - t0;
@@ -135,7 +145,13 @@ async function once(): Promise<Run> {
     const m = window.__map!;
     m.jumpTo({ zoom: 14 });
   });
-  await until(page, () => !!window.__map!.getLayer('grids-fill') && window.__map!.queryRenderedFeatures({ layers: ['grids-fill'] }).length > 0 && (window as unknown as { __coverageFeatures: () => unknown[] }).__coverageFeatures().length > 0);
+  await until(
+    page,
+    () =>
+      !!window.__map!.getLayer('grids-fill') &&
+      window.__map!.queryRenderedFeatures({ layers: ['grids-fill'] }).length > 0 &&
+      (window as unknown as { __coverageFeatures: () => unknown[] }).__coverageFeatures().length > 0,
+  );
   await until(page, coloured);
   const zoomIn = {
     ms: Date.now() - t1,

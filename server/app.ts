@@ -66,7 +66,8 @@ export async function build({ config, db, logger = false }: BuildOptions): Promi
     openapi: {
       info: {
         title: 'Lifecircle 生活圈 API',
-        description: '网格、社区、街道与服务站点的地理服务。Geospatial API for community grids and service stations. Coordinates are WGS84 lon/lat (EPSG:4326); distances and areas are geodesic metres.',
+        description:
+          '网格、社区、街道与服务站点的地理服务。Geospatial API for community grids and service stations. Coordinates are WGS84 lon/lat (EPSG:4326); distances and areas are geodesic metres.',
         version: '0.1.0',
       },
       tags: [

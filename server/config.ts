@@ -71,17 +71,23 @@ export interface Config {
 function basemap(env: NodeJS.ProcessEnv): Config['basemap'] {
   const raw = env.BASEMAP_TILES?.trim();
   if (!raw) return null;
-  const tiles = raw.split(',').map((t) => t.trim()).filter(Boolean);
+  const tiles = raw
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
   for (const t of tiles) {
     if (!/^https?:\/\//.test(t) || !t.includes('{z}') || !t.includes('{x}') || !t.includes('{y}')) {
       throw new Error(`BASEMAP_TILES 必须是含 {z}/{x}/{y} 的 http(s) 地址 / BASEMAP_TILES must be http(s) URL templates with {z}, {x} and {y} (got "${t}")`);
     }
     if (/autonavi|amap\.com|bdimg|baidu|map\.qq\.com|gtimg/i.test(t)) {
-      throw new Error(`BASEMAP_TILES：高德/百度/腾讯瓦片使用 GCJ-02/BD-09 坐标，会与 WGS84 数据错位 / Amap, Baidu and Tencent tiles are in GCJ-02/BD-09 and would not line up with WGS84 data (got "${t}")`);
+      throw new Error(
+        `BASEMAP_TILES：高德/百度/腾讯瓦片使用 GCJ-02/BD-09 坐标，会与 WGS84 数据错位 / Amap, Baidu and Tencent tiles are in GCJ-02/BD-09 and would not line up with WGS84 data (got "${t}")`,
+      );
     }
   }
   const attribution = env.BASEMAP_ATTRIBUTION?.trim();
-  if (!attribution) throw new Error('设置 BASEMAP_TILES 时必须同时设置 BASEMAP_ATTRIBUTION（底图版权说明）/ BASEMAP_ATTRIBUTION is required with BASEMAP_TILES');
+  if (!attribution)
+    throw new Error('设置 BASEMAP_TILES 时必须同时设置 BASEMAP_ATTRIBUTION（底图版权说明）/ BASEMAP_ATTRIBUTION is required with BASEMAP_TILES');
   return { tiles, attribution, maxzoom: int('BASEMAP_MAXZOOM', env.BASEMAP_MAXZOOM, 18) };
 }
 
@@ -90,7 +96,10 @@ export function trustProxy(raw: string | undefined): Config['trustProxy'] {
   const v = raw?.trim() ?? '';
   if (v === '' || v === '0' || /^(false|off|no)$/i.test(v)) return false;
   if (/^\d{1,2}$/.test(v)) return Number(v);
-  const items = v.split(',').map((x) => x.trim()).filter(Boolean);
+  const items = v
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
   for (const item of items) {
     const [addr, bits, extra] = item.split('/');
     const family = isIP(addr);

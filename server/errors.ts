@@ -69,7 +69,10 @@ function describeIssue(where: string, issue: AjvIssue): { zh: string; en: string
       return { zh: `${LOCATION_ZH[where] ?? where}${f}不能大于 ${p.limit}`, en: `${where} ${fe} must be <= ${p.limit}` };
     case 'enum':
     case 'anyOf':
-      return { zh: `${LOCATION_ZH[where] ?? where}${f}取值无效${p.allowedValues ? `，可选：${(p.allowedValues as unknown[]).join(', ')}` : ''}`, en: `${where} ${fe} has an invalid value${p.allowedValues ? ` (allowed: ${(p.allowedValues as unknown[]).join(', ')})` : ''}` };
+      return {
+        zh: `${LOCATION_ZH[where] ?? where}${f}取值无效${p.allowedValues ? `，可选：${(p.allowedValues as unknown[]).join(', ')}` : ''}`,
+        en: `${where} ${fe} has an invalid value${p.allowedValues ? ` (allowed: ${(p.allowedValues as unknown[]).join(', ')})` : ''}`,
+      };
     case 'pattern':
     case 'format':
       return { zh: `${LOCATION_ZH[where] ?? where}${f}格式错误`, en: `${where} ${fe} is malformed` };
@@ -82,16 +85,29 @@ function describeIssue(where: string, issue: AjvIssue): { zh: string; en: string
     case 'additionalProperties':
       return { zh: `${LOCATION_ZH[where] ?? where}含有未知字段“${p.additionalProperty}”`, en: `${where} has unknown field "${p.additionalProperty}"` };
     default:
-      return { zh: `${LOCATION_ZH[where] ?? where}${f}无效（${issue.message ?? issue.keyword}）`, en: `${where} ${fe} is invalid (${issue.message ?? issue.keyword})` };
+      return {
+        zh: `${LOCATION_ZH[where] ?? where}${f}无效（${issue.message ?? issue.keyword}）`,
+        en: `${where} ${fe} is invalid (${issue.message ?? issue.keyword})`,
+      };
   }
 }
 
 const FASTIFY_CODES: Record<string, { status: number; code: string; zh: string; en: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'body_too_large', zh: '请求体过大', en: 'Request body is too large' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported_media_type', zh: '不支持的内容类型，请使用 application/json', en: 'Unsupported content type; use application/json' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    code: 'unsupported_media_type',
+    zh: '不支持的内容类型，请使用 application/json',
+    en: 'Unsupported content type; use application/json',
+  },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'empty_body', zh: '请求体为空，但声明为 JSON', en: 'Body is empty but declared as JSON' },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_json', zh: '请求体不是合法的 JSON', en: 'Body is not valid JSON' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'invalid_content_length', zh: 'Content-Length 与请求体不符', en: 'Content-Length does not match the body' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    status: 400,
+    code: 'invalid_content_length',
+    zh: 'Content-Length 与请求体不符',
+    en: 'Content-Length does not match the body',
+  },
 };
 
 // Connection-level failures (refused, reset, timed out, server shutting down or starting up).
@@ -100,7 +116,9 @@ const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIME
 export function isDatabaseUnavailable(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
   if (e?.code && UNAVAILABLE_CODES.has(e.code)) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(e?.message ?? '');
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(
+    e?.message ?? '',
+  );
 }
 
 /**
@@ -120,10 +138,11 @@ export function findUnstorable(value: unknown, root: string, maxDepth = 64): { a
       if (!Number.isFinite(v)) return { at, what: 'non_finite' };
     } else if (v !== null && typeof v === 'object' && !ArrayBuffer.isView(v) && depth < maxDepth) {
       if (Array.isArray(v)) v.forEach((x, i) => stack.push([x, `${at}[${i}]`, depth + 1]));
-      else for (const [k, x] of Object.entries(v)) {
-        if (k.includes('\u0000')) return { at: `${at}.${k}`, what: 'nul' };
-        stack.push([x, `${at}.${k}`, depth + 1]);
-      }
+      else
+        for (const [k, x] of Object.entries(v)) {
+          if (k.includes('\u0000')) return { at: `${at}.${k}`, what: 'nul' };
+          stack.push([x, `${at}.${k}`, depth + 1]);
+        }
     }
   }
   return null;
@@ -136,9 +155,14 @@ export function registerErrorHandling(app: FastifyInstance): void {
   // reject non-finite numbers in the query before validation.
   app.addHook('preValidation', async (request) => {
     // PostgreSQL text cannot hold a NUL byte, nor a number column Infinity: refuse both in any part of the request.
-    for (const [part, value, zh] of [['querystring', request.query, '查询参数'], ['params', request.params, '路径参数'], ['body', request.body, '请求体']] as const) {
+    for (const [part, value, zh] of [
+      ['querystring', request.query, '查询参数'],
+      ['params', request.params, '路径参数'],
+      ['body', request.body, '请求体'],
+    ] as const) {
       const bad = findUnstorable(value, part);
-      if (bad?.what === 'nul') throw new ApiError(400, 'invalid_request', `${zh}含有 NUL 字符（\\u0000）：${bad.at}`, `${part} contains a NUL byte (\\u0000): ${bad.at}`);
+      if (bad?.what === 'nul')
+        throw new ApiError(400, 'invalid_request', `${zh}含有 NUL 字符（\\u0000）：${bad.at}`, `${part} contains a NUL byte (\\u0000): ${bad.at}`);
       if (bad) throw new ApiError(400, 'invalid_request', `${zh}中的数字必须是有限的：${bad.at}`, `${part}: numbers must be finite: ${bad.at}`);
     }
     // Path values like "Infinity" or "1e400" that the schemas would coerce to ±Infinity.
@@ -164,9 +188,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (err.validation) {
       const where = err.validationContext ?? 'request';
       const phrases = err.validation.slice(0, 5).map((i) => describeIssue(where, i as AjvIssue));
-      return reply.status(400).send(
-        errorBody(400, 'invalid_request', phrases.map((p) => p.zh).join('；'), phrases.map((p) => p.en).join('; ')),
-      );
+      return reply.status(400).send(errorBody(400, 'invalid_request', phrases.map((p) => p.zh).join('；'), phrases.map((p) => p.en).join('; ')));
     }
     const known = err.code ? FASTIFY_CODES[err.code] : undefined;
     if (known) return reply.status(known.status).send(errorBody(known.status, known.code, known.zh, known.en));

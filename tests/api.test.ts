@@ -63,7 +63,9 @@ describe('GET /api/admin/tree', () => {
     expect(r.status).toBe(200);
     const d = r.body.districts;
     expect(d.length).toBeGreaterThan(0);
-    const total = await sql<{ grids: number; population: number }>`SELECT count(*)::int AS grids, sum(population)::int AS population FROM grids`.execute(env.db.kysely);
+    const total = await sql<{ grids: number; population: number }>`SELECT count(*)::int AS grids, sum(population)::int AS population FROM grids`.execute(
+      env.db.kysely,
+    );
     expect(d.reduce((s: number, x: any) => s + x.grids, 0)).toBe(total.rows[0].grids);
     expect(d.reduce((s: number, x: any) => s + x.population, 0)).toBe(total.rows[0].population);
     for (const district of d) {
@@ -83,7 +85,12 @@ describe('GET /api/admin/boundaries', () => {
     for (const level of ['district', 'street', 'community'] as const) {
       const r = await get(`/api/admin/boundaries?level=${level}`);
       expect(r.status).toBe(200);
-      const units = level === 'district' ? tree : level === 'street' ? tree.flatMap((d: any) => d.streets) : tree.flatMap((d: any) => d.streets.flatMap((s: any) => s.communities));
+      const units =
+        level === 'district'
+          ? tree
+          : level === 'street'
+            ? tree.flatMap((d: any) => d.streets)
+            : tree.flatMap((d: any) => d.streets.flatMap((s: any) => s.communities));
       expect(r.body.features.map((f: any) => f.properties.code).sort()).toEqual(units.map((u: any) => u.code).sort());
       expect(r.body.features.every((f: any) => f.geometry.type === 'MultiPolygon' && f.properties.level === level)).toBe(true);
     }
@@ -126,7 +133,11 @@ describe('GET /api/grids', () => {
     expect(r.status).toBe(200);
     const codes = r.body.features.map((f: any) => f.properties.code);
     expect(codes).toContain(p.code);
-    const expected = await sql<{ code: string }>`SELECT code FROM grids WHERE boundary && ST_MakeEnvelope(${p.lon - 0.001}, ${p.lat - 0.001}, ${p.lon + 0.001}, ${p.lat + 0.001}, 4326) ORDER BY code`.execute(env.db.kysely);
+    const expected = await sql<{
+      code: string;
+    }>`SELECT code FROM grids WHERE boundary && ST_MakeEnvelope(${p.lon - 0.001}, ${p.lat - 0.001}, ${p.lon + 0.001}, ${p.lat + 0.001}, 4326) ORDER BY code`.execute(
+      env.db.kysely,
+    );
     expect(codes).toEqual(expected.rows.map((x) => x.code));
     // The index: the route's own query, EXPLAINed with sequential scans priced out (on a few
     // hundred grids the planner may scan either way), must be answerable from grids_boundary_gix.
@@ -249,7 +260,7 @@ describe('GET /api/stations/nearest', () => {
     for (let i = 1; i < got.length; i++) expect(got[i][1]).toBeGreaterThanOrEqual(got[i - 1][1]);
   });
 
-  it('by=straight answers with the schema\'s fields, each station as /api/stations/:id says, open_now as its hours say', async () => {
+  it("by=straight answers with the schema's fields, each station as /api/stations/:id says, open_now as its hours say", async () => {
     // The straight-line answer is assembled from cached JSON bytes rather than the schema's
     // serialiser (server/nearest/present.ts, featureHead): check it against both.
     const p = await pointInGrid();
@@ -320,7 +331,13 @@ describe('GET /api/locate', () => {
 
 describe('GET /api/network', () => {
   it('returns the street edges in a bbox, major roads only on request', async () => {
-    const b = (await sql<{ b: number[] }>`SELECT ARRAY[ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)] AS b FROM (SELECT ST_Extent(geom)::geometry AS e FROM network_edges) x`.execute(env.db.kysely)).rows[0].b;
+    const b = (
+      await sql<{
+        b: number[];
+      }>`SELECT ARRAY[ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)] AS b FROM (SELECT ST_Extent(geom)::geometry AS e FROM network_edges) x`.execute(
+        env.db.kysely,
+      )
+    ).rows[0].b;
     const all = await get(`/api/network?bbox=${b.join(',')}`);
     expect(all.status).toBe(200);
     const n = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM network_edges WHERE walkable`.execute(env.db.kysely)).rows[0].n;
@@ -334,7 +351,13 @@ describe('GET /api/network', () => {
   });
 
   it('overview=true: each major road merged into one feature, same length and names as its edges, far fewer features', async () => {
-    const b = (await sql<{ b: number[] }>`SELECT ARRAY[ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)] AS b FROM (SELECT ST_Extent(geom)::geometry AS e FROM network_edges) x`.execute(env.db.kysely)).rows[0].b;
+    const b = (
+      await sql<{
+        b: number[];
+      }>`SELECT ARRAY[ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)] AS b FROM (SELECT ST_Extent(geom)::geometry AS e FROM network_edges) x`.execute(
+        env.db.kysely,
+      )
+    ).rows[0].b;
     const major = (await get(`/api/network?bbox=${b.join(',')}&major=true`)).body.features;
     const overview = await get(`/api/network?bbox=${b.join(',')}&overview=true`);
     expect(overview.status).toBe(200);
@@ -368,7 +391,9 @@ describe('docs and errors', () => {
   it('serves an OpenAPI document listing every route', async () => {
     const r = await get('/docs/json');
     expect(r.status).toBe(200);
-    expect(Object.keys(r.body.paths)).toEqual(expect.arrayContaining(['/api/health', '/api/admin/tree', '/api/grids/', '/api/grids/{id}', '/api/stations', '/api/stations/nearest', '/api/locate']));
+    expect(Object.keys(r.body.paths)).toEqual(
+      expect.arrayContaining(['/api/health', '/api/admin/tree', '/api/grids/', '/api/grids/{id}', '/api/stations', '/api/stations/nearest', '/api/locate']),
+    );
     const page = await env.app.inject({ method: 'GET', url: '/docs/' });
     expect(page.statusCode).toBe(200);
   });
@@ -432,7 +457,12 @@ describe('answers and their schemas (server/schemas)', () => {
     const kinds = new Set<string>();
     for (const [name, type, format, kind] of files) {
       const bytes = readFileSync(new URL(name, root));
-      const r = await env.app.inject({ method: 'POST', url: `/api/imports/${kind}?dry_run=true`, headers: { ...bearer(token), 'content-type': type }, payload: bytes });
+      const r = await env.app.inject({
+        method: 'POST',
+        url: `/api/imports/${kind}?dry_run=true`,
+        headers: { ...bearer(token), 'content-type': type },
+        payload: bytes,
+      });
       expect(r.statusCode, name).toBe(200);
       valid(ImportReport, r.json());
       const direct = await importFile(env.db, format, new Uint8Array(bytes), kind, { crs: 'wgs84', dryRun: true, by: 'admin' });
@@ -445,24 +475,43 @@ describe('answers and their schemas (server/schemas)', () => {
   it('an edit answer, a grid’s and a station’s history validate, recorded properties whole', async () => {
     const auth = bearer(await login(env.app, 'admin'));
     const grid = (await get('/api/grids?limit=1')).body.features[0].properties;
-    const dry = await env.app.inject({ method: 'PATCH', url: `/api/grids/${grid.id}?dry_run=true`, headers: { ...auth, 'if-match': `"${grid.version}"` }, payload: { leader_phone: '0411-1234' } });
+    const dry = await env.app.inject({
+      method: 'PATCH',
+      url: `/api/grids/${grid.id}?dry_run=true`,
+      headers: { ...auth, 'if-match': `"${grid.version}"` },
+      payload: { leader_phone: '0411-1234' },
+    });
     expect(dry.statusCode).toBe(200);
     valid(EditResponse, dry.json());
     expect(dry.json().impact.coverage.length).toBeGreaterThan(0);
     // A real change (sending the stored value back is a no-op that writes no history).
-    const saved = await env.app.inject({ method: 'PATCH', url: `/api/grids/${grid.id}`, headers: { ...auth, 'if-match': `"${grid.version}"` }, payload: { leader_phone: '0411-1234' } });
+    const saved = await env.app.inject({
+      method: 'PATCH',
+      url: `/api/grids/${grid.id}`,
+      headers: { ...auth, 'if-match': `"${grid.version}"` },
+      payload: { leader_phone: '0411-1234' },
+    });
     expect(saved.statusCode).toBe(200);
     const gh = (await env.app.inject({ url: `/api/grids/${grid.id}/history`, headers: auth })).json();
     valid(GridHistory, gh);
-    const gRow = await sql<{ after_props: unknown }>`SELECT after_props FROM grid_history WHERE grid_id = ${grid.id} ORDER BY version DESC LIMIT 1`.execute(env.db.kysely);
+    const gRow = await sql<{ after_props: unknown }>`SELECT after_props FROM grid_history WHERE grid_id = ${grid.id} ORDER BY version DESC LIMIT 1`.execute(
+      env.db.kysely,
+    );
     expect(gh.entries[0].after_props).toEqual(gRow.rows[0].after_props);
 
     const station = (await get('/api/stations/1')).body.properties;
-    const moved = await env.app.inject({ method: 'PATCH', url: `/api/stations/${station.id}`, headers: { ...auth, 'if-match': `"${station.version}"` }, payload: { phone: station.phone } });
+    const moved = await env.app.inject({
+      method: 'PATCH',
+      url: `/api/stations/${station.id}`,
+      headers: { ...auth, 'if-match': `"${station.version}"` },
+      payload: { phone: station.phone },
+    });
     expect(moved.statusCode).toBe(200);
     const sh = (await env.app.inject({ url: `/api/stations/${station.id}/history`, headers: auth })).json();
     valid(StationHistory, sh);
-    const sRow = await sql<{ after_props: unknown }>`SELECT after_props FROM station_history WHERE station_id = ${station.id} ORDER BY version DESC LIMIT 1`.execute(env.db.kysely);
+    const sRow = await sql<{
+      after_props: unknown;
+    }>`SELECT after_props FROM station_history WHERE station_id = ${station.id} ORDER BY version DESC LIMIT 1`.execute(env.db.kysely);
     expect(sh.entries[0].after_props).toEqual(sRow.rows[0].after_props);
   });
 });

@@ -11,7 +11,6 @@ import * as rf from './helpers/real-files.js';
 // Writes are rate-limited per session (120/min by default): lifted so every case reaches the check it is about, not a 429.
 const env = useTestApp({ writeRatePerMinute: 100_000 });
 
-
 const LONG = (n: number) => 'x'.repeat(n);
 const SQLI = ["1' OR '1'='1", '1;DROP TABLE grids;--', "'); DELETE FROM stations; --"];
 const ENC = ['%C3%28', '%00', '%FF%FE', '%E4%B8'];
@@ -39,9 +38,17 @@ const P = { lon: '121.6', lat: '38.91' };
 const ROUTES: RouteSpec[] = [
   { path: '/api/grids', valid: {}, params: { bbox: 'bbox', street: 'code', community: 'code', simplify: 'number', limit: 'int' } },
   { path: '/api/stations', valid: {}, params: { types: 'list', amenities: 'list', bbox: 'bbox', open_at: 'time', open_now: 'bool' } },
-  { path: '/api/stations/nearest', valid: P, params: { lon: 'lon', lat: 'lat', type: 'list', amenity: 'list', open_now: 'bool', open_at: 'time', limit: 'int', by: 'enum' } },
+  {
+    path: '/api/stations/nearest',
+    valid: P,
+    params: { lon: 'lon', lat: 'lat', type: 'list', amenity: 'list', open_now: 'bool', open_at: 'time', limit: 'int', by: 'enum' },
+  },
   { path: '/api/locate', valid: P, params: { lon: 'lon', lat: 'lat' } },
-  { path: '/api/coverage', valid: { types: 'courier_station', format: 'stats' }, params: { types: 'list', mode: 'enum', radius: 'number', open_at: 'time', format: 'enum', level: 'enum' } },
+  {
+    path: '/api/coverage',
+    valid: { types: 'courier_station', format: 'stats' },
+    params: { types: 'list', mode: 'enum', radius: 'number', open_at: 'time', format: 'enum', level: 'enum' },
+  },
   { path: '/api/coverage/gaps', valid: { types: 'courier_station' }, params: { types: 'list', minutes: 'number', limit: 'int' } },
   { path: '/api/isochrone', valid: P, params: { lon: 'lon', lat: 'lat', minutes: 'number' } },
   { path: '/api/network', valid: { bbox: '121.59,38.90,121.60,38.91' }, params: { bbox: 'bbox', major: 'bool', simplify: 'number', overview: 'bool' } },
@@ -93,7 +100,8 @@ async function send(cases: Case[], headers: Record<string, string> = {}) {
     }
     const label = `${c.method} ${c.url.slice(0, 120)} → ${r.statusCode}`;
     if (r.statusCode < 400 || r.statusCode >= 500) failures.push(`${label} ${r.body.slice(0, 200)}`);
-    else if (!body || typeof body.message_zh !== 'string' || typeof body.message_en !== 'string' || !/[\u4e00-\u9fff]/.test(body.message_zh)) failures.push(`${label}: not a bilingual JSON error: ${r.body.slice(0, 200)}`);
+    else if (!body || typeof body.message_zh !== 'string' || typeof body.message_en !== 'string' || !/[\u4e00-\u9fff]/.test(body.message_zh))
+      failures.push(`${label}: not a bilingual JSON error: ${r.body.slice(0, 200)}`);
   }
   return { failures, statuses: Object.fromEntries(statuses) };
 }
@@ -109,7 +117,16 @@ const json = { 'content-type': 'application/json' };
  */
 function writeCorpus(): Case[] {
   const cases: Case[] = [];
-  const line = JSON.stringify({ version: 1, line: { type: 'LineString', coordinates: [[121.6, 38.9], [121.61, 38.91]] } });
+  const line = JSON.stringify({
+    version: 1,
+    line: {
+      type: 'LineString',
+      coordinates: [
+        [121.6, 38.9],
+        [121.61, 38.91],
+      ],
+    },
+  });
   for (const id of ['Infinity', '-Infinity', '1e400', '123456789012345', '9999999999', '1.5', 'NaN', '0', '%00', 'a%00b', '2147483648']) {
     cases.push({ method: 'PATCH', url: `/api/grids/${id}`, payload: '{"name":"x"}', headers: { ...json, 'if-match': '1' } });
     cases.push({ method: 'DELETE', url: `/api/grids/${id}?version=1&into=2` });
@@ -136,19 +153,55 @@ function writeCorpus(): Case[] {
   cases.push({ method: 'POST', url: '/api/grids/merge', payload: '{"grids":[{"id":1,"version":1},{"id":2,"version":1}],"name":"\\u0000"}', headers: json });
   // Deeply nested GeoJSON where geometry is expected.
   for (const depth of [64, 5000]) {
-    cases.push({ method: 'PATCH', url: '/api/grids/1?dry_run=true', payload: `{"version":1,"geometry":{"type":"Polygon","coordinates":${DEEP(depth)}}}`, headers: json });
-    cases.push({ method: 'POST', url: '/api/grids?dry_run=true', payload: `{"community_code":"210291001001","name":"x","geometry":{"type":"Polygon","coordinates":${DEEP(depth)}}}`, headers: json });
-    cases.push({ method: 'POST', url: '/api/grids/1/split?dry_run=true', payload: `{"version":1,"line":{"type":"LineString","coordinates":${DEEP(depth)}}}`, headers: json });
+    cases.push({
+      method: 'PATCH',
+      url: '/api/grids/1?dry_run=true',
+      payload: `{"version":1,"geometry":{"type":"Polygon","coordinates":${DEEP(depth)}}}`,
+      headers: json,
+    });
+    cases.push({
+      method: 'POST',
+      url: '/api/grids?dry_run=true',
+      payload: `{"community_code":"210291001001","name":"x","geometry":{"type":"Polygon","coordinates":${DEEP(depth)}}}`,
+      headers: json,
+    });
+    cases.push({
+      method: 'POST',
+      url: '/api/grids/1/split?dry_run=true',
+      payload: `{"version":1,"line":{"type":"LineString","coordinates":${DEEP(depth)}}}`,
+      headers: json,
+    });
     const fc = (g: string) => `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"X1","name":"x"},"geometry":${g}}]}`;
     for (const kind of ['grids', 'stations', 'communities']) {
-      cases.push({ method: 'POST', url: `/api/imports/${kind}?format=geojson&dry_run=false`, payload: fc(`{"type":"Polygon","coordinates":${DEEP(depth)}}`), headers: { 'content-type': 'application/geo+json' } });
+      cases.push({
+        method: 'POST',
+        url: `/api/imports/${kind}?format=geojson&dry_run=false`,
+        payload: fc(`{"type":"Polygon","coordinates":${DEEP(depth)}}`),
+        headers: { 'content-type': 'application/geo+json' },
+      });
     }
-    cases.push({ method: 'POST', url: '/api/imports/grids?format=geojson&dry_run=false', payload: `{"type":"FeatureCollection","features":${DEEP(depth)}}`, headers: { 'content-type': 'application/geo+json' } });
+    cases.push({
+      method: 'POST',
+      url: '/api/imports/grids?format=geojson&dry_run=false',
+      payload: `{"type":"FeatureCollection","features":${DEEP(depth)}}`,
+      headers: { 'content-type': 'application/geo+json' },
+    });
   }
   // Station lists whose rows cannot be stored: committing them is a 422 naming the row, nothing written.
   const head = '名称,类型,地址,经度,纬度,营业时间,设施\r\n';
-  for (const row of ['站\u0000点,爱心驿站,地址,121.6,38.91,24小时,饮水', '站\u0001点,爱心驿站,地址,121.6,38.91,24小时,饮水', '站点,爱心驿站,地址,121.6,38.91,看心情,饮水', '站点,爱心驿站,地址,121.6,38.91,周一至周五 25:00-26:00,饮水', '站点,爱心驿站,地址,Infinity,1e400,24小时,饮水']) {
-    cases.push({ method: 'POST', url: '/api/imports/stations?format=csv&dry_run=false', payload: `${head}${row}\r\n`, headers: { 'content-type': 'text/csv' } });
+  for (const row of [
+    '站\u0000点,爱心驿站,地址,121.6,38.91,24小时,饮水',
+    '站\u0001点,爱心驿站,地址,121.6,38.91,24小时,饮水',
+    '站点,爱心驿站,地址,121.6,38.91,看心情,饮水',
+    '站点,爱心驿站,地址,121.6,38.91,周一至周五 25:00-26:00,饮水',
+    '站点,爱心驿站,地址,Infinity,1e400,24小时,饮水',
+  ]) {
+    cases.push({
+      method: 'POST',
+      url: '/api/imports/stations?format=csv&dry_run=false',
+      payload: `${head}${row}\r\n`,
+      headers: { 'content-type': 'text/csv' },
+    });
   }
   return cases;
 }
@@ -185,7 +238,23 @@ function geometryUploads(): { url: string; type: string; payload: string }[] {
   const one = (i: number) => JSON.stringify({ ...districts, features: [districts.features[i]] });
   const bowtie = JSON.stringify({
     type: 'FeatureCollection',
-    features: [{ type: 'Feature', properties: { 网格编码: '210281001001009', 网格名称: '领结', 社区编码: rf.CODES.community, 网格长: '赵六', 联系电话: '13900000000', 人口: 1, 户数: 1 }, geometry: { type: 'Polygon', coordinates: [rf.ring([[0, 0], [100, 100], [100, 0], [0, 100]])] } }],
+    features: [
+      {
+        type: 'Feature',
+        properties: { 网格编码: '210281001001009', 网格名称: '领结', 社区编码: rf.CODES.community, 网格长: '赵六', 联系电话: '13900000000', 人口: 1, 户数: 1 },
+        geometry: {
+          type: 'Polygon',
+          coordinates: [
+            rf.ring([
+              [0, 0],
+              [100, 100],
+              [100, 0],
+              [0, 100],
+            ]),
+          ],
+        },
+      },
+    ],
   });
   return [
     { url: '/api/imports/districts?crs=gcj02&dry_run=false', type: gj, payload: one(1) }, // two parts overlapping by 443 m² (was a 500)
@@ -196,7 +265,30 @@ function geometryUploads(): { url: string; type: string; payload: string }[] {
     { url: '/api/imports/grids?dry_run=false', type: kml, payload: rf.gridsKml([4]) }, // repeated points
     { url: '/api/imports/grids?dry_run=false&repair=true', type: gj, payload: bowtie }, // cannot be repaired into one polygon
     { url: '/api/imports/grids?dry_run=false', type: gj, payload: bowtie },
-    { url: '/api/imports/communities?dry_run=false&repair=true', type: gj, payload: JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: { code: '210281001009', name: '碎', parentCode: rf.CODES.street }, geometry: { type: 'Polygon', coordinates: [rf.ring([[0, 0], [0, 0.1], [0.1, 0.1], [0.1, 0]])] } }] }) }, // nothing left once repaired
+    {
+      url: '/api/imports/communities?dry_run=false&repair=true',
+      type: gj,
+      payload: JSON.stringify({
+        type: 'FeatureCollection',
+        features: [
+          {
+            type: 'Feature',
+            properties: { code: '210281001009', name: '碎', parentCode: rf.CODES.street },
+            geometry: {
+              type: 'Polygon',
+              coordinates: [
+                rf.ring([
+                  [0, 0],
+                  [0, 0.1],
+                  [0.1, 0.1],
+                  [0.1, 0],
+                ]),
+              ],
+            },
+          },
+        ],
+      }),
+    }, // nothing left once repaired
   ];
 }
 

@@ -65,7 +65,10 @@ describe('the worker pool', () => {
 
   it('builds walk coverage’s service areas on a thread: the same pieces as this thread builds', async () => {
     const d = await app.city.snapshot();
-    const snaps = d.stations.filter((s) => s.type_code === 'courier_station').map((s) => d.stationSnaps.get(s.id)!).filter(Boolean);
+    const snaps = d.stations
+      .filter((s) => s.type_code === 'courier_station')
+      .map((s) => d.stationSnaps.get(s.id)!)
+      .filter(Boolean);
     const request = { circles: [{ lon: 121.6, lat: 38.91, radiusM: 800 }], walks: [{ limitM: 900, snaps }], bufferM: 50 };
     const before = app.compute!.completed;
     const pooled = await poolServiceAreas(app.compute!)(d.graph!, request);

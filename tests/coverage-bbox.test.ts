@@ -52,7 +52,13 @@ describe('coverage by viewport', () => {
     expect(shares.body.units).toBeUndefined();
     expect(shares.body.meta).toMatchObject({ mode: 'radius' });
     expect(shares.body.grids.map((g: { id: number }) => g.id).sort((x: number, y: number) => x - y)).toEqual(await gridIdsIn(b));
-    expect(shares.body.grids).toEqual(stats.body.grids.map((g: { id: number; covered_share: number; uncovered_population: number }) => ({ id: g.id, covered_share: g.covered_share, uncovered_population: g.uncovered_population })));
+    expect(shares.body.grids).toEqual(
+      stats.body.grids.map((g: { id: number; covered_share: number; uncovered_population: number }) => ({
+        id: g.id,
+        covered_share: g.covered_share,
+        uncovered_population: g.uncovered_population,
+      })),
+    );
     const fc = await get(`/api/coverage?mode=radius&radius=300&bbox=${s}`);
     expect(shares.body.gaps).toEqual(fc.body.gaps);
     expect(shares.body.gaps.features.length).toBeGreaterThan(0); // 300 m leaves gaps everywhere
@@ -66,7 +72,11 @@ describe('coverage by viewport', () => {
   it('format=stats&level=community|street|district: roll-ups down to that level, no grids', async () => {
     const full = await get('/api/coverage?format=stats');
     const levels = ['city', 'district', 'street', 'community'];
-    for (const [level, depth] of [['community', 3], ['street', 2], ['district', 1]] as const) {
+    for (const [level, depth] of [
+      ['community', 3],
+      ['street', 2],
+      ['district', 1],
+    ] as const) {
       const r = await get(`/api/coverage?format=stats&level=${level}`);
       expect(r.status).toBe(200);
       expect(r.body.grids).toEqual([]);

@@ -62,7 +62,11 @@ describe('walking coverage agrees with PostGIS', () => {
     const meets = (a: readonly number[], b: readonly number[]) => a[0]! <= b[2]! && a[2]! >= b[0]! && a[1]! <= b[3]! && a[3]! >= b[1]!;
     const before = new Map(
       prepared.grids.map((gr) => {
-        const gaps = uncoveredPartsReference(gr.polygon.coordinates, gr.bbox, pieces.filter((p) => meets(p.bbox, gr.bbox)));
+        const gaps = uncoveredPartsReference(
+          gr.polygon.coordinates,
+          gr.bbox,
+          pieces.filter((p) => meets(p.bbox, gr.bbox)),
+        );
         return [gr.id, 1 - Math.min(gr.areaM2, gaps.length ? area({ type: 'MultiPolygon', coordinates: gaps }) : 0) / gr.areaM2];
       }),
     );

@@ -73,7 +73,10 @@ describe('walking reach', () => {
       console.warn('[skip] pgRouting is only on the PostgreSQL server engine (run with DATABASE_URL; CI does)');
       return false;
     }
-    const error = await sql`CREATE EXTENSION IF NOT EXISTS pgrouting`.execute(env.db.kysely).then(() => null, (e: Error) => e.message);
+    const error = await sql`CREATE EXTENSION IF NOT EXISTS pgrouting`.execute(env.db.kysely).then(
+      () => null,
+      (e: Error) => e.message,
+    );
     return prerequisite(error === null, 'the pgRouting comparison', `CREATE EXTENSION pgrouting failed: ${error} (apt-get install postgresql-15-pgrouting)`);
   };
 
@@ -139,7 +142,16 @@ describe('the river is a barrier', () => {
         FROM network_nodes n, river, bridges
        WHERE ST_DWithin(n.geom::geography, river.g::geography, 150)`.execute(env.db.kysely);
     const sameSide = (a: { lon: number; lat: number }, b: { lon: number; lat: number }) =>
-      !booleanIntersects({ type: 'LineString', coordinates: [[a.lon, a.lat], [b.lon, b.lat]] }, river.geometry);
+      !booleanIntersects(
+        {
+          type: 'LineString',
+          coordinates: [
+            [a.lon, a.lat],
+            [b.lon, b.lat],
+          ],
+        },
+        river.geometry,
+      );
     // The riverside start farthest from every bridge.
     const start = [...nodes.rows].sort((a, b) => b.bridge - a.bridge)[0];
     expect(start.bridge).toBeGreaterThan(500);
@@ -172,14 +184,18 @@ describe('incremental recompute', () => {
     for (const mode of ['radius', 'walk'] as const) {
       const q = { types: ['courier_station'], mode };
       expect((await service.coverage(q)).recomputedGrids).toBe(nGrids);
-      const ids = (await sql<{ id: number }>`SELECT id FROM stations WHERE type_code = 'courier_station' AND status = 'open' ORDER BY id`.execute(env.db.kysely)).rows.map((r) => r.id);
+      const ids = (
+        await sql<{ id: number }>`SELECT id FROM stations WHERE type_code = 'courier_station' AND status = 'open' ORDER BY id`.execute(env.db.kysely)
+      ).rows.map((r) => r.id);
       // Deterministic pseudo-random moves of ~100–300 m.
       let seed = mode === 'radius' ? 7 : 11;
-      const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+      const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
       let touched = 0;
       for (let step = 0; step < 4; step++) {
         const id = ids[Math.floor(rnd() * ids.length)];
-        await sql`UPDATE stations SET geom = ST_Translate(geom, ${(rnd() - 0.5) * 0.008}, ${(rnd() - 0.5) * 0.006}), version = version + 1, updated_at = now() WHERE id = ${id}`.execute(env.db.kysely);
+        await sql`UPDATE stations SET geom = ST_Translate(geom, ${(rnd() - 0.5) * 0.008}, ${(rnd() - 0.5) * 0.006}), version = version + 1, updated_at = now() WHERE id = ${id}`.execute(
+          env.db.kysely,
+        );
         const r = await service.coverage(q);
         // A move inside other stations' areas may change nothing; it never recomputes everything.
         expect(r.recomputedGrids).toBeLessThan(nGrids);
@@ -202,10 +218,18 @@ describe('after a station change', () => {
   it('reads again only changed rows, snaps again only moved stations, and answers as a fresh service', async () => {
     const settings = { walkSpeedKmh: 4.8, ebikeSpeedKmh: 15, bufferM: 50, maxSnapM: 500, timeZone: 'Asia/Shanghai' };
     const service = createAnalyses(env.db.kysely, settings).coverage;
-    const queries = [{ types: ['party_service_center'] }, { types: ['party_service_center'], mode: 'walk' as const }, { types: ['party_service_center'], mode: 'radius' as const, radiusM: 800 }];
+    const queries = [
+      { types: ['party_service_center'] },
+      { types: ['party_service_center'], mode: 'walk' as const },
+      { types: ['party_service_center'], mode: 'radius' as const, radiusM: 800 },
+    ];
     for (const q of queries) await service.coverage(q);
     const before = await service.city.snapshot();
-    const ids = (await sql<{ id: number }>`SELECT id FROM stations WHERE type_code = 'party_service_center' AND status = 'open' AND deleted_at IS NULL ORDER BY id LIMIT 3`.execute(env.db.kysely)).rows.map((r) => r.id);
+    const ids = (
+      await sql<{
+        id: number;
+      }>`SELECT id FROM stations WHERE type_code = 'party_service_center' AND status = 'open' AND deleted_at IS NULL ORDER BY id LIMIT 3`.execute(env.db.kysely)
+    ).rows.map((r) => r.id);
     const [moved, renamed, removed] = ids;
     const k = env.db.kysely;
     await sql`UPDATE stations SET geom = ST_Translate(geom, 0.002, 0.001), version = version + 1, updated_at = now() WHERE id = ${moved}`.execute(k);
@@ -244,18 +268,39 @@ describe('after a station change', () => {
           expect(byId.get(g.id)!.coveredM2).toBeCloseTo(g.coveredM2, 2);
           expect(byId.get(g.id)!.grid).toEqual(g.grid);
         }
-        const units = (r: typeof inc) => r.units.map((u) => ({ ...u, areaM2: +u.areaM2.toFixed(2), coveredM2: +u.coveredM2.toFixed(2), gapAreaM2: +u.gapAreaM2.toFixed(2), coveredPopulation: +u.coveredPopulation.toFixed(4), uncoveredPopulation: +u.uncoveredPopulation.toFixed(4), coveredShareByArea: +u.coveredShareByArea.toFixed(6), coveredShareByPopulation: +u.coveredShareByPopulation.toFixed(6) }));
+        const units = (r: typeof inc) =>
+          r.units.map((u) => ({
+            ...u,
+            areaM2: +u.areaM2.toFixed(2),
+            coveredM2: +u.coveredM2.toFixed(2),
+            gapAreaM2: +u.gapAreaM2.toFixed(2),
+            coveredPopulation: +u.coveredPopulation.toFixed(4),
+            uncoveredPopulation: +u.uncoveredPopulation.toFixed(4),
+            coveredShareByArea: +u.coveredShareByArea.toFixed(6),
+            coveredShareByPopulation: +u.coveredShareByPopulation.toFixed(6),
+          }));
         expect(units(inc)).toEqual(units(f));
         // The roll-up is the one `rollup` gives for the same grids.
-        expect(inc.units).toEqual(rollup(inc.grids.map((r) => ({ coverage: r, units: { community: r.grid.community_code, street: r.grid.street_code, district: r.grid.district_code, city: 'city' } }))));
+        expect(inc.units).toEqual(
+          rollup(
+            inc.grids.map((r) => ({
+              coverage: r,
+              units: { community: r.grid.community_code, street: r.grid.street_code, district: r.grid.district_code, city: 'city' },
+            })),
+          ),
+        );
       }
       // A change of station types reads every row again (rows carry the type's names).
-      await sql`UPDATE station_types SET name_en = name_en || ' (renamed)', coverage_radius_m = coverage_radius_m + 1 WHERE code = 'party_service_center'`.execute(k);
+      await sql`UPDATE station_types SET name_en = name_en || ' (renamed)', coverage_radius_m = coverage_radius_m + 1 WHERE code = 'party_service_center'`.execute(
+        k,
+      );
       const retyped = await service.city.snapshot();
       expect(retyped.stations.find((s) => s.id === moved)!.type_name_en).toMatch(/\(renamed\)$/);
       expect(retyped.stationSnaps.get(moved)).toBe(after.stationSnaps.get(moved));
     } finally {
-      await sql`UPDATE station_types SET name_en = replace(name_en, ' (renamed)', ''), coverage_radius_m = coverage_radius_m - 1 WHERE code = 'party_service_center'`.execute(k);
+      await sql`UPDATE station_types SET name_en = replace(name_en, ' (renamed)', ''), coverage_radius_m = coverage_radius_m - 1 WHERE code = 'party_service_center'`.execute(
+        k,
+      );
       await sql`UPDATE stations SET geom = ST_Translate(geom, -0.002, -0.001), version = version + 1, updated_at = now() WHERE id = ${moved}`.execute(k);
       await sql`UPDATE stations SET name = replace(name, '（新）', ''), version = version + 1, updated_at = now() WHERE id = ${renamed}`.execute(k);
       await sql`UPDATE stations SET deleted_at = NULL, version = version + 1, updated_at = now() WHERE id = ${removed}`.execute(k);
@@ -328,8 +373,15 @@ describe('coverage API', () => {
   it('gaps are ranked by uncovered population with the responsible grid leader', async () => {
     const r = await get('/api/coverage/gaps?types=courier_station&limit=10');
     expect(r.features.length).toBeGreaterThan(0);
-    for (let i = 1; i < r.features.length; i++) expect(r.features[i].properties.uncovered_population).toBeLessThanOrEqual(r.features[i - 1].properties.uncovered_population);
-    expect(r.features[0].properties).toMatchObject({ rank: 1, grid_code: expect.any(String), community_name: expect.any(String), street_name: expect.any(String), leader_name: expect.any(String) });
+    for (let i = 1; i < r.features.length; i++)
+      expect(r.features[i].properties.uncovered_population).toBeLessThanOrEqual(r.features[i - 1].properties.uncovered_population);
+    expect(r.features[0].properties).toMatchObject({
+      rank: 1,
+      grid_code: expect.any(String),
+      community_name: expect.any(String),
+      street_name: expect.any(String),
+      leader_name: expect.any(String),
+    });
   });
 
   it('CSV exports start with a BOM and have one row per grid / unit', async () => {
@@ -362,7 +414,14 @@ describe('coverage API', () => {
 
 describe('nearest by walking distance', () => {
   it('ranks by distance along streets, with minutes and a route that measures the distance', async () => {
-    const p = (await sql<{ lon: number; lat: number }>`SELECT ST_X(ST_PointOnSurface(boundary)) AS lon, ST_Y(ST_PointOnSurface(boundary)) AS lat FROM grids ORDER BY code OFFSET 30 LIMIT 1`.execute(env.db.kysely)).rows[0];
+    const p = (
+      await sql<{
+        lon: number;
+        lat: number;
+      }>`SELECT ST_X(ST_PointOnSurface(boundary)) AS lon, ST_Y(ST_PointOnSurface(boundary)) AS lat FROM grids ORDER BY code OFFSET 30 LIMIT 1`.execute(
+        env.db.kysely,
+      )
+    ).rows[0];
     const r = await get(`/api/stations/nearest?lon=${p.lon}&lat=${p.lat}&type=courier_station&limit=5`);
     expect(r.by).toBe('walk');
     expect(r.features).toHaveLength(5);

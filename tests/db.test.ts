@@ -29,7 +29,14 @@ describe('migrations', () => {
     const rows = await t.db.kysely.selectFrom('station_types').selectAll().orderBy('code').execute();
     const expected = [...STATION_TYPES]
       .sort((a, b) => a.code.localeCompare(b.code))
-      .map((s) => ({ code: s.code, name_zh: s.nameZh, name_en: s.nameEn, coverage_mode: s.coverageMode, coverage_radius_m: s.coverageRadiusM, coverage_minutes: s.coverageMinutes }));
+      .map((s) => ({
+        code: s.code,
+        name_zh: s.nameZh,
+        name_en: s.nameEn,
+        coverage_mode: s.coverageMode,
+        coverage_radius_m: s.coverageRadiusM,
+        coverage_minutes: s.coverageMinutes,
+      }));
     expect(rows).toEqual(expected);
   });
 
@@ -77,7 +84,9 @@ describe('geometry constraints', () => {
   });
 
   it('rejects a self-intersecting polygon (bowtie)', async () => {
-    await expect(insertGrid('T2', sql`ST_GeomFromText('POLYGON((121.6 38.9,121.601 38.901,121.601 38.9,121.6 38.901,121.6 38.9))', 4326)`)).rejects.toThrow(/grids_boundary_valid/);
+    await expect(insertGrid('T2', sql`ST_GeomFromText('POLYGON((121.6 38.9,121.601 38.901,121.601 38.9,121.6 38.901,121.6 38.9))', 4326)`)).rejects.toThrow(
+      /grids_boundary_valid/,
+    );
   });
 
   it('rejects another SRID', async () => {
@@ -98,7 +107,9 @@ describe('geometry constraints', () => {
 
   it('rejects unknown amenities and statuses on stations', async () => {
     const ins = (amen: string[], status: string) =>
-      sql`INSERT INTO stations (code, type_code, name, geom, amenities, status) VALUES (${`X${amen.length}${status}`}, 'courier_station', 'x', ST_SetSRID(ST_MakePoint(121.6, 38.9), 4326), ${amen}::text[], ${status})`.execute(t.db.kysely);
+      sql`INSERT INTO stations (code, type_code, name, geom, amenities, status) VALUES (${`X${amen.length}${status}`}, 'courier_station', 'x', ST_SetSRID(ST_MakePoint(121.6, 38.9), 4326), ${amen}::text[], ${status})`.execute(
+        t.db.kysely,
+      );
     await expect(ins(['water', 'jacuzzi'], 'open')).rejects.toThrow(/amenities/);
     await expect(ins(['water'], 'maybe')).rejects.toThrow(/status/);
     await ins(['water', 'charging'], 'open');
@@ -108,7 +119,9 @@ describe('geometry constraints', () => {
     const r = await sql<{ tbl: string; col: string }>`
       SELECT c.table_name AS tbl, c.column_name AS col FROM information_schema.columns c
        WHERE c.table_schema = 'public' AND c.udt_name = 'geometry'
-         AND NOT EXISTS (SELECT 1 FROM pg_indexes i WHERE i.tablename = c.table_name AND i.indexdef ILIKE '%gist%' AND i.indexdef LIKE '%' || c.column_name || '%')`.execute(t.db.kysely);
+         AND NOT EXISTS (SELECT 1 FROM pg_indexes i WHERE i.tablename = c.table_name AND i.indexdef ILIKE '%gist%' AND i.indexdef LIKE '%' || c.column_name || '%')`.execute(
+      t.db.kysely,
+    );
     expect(r.rows).toEqual([]);
   });
 });

@@ -24,7 +24,8 @@ afterAll(async () => {
   for (const p of opened) await p.cleanup();
 });
 
-const NO_ADMIN = /没有可用的管理员账号[\s\S]*npm run users -- add <用户名> --role admin[\s\S]*No administrator account[\s\S]*npm run users -- add <username> --role admin/;
+const NO_ADMIN =
+  /没有可用的管理员账号[\s\S]*npm run users -- add <用户名> --role admin[\s\S]*No administrator account[\s\S]*npm run users -- add <username> --role admin/;
 
 it('a CLI import into an empty database, then `npm start`: no demo accounts, and it says how to create an administrator', async () => {
   const pdb = await database(false);
@@ -51,7 +52,11 @@ it('`seed --reset` keeps a disabled demo account disabled and a changed password
   let db = await pdb.open();
   try {
     expect(await disableUser(db.kysely, 'viewer')).toBe(true);
-    await db.kysely.updateTable('users').set({ password_hash: await hashPassword('my-own-password-1') }).where('username', '=', 'editor1').execute();
+    await db.kysely
+      .updateTable('users')
+      .set({ password_hash: await hashPassword('my-own-password-1') })
+      .where('username', '=', 'editor1')
+      .execute();
   } finally {
     await db.close();
   }

@@ -29,7 +29,12 @@ beforeAll(async () => {
 afterAll(async () => close?.());
 
 const patch = (id: number, token: string, version: number | null, body: object, query = '') =>
-  app.inject({ method: 'PATCH', url: `/api/grids/${id}${query}`, headers: { ...bearer(token), ...(version !== null ? { 'if-match': `"${version}"` } : {}) }, payload: body });
+  app.inject({
+    method: 'PATCH',
+    url: `/api/grids/${id}${query}`,
+    headers: { ...bearer(token), ...(version !== null ? { 'if-match': `"${version}"` } : {}) },
+    payload: body,
+  });
 
 async function expectPartition(streetId: number) {
   const e = await partitionErrors(db, streetId);
@@ -75,7 +80,10 @@ describe('moving a shared border', () => {
     expect(r.statusCode, r.body).toBe(200);
     const body = r.json();
     expect(body.changes.map((c: { grid_id: number; role: string }) => [c.grid_id, c.role]).sort()).toEqual(
-      [[grid.id, 'edited'], [neighbour.id, 'adjusted']].sort(),
+      [
+        [grid.id, 'edited'],
+        [neighbour.id, 'adjusted'],
+      ].sort(),
     );
     const after = await liveGrids(db, street1);
     const g2 = after.find((g) => g.id === grid.id)!;
@@ -85,7 +93,9 @@ describe('moving a shared border', () => {
     // The neighbour lost exactly what the grid gained.
     const areas = await sql<{ g0: number; g1: number; n0: number; n1: number }>`
       SELECT ST_Area(ST_GeomFromGeoJSON(${JSON.stringify(grid.geometry)})::geography) g0, ST_Area(ST_GeomFromGeoJSON(${JSON.stringify(g2.geometry)})::geography) g1,
-             ST_Area(ST_GeomFromGeoJSON(${JSON.stringify(neighbour.geometry)})::geography) n0, ST_Area(ST_GeomFromGeoJSON(${JSON.stringify(n2.geometry)})::geography) n1`.execute(db.kysely);
+             ST_Area(ST_GeomFromGeoJSON(${JSON.stringify(neighbour.geometry)})::geography) n0, ST_Area(ST_GeomFromGeoJSON(${JSON.stringify(n2.geometry)})::geography) n1`.execute(
+      db.kysely,
+    );
     const a = areas.rows[0];
     expect(a.g1 - a.g0).toBeGreaterThan(10);
     expect(Math.abs(a.g1 - a.g0 + (a.n1 - a.n0))).toBeLessThan(0.5);
@@ -120,7 +130,13 @@ describe('moving a shared border', () => {
     // standard); the border moved is one of a partly covered grid, so the shares below mean something.
     const types: string[] = (await app.inject('/api/station-types')).json().types.map((t: { code: string }) => t.code);
     const sharesOf = new Map<string, Map<number, number>>();
-    for (const t of types) sharesOf.set(t, new Map((await app.inject(`/api/coverage?format=shares&types=${t}`)).json().grids.map((x: { id: number; covered_share: number }) => [x.id, x.covered_share])));
+    for (const t of types)
+      sharesOf.set(
+        t,
+        new Map(
+          (await app.inject(`/api/coverage?format=shares&types=${t}`)).json().grids.map((x: { id: number; covered_share: number }) => [x.id, x.covered_share]),
+        ),
+      );
     const partly = (id: number) => types.some((t) => sharesOf.get(t)!.get(id)! > 0.05 && sharesOf.get(t)!.get(id)! < 0.95);
     const { grid, neighbour, index } = sharedEdge(grids, (g, n) => g.community_id === n.community_id && (partly(g.id) || partly(n.id)));
     const before = await databaseChecksum(db);
@@ -145,7 +161,8 @@ describe('moving a shared border', () => {
     const areas = new Map<number, number>((await app.inject(`/api/grids?street=${street1}`)).json().features.map((f: any) => [f.id, f.properties.area_m2]));
     for (const c of body.impact.coverage) {
       const share = sharesOf.get(c.type)!;
-      const weighted = (share.get(grid.id)! * areas.get(grid.id)! + share.get(neighbour.id)! * areas.get(neighbour.id)!) / (areas.get(grid.id)! + areas.get(neighbour.id)!);
+      const weighted =
+        (share.get(grid.id)! * areas.get(grid.id)! + share.get(neighbour.id)! * areas.get(neighbour.id)!) / (areas.get(grid.id)! + areas.get(neighbour.id)!);
       expect(c.covered_share_before, c.type).toBeCloseTo(weighted, 2);
     }
     expect(body.impact.coverage.some((c: { covered_share_before: number }) => c.covered_share_before > 0.01 && c.covered_share_before < 0.99)).toBe(true);
@@ -156,7 +173,11 @@ describe('moving a shared border', () => {
 describe('20 editors at once', () => {
   async function race(requests: (() => Promise<{ statusCode: number; body: string }>)[]) {
     const results = await Promise.all(requests.map((f) => f()));
-    return { ok: results.filter((r) => r.statusCode === 200), conflicts: results.filter((r) => r.statusCode === 409), other: results.filter((r) => r.statusCode !== 200 && r.statusCode !== 409) };
+    return {
+      ok: results.filter((r) => r.statusCode === 200),
+      conflicts: results.filter((r) => r.statusCode === 409),
+      other: results.filter((r) => r.statusCode !== 200 && r.statusCode !== 409),
+    };
   }
 
   it('reshape: exactly one wins, the rest get 409, one history entry, the stored geometry is the winner’s', async () => {
@@ -173,7 +194,11 @@ describe('20 editors at once', () => {
     expect(recorded(history)).toBe(historyBefore + 1);
     const winner = JSON.parse(ok[0].body).changes.find((c: { grid_id: number }) => c.grid_id === grid.id).geometry as Polygon;
     const stored = (await liveGrids(db, street1)).find((g) => g.id === grid.id)!;
-    const d = await sql<{ d: number }>`SELECT ST_HausdorffDistance(ST_GeomFromGeoJSON(${JSON.stringify(winner)}), ST_GeomFromGeoJSON(${JSON.stringify(stored.geometry)})) * 111000 AS d`.execute(db.kysely);
+    const d = await sql<{
+      d: number;
+    }>`SELECT ST_HausdorffDistance(ST_GeomFromGeoJSON(${JSON.stringify(winner)}), ST_GeomFromGeoJSON(${JSON.stringify(stored.geometry)})) * 111000 AS d`.execute(
+      db.kysely,
+    );
     expect(d.rows[0].d).toBeLessThan(0.01);
     await expectPartition(grid.street_id);
   });
@@ -183,7 +208,11 @@ describe('20 editors at once', () => {
     const g = grids[grids.length - 1];
     const line = await splitLine(g);
     const { ok, conflicts, other } = await race(
-      Array.from({ length: 20 }, () => () => app.inject({ method: 'POST', url: `/api/grids/${g.id}/split`, headers: { ...bearer(editor1), 'if-match': String(g.version) }, payload: { line } })),
+      Array.from(
+        { length: 20 },
+        () => () =>
+          app.inject({ method: 'POST', url: `/api/grids/${g.id}/split`, headers: { ...bearer(editor1), 'if-match': String(g.version) }, payload: { line } }),
+      ),
     );
     expect(other.map((o) => o.body)).toEqual([]);
     expect(ok).toHaveLength(1);
@@ -196,8 +225,20 @@ describe('20 editors at once', () => {
     const grids = await liveGrids(db, street1);
     const { grid, neighbour } = sharedEdge(grids);
     const { ok, conflicts, other } = await race(
-      Array.from({ length: 20 }, () => () =>
-        app.inject({ method: 'POST', url: '/api/grids/merge', headers: bearer(editor1), payload: { grids: [{ id: grid.id, version: grid.version }, { id: neighbour.id, version: neighbour.version }] } }),
+      Array.from(
+        { length: 20 },
+        () => () =>
+          app.inject({
+            method: 'POST',
+            url: '/api/grids/merge',
+            headers: bearer(editor1),
+            payload: {
+              grids: [
+                { id: grid.id, version: grid.version },
+                { id: neighbour.id, version: neighbour.version },
+              ],
+            },
+          }),
       ),
     );
     expect(other.map((o) => o.body)).toEqual([]);
@@ -212,13 +253,25 @@ describe('20 editors at once', () => {
 /** A straight line through the grid's centroid, long enough to cross it completely. */
 async function splitLine(g: GridInfo) {
   const r = await sql<{ x: number; y: number; w: number }>`
-    SELECT ST_X(ST_PointOnSurface(b)) x, ST_Y(ST_PointOnSurface(b)) y, ST_XMax(b) - ST_XMin(b) w FROM (SELECT ST_GeomFromGeoJSON(${JSON.stringify(g.geometry)}) b) t`.execute(db.kysely);
+    SELECT ST_X(ST_PointOnSurface(b)) x, ST_Y(ST_PointOnSurface(b)) y, ST_XMax(b) - ST_XMin(b) w FROM (SELECT ST_GeomFromGeoJSON(${JSON.stringify(g.geometry)}) b) t`.execute(
+    db.kysely,
+  );
   const { x, y, w } = r.rows[0];
-  return { type: 'LineString', coordinates: [[x - w, y + 1e-6], [x + w, y - 1e-6]] };
+  return {
+    type: 'LineString',
+    coordinates: [
+      [x - w, y + 1e-6],
+      [x + w, y - 1e-6],
+    ],
+  };
 }
 
 async function streetPopulation(streetId: number): Promise<number> {
-  const r = await sql<{ p: number }>`SELECT sum(g.population)::int AS p FROM grids g JOIN communities c ON c.id = g.community_id WHERE c.street_id = ${streetId} AND g.deleted_at IS NULL`.execute(db.kysely);
+  const r = await sql<{
+    p: number;
+  }>`SELECT sum(g.population)::int AS p FROM grids g JOIN communities c ON c.id = g.community_id WHERE c.street_id = ${streetId} AND g.deleted_at IS NULL`.execute(
+    db.kysely,
+  );
   return r.rows[0].p;
 }
 
@@ -231,15 +284,28 @@ describe('delete and restore', () => {
     const no = await app.inject({ method: 'DELETE', url: `/api/grids/${grid.id}`, headers: { ...bearer(editor1), 'if-match': String(grid.version) } });
     expect(no.statusCode).toBe(422);
     expect(no.json().message_zh).toMatch(/into/);
-    const del = await app.inject({ method: 'DELETE', url: `/api/grids/${grid.id}?into=${neighbour.id}`, headers: { ...bearer(editor1), 'if-match': String(grid.version) } });
+    const del = await app.inject({
+      method: 'DELETE',
+      url: `/api/grids/${grid.id}?into=${neighbour.id}`,
+      headers: { ...bearer(editor1), 'if-match': String(grid.version) },
+    });
     expect(del.statusCode, del.body).toBe(200);
     expect((await app.inject({ method: 'GET', url: `/api/grids/${grid.id}` })).statusCode).toBe(404);
     await expectPartition(grid.street_id);
-    const res = await app.inject({ method: 'POST', url: `/api/grids/${grid.id}/restore`, headers: bearer(editor1), payload: { version: grid.version + 1, to_version: grid.version } });
+    const res = await app.inject({
+      method: 'POST',
+      url: `/api/grids/${grid.id}/restore`,
+      headers: bearer(editor1),
+      payload: { version: grid.version + 1, to_version: grid.version },
+    });
     expect(res.statusCode, res.body).toBe(200);
     const back = await app.inject({ method: 'GET', url: `/api/grids/${grid.id}` });
     expect(back.statusCode).toBe(200);
-    const d = await sql<{ d: number }>`SELECT ST_HausdorffDistance(ST_GeomFromGeoJSON(${JSON.stringify(back.json().geometry)}), ST_GeomFromGeoJSON(${JSON.stringify(grid.geometry)})) * 111000 AS d`.execute(db.kysely);
+    const d = await sql<{
+      d: number;
+    }>`SELECT ST_HausdorffDistance(ST_GeomFromGeoJSON(${JSON.stringify(back.json().geometry)}), ST_GeomFromGeoJSON(${JSON.stringify(grid.geometry)})) * 111000 AS d`.execute(
+      db.kysely,
+    );
     expect(d.rows[0].d).toBeLessThan(0.05);
     const history = (await app.inject({ method: 'GET', url: `/api/grids/${grid.id}/history`, headers: bearer(editor1) })).json().entries;
     expect(history.slice(0, 2).map((e: { operation: string }) => e.operation)).toEqual(['restore', 'delete']);

@@ -49,8 +49,12 @@ beforeAll(async () => {
   grid = (await sql<{ id: number; code: string }>`SELECT id, code FROM grids WHERE deleted_at IS NULL ORDER BY code LIMIT 1`.execute(env.db.kysely)).rows[0];
   station = (await sql<{ code: string }>`SELECT code FROM stations WHERE deleted_at IS NULL ORDER BY code LIMIT 1`.execute(env.db.kysely)).rows[0];
   // What a careless paste leaves behind: control characters, markup, formula starts.
-  await sql`UPDATE grids SET name = ${'网格\u0001\u0008甲<&>\u001F'}, leader_name = ${'\t=1+1'}, leader_phone = ${'\r=cmd|calc'}, version = version + 1, updated_at = now() WHERE id = ${grid.id}`.execute(env.db.kysely);
-  await sql`UPDATE stations SET name = ${'驿站\u000B乙\u007F'}, address = ${'@SUM(A1)'}, version = version + 1, updated_at = now() WHERE code = ${station.code}`.execute(env.db.kysely);
+  await sql`UPDATE grids SET name = ${'网格\u0001\u0008甲<&>\u001F'}, leader_name = ${'\t=1+1'}, leader_phone = ${'\r=cmd|calc'}, version = version + 1, updated_at = now() WHERE id = ${grid.id}`.execute(
+    env.db.kysely,
+  );
+  await sql`UPDATE stations SET name = ${'驿站\u000B乙\u007F'}, address = ${'@SUM(A1)'}, version = version + 1, updated_at = now() WHERE code = ${station.code}`.execute(
+    env.db.kysely,
+  );
   env.app.city.invalidate();
 });
 

@@ -27,13 +27,14 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => close?.());
 
-
 const flat = (g: any): number[][] => (g.type === 'Point' ? [g.coordinates] : g.type === 'Polygon' ? g.coordinates.flat() : g.coordinates.flat(2));
 
 /** Largest distance (m) from the stored WGS84 geometry of each code to the exported one converted back from `crs`. */
 async function maxErrorVsDb(table: 'grids' | 'stations', features: { geometry: any; properties: any }[], crs: Crs): Promise<number> {
   const col = table === 'grids' ? sql`boundary` : sql`geom`;
-  const rows = await sql<{ code: string; g: any }>`SELECT code, ST_AsGeoJSON(${col}, 9)::json AS g FROM ${sql.table(table)} WHERE deleted_at IS NULL`.execute(db.kysely);
+  const rows = await sql<{ code: string; g: any }>`SELECT code, ST_AsGeoJSON(${col}, 9)::json AS g FROM ${sql.table(table)} WHERE deleted_at IS NULL`.execute(
+    db.kysely,
+  );
   const byCode = new Map(rows.rows.map((r) => [r.code, r.g]));
   let worst = 0;
   for (const f of features) {
@@ -72,8 +73,14 @@ describe('GeoJSON / Shapefile / KML export → import round trips', () => {
     expect(res.headers['content-type']).toBe('application/zip');
     const read = await readShapefileZip(new Uint8Array(res.rawPayload));
     expect(read.encoding).toBe(encoding === 'gbk' ? 'gbk' : 'utf-8');
-    const grids = (await sql<{ code: string; name: string; leader_name: string }>`SELECT code, name, leader_name FROM grids WHERE deleted_at IS NULL ORDER BY code`.execute(db.kysely)).rows;
-    expect(read.collection.features.map((f) => [f.properties!.code, f.properties!.name, f.properties!.leader])).toEqual(grids.map((g) => [g.code, g.name, g.leader_name]));
+    const grids = (
+      await sql<{ code: string; name: string; leader_name: string }>`SELECT code, name, leader_name FROM grids WHERE deleted_at IS NULL ORDER BY code`.execute(
+        db.kysely,
+      )
+    ).rows;
+    expect(read.collection.features.map((f) => [f.properties!.code, f.properties!.name, f.properties!.leader])).toEqual(
+      grids.map((g) => [g.code, g.name, g.leader_name]),
+    );
     expect(await maxErrorVsDb('grids', read.collection.features, crs)).toBeLessThan(0.5);
     const before = await databaseChecksum(db);
     const r = await importFile(db, 'shapefile', new Uint8Array(res.rawPayload), 'grids', { crs });
@@ -186,18 +193,47 @@ describe('upload routes', () => {
     const planner = bearer(await login(app, 'planner'));
     const editor = bearer(await login(app, 'editor1'));
     const before = await databaseChecksum(db);
-    const anon = await app.inject({ method: 'POST', url: '/api/imports/stations', headers: { 'content-type': 'text/csv' }, payload: fixture('stations.gcj02.zh.csv') });
+    const anon = await app.inject({
+      method: 'POST',
+      url: '/api/imports/stations',
+      headers: { 'content-type': 'text/csv' },
+      payload: fixture('stations.gcj02.zh.csv'),
+    });
     expect(anon.statusCode).toBe(401);
-    const grids = await app.inject({ method: 'POST', url: '/api/imports/grids', headers: { ...planner, 'content-type': 'application/zip' }, payload: fixture('grids.projected-noprj.shp.zip') });
+    const grids = await app.inject({
+      method: 'POST',
+      url: '/api/imports/grids',
+      headers: { ...planner, 'content-type': 'application/zip' },
+      payload: fixture('grids.projected-noprj.shp.zip'),
+    });
     expect(grids.statusCode).toBe(403);
-    const stations = await app.inject({ method: 'POST', url: '/api/imports/stations?crs=gcj02', headers: { ...planner, 'content-type': 'text/csv' }, payload: fixture('stations.gcj02.zh.csv') });
+    const stations = await app.inject({
+      method: 'POST',
+      url: '/api/imports/stations?crs=gcj02',
+      headers: { ...planner, 'content-type': 'text/csv' },
+      payload: fixture('stations.gcj02.zh.csv'),
+    });
     expect(stations.statusCode).toBe(200);
-    expect((await app.inject({ method: 'POST', url: '/api/imports/stations', headers: { ...editor, 'content-type': 'text/csv' }, payload: fixture('stations.gcj02.zh.csv') })).statusCode).toBe(403);
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/api/imports/stations',
+          headers: { ...editor, 'content-type': 'text/csv' },
+          payload: fixture('stations.gcj02.zh.csv'),
+        })
+      ).statusCode,
+    ).toBe(403);
     expect(await databaseChecksum(db)).toEqual(before);
   });
 
   it('previews a CSV: detected headers → fields and the first rows', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/imports/preview', headers: { ...auth, 'content-type': 'text/csv' }, payload: fixture('stations.gcj02.zh.csv') });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/imports/preview',
+      headers: { ...auth, 'content-type': 'text/csv' },
+      payload: fixture('stations.gcj02.zh.csv'),
+    });
     expect(res.statusCode).toBe(200);
     const p = res.json();
     expect(p.columns.slice(0, 6)).toEqual([
@@ -227,21 +263,41 @@ describe('upload routes', () => {
 
   it('dry run by upload writes nothing; a bad upload is a 422 listing rows, nothing written; a good one commits', async () => {
     const before = await databaseChecksum(db);
-    const dry = await app.inject({ method: 'POST', url: '/api/imports/stations?crs=gcj02', headers: { ...auth, 'content-type': 'text/csv' }, payload: fixture('stations.gcj02.zh.csv') });
+    const dry = await app.inject({
+      method: 'POST',
+      url: '/api/imports/stations?crs=gcj02',
+      headers: { ...auth, 'content-type': 'text/csv' },
+      payload: fixture('stations.gcj02.zh.csv'),
+    });
     expect(dry.statusCode).toBe(200);
     expect(dry.json()).toMatchObject({ dry_run: true, committed: false });
     expect(await databaseChecksum(db)).toEqual(before);
-    const bad = await app.inject({ method: 'POST', url: '/api/imports/stations?dry_run=false', headers: { ...auth, 'content-type': 'text/csv' }, payload: fixture('stations.bad.zh.csv') });
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/api/imports/stations?dry_run=false',
+      headers: { ...auth, 'content-type': 'text/csv' },
+      payload: fixture('stations.bad.zh.csv'),
+    });
     expect(bad.statusCode).toBe(422);
     const body = bad.json();
     expect(body.error).toBe('import_rejected');
     expect(body.message_zh).toMatch(/^导入被拒绝.*第 3 行/);
     expect(body.details.rejected.map((r: any) => r.row)).toEqual([3, 4, 5, 6, 7]);
     expect(await databaseChecksum(db)).toEqual(before);
-    const shp = await app.inject({ method: 'POST', url: '/api/imports/grids?dry_run=false', headers: { ...auth, 'content-type': 'application/zip' }, payload: fixture('grids.projected-noprj.shp.zip') });
+    const shp = await app.inject({
+      method: 'POST',
+      url: '/api/imports/grids?dry_run=false',
+      headers: { ...auth, 'content-type': 'application/zip' },
+      payload: fixture('grids.projected-noprj.shp.zip'),
+    });
     expect(shp.statusCode).toBe(422);
     expect(shp.json().details.rejected[0]).toMatchObject({ row: null, code: 'projected_coordinates' });
-    const noFormat = await app.inject({ method: 'POST', url: '/api/imports/grids', headers: { ...auth, 'content-type': 'application/octet-stream' }, payload: Buffer.from('x') });
+    const noFormat = await app.inject({
+      method: 'POST',
+      url: '/api/imports/grids',
+      headers: { ...auth, 'content-type': 'application/octet-stream' },
+      payload: Buffer.from('x'),
+    });
     expect(noFormat.statusCode).toBe(400);
     expect(noFormat.json().message_zh).toMatch(/format/);
     expect(await databaseChecksum(db)).toEqual(before);

@@ -41,7 +41,12 @@ beforeAll(async () => {
     [90, 0.1111111],
   ] as const) {
     const { grid, neighbour, index } = sharedEdge(await liveGrids(env.db), undefined, start);
-    const r = await env.app.inject({ method: 'PATCH', url: `/api/grids/${grid.id}`, headers: { ...auth, 'if-match': String(grid.version) }, payload: { geometry: bulgeEdge(grid, index, neighbour, fraction) } });
+    const r = await env.app.inject({
+      method: 'PATCH',
+      url: `/api/grids/${grid.id}`,
+      headers: { ...auth, 'if-match': String(grid.version) },
+      payload: { geometry: bulgeEdge(grid, index, neighbour, fraction) },
+    });
     expect(r.statusCode, r.body).toBe(200);
     edited.push(...r.json().changes.map((c: any) => c.grid_id));
   }
@@ -70,7 +75,12 @@ describe('served = stored', () => {
     for (const id of edited) {
       const g = (await env.get(`/api/grids/${id}`)).body;
       for (const dry of [true, false]) {
-        const r = await env.app.inject({ method: 'PATCH', url: `/api/grids/${id}${dry ? '?dry_run=true' : ''}`, headers: { ...auth, 'if-match': String(g.properties.version) }, payload: { geometry: g.geometry } });
+        const r = await env.app.inject({
+          method: 'PATCH',
+          url: `/api/grids/${id}${dry ? '?dry_run=true' : ''}`,
+          headers: { ...auth, 'if-match': String(g.properties.version) },
+          payload: { geometry: g.geometry },
+        });
         expect(r.statusCode, r.body).toBe(200);
         expect(r.json().changes).toEqual([]);
         expect(r.json().warnings.map((w: any) => w.code)).toEqual(['unchanged']);
@@ -81,7 +91,12 @@ describe('served = stored', () => {
 
   it('a PATCH that does change something still makes a new version', async () => {
     const g = (await env.get(`/api/grids/${edited[0]}`)).body;
-    const r = await env.app.inject({ method: 'PATCH', url: `/api/grids/${edited[0]}?dry_run=true`, headers: { ...auth, 'if-match': String(g.properties.version) }, payload: { geometry: g.geometry, name: `${g.properties.name}（改）` } });
+    const r = await env.app.inject({
+      method: 'PATCH',
+      url: `/api/grids/${edited[0]}?dry_run=true`,
+      headers: { ...auth, 'if-match': String(g.properties.version) },
+      payload: { geometry: g.geometry, name: `${g.properties.name}（改）` },
+    });
     expect(r.statusCode).toBe(200);
     expect(r.json().changes[0].version_after).toBe(g.properties.version + 1);
   });
@@ -119,10 +134,24 @@ describe('migration 005 (rows written before the storage grid)', () => {
     const g = (await liveGrids(env.db))[5];
     // As an older version stored it: 15 significant decimals, clockwise.
     await sql`UPDATE grids SET boundary = ST_ForcePolygonCW(ST_Translate(boundary, 1.234e-11, -3.21e-11)) WHERE id = ${g.id}`.execute(env.db.kysely);
-    const before = (await sql<{ version: number; ccw: boolean }>`SELECT version, ST_OrderingEquals(boundary, ST_ForcePolygonCCW(boundary)) AS ccw FROM grids WHERE id = ${g.id}`.execute(env.db.kysely)).rows[0];
+    const before = (
+      await sql<{
+        version: number;
+        ccw: boolean;
+      }>`SELECT version, ST_OrderingEquals(boundary, ST_ForcePolygonCCW(boundary)) AS ccw FROM grids WHERE id = ${g.id}`.execute(env.db.kysely)
+    ).rows[0];
     expect(before.ccw).toBe(false);
     await env.db.execScript(readFileSync(path.join(ROOT, 'sql/migrations/005_polygons_on_storage_grid.sql'), 'utf8'));
-    const after = (await sql<{ version: number; ccw: boolean; g: Polygon; valid: boolean }>`SELECT version, ST_OrderingEquals(boundary, ST_ForcePolygonCCW(boundary)) AS ccw, ST_AsGeoJSON(boundary, 15)::json AS g, ST_IsValid(boundary) AS valid FROM grids WHERE id = ${g.id}`.execute(env.db.kysely)).rows[0];
+    const after = (
+      await sql<{
+        version: number;
+        ccw: boolean;
+        g: Polygon;
+        valid: boolean;
+      }>`SELECT version, ST_OrderingEquals(boundary, ST_ForcePolygonCCW(boundary)) AS ccw, ST_AsGeoJSON(boundary, 15)::json AS g, ST_IsValid(boundary) AS valid FROM grids WHERE id = ${g.id}`.execute(
+        env.db.kysely,
+      )
+    ).rows[0];
     expect(after).toMatchObject({ version: before.version, ccw: true, valid: true });
     expect(onGrid(after.g)).toBe(true);
   });

@@ -34,7 +34,10 @@ describe('security headers', () => {
   });
 
   it('a configured raster basemap’s origin is allowed for images and fetches, and HSTS is sent behind TLS', async () => {
-    const t = await openTestApp({ cookieSecure: true, basemap: { tiles: ['https://tile.openstreetmap.org/{z}/{x}/{y}.png'], attribution: '© OpenStreetMap contributors', maxzoom: 19 } });
+    const t = await openTestApp({
+      cookieSecure: true,
+      basemap: { tiles: ['https://tile.openstreetmap.org/{z}/{x}/{y}.png'], attribution: '© OpenStreetMap contributors', maxzoom: 19 },
+    });
     try {
       const r = await t.app.inject({ method: 'GET', url: '/api/health' });
       const csp = String(r.headers['content-security-policy']);
@@ -62,7 +65,12 @@ describe('who changed what: logged-in users only', () => {
   it('after an edit, anonymous readers of the grid do not see who made it; logged-in readers do', async () => {
     const admin = await token('admin');
     const grid = (await env.get('/api/grids/2')).body;
-    const edit = await env.app.inject({ method: 'PATCH', url: '/api/grids/2', headers: { authorization: `Bearer ${admin}`, 'if-match': `"${grid.properties.version}"` }, payload: { leader_name: '匿名测试' } });
+    const edit = await env.app.inject({
+      method: 'PATCH',
+      url: '/api/grids/2',
+      headers: { authorization: `Bearer ${admin}`, 'if-match': `"${grid.properties.version}"` },
+      payload: { leader_name: '匿名测试' },
+    });
     expect(edit.statusCode, edit.body).toBe(200);
 
     const anon = await env.get('/api/grids/2');

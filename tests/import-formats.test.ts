@@ -25,7 +25,6 @@ const FORMATS = path.join(ROOT, 'geodata/fixtures/formats');
 const bytes = (name: string) => new Uint8Array(readFileSync(path.join(FORMATS, name)));
 const geojsonFixture = (name: string) => JSON.parse(readFileSync(path.join(ROOT, 'geodata/fixtures', name), 'utf8'));
 
-
 const fmtOf = (name: string): ImportFormat => (name.endsWith('.zip') ? 'shapefile' : (name.split('.').pop() as ImportFormat));
 
 let t: TestDb;
@@ -42,14 +41,35 @@ afterAll(() => t?.close());
 
 async function stationRows(codes: string[]) {
   return (
-    await sql<{ code: string; name: string; type_code: string; amenities: string[]; opening_hours: string; status: string; version: number; g: { coordinates: [number, number] } }>`
-      SELECT code, name, type_code, amenities, opening_hours, status, version, ST_AsGeoJSON(geom, 9)::json AS g FROM stations WHERE code = ANY(${codes}::text[]) ORDER BY code`.execute(db.kysely)
+    await sql<{
+      code: string;
+      name: string;
+      type_code: string;
+      amenities: string[];
+      opening_hours: string;
+      status: string;
+      version: number;
+      g: { coordinates: [number, number] };
+    }>`
+      SELECT code, name, type_code, amenities, opening_hours, status, version, ST_AsGeoJSON(geom, 9)::json AS g FROM stations WHERE code = ANY(${codes}::text[]) ORDER BY code`.execute(
+      db.kysely,
+    )
   ).rows;
 }
 async function gridRows() {
   return (
-    await sql<{ code: string; name: string; leader_name: string; party_branch: string | null; population: number; version: number; g: { coordinates: number[][][] } }>`
-      SELECT code, name, leader_name, party_branch, population, version, ST_AsGeoJSON(boundary, 9)::json AS g FROM grids WHERE code LIKE '210299%' ORDER BY code`.execute(db.kysely)
+    await sql<{
+      code: string;
+      name: string;
+      leader_name: string;
+      party_branch: string | null;
+      population: number;
+      version: number;
+      g: { coordinates: number[][][] };
+    }>`
+      SELECT code, name, leader_name, party_branch, population, version, ST_AsGeoJSON(boundary, 9)::json AS g FROM grids WHERE code LIKE '210299%' ORDER BY code`.execute(
+      db.kysely,
+    )
   ).rows;
 }
 const stationCodes = fx.stations.map((s) => s.properties.code);
@@ -83,7 +103,13 @@ describe('station tables (CSV, Excel)', () => {
     expect(rows).toHaveLength(3);
     for (const truth of fx.stations) {
       const row = rows.find((x) => x.code === truth.properties.code)!;
-      expect(row).toMatchObject({ name: truth.properties.name, type_code: truth.properties.type, opening_hours: truth.properties.openingHours, status: truth.properties.status, version: 1 });
+      expect(row).toMatchObject({
+        name: truth.properties.name,
+        type_code: truth.properties.type,
+        opening_hours: truth.properties.openingHours,
+        status: truth.properties.status,
+        version: 1,
+      });
       expect([...row.amenities].sort()).toEqual([...truth.properties.amenities].sort());
       expect(haversineM(row.g.coordinates, truth.geometry.coordinates as [number, number])).toBeLessThan(0.01);
     }
@@ -99,7 +125,13 @@ describe('station tables (CSV, Excel)', () => {
       .replace(String(fx.stations[1].geometry.coordinates[0]), String(fx.stations[1].geometry.coordinates[0] + 0.00115));
     const r3 = await importFile(db, 'csv', new TextEncoder().encode(edited), 'stations', { crs: 'wgs84', by: 'tester' });
     expect(r3).toMatchObject({ created: 0, updated: 1, unchanged: 2 });
-    expect(r3.changes.find((c) => c.action === 'update')).toEqual({ row: 3, code: stationCodes[1], action: 'update', matched_by: 'code', opening_hours: fx.stations[1].properties.openingHours });
+    expect(r3.changes.find((c) => c.action === 'update')).toEqual({
+      row: 3,
+      code: stationCodes[1],
+      action: 'update',
+      matched_by: 'code',
+      opening_hours: fx.stations[1].properties.openingHours,
+    });
     rows = await stationRows(stationCodes);
     expect(rows).toHaveLength(3);
     expect(rows.map((x) => x.version)).toEqual([1, 2, 1]);
@@ -148,11 +180,15 @@ describe('grids from Shapefiles and KML', () => {
     const r = await importFile(db, 'shapefile', bytes('grids.wgs84.gbk.shp.zip'), 'grids', { crs: 'wgs84', by: 'tester' });
     expect(r).toMatchObject({ created: 2, committed: true });
     const rows = await gridRows();
-    expect(rows.map((x) => [x.name, x.leader_name, x.population, x.version])).toEqual(fx.grids.map((g) => [g.properties.name, g.properties.leaderName, g.properties.population, 1]));
+    expect(rows.map((x) => [x.name, x.leader_name, x.population, x.version])).toEqual(
+      fx.grids.map((g) => [g.properties.name, g.properties.leaderName, g.properties.population, 1]),
+    );
     expect(rows[1].party_branch).toBeNull(); // empty DBF text → null
     expect(gridError(rows)).toBeLessThan(0.01);
     const hist = await sql<{ n: number; changes: number; op: string }>`
-      SELECT count(*)::int AS n, count(DISTINCT change_id)::int AS changes, min(operation) AS op FROM grid_history h JOIN grids g ON g.id = h.grid_id WHERE g.code LIKE '210299%'`.execute(db.kysely);
+      SELECT count(*)::int AS n, count(DISTINCT change_id)::int AS changes, min(operation) AS op FROM grid_history h JOIN grids g ON g.id = h.grid_id WHERE g.code LIKE '210299%'`.execute(
+      db.kysely,
+    );
     expect(hist.rows[0]).toEqual({ n: 2, changes: 1, op: 'import' });
   });
 
@@ -203,11 +239,53 @@ describe('grids from Shapefiles and KML', () => {
 
 describe('bad files: row-numbered reasons, database unchanged', () => {
   const cases: [string, 'grids' | 'stations', Crs, [number | null, string][]][] = [
-    ['stations.bad.zh.csv', 'stations', 'wgs84', [[3, 'unknown_type'], [4, 'invalid_coordinates'], [5, 'swapped_lat_lon'], [6, 'duplicate_code'], [7, 'outside_city']]],
-    ['stations.bad.zh.xlsx', 'stations', 'wgs84', [[3, 'unknown_type'], [4, 'invalid_coordinates'], [5, 'swapped_lat_lon'], [6, 'duplicate_code'], [7, 'outside_city']]],
+    [
+      'stations.bad.zh.csv',
+      'stations',
+      'wgs84',
+      [
+        [3, 'unknown_type'],
+        [4, 'invalid_coordinates'],
+        [5, 'swapped_lat_lon'],
+        [6, 'duplicate_code'],
+        [7, 'outside_city'],
+      ],
+    ],
+    [
+      'stations.bad.zh.xlsx',
+      'stations',
+      'wgs84',
+      [
+        [3, 'unknown_type'],
+        [4, 'invalid_coordinates'],
+        [5, 'swapped_lat_lon'],
+        [6, 'duplicate_code'],
+        [7, 'outside_city'],
+      ],
+    ],
     ['stations.missing-type-column.csv', 'stations', 'wgs84', [[1, 'missing_column']]],
-    ['grids.bad.gbk.shp.zip', 'grids', 'wgs84', [[2, 'invalid_geometry'], [3, 'missing_field'], [3, 'invalid_value'], [4, 'duplicate_code']]],
-    ['grids.bad.kml', 'grids', 'wgs84', [[2, 'invalid_geometry'], [3, 'missing_field'], [3, 'invalid_value'], [4, 'duplicate_code']]],
+    [
+      'grids.bad.gbk.shp.zip',
+      'grids',
+      'wgs84',
+      [
+        [2, 'invalid_geometry'],
+        [3, 'missing_field'],
+        [3, 'invalid_value'],
+        [4, 'duplicate_code'],
+      ],
+    ],
+    [
+      'grids.bad.kml',
+      'grids',
+      'wgs84',
+      [
+        [2, 'invalid_geometry'],
+        [3, 'missing_field'],
+        [3, 'invalid_value'],
+        [4, 'duplicate_code'],
+      ],
+    ],
     ['grids.projected-noprj.shp.zip', 'grids', 'wgs84', [[null, 'projected_coordinates']]],
     ['grids.unknown-prj.shp.zip', 'grids', 'wgs84', [[null, 'projected_coordinates']]],
   ];

@@ -38,12 +38,19 @@ const upload = (kind: string, query: string, payload: string | Buffer, type = 'a
 /** Geodesic area (m²) of a WGS84 polygon given by rings, measured by PostGIS. */
 async function areaOf(...polygons: Position[][][]): Promise<number> {
   const g = { type: 'MultiPolygon', coordinates: polygons };
-  return (await sql<{ a: number }>`SELECT ST_Area(ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(g)}), 4326)::geography) AS a`.execute(env.db.kysely)).rows[0].a;
+  return (await sql<{ a: number }>`SELECT ST_Area(ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(g)}), 4326)::geography) AS a`.execute(env.db.kysely)).rows[0]
+    .a;
 }
 
 /** Distance (m) between two lon/lat points, by PostGIS. */
 async function metresBetween(a: Position, b: Position): Promise<number> {
-  return (await sql<{ d: number }>`SELECT ST_Distance(ST_SetSRID(ST_MakePoint(${a[0]}, ${a[1]}), 4326)::geography, ST_SetSRID(ST_MakePoint(${b[0]}, ${b[1]}), 4326)::geography) AS d`.execute(env.db.kysely)).rows[0].d;
+  return (
+    await sql<{
+      d: number;
+    }>`SELECT ST_Distance(ST_SetSRID(ST_MakePoint(${a[0]}, ${a[1]}), 4326)::geography, ST_SetSRID(ST_MakePoint(${b[0]}, ${b[1]}), 4326)::geography) AS d`.execute(
+      env.db.kysely,
+    )
+  ).rows[0].d;
 }
 
 /** Every ring of a served geometry wound as RFC 7946 wants. */
@@ -66,7 +73,9 @@ describe('districts from a GCJ-02 outline file (DataV style)', () => {
       await sql<{ a: number; x: number; y: number }>`
         WITH a AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify({ type: 'Polygon', coordinates: [p1] })}), 4326) AS g),
              b AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify({ type: 'Polygon', coordinates: [p2] })}), 4326) AS g)
-        SELECT ST_Area(ST_Intersection(a.g, b.g)::geography) AS a, ST_X(ST_Centroid(ST_Intersection(a.g, b.g))) AS x, ST_Y(ST_Centroid(ST_Intersection(a.g, b.g))) AS y FROM a, b`.execute(env.db.kysely)
+        SELECT ST_Area(ST_Intersection(a.g, b.g)::geography) AS a, ST_X(ST_Centroid(ST_Intersection(a.g, b.g))) AS x, ST_Y(ST_Centroid(ST_Intersection(a.g, b.g))) AS y FROM a, b`.execute(
+        env.db.kysely,
+      )
     ).rows[0];
     expect(truth.a).toBeGreaterThan(440);
     expect(truth.a).toBeLessThan(446);
@@ -99,7 +108,13 @@ describe('districts from a GCJ-02 outline file (DataV style)', () => {
     ]);
     const [p1, p2] = rf.overlapParts();
     const sumParts = await areaOf([p1], [p2]);
-    const union = (await sql<{ a: number }>`SELECT ST_Area(ST_Union(ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify({ type: 'Polygon', coordinates: [p1] })}), 4326), ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify({ type: 'Polygon', coordinates: [p2] })}), 4326))::geography) AS a`.execute(env.db.kysely)).rows[0].a;
+    const union = (
+      await sql<{
+        a: number;
+      }>`SELECT ST_Area(ST_Union(ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify({ type: 'Polygon', coordinates: [p1] })}), 4326), ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify({ type: 'Polygon', coordinates: [p2] })}), 4326))::geography) AS a`.execute(
+        env.db.kysely,
+      )
+    ).rows[0].a;
     const r2 = dry.repairs[0];
     // GCJ-02 → WGS84 leaves ≈ 0.1 m per vertex: areas agree within 0.05 %.
     expect(Math.abs(r2.area_before_m2 - sumParts) / sumParts).toBeLessThan(5e-4);
@@ -117,7 +132,9 @@ describe('districts from a GCJ-02 outline file (DataV style)', () => {
     expect(committed.json()).toMatchObject({ committed: true, created: 3 });
     const stored = (
       await sql<{ code: string; valid: boolean; parts: number; area: number }>`
-        SELECT code, ST_IsValid(boundary) AS valid, ST_NumGeometries(boundary)::int AS parts, ST_Area(boundary::geography) AS area FROM districts WHERE code LIKE '21028%' ORDER BY code`.execute(env.db.kysely)
+        SELECT code, ST_IsValid(boundary) AS valid, ST_NumGeometries(boundary)::int AS parts, ST_Area(boundary::geography) AS area FROM districts WHERE code LIKE '21028%' ORDER BY code`.execute(
+        env.db.kysely,
+      )
     ).rows;
     expect(stored.map((s) => [s.code, s.valid, s.parts])).toEqual([
       [rf.CODES.district, true, 1],
@@ -141,7 +158,13 @@ describe('grids from a KML with clockwise rings and the usual faults', () => {
   });
 
   it('stores clockwise street and community rings counter-clockwise', async () => {
-    const rows = (await sql<{ ccw: boolean }>`SELECT ST_OrderingEquals(boundary, ST_ForcePolygonCCW(boundary)) AS ccw FROM streets WHERE code = ${rf.CODES.street} UNION ALL SELECT ST_OrderingEquals(boundary, ST_ForcePolygonCCW(boundary)) FROM communities WHERE code = ${rf.CODES.community}`.execute(env.db.kysely)).rows;
+    const rows = (
+      await sql<{
+        ccw: boolean;
+      }>`SELECT ST_OrderingEquals(boundary, ST_ForcePolygonCCW(boundary)) AS ccw FROM streets WHERE code = ${rf.CODES.street} UNION ALL SELECT ST_OrderingEquals(boundary, ST_ForcePolygonCCW(boundary)) FROM communities WHERE code = ${rf.CODES.community}`.execute(
+        env.db.kysely,
+      )
+    ).rows;
     expect(rows.map((r) => r.ccw)).toEqual([true, true]);
   });
 
@@ -196,7 +219,12 @@ describe('grids from a KML with clockwise rings and the usual faults', () => {
     const g1 = grids.find((g: any) => g.properties.code === rf.CODES.grids[0]);
     const before = await databaseChecksum(env.db, { except: ['sessions'] });
     const patch = (dryRun: boolean) =>
-      env.app.inject({ method: 'PATCH', url: `/api/grids/${g1.properties.id}${dryRun ? '?dry_run=true' : ''}`, headers: { ...auth, 'if-match': String(g1.properties.version) }, payload: { geometry: g1.geometry } });
+      env.app.inject({
+        method: 'PATCH',
+        url: `/api/grids/${g1.properties.id}${dryRun ? '?dry_run=true' : ''}`,
+        headers: { ...auth, 'if-match': String(g1.properties.version) },
+        payload: { geometry: g1.geometry },
+      });
     const dryPatch = await patch(true);
     expect(dryPatch.statusCode).toBe(200);
     const real = await patch(false);
@@ -206,7 +234,34 @@ describe('grids from a KML with clockwise rings and the usual faults', () => {
   });
 
   it('a self-intersection that repair cannot make one polygon (a bowtie) is rejected with the reason', async () => {
-    const bowtie = { type: 'FeatureCollection', features: [{ type: 'Feature', properties: { 网格编码: '210281001001009', 网格名称: '领结', 社区编码: rf.CODES.community, 网格长: '赵六', 联系电话: '13900000000', 人口: 1, 户数: 1 }, geometry: { type: 'Polygon', coordinates: [rf.ring([[0, 0], [100, 100], [100, 0], [0, 100]])] } }] };
+    const bowtie = {
+      type: 'FeatureCollection',
+      features: [
+        {
+          type: 'Feature',
+          properties: {
+            网格编码: '210281001001009',
+            网格名称: '领结',
+            社区编码: rf.CODES.community,
+            网格长: '赵六',
+            联系电话: '13900000000',
+            人口: 1,
+            户数: 1,
+          },
+          geometry: {
+            type: 'Polygon',
+            coordinates: [
+              rf.ring([
+                [0, 0],
+                [100, 100],
+                [100, 0],
+                [0, 100],
+              ]),
+            ],
+          },
+        },
+      ],
+    };
     const r = await importFile(env.db, 'geojson', enc(bowtie), 'grids', { crs: 'wgs84', dryRun: true, repair: true });
     expect(r.repairs).toEqual([]);
     expect(r.rejected).toHaveLength(1);
@@ -247,12 +302,16 @@ describe('the command line', () => {
       writeFileSync(file, JSON.stringify(rf.districtsGcj02()));
       const { DATABASE_URL: _ignored, ...rest } = process.env;
       const run = (...extra: string[]) =>
-        spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/cli/import.ts'), 'geojson', file, '--kind', 'districts', '--crs', 'gcj02', ...extra], {
-          cwd: ROOT,
-          env: { ...rest, DATA_DIR: path.join(dir, 'db') },
-          encoding: 'utf8',
-          timeout: 180_000,
-        });
+        spawnSync(
+          process.execPath,
+          ['--import', 'tsx', path.join(ROOT, 'server/cli/import.ts'), 'geojson', file, '--kind', 'districts', '--crs', 'gcj02', ...extra],
+          {
+            cwd: ROOT,
+            env: { ...rest, DATA_DIR: path.join(dir, 'db') },
+            encoding: 'utf8',
+            timeout: 180_000,
+          },
+        );
       const plain = run();
       expect(plain.status, plain.stderr).toBe(1);
       expect(plain.stderr).toMatch(/第 2 个要素（编码 210282000000）[^\n]*\n\s+- \[invalid_geometry\] 几何无效：第 1 与第 2 个部分重叠 4\d\d\.\d m²/);

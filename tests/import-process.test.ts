@@ -64,8 +64,18 @@ describe('reading uploads in the file process', () => {
   it('an unreadable table is the same 422 from the file process (the error crosses as data)', async () => {
     const junk = Buffer.from('PK\u0003\u0004 not really a workbook');
     const url = '/api/imports/preview?format=xlsx';
-    const there = await app.inject({ method: 'POST', url, headers: { ...admin, 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, payload: junk });
-    const here = await local.inject({ method: 'POST', url, headers: { ...admin, 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, payload: junk });
+    const there = await app.inject({
+      method: 'POST',
+      url,
+      headers: { ...admin, 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
+      payload: junk,
+    });
+    const here = await local.inject({
+      method: 'POST',
+      url,
+      headers: { ...admin, 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
+      payload: junk,
+    });
     expect(there.statusCode).toBe(422);
     expect(there.json()).toEqual(here.json());
   });
@@ -74,7 +84,12 @@ describe('reading uploads in the file process', () => {
     const sum = await databaseChecksum(t.db);
     const order: string[] = [];
     const big = app
-      .inject({ method: 'POST', url: '/api/imports/stations?dry_run=false', headers: { ...admin, 'content-type': 'application/geo+json' }, payload: manyStations(120_000) })
+      .inject({
+        method: 'POST',
+        url: '/api/imports/stations?dry_run=false',
+        headers: { ...admin, 'content-type': 'application/geo+json' },
+        payload: manyStations(120_000),
+      })
       .then((r) => {
         order.push('import');
         return r;
@@ -94,7 +109,12 @@ describe('reading uploads in the file process', () => {
     expect(await databaseChecksum(t.db)).toEqual(sum);
     // A new process reads the next file.
     const started = app.files!.started;
-    const ok = await app.inject({ method: 'POST', url: '/api/imports/stations?crs=gcj02&dry_run=true', headers: admin, payload: fixture('stations.gcj02.zh.csv') });
+    const ok = await app.inject({
+      method: 'POST',
+      url: '/api/imports/stations?crs=gcj02&dry_run=true',
+      headers: admin,
+      payload: fixture('stations.gcj02.zh.csv'),
+    });
     expect(ok.statusCode).toBe(200);
     expect(app.files!.started).toBe(started + 1);
   });

@@ -23,7 +23,6 @@ import { ROOT } from './helpers/template.js';
 const FIXTURES = path.join(ROOT, 'geodata/fixtures');
 const readFixture = async (name: string) => JSON.parse(await (await import('node:fs/promises')).readFile(path.join(FIXTURES, name), 'utf8'));
 
-
 let t: TestDb;
 beforeAll(async () => {
   t = await openTestDb({ seeded: false });
@@ -58,7 +57,12 @@ describe('GeoJSON import', () => {
 
   it('imports GCJ-02 stations with Chinese keys within 1 m of the truth', async () => {
     expect((await importGeoJson(t.db, 'stations', await readFixture('stations.gcj02.zh-keys.geojson'), 'gcj02')).inserted).toBe(3);
-    const rows = await sql<{ code: string; type_code: string; g: any; amenities: string[] }>`SELECT code, type_code, amenities, ST_AsGeoJSON(geom, 9)::json AS g FROM stations`.execute(t.db.kysely);
+    const rows = await sql<{
+      code: string;
+      type_code: string;
+      g: any;
+      amenities: string[];
+    }>`SELECT code, type_code, amenities, ST_AsGeoJSON(geom, 9)::json AS g FROM stations`.execute(t.db.kysely);
     for (const truth of fx.stations) {
       const row = rows.rows.find((r) => r.code === truth.properties.code)!;
       expect(row.type_code).toBe(truth.properties.type);

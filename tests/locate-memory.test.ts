@@ -20,7 +20,10 @@ async function viaSql(lon: number, lat: number) {
     lon,
     lat,
     found: r.grid_id !== null,
-    grid: r.grid_id !== null ? { id: r.grid_id, code: r.grid_code, name: r.grid_name, leader_name: r.leader_name, leader_phone: r.leader_phone, party_branch: r.party_branch } : null,
+    grid:
+      r.grid_id !== null
+        ? { id: r.grid_id, code: r.grid_code, name: r.grid_name, leader_name: r.leader_name, leader_phone: r.leader_phone, party_branch: r.party_branch }
+        : null,
     community: unit(r.community_code, r.community_name),
     street: unit(r.street_code, r.street_name),
     district: unit(r.district_code, r.district_name),
@@ -44,7 +47,11 @@ describe('GET /api/locate from memory', () => {
         SELECT id, boundary, ST_PointOnSurface(boundary) AS p FROM grids WHERE deleted_at IS NULL ORDER BY id LIMIT 30) x
        WHERE ST_Distance(ST_Boundary(boundary), p) > 1e-5`.execute(env.db.kysely);
     expect(inside.rows.length).toBeGreaterThan(20);
-    const polygons = new Map((await sql<{ id: number; g: Polygon }>`SELECT id, ST_AsGeoJSON(boundary)::json AS g FROM grids WHERE deleted_at IS NULL`.execute(env.db.kysely)).rows.map((r) => [r.id, r.g]));
+    const polygons = new Map(
+      (await sql<{ id: number; g: Polygon }>`SELECT id, ST_AsGeoJSON(boundary)::json AS g FROM grids WHERE deleted_at IS NULL`.execute(env.db.kysely)).rows.map(
+        (r) => [r.id, r.g],
+      ),
+    );
     await viaApi(inside.rows[0]!.lon, inside.rows[0]!.lat); // loads the in-memory locator
     for (const g of inside.rows) {
       const { result: api, queries } = await queriesDuring(env.db.kysely, () => viaApi(g.lon, g.lat));
@@ -54,13 +61,22 @@ describe('GET /api/locate from memory', () => {
       expect(booleanPointInPolygon([g.lon, g.lat], polygons.get(api.grid.id)!)).toBe(true);
     }
     // The detector itself: a shared vertex is 'unsure' in memory, so that answer comes from PostGIS.
-    const v = (await sql<{ lon: number; lat: number }>`SELECT ST_X(p) lon, ST_Y(p) lat FROM (SELECT ST_PointN(ST_ExteriorRing(boundary), 1) p FROM grids ORDER BY id LIMIT 1) x`.execute(env.db.kysely)).rows[0]!;
+    const v = (
+      await sql<{
+        lon: number;
+        lat: number;
+      }>`SELECT ST_X(p) lon, ST_Y(p) lat FROM (SELECT ST_PointN(ST_ExteriorRing(boundary), 1) p FROM grids ORDER BY id LIMIT 1) x`.execute(env.db.kysely)
+    ).rows[0]!;
     const border = await queriesDuring(env.db.kysely, () => viaApi(v.lon, v.lat));
     expect(border.queries.filter(isSqlLocate)).toHaveLength(1);
   });
 
   it('equals PostGIS for random points, border and vertex points, and points outside the city', async () => {
-    const b = (await sql<{ b: number[] }>`SELECT ARRAY[ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)] AS b FROM (SELECT ST_Extent(boundary)::geometry AS e FROM grids) x`.execute(env.db.kysely)).rows[0]!.b;
+    const b = (
+      await sql<{
+        b: number[];
+      }>`SELECT ARRAY[ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)] AS b FROM (SELECT ST_Extent(boundary)::geometry AS e FROM grids) x`.execute(env.db.kysely)
+    ).rows[0]!.b;
     const pts: [number, number][] = [];
     let seed = 99;
     const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
@@ -87,7 +103,15 @@ describe('GET /api/locate from memory', () => {
   });
 
   it('follows a grid edit (new leader) made through SQL once the data is re-checked', async () => {
-    const g = (await sql<{ id: number; lon: number; lat: number }>`SELECT id, ST_X(ST_PointOnSurface(boundary)) AS lon, ST_Y(ST_PointOnSurface(boundary)) AS lat FROM grids ORDER BY id OFFSET 3 LIMIT 1`.execute(env.db.kysely)).rows[0]!;
+    const g = (
+      await sql<{
+        id: number;
+        lon: number;
+        lat: number;
+      }>`SELECT id, ST_X(ST_PointOnSurface(boundary)) AS lon, ST_Y(ST_PointOnSurface(boundary)) AS lat FROM grids ORDER BY id OFFSET 3 LIMIT 1`.execute(
+        env.db.kysely,
+      )
+    ).rows[0]!;
     await viaApi(g.lon, g.lat);
     await sql`UPDATE grids SET party_branch = 'memo test branch', leader_name = 'memo test', version = version + 1 WHERE id = ${g.id}`.execute(env.db.kysely);
     env.app.city.invalidate();

@@ -37,7 +37,10 @@ async function login(url: string, username: string) {
 async function count(table: 'stations' | 'users'): Promise<number> {
   const db = await pdb.open();
   try {
-    const r = await db.kysely.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const r = await db.kysely
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(r.n);
   } finally {
     await db.close();

@@ -17,7 +17,10 @@ it('`users add` refuses 12345678, a common password and the username; accepts a 
     ['1234567890', /common password/],
     ['boss-in-charge', /must not contain the username/],
   ] as const) {
-    const run = await runCli('users', ['add', password === 'boss-in-charge' ? 'boss-in-charge' : 'boss', '--role', 'admin'], { ...pdb.env, LIFECIRCLE_PASSWORD: password });
+    const run = await runCli('users', ['add', password === 'boss-in-charge' ? 'boss-in-charge' : 'boss', '--role', 'admin'], {
+      ...pdb.env,
+      LIFECIRCLE_PASSWORD: password,
+    });
     expect(run.code, password).toBe(2);
     expect(run.stderr).toMatch(why);
   }

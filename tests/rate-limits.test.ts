@@ -32,9 +32,14 @@ it('the fourth login attempt within a minute is 429, even with the right passwor
 
 it('writes are limited per session, and unauthenticated attempts count too', async () => {
   const anon = [];
-  for (let i = 0; i < 3; i++) anon.push((await app.inject({ method: 'PATCH', url: '/api/grids/1', headers: { 'if-match': '1' }, payload: { name: 'x' } })).statusCode);
+  for (let i = 0; i < 3; i++)
+    anon.push((await app.inject({ method: 'PATCH', url: '/api/grids/1', headers: { 'if-match': '1' }, payload: { name: 'x' } })).statusCode);
   expect(anon).toEqual([401, 401, 429]);
   const r = await app.inject({ method: 'PATCH', url: '/api/grids/1', headers: { 'if-match': '1' }, payload: { name: 'x' } });
   expect(r.statusCode).toBe(429);
-  expect(r.json()).toMatchObject({ error: 'too_many_requests', message_zh: expect.stringMatching(/^修改过于频繁，请 \d+ 秒后再试$/), message_en: expect.stringMatching(/^Too many edits; retry in \d+ s$/) });
+  expect(r.json()).toMatchObject({
+    error: 'too_many_requests',
+    message_zh: expect.stringMatching(/^修改过于频繁，请 \d+ 秒后再试$/),
+    message_en: expect.stringMatching(/^Too many edits; retry in \d+ s$/),
+  });
 });

@@ -66,7 +66,11 @@ describe.skipIf(!!process.env.DATABASE_URL)('npm start (embedded engine)', () =>
     const printed = /demo accounts \(password "([^"]+)"/.exec(first.output());
     expect(printed, first.output()).not.toBeNull();
     expect(first.output()).toMatch(/editor1\s+street_editor/);
-    const login = await fetch(`${first.url}api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'editor1', password: printed![1] }) });
+    const login = await fetch(`${first.url}api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'editor1', password: printed![1] }),
+    });
     expect(login.status).toBe(200);
     await stop(first.child);
 

@@ -16,14 +16,22 @@ const inside: Record<string, { lon: number; lat: number }> = {};
 beforeAll(async () => {
   ({ app, db, close } = await openTestApp());
   for (const u of ['admin', 'planner', 'viewer', 'editor1']) tokens[u] = await login(app, u);
-  const r = await sql<{ lon: number; lat: number }>`SELECT ST_X(ST_PointOnSurface(boundary)) lon, ST_Y(ST_PointOnSurface(boundary)) lat FROM streets ORDER BY code LIMIT 2`.execute(db.kysely);
+  const r = await sql<{
+    lon: number;
+    lat: number;
+  }>`SELECT ST_X(ST_PointOnSurface(boundary)) lon, ST_Y(ST_PointOnSurface(boundary)) lat FROM streets ORDER BY code LIMIT 2`.execute(db.kysely);
   inside.own = r.rows[0];
   inside.other = r.rows[1];
 }, 120_000);
 afterAll(async () => close?.());
 
 const create = (token: string | null, where: { lon: number; lat: number }, extra: object = {}) =>
-  app.inject({ method: 'POST', url: '/api/stations', headers: token ? bearer(token) : {}, payload: { type: 'courier_station', name: '测试驿站', ...where, amenities: ['water', 'charging'], opening_hours: '24/7', ...extra } });
+  app.inject({
+    method: 'POST',
+    url: '/api/stations',
+    headers: token ? bearer(token) : {},
+    payload: { type: 'courier_station', name: '测试驿站', ...where, amenities: ['water', 'charging'], opening_hours: '24/7', ...extra },
+  });
 
 describe('who may create stations where', () => {
   const cases: [string, 'own' | 'other', number][] = [
@@ -48,14 +56,29 @@ describe('editing a station', () => {
   it('moves with If-Match, refuses a stale version (409) and a move into another street by a street editor (403), keeps history', async () => {
     const c = await create(tokens.editor1, inside.own);
     const { id, version } = c.json();
-    const moved = await app.inject({ method: 'PATCH', url: `/api/stations/${id}`, headers: { ...bearer(tokens.editor1), 'if-match': String(version) }, payload: { lon: inside.own.lon + 0.0005, status: 'temporarily_closed' } });
+    const moved = await app.inject({
+      method: 'PATCH',
+      url: `/api/stations/${id}`,
+      headers: { ...bearer(tokens.editor1), 'if-match': String(version) },
+      payload: { lon: inside.own.lon + 0.0005, status: 'temporarily_closed' },
+    });
     expect(moved.statusCode, moved.body).toBe(200);
     expect(moved.json().version).toBe(version + 1);
     const before = await databaseChecksum(db);
-    const stale = await app.inject({ method: 'PATCH', url: `/api/stations/${id}`, headers: { ...bearer(tokens.editor1), 'if-match': String(version) }, payload: { name: '旧版本' } });
+    const stale = await app.inject({
+      method: 'PATCH',
+      url: `/api/stations/${id}`,
+      headers: { ...bearer(tokens.editor1), 'if-match': String(version) },
+      payload: { name: '旧版本' },
+    });
     expect(stale.statusCode).toBe(409);
     expect(stale.json().details.current_version).toBe(version + 1);
-    const away = await app.inject({ method: 'PATCH', url: `/api/stations/${id}`, headers: { ...bearer(tokens.editor1), 'if-match': String(version + 1) }, payload: inside.other });
+    const away = await app.inject({
+      method: 'PATCH',
+      url: `/api/stations/${id}`,
+      headers: { ...bearer(tokens.editor1), 'if-match': String(version + 1) },
+      payload: inside.other,
+    });
     expect(away.statusCode).toBe(403);
     expect(await databaseChecksum(db)).toEqual(before);
     const one = await app.inject({ method: 'GET', url: `/api/stations/${id}` });

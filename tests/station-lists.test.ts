@@ -25,7 +25,10 @@ async function freeSpots(n = 3): Promise<[number, number][]> {
      WHERE NOT EXISTS (SELECT 1 FROM stations s WHERE ST_DWithin(s.geom::geography, n.geom::geography, 300))
      ORDER BY n.id LIMIT ${n * 40}`.execute(env.db.kysely);
   // Spread out: every 40th node.
-  return r.rows.filter((_, i) => i % 40 === 0).slice(0, n).map((x) => [x.lon, x.lat]);
+  return r.rows
+    .filter((_, i) => i % 40 === 0)
+    .slice(0, n)
+    .map((x) => [x.lon, x.lat]);
 }
 
 const csvOf = (rows: string[][]) => [HEADER, ...rows.map((r) => r.map((c) => (/[",\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(','))].join('\r\n');
@@ -33,7 +36,9 @@ const csvOf = (rows: string[][]) => [HEADER, ...rows.map((r) => r.map((c) => (/[
 async function stationByName(name: string) {
   return (
     await sql<{ code: string; opening_hours: string; opening_hours_text: string | null; amenities: string[]; version: number; lon: number; lat: number }>`
-      SELECT code, opening_hours, opening_hours_text, amenities, version, ST_X(geom) AS lon, ST_Y(geom) AS lat FROM stations WHERE name = ${name} AND deleted_at IS NULL`.execute(env.db.kysely)
+      SELECT code, opening_hours, opening_hours_text, amenities, version, ST_X(geom) AS lon, ST_Y(geom) AS lat FROM stations WHERE name = ${name} AND deleted_at IS NULL`.execute(
+      env.db.kysely,
+    )
   ).rows;
 }
 
@@ -43,11 +48,24 @@ describe('station lists without codes', () => {
     const rows = [
       ['测试爱心驿站甲', '爱心驿站', '滨海路1号', String(a[0]), String(a[1]), '24小时', '饮水、充电、座椅'],
       ['测试老年食堂乙', '老年食堂', '滨海路2号', String(b[0]), String(b[1]), '周一至周五 11:00-13:00', '热水,卫生间,空调'],
-      ['测试爱心驿站丙', '爱心驿站', '滨海路3号', String(c[0]), String(c[1]), '每天 7:00-21:00，节假日休息', '开水 厕所 药箱 打气筒 WiFi 雨伞 微波炉 暖气 休息'],
+      [
+        '测试爱心驿站丙',
+        '爱心驿站',
+        '滨海路3号',
+        String(c[0]),
+        String(c[1]),
+        '每天 7:00-21:00，节假日休息',
+        '开水 厕所 药箱 打气筒 WiFi 雨伞 微波炉 暖气 休息',
+      ],
     ];
     const body = iconv.encode(csvOf(rows), 'gbk');
     const token = await login(env.app, 'admin');
-    const dry = await env.app.inject({ method: 'POST', url: '/api/imports/stations?format=csv&crs=wgs84&dry_run=true', payload: body, headers: { ...bearer(token), 'content-type': 'text/csv' } });
+    const dry = await env.app.inject({
+      method: 'POST',
+      url: '/api/imports/stations?format=csv&crs=wgs84&dry_run=true',
+      payload: body,
+      headers: { ...bearer(token), 'content-type': 'text/csv' },
+    });
     expect(dry.statusCode, dry.body).toBe(200);
     const r = dry.json() as ImportReport;
     expect(r).toMatchObject({ total: 3, created: 3, updated: 0, unchanged: 0, rejected_rows: 0, rejected: [] });
@@ -58,14 +76,23 @@ describe('station lists without codes', () => {
       [4, 'create', 'none', true, '07:00-21:00; PH off', '每天 7:00-21:00，节假日休息'],
     ]);
 
-    const commit = await env.app.inject({ method: 'POST', url: '/api/imports/stations?format=csv&crs=wgs84&dry_run=false', payload: body, headers: { ...bearer(token), 'content-type': 'text/csv' } });
+    const commit = await env.app.inject({
+      method: 'POST',
+      url: '/api/imports/stations?format=csv&crs=wgs84&dry_run=false',
+      payload: body,
+      headers: { ...bearer(token), 'content-type': 'text/csv' },
+    });
     expect(commit.statusCode, commit.body).toBe(200);
     const codes = (commit.json() as ImportReport).changes.map((x) => x.code);
     expect(codes).toEqual(r.changes.map((x) => x.code)); // the generated code is stable: the dry run named the same
     const [s1] = await stationByName('测试爱心驿站甲');
     expect(s1).toMatchObject({ code: codes[0], opening_hours: '24/7', opening_hours_text: '24小时', amenities: ['water', 'charging', 'seating'] });
     const [s2] = await stationByName('测试老年食堂乙');
-    expect(s2).toMatchObject({ opening_hours: 'Mo-Fr 11:00-13:00', opening_hours_text: '周一至周五 11:00-13:00', amenities: ['water', 'air_conditioning', 'toilet'] });
+    expect(s2).toMatchObject({
+      opening_hours: 'Mo-Fr 11:00-13:00',
+      opening_hours_text: '周一至周五 11:00-13:00',
+      amenities: ['water', 'air_conditioning', 'toilet'],
+    });
     const [s3] = await stationByName('测试爱心驿站丙');
     expect([...s3.amenities].sort()).toEqual(['first_aid', 'heating', 'microwave', 'repair_tools', 'seating', 'toilet', 'umbrella', 'water', 'wifi']);
   });
@@ -74,7 +101,15 @@ describe('station lists without codes', () => {
     const [s1] = await stationByName('测试爱心驿站甲');
     const [s2] = await stationByName('测试老年食堂乙');
     const [s3] = await stationByName('测试爱心驿站丙');
-    const row = (name: string, type: string, addr: string, p: [number, number], hours: string, am: string) => [name, type, addr, p[0].toFixed(7), p[1].toFixed(7), hours, am];
+    const row = (name: string, type: string, addr: string, p: [number, number], hours: string, am: string) => [
+      name,
+      type,
+      addr,
+      p[0].toFixed(7),
+      p[1].toFixed(7),
+      hours,
+      am,
+    ];
     const same = csvOf([
       row('测试爱心驿站甲', '爱心驿站', '滨海路1号', [s1.lon, s1.lat], '24小时', '饮水、充电、座椅'),
       row('测试老年食堂乙', '老年食堂', '滨海路2号', [s2.lon, s2.lat], '周一至周五 11:00-13:00', '热水,卫生间,空调'),
@@ -111,7 +146,16 @@ describe('station lists without codes', () => {
     const bytes = new Uint8Array(await wb.xlsx.writeBuffer());
     const r = await importFile(env.db, 'xlsx', bytes, 'stations', { crs: 'wgs84', dryRun: true });
     expect(r.rejected).toEqual([]);
-    expect(r.changes).toEqual([expect.objectContaining({ row: 2, action: 'create', matched_by: 'none', code_generated: true, opening_hours: 'Sa,Su 10:00-16:00', opening_hours_text: '周末 10:00-16:00' })]);
+    expect(r.changes).toEqual([
+      expect.objectContaining({
+        row: 2,
+        action: 'create',
+        matched_by: 'none',
+        code_generated: true,
+        opening_hours: 'Sa,Su 10:00-16:00',
+        opening_hours_text: '周末 10:00-16:00',
+      }),
+    ]);
   });
 
   it('the report counts rows, listing each row’s problems under it; unreadable hours get a Chinese-first message', async () => {
@@ -144,10 +188,12 @@ describe('the datum check on small files', () => {
    * stand ≥ 50 m from every street — measured by PostGIS on the network table, not by the check.
    */
   async function byStreetOnlyAfterConversion() {
-    const st = (await sql<{ code: string; name: string; type_code: string; lon: number; lat: number; d: number }>`
+    const st = (
+      await sql<{ code: string; name: string; type_code: string; lon: number; lat: number; d: number }>`
       SELECT s.code, s.name, s.type_code, ST_X(s.geom) AS lon, ST_Y(s.geom) AS lat,
              (SELECT min(ST_Distance(e.geom::geography, s.geom::geography)) FROM network_edges e WHERE ST_DWithin(e.geom::geography, s.geom::geography, 100)) AS d
-        FROM stations s WHERE s.deleted_at IS NULL AND s.code LIKE 'ST%' ORDER BY s.code`.execute(env.db.kysely)).rows;
+        FROM stations s WHERE s.deleted_at IS NULL AND s.code LIKE 'ST%' ORDER BY s.code`.execute(env.db.kysely)
+    ).rows;
     const out: { name: string; type: string; gcj: number[] }[] = [];
     for (const s of st) {
       if (s.d === null || Number(s.d) > 12) continue;

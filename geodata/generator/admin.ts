@@ -72,13 +72,7 @@ export function bandedOrder(idx: number[], centroid: (i: number) => XY, height: 
  * Grow `seeds.length` contiguous regions over a graph: a multi-source flood where an item's priority for a
  * region is its distance to the region's seed point (+ `penalty` when on the other river bank).
  */
-function grow(
-  centroid: readonly XY[],
-  adj: readonly (readonly number[])[],
-  seeds: readonly XY[],
-  penalty: number,
-  north: (p: XY) => boolean,
-): Int32Array {
+function grow(centroid: readonly XY[], adj: readonly (readonly number[])[], seeds: readonly XY[], penalty: number, north: (p: XY) => boolean): Int32Array {
   const n = centroid.length;
   const assign = new Int32Array(n).fill(-1);
   const seedNorth = seeds.map(north);

@@ -114,13 +114,7 @@ export function dist(a: readonly number[], b: readonly number[]): number {
 }
 
 /** Jittered lattice of about `count` points over a w×h rectangle. */
-export function jitteredLattice(
-  count: number,
-  w: number,
-  h: number,
-  jitter: number,
-  rnd: () => number,
-): XY[] {
+export function jitteredLattice(count: number, w: number, h: number, jitter: number, rnd: () => number): XY[] {
   const kx = Math.max(1, Math.round(Math.sqrt((count * w) / h)));
   const ky = Math.max(1, Math.round(count / kx));
   const out: XY[] = [];

@@ -57,7 +57,14 @@ describe('generateSampleCity (small)', () => {
   });
 
   it('has meta marking the data as sample', () => {
-    expect(city.meta).toMatchObject({ name: '滨海示例市（示例数据）', nameEn: 'Binhai Sample City (sample data)', sample: true, seed: SEED, size: 'small', crs: 'EPSG:4326' });
+    expect(city.meta).toMatchObject({
+      name: '滨海示例市（示例数据）',
+      nameEn: 'Binhai Sample City (sample data)',
+      sample: true,
+      seed: SEED,
+      size: 'small',
+      crs: 'EPSG:4326',
+    });
     const [x0, y0, x1, y1] = city.meta.bbox;
     expect(x0).toBeLessThan(121.6);
     expect(x1).toBeGreaterThan(121.6);
@@ -199,7 +206,11 @@ describe('generateSampleCity (small)', () => {
   });
 
   it('nests every unit inside its parent', () => {
-    const check = (children: Feature<Polygon | MultiPolygon>[], parentOf: (f: Feature<Polygon | MultiPolygon>) => string, parents: Feature<Polygon | MultiPolygon, { code: string }>[]) => {
+    const check = (
+      children: Feature<Polygon | MultiPolygon>[],
+      parentOf: (f: Feature<Polygon | MultiPolygon>) => string,
+      parents: Feature<Polygon | MultiPolygon, { code: string }>[],
+    ) => {
       const byCode = new Map(parents.map((p) => [p.properties.code, p]));
       const sum = new Map<string, number>();
       for (const c of children) {
@@ -267,7 +278,8 @@ describe('generateSampleCity (small)', () => {
     }
     for (const b of bridges) expect(['primary', 'secondary']).toContain(b.highway);
     const mids = bridges.map((b) => turf.along(turf.lineString(b.coords), b.lengthM / 2, { units: 'meters' }));
-    for (let i = 0; i < mids.length; i++) for (let j = i + 1; j < mids.length; j++) expect(turf.distance(mids[i]!, mids[j]!, { units: 'meters' })).toBeGreaterThanOrEqual(800);
+    for (let i = 0; i < mids.length; i++)
+      for (let j = i + 1; j < mids.length; j++) expect(turf.distance(mids[i]!, mids[j]!, { units: 'meters' })).toBeGreaterThanOrEqual(800);
   });
 
   it('has stations of every type, on land, near streets', () => {
@@ -333,7 +345,10 @@ describe('generateSampleCity (small)', () => {
 describe('generateSampleCity at another origin', () => {
   it('places the same city, in metres, around the given centre (22.5° N, 45.7° N)', () => {
     const here = generateSampleCity({ size: 'small', seed: 1 });
-    for (const origin of [[114.06, 22.5], [126.63, 45.7]] as [number, number][]) {
+    for (const origin of [
+      [114.06, 22.5],
+      [126.63, 45.7],
+    ] as [number, number][]) {
       const there = generateSampleCity({ size: 'small', seed: 1, origin });
       const [w, s, e, n] = there.meta.bbox;
       expect((w + e) / 2).toBeCloseTo(origin[0], 4);

@@ -287,7 +287,8 @@ export function buildNetwork(frame: Frame, river: River, cfg: NetworkConfig, see
         proto.push({ a: diag ? c[0]! : c[1]!, b: diag ? c[2]! : c[3]!, highway: rng.chance(0.5) ? 'footway' : 'path', name: null, line: -1, order: 0 });
       } else if (r < 0.12) {
         if (rng.chance(0.5)) {
-          if (present(bottom) && present(top)) proto.push({ a: splitNode(bottom, 0.5), b: splitNode(top, 0.5), highway: 'footway', name: null, line: -1, order: 0 });
+          if (present(bottom) && present(top))
+            proto.push({ a: splitNode(bottom, 0.5), b: splitNode(top, 0.5), highway: 'footway', name: null, line: -1, order: 0 });
         } else if (present(left) && present(right)) {
           proto.push({ a: splitNode(left, 0.5), b: splitNode(right, 0.5), highway: 'footway', name: null, line: -1, order: 0 });
         }

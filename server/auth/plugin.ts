@@ -39,7 +39,12 @@ export default fp(async (app) => {
     const token = sessionToken(request);
     const actor = token ? await actorForToken(app.db.kysely, token) : undefined;
     if (!actor) {
-      throw new ApiError(401, 'login_required', token ? '登录已过期，请重新登录' : '请先登录', token ? 'Your session has expired; please log in again' : 'Please log in first');
+      throw new ApiError(
+        401,
+        'login_required',
+        token ? '登录已过期，请重新登录' : '请先登录',
+        token ? 'Your session has expired; please log in again' : 'Please log in first',
+      );
     }
     request.actor = actor;
   });

@@ -41,7 +41,11 @@ export function createAnalyses(db: Kysely<Database>, s: AnalysisSettings, runner
   const city = new CityStore(db, { maxSnapM: s.maxSnapM, maxStalenessMs: s.maxStalenessMs });
   return {
     city,
-    coverage: new CoverageService(city, { walkSpeedKmh: s.walkSpeedKmh, bufferM: s.bufferM, timeZone: s.timeZone }, { grids: runners.grids, serviceAreas: runners.serviceAreas }),
+    coverage: new CoverageService(
+      city,
+      { walkSpeedKmh: s.walkSpeedKmh, bufferM: s.bufferM, timeZone: s.timeZone },
+      { grids: runners.grids, serviceAreas: runners.serviceAreas },
+    ),
     nearest: new NearestService(city, { maxSnapM: s.maxSnapM }, runners.walkNearest),
     isochrones: new IsochroneService(city, { walkSpeedKmh: s.walkSpeedKmh, bufferM: s.bufferM, maxSnapM: s.maxSnapM }, runners.isochrone),
     locate: new LocateService(city, db),

@@ -40,8 +40,20 @@ export default fp(
     // Uploaded files are read in a process of their own with a heap limit: a file that needs more
     // ends that process (413), not the server.
     const files = config.importHeapMb > 0 ? new FileProcess({ heapMb: config.importHeapMb }) : null;
-    const runners = pool ? { grids: poolGridRunner(pool), serviceAreas: poolServiceAreas(pool), walkNearest: poolWalkNearest(pool), isochrone: poolIsochrone(pool) } : {};
-    const a = createAnalyses(db.kysely, { walkSpeedKmh: config.walkSpeedKmh, bufferM: config.walkBufferM, maxSnapM: MAX_SNAP_M, timeZone: config.timeZone, maxStalenessMs: config.dataStalenessMs }, runners);
+    const runners = pool
+      ? { grids: poolGridRunner(pool), serviceAreas: poolServiceAreas(pool), walkNearest: poolWalkNearest(pool), isochrone: poolIsochrone(pool) }
+      : {};
+    const a = createAnalyses(
+      db.kysely,
+      {
+        walkSpeedKmh: config.walkSpeedKmh,
+        bufferM: config.walkBufferM,
+        maxSnapM: MAX_SNAP_M,
+        timeZone: config.timeZone,
+        maxStalenessMs: config.dataStalenessMs,
+      },
+      runners,
+    );
     const city = a.city;
     app.decorate('compute', pool);
     app.decorate('files', files);

@@ -82,14 +82,23 @@ export class CityStore {
     const [grids, stations, types, network] = await Promise.all([
       old && old.fp.grids === fp.grids ? old.grids : loadAnalysisGrids(this.db),
       // Rows carry their type's names: a change of types reads every station again.
-      old && old.fp.stations === fp.stations && sameTypes ? old.stations : old && sameTypes ? reloadAnalysisStations(this.db, old.stations).then((r) => r.stations) : loadAnalysisStations(this.db),
+      old && old.fp.stations === fp.stations && sameTypes
+        ? old.stations
+        : old && sameTypes
+          ? reloadAnalysisStations(this.db, old.stations).then((r) => r.stations)
+          : loadAnalysisStations(this.db),
       old && sameTypes ? old.types : listStationTypes(this.db).then((t) => new Map(t.map((x) => [x.code, x as TypeStandard]))),
       old && old.fp.network === fp.network ? null : loadNetwork(this.db),
     ]);
     const graph = network ? (network.edges.length ? buildWalkGraph(network) : null) : old!.graph;
     const stationSnaps = this.snapStations(stations, graph, old && !network ? old : null);
     const sameGrids = old && old.fp.grids === fp.grids;
-    const prepared = sameGrids ? old.prepared : new PreparedGrids(grids.map((g) => ({ id: g.id, polygon: g.polygon, population: g.population, version: g.version })), old?.prepared);
+    const prepared = sameGrids
+      ? old.prepared
+      : new PreparedGrids(
+          grids.map((g) => ({ id: g.id, polygon: g.polygon, population: g.population, version: g.version })),
+          old?.prepared,
+        );
     let gridDelta = sameGrids ? old.gridDelta : null;
     if (old && !sameGrids) {
       // Which grids an edit touched: new, removed, or with another version or population.

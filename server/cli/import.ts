@@ -57,9 +57,13 @@ const fail = (msg: string): never => {
 
 function printReport(r: ImportReport) {
   const out = r.rejected.length ? console.error : console.log;
-  for (const [k, v] of Object.entries(r.info)) if (k !== 'columns' && v !== null && v !== undefined) console.log(`  ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  for (const [k, v] of Object.entries(r.info))
+    if (k !== 'columns' && v !== null && v !== undefined) console.log(`  ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
   for (const w of r.warnings) console.log(`  ⚠ ${w.zh} / ${w.en}`);
-  if (r.crs_check) console.log(`  坐标系检查 / CRS check: ${r.crs_check.verdict} (log10 ratio ${r.crs_check.log10_ratio}), mean distance to streets (m) ${JSON.stringify(r.crs_check.mean_m)}`);
+  if (r.crs_check)
+    console.log(
+      `  坐标系检查 / CRS check: ${r.crs_check.verdict} (log10 ratio ${r.crs_check.log10_ratio}), mean distance to streets (m) ${JSON.stringify(r.crs_check.mean_m)}`,
+    );
   console.log(
     `${r.dry_run ? '试运行（未写入）/ dry run (nothing written)' : r.committed ? '已写入 / written' : '未写入 / nothing written'}: ` +
       `共 ${r.total} 行 / ${r.total} rows: 新增 ${r.created} created, 更新 ${r.updated} updated, 不变 ${r.unchanged} unchanged, 拒绝 ${r.rejected_rows} rejected` +
@@ -68,14 +72,23 @@ function printReport(r: ImportReport) {
   // Problems listed under their row: a row with three problems is one rejected row.
   let last: number | null | undefined;
   for (const x of r.rejected.slice(0, 200)) {
-    if (x.row !== last) out(`  ${rejectedMessage(r.format, { ...x, reason_zh: '', reason_en: '' }).replace(/：\s*\/\s*/, ' / ').replace(/:\s*$/, '')}`);
+    if (x.row !== last)
+      out(
+        `  ${rejectedMessage(r.format, { ...x, reason_zh: '', reason_en: '' })
+          .replace(/：\s*\/\s*/, ' / ')
+          .replace(/:\s*$/, '')}`,
+      );
     last = x.row;
     out(`    - [${x.code}] ${x.reason_zh} / ${x.reason_en}`);
   }
   if (r.rejected.length > 200) out(`  … ${r.rejected.length - 200} more`);
   // Stations: how rows matched, and hours converted from the list's wording.
   for (const c of r.changes) {
-    const notes = [c.matched_by === 'name_position' ? '按名称和位置匹配 / matched by name + position' : '', c.code_generated && c.matched_by === 'none' ? '生成编码 / generated code' : '', c.opening_hours_text !== undefined ? `营业时间 hours "${c.opening_hours_text}" → ${c.opening_hours}` : ''].filter(Boolean);
+    const notes = [
+      c.matched_by === 'name_position' ? '按名称和位置匹配 / matched by name + position' : '',
+      c.code_generated && c.matched_by === 'none' ? '生成编码 / generated code' : '',
+      c.opening_hours_text !== undefined ? `营业时间 hours "${c.opening_hours_text}" → ${c.opening_hours}` : '',
+    ].filter(Boolean);
     if (notes.length) console.log(`  第 ${c.row} 行 / row ${c.row} (${c.code}, ${c.action}): ${notes.join('; ')}`);
   }
   if (r.repairs.length) console.log(`修复 / repaired: ${r.repairs.length}`);
@@ -97,7 +110,10 @@ try {
     } catch (err) {
       fail(`无法读取文件 ${file}：${(err as Error).message} / cannot read ${file}`);
     }
-    const bar = new cliProgress.SingleBar({ format: '{phase} |{bar}| {percentage}% {value}/{total}', hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
+    const bar = new cliProgress.SingleBar(
+      { format: '{phase} |{bar}| {percentage}% {value}/{total}', hideCursor: true, clearOnComplete: true },
+      cliProgress.Presets.shades_classic,
+    );
     let phase = '';
     const PHASES = { read: '读取 read  ', check: '检查 check ', write: '写入 write ' } as const;
     try {

@@ -66,7 +66,9 @@ try {
   await migrate(db);
   if (command === 'list') {
     for (const u of await listUsers(db.kysely)) {
-      console.log(`${u.username.padEnd(16)} ${u.role.padEnd(14)} ${u.disabled ? '(disabled) ' : ''}${u.display_name}${u.streets.length ? `  streets: ${u.streets.join(', ')}` : ''}`);
+      console.log(
+        `${u.username.padEnd(16)} ${u.role.padEnd(14)} ${u.disabled ? '(disabled) ' : ''}${u.display_name}${u.streets.length ? `  streets: ${u.streets.join(', ')}` : ''}`,
+      );
     }
   } else if (command === 'add') {
     try {

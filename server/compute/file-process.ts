@@ -83,8 +83,18 @@ export class FileProcess {
         const oom = /heap out of memory|Allocation failed/i.test(stderr) || code === 134 || signal === 'SIGABRT';
         job.reject(
           oom
-            ? new ApiError(413, 'too_large', '文件太大或太复杂，读取时超出了内存上限，未写入任何数据', 'the file is too large or complex: reading it needs more memory than allowed; nothing was written')
-            : new ApiError(422, 'unreadable_file', '文件无法读取（读取进程意外结束），未写入任何数据', 'the file could not be read (the reading process ended); nothing was written'),
+            ? new ApiError(
+                413,
+                'too_large',
+                '文件太大或太复杂，读取时超出了内存上限，未写入任何数据',
+                'the file is too large or complex: reading it needs more memory than allowed; nothing was written',
+              )
+            : new ApiError(
+                422,
+                'unreadable_file',
+                '文件无法读取（读取进程意外结束），未写入任何数据',
+                'the file could not be read (the reading process ended); nothing was written',
+              ),
         );
       }
       this.next();

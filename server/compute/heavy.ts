@@ -56,7 +56,8 @@ export default fp(
         waiter.fail(new Error('aborted'));
       } else {
         const next = c.waiting.shift();
-        if (next) next.go(); // the place passes to the client's next request
+        if (next)
+          next.go(); // the place passes to the client's next request
         else c.running--;
       }
       if (c.running === 0 && c.waiting.length === 0) clients.delete(key);

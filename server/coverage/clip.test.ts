@@ -19,7 +19,12 @@ const bboxOf = (p: PolygonCoords) => {
   const ys = p[0]!.map((q) => q[1]!);
   return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
 };
-const street = (key: string, pts: [number, number][], w = 50): Piece => bufferedLinePiece(key, pts.map(([x, y]) => at(x, y)), w);
+const street = (key: string, pts: [number, number][], w = 50): Piece =>
+  bufferedLinePiece(
+    key,
+    pts.map(([x, y]) => at(x, y)),
+    w,
+  );
 const areaOf = (polys: PolygonCoords[]) => (polys.length ? area({ type: 'MultiPolygon', coordinates: polys }) : 0);
 /** Covered m² of `grid` by `pieces` through the new path. */
 const covered = (grid: PolygonCoords, pieces: Piece[]) => area({ type: 'Polygon', coordinates: grid }) - areaOf(uncoveredParts(grid, bboxOf(grid), pieces));
@@ -35,7 +40,12 @@ const within = (got: number, want: number, rel = 0.01) => {
 describe('uncoveredParts (Clipper, integer mm)', () => {
   it('a street straight across a square grid covers a strip 2·w wide', () => {
     const grid = square(0, 0, 1000);
-    const gaps = uncoveredParts(grid, bboxOf(grid), [street('s', [[-200, 500], [1200, 500]])]);
+    const gaps = uncoveredParts(grid, bboxOf(grid), [
+      street('s', [
+        [-200, 500],
+        [1200, 500],
+      ]),
+    ]);
     within(area({ type: 'Polygon', coordinates: grid }) - areaOf(gaps), 2 * 50 * 1000);
     // Two gaps, one on each side.
     expect(gaps).toHaveLength(2);
@@ -49,36 +59,91 @@ describe('uncoveredParts (Clipper, integer mm)', () => {
 
   it('a street ending inside the grid adds a half-disc cap; one wholly inside adds two', () => {
     const grid = square(0, 0, 1000);
-    within(covered(grid, [street('s', [[-200, 500], [400, 500]])]), 2 * 50 * 400 + (Math.PI * 50 ** 2) / 2);
-    within(covered(grid, [street('s', [[300, 500], [700, 500]])]), 2 * 50 * 400 + Math.PI * 50 ** 2);
+    within(
+      covered(grid, [
+        street('s', [
+          [-200, 500],
+          [400, 500],
+        ]),
+      ]),
+      2 * 50 * 400 + (Math.PI * 50 ** 2) / 2,
+    );
+    within(
+      covered(grid, [
+        street('s', [
+          [300, 500],
+          [700, 500],
+        ]),
+      ]),
+      2 * 50 * 400 + Math.PI * 50 ** 2,
+    );
     // A bent street (90° turn): a quarter-disc round the outer corner, the w×w inner overlap counted once.
-    within(covered(grid, [street('s', [[200, 200], [600, 200], [600, 700]])]), 2 * 50 * 900 + Math.PI * 50 ** 2 + (Math.PI * 50 ** 2) / 4 - 50 * 50);
+    within(
+      covered(grid, [
+        street('s', [
+          [200, 200],
+          [600, 200],
+          [600, 700],
+        ]),
+      ]),
+      2 * 50 * 900 + Math.PI * 50 ** 2 + (Math.PI * 50 ** 2) / 4 - 50 * 50,
+    );
   });
 
   it('a street of coincident points covers a disc', () => {
     const grid = square(0, 0, 1000);
-    within(covered(grid, [street('p', [[500, 500], [500, 500]])]), Math.PI * 50 ** 2);
+    within(
+      covered(grid, [
+        street('p', [
+          [500, 500],
+          [500, 500],
+        ]),
+      ]),
+      Math.PI * 50 ** 2,
+    );
   });
 
   it('a grid wholly inside the buffer has no gap', () => {
     const grid = square(0, 0, 60);
-    expect(uncoveredParts(grid, bboxOf(grid), [street('s', [[-500, 30], [500, 30]])])).toEqual([]);
+    expect(
+      uncoveredParts(grid, bboxOf(grid), [
+        street('s', [
+          [-500, 30],
+          [500, 30],
+        ]),
+      ]),
+    ).toEqual([]);
   });
 
   it('a street just out of reach leaves the whole grid as a gap', () => {
     const grid = square(0, 0, 300);
     // 50.6 m from the grid's south edge: out of reach even with the 0.25 m simplification margin.
-    const gaps = uncoveredParts(grid, bboxOf(grid), [street('s', [[-100, -50.6], [400, -50.6]])]);
+    const gaps = uncoveredParts(grid, bboxOf(grid), [
+      street('s', [
+        [-100, -50.6],
+        [400, -50.6],
+      ]),
+    ]);
     expect(gaps).toHaveLength(1);
     within(areaOf(gaps), area({ type: 'Polygon', coordinates: grid }), 1e-5); // vertices on a 1 mm grid
     // … and 49.5 m away it covers a sliver.
-    const near = uncoveredParts(grid, bboxOf(grid), [street('s', [[-100, -49.5], [400, -49.5]])]);
+    const near = uncoveredParts(grid, bboxOf(grid), [
+      street('s', [
+        [-100, -49.5],
+        [400, -49.5],
+      ]),
+    ]);
     expect(areaOf(near)).toBeLessThan(300 * 300 - 300 * 0.4);
   });
 
   it('a street inside a large grid cuts a hole (clockwise) into its gap', () => {
     const grid = square(0, 0, 1000);
-    const gaps = uncoveredParts(grid, bboxOf(grid), [street('s', [[400, 500], [600, 500]])]);
+    const gaps = uncoveredParts(grid, bboxOf(grid), [
+      street('s', [
+        [400, 500],
+        [600, 500],
+      ]),
+    ]);
     expect(gaps).toHaveLength(1);
     expect(gaps[0]).toHaveLength(2);
     expectValid(gaps);
@@ -89,7 +154,12 @@ describe('uncoveredParts (Clipper, integer mm)', () => {
     const outer = square(0, 0, 1000)[0]!;
     const hole = square(400, 400, 200)[0]!.slice().reverse();
     const grid: PolygonCoords = [outer, hole];
-    const gaps = uncoveredParts(grid, bboxOf(grid), [street('s', [[-100, 100], [1100, 100]])]);
+    const gaps = uncoveredParts(grid, bboxOf(grid), [
+      street('s', [
+        [-100, 100],
+        [1100, 100],
+      ]),
+    ]);
     expectValid(gaps);
     within(areaOf(gaps), 1000 * 1000 - 200 * 200 - 2 * 50 * 1000);
   });
@@ -97,9 +167,18 @@ describe('uncoveredParts (Clipper, integer mm)', () => {
   it('crossing streets and a circle: overlaps are counted once, the result is valid', () => {
     const grid = square(0, 0, 1000);
     const pieces = [
-      street('a', [[-100, 500], [1100, 500]]),
-      street('b', [[500, -100], [500, 1100]]),
-      street('c', [[0, 0], [1000, 1000]]),
+      street('a', [
+        [-100, 500],
+        [1100, 500],
+      ]),
+      street('b', [
+        [500, -100],
+        [500, 1100],
+      ]),
+      street('c', [
+        [0, 0],
+        [1000, 1000],
+      ]),
       circlePiece('o', ...at(800, 200), 150),
     ];
     const gaps = uncoveredParts(grid, bboxOf(grid), pieces);
@@ -115,7 +194,7 @@ describe('uncoveredParts (Clipper, integer mm)', () => {
 
   it('agrees with the polygon-clipping path on random streets (covered area within 2.5 % + 50 m²)', () => {
     let seed = 3;
-    const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     for (let trial = 0; trial < 30; trial++) {
       const grid = square(0, 0, 250);
       const pieces: Piece[] = [];
@@ -144,7 +223,12 @@ describe('uncoveredParts (Clipper, integer mm)', () => {
   it('is what the engine uses for street pieces', () => {
     const grid = square(0, 0, 1000);
     const e = new CoverageEngine([{ id: 1, polygon: { type: 'Polygon', coordinates: grid }, population: 100 }]);
-    const pieces = [street('a', [[-100, 500], [1100, 500]])];
+    const pieces = [
+      street('a', [
+        [-100, 500],
+        [1100, 500],
+      ]),
+    ];
     e.setAll(pieces);
     expect(e.get(1)!.coveredM2).toBeCloseTo(covered(grid, pieces), 6);
   });

@@ -16,7 +16,15 @@ function square(id: number, x: number, y: number, side: number, population = 100
   const lat = (m: number) => LAT + m / M_LAT;
   const polygon: Polygon = {
     type: 'Polygon',
-    coordinates: [[[lon(x), lat(y)], [lon(x + side), lat(y)], [lon(x + side), lat(y + side)], [lon(x), lat(y + side)], [lon(x), lat(y)]]],
+    coordinates: [
+      [
+        [lon(x), lat(y)],
+        [lon(x + side), lat(y)],
+        [lon(x + side), lat(y + side)],
+        [lon(x), lat(y + side)],
+        [lon(x), lat(y)],
+      ],
+    ],
   };
   return { id, polygon, population };
 }
@@ -111,24 +119,28 @@ describe('incremental updates', () => {
   it('incremental results equal a full recompute after random station moves (property)', () => {
     const station = fc.record({ x: fc.integer({ min: -200, max: 1700 }), y: fc.integer({ min: -200, max: 1700 }), r: fc.integer({ min: 50, max: 600 }) });
     fc.assert(
-      fc.property(fc.array(station, { minLength: 1, maxLength: 6 }), fc.array(fc.tuple(fc.nat(), station), { minLength: 1, maxLength: 5 }), (initial, moves) => {
-        const toPieces = (s: typeof initial) => s.map((p, i) => circlePiece(`s${i}`, ...at(p.x, p.y), p.r));
-        const inc = new CoverageEngine(grids);
-        const state = [...initial];
-        inc.setAll(toPieces(state));
-        for (const [which, to] of moves) {
-          state[which % state.length] = to;
-          inc.update(toPieces(state));
-        }
-        const full = new CoverageEngine(grids);
-        full.setAll(toPieces(state));
-        const a = inc.all();
-        const b = full.all();
-        for (let i = 0; i < a.length; i++) {
-          expect(a[i].coveredM2).toBeCloseTo(b[i].coveredM2, 3);
-          expect(a[i].uncoveredPopulation).toBeCloseTo(b[i].uncoveredPopulation, 6);
-        }
-      }),
+      fc.property(
+        fc.array(station, { minLength: 1, maxLength: 6 }),
+        fc.array(fc.tuple(fc.nat(), station), { minLength: 1, maxLength: 5 }),
+        (initial, moves) => {
+          const toPieces = (s: typeof initial) => s.map((p, i) => circlePiece(`s${i}`, ...at(p.x, p.y), p.r));
+          const inc = new CoverageEngine(grids);
+          const state = [...initial];
+          inc.setAll(toPieces(state));
+          for (const [which, to] of moves) {
+            state[which % state.length] = to;
+            inc.update(toPieces(state));
+          }
+          const full = new CoverageEngine(grids);
+          full.setAll(toPieces(state));
+          const a = inc.all();
+          const b = full.all();
+          for (let i = 0; i < a.length; i++) {
+            expect(a[i].coveredM2).toBeCloseTo(b[i].coveredM2, 3);
+            expect(a[i].uncoveredPopulation).toBeCloseTo(b[i].uncoveredPopulation, 6);
+          }
+        },
+      ),
       { numRuns: 25, seed: 42 },
     );
   });

@@ -54,7 +54,6 @@ export interface CoverageOptions {
   minGapM2?: number;
 }
 
-
 const intersects = (a: readonly number[], b: readonly number[]) => a[0] <= b[2] && a[2] >= b[0] && a[1] <= b[3] && a[3] >= b[1];
 
 function multiArea(polys: PolygonCoords[]): number {

@@ -7,7 +7,18 @@ import { diffPieceSets, pieceAt, pieceBox, PieceReader, pieceSetOf } from './pie
 const square = (id: number, x: number, y: number, d = 0.004) => ({
   id,
   population: 100 * id,
-  polygon: { type: 'Polygon' as const, coordinates: [[[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]]] },
+  polygon: {
+    type: 'Polygon' as const,
+    coordinates: [
+      [
+        [x, y],
+        [x + d, y],
+        [x + d, y + d],
+        [x, y + d],
+        [x, y],
+      ],
+    ],
+  },
 });
 
 const grids = new PreparedGrids([
@@ -18,22 +29,44 @@ const grids = new PreparedGrids([
     polygon: {
       type: 'Polygon',
       coordinates: [
-        [[121.6, 38.904], [121.605, 38.904], [121.605, 38.909], [121.6, 38.909], [121.6, 38.904]],
-        [[121.601, 38.905], [121.601, 38.906], [121.602, 38.906], [121.602, 38.905], [121.601, 38.905]],
+        [
+          [121.6, 38.904],
+          [121.605, 38.904],
+          [121.605, 38.909],
+          [121.6, 38.909],
+          [121.6, 38.904],
+        ],
+        [
+          [121.601, 38.905],
+          [121.601, 38.906],
+          [121.602, 38.906],
+          [121.602, 38.905],
+          [121.601, 38.905],
+        ],
       ],
     },
   },
 ]);
 const c = circlePiece('a', 121.602, 38.902, 300);
 const c16 = circlePiece('b', 121.606, 38.906, 120, 16);
-const l = bufferedLinePiece('w', [[121.6, 38.9005], [121.603, 38.9007], [121.607, 38.901]], 50);
+const l = bufferedLinePiece(
+  'w',
+  [
+    [121.6, 38.9005],
+    [121.603, 38.9007],
+    [121.607, 38.901],
+  ],
+  50,
+);
 const shape = (p: Piece) => [p.polygons, p.bbox, p.circle, p.line, p.widthM];
 
 describe('packGrids / unpackGrid', () => {
   it('gives back every grid as prepared, holes included, on shared memory', () => {
     const data = packGrids(grids.grids);
     expect(data.buffer).toBeInstanceOf(SharedArrayBuffer);
-    grids.grids.forEach((g, i) => expect(unpackGrid(data, i)).toEqual({ id: g.id, population: g.population, areaM2: g.areaM2, bbox: g.bbox, polygon: g.polygon }));
+    grids.grids.forEach((g, i) =>
+      expect(unpackGrid(data, i)).toEqual({ id: g.id, population: g.population, areaM2: g.areaM2, bbox: g.bbox, polygon: g.polygon }),
+    );
   });
 });
 

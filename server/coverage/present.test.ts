@@ -5,7 +5,15 @@ import { coverageCsv, coverageMeta, gapPolygons, gridsIn, rankedGaps, unitsDownT
 import { CoverageMeta, GapPolygons, RankedGaps, UnitStats } from '../schemas/coverage.js';
 import { Type } from 'typebox';
 
-const square = (x: number, y: number, d = 0.01) => [[[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]]];
+const square = (x: number, y: number, d = 0.01) => [
+  [
+    [x, y],
+    [x + d, y],
+    [x + d, y + d],
+    [x, y + d],
+    [x, y],
+  ],
+];
 
 function row(id: number, x: number, o: { uncovered: number; area?: number; covered?: number; gaps?: number[][][][] }): GridResult {
   const area = o.area ?? 1000;
@@ -39,10 +47,30 @@ function row(id: number, x: number, o: { uncovered: number; area?: number; cover
   };
 }
 
-const unit = (level: string, code: string) => ({ level, code, grids: 1, areaM2: 1000.123, coveredM2: 500, coveredShareByArea: 0.123456, population: 10, coveredPopulation: 5, uncoveredPopulation: 5.555, coveredShareByPopulation: 0.5, gapAreaM2: 500.123 });
+const unit = (level: string, code: string) => ({
+  level,
+  code,
+  grids: 1,
+  areaM2: 1000.123,
+  coveredM2: 500,
+  coveredShareByArea: 0.123456,
+  population: 10,
+  coveredPopulation: 5,
+  uncoveredPopulation: 5.555,
+  coveredShareByPopulation: 0.5,
+  gapAreaM2: 500.123,
+});
 
 function result(grids: GridResult[]): CoverageResult {
-  return { key: 'k', grids, units: [unit('community', 'C1'), unit('street', 'S1'), unit('city', 'city'), unit('community', 'C0'), unit('district', 'D1')], stationsUsed: 3, stationsUnsnapped: [], recomputedGrids: 2, computeMs: 12.3456 };
+  return {
+    key: 'k',
+    grids,
+    units: [unit('community', 'C1'), unit('street', 'S1'), unit('city', 'city'), unit('community', 'C0'), unit('district', 'D1')],
+    stationsUsed: 3,
+    stationsUnsnapped: [],
+    recomputedGrids: 2,
+    computeMs: 12.3456,
+  };
 }
 
 describe('coverage presenters', () => {
@@ -58,7 +86,13 @@ describe('coverage presenters', () => {
 
   it('rolls up city first, then districts, streets, communities by code, names from the grids, rounded', () => {
     const units = unitStats(res);
-    expect(units.map((u) => `${u.level}:${u.code}:${u.name}`)).toEqual(['city:city:全市 / city', 'district:D1:区', 'street:S1:街道', 'community:C0:社区0', 'community:C1:社区1']);
+    expect(units.map((u) => `${u.level}:${u.code}:${u.name}`)).toEqual([
+      'city:city:全市 / city',
+      'district:D1:区',
+      'street:S1:街道',
+      'community:C0:社区0',
+      'community:C1:社区1',
+    ]);
     expect(units[0]).toMatchObject({ area_m2: 1000.12, covered_share_by_area: 0.1235, uncovered_population: 5.56, gap_area_m2: 500.12 });
     for (const u of units) expect(Value.Check(UnitStats, u)).toBe(true);
     expect(unitsDownTo(units, 'street').map((u) => u.level)).toEqual(['city', 'district', 'street']);
@@ -70,7 +104,10 @@ describe('coverage presenters', () => {
     expect(meta).toMatchObject({ mode: 'standard', open_at: null, compute_ms: 12.35 });
     const all = rankedGaps(res, meta, undefined, 100);
     expect(Value.Check(RankedGaps, all)).toBe(true);
-    expect(all.features.map((f) => [f.properties.grid_id, f.properties.rank])).toEqual([[2, 1], [1, 2]]);
+    expect(all.features.map((f) => [f.properties.grid_id, f.properties.rank])).toEqual([
+      [2, 1],
+      [1, 2],
+    ]);
     const inView = rankedGaps(res, meta, [-0.0005, -0.0005, 0.0005, 0.0005], 100);
     expect(inView.features.map((f) => [f.properties.grid_id, f.properties.rank])).toEqual([[1, 2]]);
     expect(rankedGaps(res, meta, undefined, 1).features).toHaveLength(1);

@@ -25,7 +25,12 @@ const meets = (a: Box, b: Bbox) => a[0] <= b[2] && a[2] >= b[0] && a[1] <= b[3] 
  */
 export function gridsIn<T extends { grid: { polygon: { coordinates: number[][][] } } }>(rows: T[], bbox: Bbox | undefined): T[] {
   if (!bbox) return rows;
-  return rows.filter((r) => meets(derived(r.grid, 'bbox', () => bboxOfLines(r.grid.polygon.coordinates)), bbox));
+  return rows.filter((r) =>
+    meets(
+      derived(r.grid, 'bbox', () => bboxOfLines(r.grid.polygon.coordinates)),
+      bbox,
+    ),
+  );
 }
 
 export function coverageMeta(q: CoverageQuery, res: CoverageResult): Static<typeof CoverageMeta> {
@@ -63,7 +68,11 @@ export function gridStats(r: GridResult): Static<typeof GridStats> {
   };
 }
 
-export const gridShare = (r: GridResult): Static<typeof GridShare> => ({ id: r.id, covered_share: r4(r.coveredShare), uncovered_population: r2(r.uncoveredPopulation) });
+export const gridShare = (r: GridResult): Static<typeof GridShare> => ({
+  id: r.id,
+  covered_share: r4(r.coveredShare),
+  uncovered_population: r2(r.uncoveredPopulation),
+});
 
 type Level = Static<typeof UnitStats>['level'];
 const DEPTH: Record<Level, number> = { city: 0, district: 1, street: 2, community: 3 };
@@ -144,21 +153,71 @@ export function rankedGaps(res: CoverageResult, meta: Static<typeof CoverageMeta
 }
 
 /** CSV headers and rows: one row per listed grid (`grid`), or per unit of one level. */
-export function coverageCsv(res: CoverageResult, grids: GridResult[], level: 'grid' | Exclude<Level, 'city'>): { headers: string[]; rows: (string | number | null)[][] } {
+export function coverageCsv(
+  res: CoverageResult,
+  grids: GridResult[],
+  level: 'grid' | Exclude<Level, 'city'>,
+): { headers: string[]; rows: (string | number | null)[][] } {
   if (level === 'grid') {
     return {
-      headers: ['网格编码 grid code', '网格 grid', '社区 community', '街道 street', '网格长 leader', '电话 phone', '面积 area m²', '缺口面积 gap m²', '覆盖率(面积) covered share by area', '人口 population', '未覆盖人口 uncovered population'],
+      headers: [
+        '网格编码 grid code',
+        '网格 grid',
+        '社区 community',
+        '街道 street',
+        '网格长 leader',
+        '电话 phone',
+        '面积 area m²',
+        '缺口面积 gap m²',
+        '覆盖率(面积) covered share by area',
+        '人口 population',
+        '未覆盖人口 uncovered population',
+      ],
       rows: grids.map((r) => {
         const s = gridStats(r);
-        return [s.code, s.name, s.community_name, s.street_name, s.leader_name, s.leader_phone, s.area_m2, s.gap_area_m2, s.covered_share, s.population, s.uncovered_population];
+        return [
+          s.code,
+          s.name,
+          s.community_name,
+          s.street_name,
+          s.leader_name,
+          s.leader_phone,
+          s.area_m2,
+          s.gap_area_m2,
+          s.covered_share,
+          s.population,
+          s.uncovered_population,
+        ];
       }),
     };
   }
   return {
-    headers: ['层级 level', '编码 code', '名称 name', '网格数 grids', '面积 area m²', '缺口面积 gap m²', '覆盖率(面积) by area', '人口 population', '未覆盖人口 uncovered', '覆盖率(人口) by population'],
+    headers: [
+      '层级 level',
+      '编码 code',
+      '名称 name',
+      '网格数 grids',
+      '面积 area m²',
+      '缺口面积 gap m²',
+      '覆盖率(面积) by area',
+      '人口 population',
+      '未覆盖人口 uncovered',
+      '覆盖率(人口) by population',
+    ],
     rows: unitStats(res)
       .filter((u) => u.level === level)
-      .map((u) => [u.level, u.code, u.name, u.grids, u.area_m2, u.gap_area_m2, u.covered_share_by_area, u.population, u.uncovered_population, u.covered_share_by_population]),
+      .map((u) => [
+        u.level,
+        u.code,
+        u.name,
+        u.grids,
+        u.area_m2,
+        u.gap_area_m2,
+        u.covered_share_by_area,
+        u.population,
+        u.uncovered_population,
+        u.covered_share_by_population,
+      ]),
   };
 }
 

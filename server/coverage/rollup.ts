@@ -27,7 +27,19 @@ export interface UnitCoverage {
 
 /** A unit with nothing summed yet. */
 export function emptyUnit(level: string, code: string): UnitCoverage {
-  return { level, code, grids: 0, areaM2: 0, coveredM2: 0, coveredShareByArea: 0, population: 0, coveredPopulation: 0, uncoveredPopulation: 0, coveredShareByPopulation: 0, gapAreaM2: 0 };
+  return {
+    level,
+    code,
+    grids: 0,
+    areaM2: 0,
+    coveredM2: 0,
+    coveredShareByArea: 0,
+    population: 0,
+    coveredPopulation: 0,
+    uncoveredPopulation: 0,
+    coveredShareByPopulation: 0,
+    gapAreaM2: 0,
+  };
 }
 
 /** Adds one grid's result to a unit's sums. */
@@ -81,7 +93,12 @@ export interface PlannableGrid {
 export function planUnits(grids: readonly PlannableGrid[]): UnitPlan {
   const units = new Map<string, { level: string; code: string; ids: number[] }>();
   for (const g of grids) {
-    for (const [level, code] of [['community', g.community_code], ['street', g.street_code], ['district', g.district_code], ['city', 'city']] as const) {
+    for (const [level, code] of [
+      ['community', g.community_code],
+      ['street', g.street_code],
+      ['district', g.district_code],
+      ['city', 'city'],
+    ] as const) {
       const k = `${level}:${code}`;
       let u = units.get(k);
       if (!u) units.set(k, (u = { level, code, ids: [] }));

@@ -122,7 +122,15 @@ export class CoverageService {
   }
 
   async coverage(q: CoverageQuery): Promise<CoverageResult> {
-    const key = JSON.stringify([[...q.types].sort(), q.mode ?? null, q.radiusM ?? null, q.minutes ?? null, q.openAt?.toISOString() ?? null, this.settings.bufferM, this.settings.walkSpeedKmh]);
+    const key = JSON.stringify([
+      [...q.types].sort(),
+      q.mode ?? null,
+      q.radiusM ?? null,
+      q.minutes ?? null,
+      q.openAt?.toISOString() ?? null,
+      this.settings.bufferM,
+      this.settings.walkSpeedKmh,
+    ]);
     const before = this.running.get(key) ?? Promise.resolve();
     const mine = before.catch(() => {}).then(() => this.computeCoverage(key, q));
     this.running.set(key, mine);

@@ -13,23 +13,46 @@ export interface UnitCounts {
   area_m2: number;
 }
 
-export interface CommunityNode extends UnitCounts { code: string; name: string }
-export interface StreetNode extends UnitCounts { code: string; name: string; communities: CommunityNode[] }
-export interface DistrictNode extends UnitCounts { code: string; name: string; streets: StreetNode[] }
+export interface CommunityNode extends UnitCounts {
+  code: string;
+  name: string;
+}
+export interface StreetNode extends UnitCounts {
+  code: string;
+  name: string;
+  communities: CommunityNode[];
+}
+export interface DistrictNode extends UnitCounts {
+  code: string;
+  name: string;
+  streets: StreetNode[];
+}
 
 /** The whole tree with per-unit counts, summed upwards from communities. */
 export async function adminTree(db: Kysely<Database>): Promise<DistrictNode[]> {
   const [districts, streets, communities] = await Promise.all([
     db.selectFrom('districts').select(['id', 'code', 'name']).orderBy('code').execute(),
     db.selectFrom('streets').select(['id', 'code', 'name', 'district_id']).orderBy('code').execute(),
-    sql<{ id: number; code: string; name: string; street_id: number; grids: number; population: number; households: number; stations: number; area_m2: number }>`
+    sql<{
+      id: number;
+      code: string;
+      name: string;
+      street_id: number;
+      grids: number;
+      population: number;
+      households: number;
+      stations: number;
+      area_m2: number;
+    }>`
       SELECT c.id, c.code, c.name, c.street_id,
              (SELECT count(*)::int FROM grids g WHERE g.community_id = c.id AND g.deleted_at IS NULL) AS grids,
              (SELECT coalesce(sum(g.population), 0)::int FROM grids g WHERE g.community_id = c.id AND g.deleted_at IS NULL) AS population,
              (SELECT coalesce(sum(g.households), 0)::int FROM grids g WHERE g.community_id = c.id AND g.deleted_at IS NULL) AS households,
              (SELECT count(*)::int FROM stations s WHERE s.deleted_at IS NULL AND ST_Intersects(s.geom, c.boundary)) AS stations,
              ST_Area(c.boundary::geography) AS area_m2
-        FROM communities c ORDER BY c.code`.execute(db).then((r) => r.rows),
+        FROM communities c ORDER BY c.code`
+      .execute(db)
+      .then((r) => r.rows),
   ]);
   const zero = (): UnitCounts => ({ grids: 0, population: 0, households: 0, stations: 0, area_m2: 0 });
   const add = (a: UnitCounts, b: UnitCounts) => {
@@ -48,7 +71,15 @@ export async function adminTree(db: Kysely<Database>): Promise<DistrictNode[]> {
     districtNodes.get(s.district_id)?.streets.push(node);
   }
   for (const c of communities) {
-    const node: CommunityNode = { code: c.code, name: c.name, grids: c.grids, population: c.population, households: c.households, stations: c.stations, area_m2: c.area_m2 };
+    const node: CommunityNode = {
+      code: c.code,
+      name: c.name,
+      grids: c.grids,
+      population: c.population,
+      households: c.households,
+      stations: c.stations,
+      area_m2: c.area_m2,
+    };
     streetNodes.get(c.street_id)?.communities.push(node);
   }
   for (const d of districtNodes.values()) {

@@ -14,7 +14,10 @@ import type { StreetNetwork } from '../network/types.js';
 export type AnalysisGrid = Omit<GridRow, 'party_branch' | 'area_m2' | 'updated_at' | 'updated_by' | 'geometry'> & { polygon: Polygon };
 
 export async function loadAnalysisGrids(db: Kysely<Database>): Promise<AnalysisGrid[]> {
-  const rows = await gridsWithUnits(db).select(['g.version', asGeoJson<Polygon>(sql`g.boundary`, 9).as('polygon')]).orderBy('g.id').execute();
+  const rows = await gridsWithUnits(db)
+    .select(['g.version', asGeoJson<Polygon>(sql`g.boundary`, 9).as('polygon')])
+    .orderBy('g.id')
+    .execute();
   return rows as AnalysisGrid[];
 }
 
@@ -34,10 +37,12 @@ export async function reloadAnalysisStations(db: Kysely<Database>, previous: rea
   const stamp = (version: number, at: Date | string) => `${version}:${new Date(at).getTime()}`;
   const live = await db.selectFrom('stations').select(['id', 'version', 'updated_at']).where('deleted_at', 'is', null).orderBy('id').execute();
   const before = new Map(previous.map((s) => [s.id, s]));
-  const changed = live.filter((r) => {
-    const b = before.get(r.id);
-    return !b || stamp(b.version, b.updated_at) !== stamp(r.version, r.updated_at as Date);
-  }).map((r) => r.id);
+  const changed = live
+    .filter((r) => {
+      const b = before.get(r.id);
+      return !b || stamp(b.version, b.updated_at) !== stamp(r.version, r.updated_at as Date);
+    })
+    .map((r) => r.id);
   if (changed.length > Math.max(50, live.length / 4)) {
     const stations = await loadAnalysisStations(db);
     return { stations, changed: stations.map((s) => s.id) };
@@ -57,12 +62,30 @@ export async function reloadAnalysisStations(db: Kysely<Database>, previous: rea
 export async function loadNetwork(db: Kysely<Database>): Promise<StreetNetwork> {
   const [nodes, edges] = await Promise.all([
     sql<{ id: number; lon: number; lat: number }>`SELECT id, ST_X(geom) AS lon, ST_Y(geom) AS lat FROM network_nodes ORDER BY id`.execute(db),
-    sql<{ id: number; source: number; target: number; coords: { coordinates: [number, number][] }; length_m: number; highway: string; walkable: boolean; name: string | null }>`
+    sql<{
+      id: number;
+      source: number;
+      target: number;
+      coords: { coordinates: [number, number][] };
+      length_m: number;
+      highway: string;
+      walkable: boolean;
+      name: string | null;
+    }>`
       SELECT id, source, target, ST_AsGeoJSON(geom, 9)::json AS coords, length_m, highway, walkable, name FROM network_edges ORDER BY id`.execute(db),
   ]);
   return {
     nodes: nodes.rows,
-    edges: edges.rows.map((e) => ({ id: e.id, source: e.source, target: e.target, coords: e.coords.coordinates, lengthM: e.length_m, highway: e.highway, walkable: e.walkable, name: e.name })),
+    edges: edges.rows.map((e) => ({
+      id: e.id,
+      source: e.source,
+      target: e.target,
+      coords: e.coords.coordinates,
+      lengthM: e.length_m,
+      highway: e.highway,
+      walkable: e.walkable,
+      name: e.name,
+    })),
   };
 }
 
@@ -75,6 +98,8 @@ export async function fingerprints(db: Kysely<Database>): Promise<{ grids: strin
     SELECT (SELECT count(*) || ':' || coalesce(sum(version), 0) || ':' || coalesce(max(updated_at)::text, '') || ':' || count(deleted_at) FROM grids) AS grids,
            (SELECT count(*) || ':' || coalesce(sum(version), 0) || ':' || coalesce(max(updated_at)::text, '') || ':' || coalesce(max(id), 0) || ':' || count(deleted_at) FROM stations) AS stations,
            (SELECT coalesce((SELECT value::text FROM dataset_meta WHERE key = 'network_version'), 'none')) AS network,
-           (SELECT string_agg(code || coverage_mode || coverage_radius_m || '/' || coverage_minutes, ',' ORDER BY code) FROM station_types) AS types`.execute(db);
+           (SELECT string_agg(code || coverage_mode || coverage_radius_m || '/' || coverage_minutes, ',' ORDER BY code) FROM station_types) AS types`.execute(
+    db,
+  );
   return r.rows[0];
 }

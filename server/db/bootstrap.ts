@@ -12,7 +12,10 @@ import { createDemoAccounts, retireDemoAccounts } from './demo-accounts.js';
 export type Log = (msg: string) => void;
 
 export async function isEmpty(db: Db): Promise<boolean> {
-  const row = await db.kysely.selectFrom('districts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const row = await db.kysely
+    .selectFrom('districts')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n) === 0;
 }
 
@@ -35,14 +38,19 @@ export async function seedSampleCity(db: Db, size: Config['sampleSize'], seed: n
 export async function prepareDatabase(config: Config, log: Log = () => {}): Promise<Db> {
   const t0 = Date.now();
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, lockRole: 'server' });
-  log(`数据库 / database: ${db.engine === 'embedded' ? `embedded PGlite + PostGIS at ${config.dataDir}` : 'PostgreSQL server (DATABASE_URL)'} (${Date.now() - t0} ms)`);
+  log(
+    `数据库 / database: ${db.engine === 'embedded' ? `embedded PGlite + PostGIS at ${config.dataDir}` : 'PostgreSQL server (DATABASE_URL)'} (${Date.now() - t0} ms)`,
+  );
   try {
     const applied = await migrate(db);
     if (applied.length) log(`迁移 / migrations applied: ${applied.join(', ')}`);
     if (config.seedOnStart && (await isEmpty(db))) await seedSampleCity(db, config.sampleSize, config.sampleSeed, log);
     // Demo accounts never on data that is not the sample city (see demo-accounts.ts).
     const retired = await retireDemoAccounts(db.kysely);
-    if (retired.length) log(`数据不是示例城市，已停用仍使用公开密码的示例账号 / the data is not the sample city: disabled demo accounts still using the published password: ${retired.join(', ')}`);
+    if (retired.length)
+      log(
+        `数据不是示例城市，已停用仍使用公开密码的示例账号 / the data is not the sample city: disabled demo accounts still using the published password: ${retired.join(', ')}`,
+      );
   } catch (err) {
     await db.close();
     throw err;

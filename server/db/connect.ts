@@ -124,4 +124,3 @@ async function openPglite(dataDir: string | undefined, loadDataDir: Blob | undef
     },
   };
 }
-

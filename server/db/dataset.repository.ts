@@ -42,9 +42,7 @@ async function codeToId(tx: Tx, table: 'districts' | 'streets' | 'communities', 
 }
 
 function missingParents(kind: string, features: { properties: { code: string } }[], parentOf: (i: number) => string | undefined, ids: Map<string, number>) {
-  const missing = features
-    .map((f, i) => ({ i, code: f.properties.code, parent: parentOf(i) }))
-    .filter((x) => !x.parent || !ids.has(x.parent));
+  const missing = features.map((f, i) => ({ i, code: f.properties.code, parent: parentOf(i) })).filter((x) => !x.parent || !ids.has(x.parent));
   if (missing.length) {
     const first = missing[0];
     throw new DatasetError(
@@ -66,18 +64,36 @@ export async function insertAdminUnits(tx: Tx, level: AdminLevel, features: Feat
     return features.length;
   }
   const parentTable = level === 'street' ? 'districts' : 'streets';
-  const ids = await codeToId(tx, parentTable, features.map((f) => f.properties.parentCode ?? ''));
+  const ids = await codeToId(
+    tx,
+    parentTable,
+    features.map((f) => f.properties.parentCode ?? ''),
+  );
   missingParents(level === 'street' ? '街道 (street)' : '社区 (community)', features, (i) => features[i].properties.parentCode, ids);
   for (const part of chunks(features)) {
     if (level === 'street') {
       await tx
         .insertInto('streets')
-        .values(part.map((f) => ({ code: f.properties.code, name: f.properties.name, district_id: ids.get(f.properties.parentCode!)!, boundary: multiFromGeoJson(f.geometry) })))
+        .values(
+          part.map((f) => ({
+            code: f.properties.code,
+            name: f.properties.name,
+            district_id: ids.get(f.properties.parentCode!)!,
+            boundary: multiFromGeoJson(f.geometry),
+          })),
+        )
         .execute();
     } else {
       await tx
         .insertInto('communities')
-        .values(part.map((f) => ({ code: f.properties.code, name: f.properties.name, street_id: ids.get(f.properties.parentCode!)!, boundary: multiFromGeoJson(f.geometry) })))
+        .values(
+          part.map((f) => ({
+            code: f.properties.code,
+            name: f.properties.name,
+            street_id: ids.get(f.properties.parentCode!)!,
+            boundary: multiFromGeoJson(f.geometry),
+          })),
+        )
         .execute();
     }
   }
@@ -85,7 +101,11 @@ export async function insertAdminUnits(tx: Tx, level: AdminLevel, features: Feat
 }
 
 export async function insertGrids(tx: Tx, features: Feature<Polygon, GridProps>[], updatedBy = 'import'): Promise<number> {
-  const ids = await codeToId(tx, 'communities', features.map((f) => f.properties.communityCode));
+  const ids = await codeToId(
+    tx,
+    'communities',
+    features.map((f) => f.properties.communityCode),
+  );
   missingParents('网格 (grid)', features, (i) => features[i].properties.communityCode, ids);
   for (const part of chunks(features)) {
     await tx
@@ -182,7 +202,9 @@ export async function getMeta<T>(tx: Tx, key: string): Promise<T | null> {
 /** Deletes every data row (keeps schema and station types). */
 export async function clearDataset(tx: Tx): Promise<void> {
   // History and street assignments point at the rows being replaced; accounts themselves stay.
-  await sql`TRUNCATE grid_history, station_history, user_streets, network_edges, network_nodes, stations, grids, communities, streets, districts, dataset_meta RESTART IDENTITY`.execute(tx);
+  await sql`TRUNCATE grid_history, station_history, user_streets, network_edges, network_nodes, stations, grids, communities, streets, districts, dataset_meta RESTART IDENTITY`.execute(
+    tx,
+  );
 }
 
 /** Loads a whole sample city in the caller's transaction. */
@@ -223,7 +245,20 @@ export async function existingByCode(tx: Tx, table: UpsertTable, codes: string[]
   for (const part of chunks([...new Set(codes)], 2000)) {
     if (part.length === 0) continue;
     if (table === 'grids') {
-      const rows = await sql<{ id: number; code: string; version: number; deleted: boolean; name: string; community_code: string; leader_name: string | null; leader_phone: string | null; party_branch: string | null; population: number; households: number; g: Polygon }>`
+      const rows = await sql<{
+        id: number;
+        code: string;
+        version: number;
+        deleted: boolean;
+        name: string;
+        community_code: string;
+        leader_name: string | null;
+        leader_phone: string | null;
+        party_branch: string | null;
+        population: number;
+        households: number;
+        g: Polygon;
+      }>`
         SELECT g.id, g.code, g.version, g.deleted_at IS NOT NULL AS deleted, g.name, c.code AS community_code, g.leader_name, g.leader_phone, g.party_branch,
                g.population, g.households, ST_AsGeoJSON(g.boundary, 15)::json AS g
           FROM grids g JOIN communities c ON c.id = g.community_id WHERE g.code = ANY(${part}::text[])`.execute(tx);
@@ -234,11 +269,35 @@ export async function existingByCode(tx: Tx, table: UpsertTable, codes: string[]
           version: r.version,
           deleted: r.deleted,
           geometry: r.g,
-          props: { code: r.code, name: r.name, communityCode: r.community_code, leaderName: r.leader_name, leaderPhone: r.leader_phone, partyBranch: r.party_branch, population: r.population, households: r.households },
+          props: {
+            code: r.code,
+            name: r.name,
+            communityCode: r.community_code,
+            leaderName: r.leader_name,
+            leaderPhone: r.leader_phone,
+            partyBranch: r.party_branch,
+            population: r.population,
+            households: r.households,
+          },
         });
       }
     } else if (table === 'stations') {
-      const rows = await sql<{ id: number; code: string; version: number; deleted: boolean; type_code: string; name: string; address: string | null; amenities: string[]; opening_hours: string; opening_hours_text: string | null; phone: string | null; operator: string | null; status: string; g: Point }>`
+      const rows = await sql<{
+        id: number;
+        code: string;
+        version: number;
+        deleted: boolean;
+        type_code: string;
+        name: string;
+        address: string | null;
+        amenities: string[];
+        opening_hours: string;
+        opening_hours_text: string | null;
+        phone: string | null;
+        operator: string | null;
+        status: string;
+        g: Point;
+      }>`
         SELECT id, code, version, deleted_at IS NOT NULL AS deleted, type_code, name, address, amenities, opening_hours, opening_hours_text, phone, operator, status, ST_AsGeoJSON(geom, 15)::json AS g
           FROM stations WHERE code = ANY(${part}::text[])`.execute(tx);
       for (const r of rows.rows) {
@@ -248,15 +307,40 @@ export async function existingByCode(tx: Tx, table: UpsertTable, codes: string[]
           version: r.version,
           deleted: r.deleted,
           geometry: r.g,
-          props: { code: r.code, type: r.type_code, name: r.name, address: r.address, amenities: [...r.amenities], openingHours: r.opening_hours, openingHoursText: r.opening_hours_text, phone: r.phone, operator: r.operator, status: r.status },
+          props: {
+            code: r.code,
+            type: r.type_code,
+            name: r.name,
+            address: r.address,
+            amenities: [...r.amenities],
+            openingHours: r.opening_hours,
+            openingHoursText: r.opening_hours_text,
+            phone: r.phone,
+            operator: r.operator,
+            status: r.status,
+          },
         });
       }
     } else {
-      const parent = table === 'streets' ? sql`(SELECT p.code FROM districts p WHERE p.id = t.district_id)` : table === 'communities' ? sql`(SELECT p.code FROM streets p WHERE p.id = t.street_id)` : sql`NULL::text`;
+      const parent =
+        table === 'streets'
+          ? sql`(SELECT p.code FROM districts p WHERE p.id = t.district_id)`
+          : table === 'communities'
+            ? sql`(SELECT p.code FROM streets p WHERE p.id = t.street_id)`
+            : sql`NULL::text`;
       const rows = await sql<{ id: number; code: string; name: string; parent_code: string | null; g: MultiPolygon }>`
-        SELECT t.id, t.code, t.name, ${parent} AS parent_code, ST_AsGeoJSON(t.boundary, 15)::json AS g FROM ${sql.table(table)} t WHERE t.code = ANY(${part}::text[])`.execute(tx);
+        SELECT t.id, t.code, t.name, ${parent} AS parent_code, ST_AsGeoJSON(t.boundary, 15)::json AS g FROM ${sql.table(table)} t WHERE t.code = ANY(${part}::text[])`.execute(
+        tx,
+      );
       for (const r of rows.rows) {
-        out.set(r.code, { id: r.id, code: r.code, version: 1, deleted: false, geometry: r.g, props: { code: r.code, name: r.name, parentCode: r.parent_code } });
+        out.set(r.code, {
+          id: r.id,
+          code: r.code,
+          version: 1,
+          deleted: false,
+          geometry: r.g,
+          props: { code: r.code, name: r.name, parentCode: r.parent_code },
+        });
       }
     }
   }
@@ -307,11 +391,16 @@ export interface UpsertItem<P> {
 export async function upsertGrids(tx: Tx, items: UpsertItem<GridProps>[], by: string, onRow?: () => void): Promise<number> {
   const change = await sql<{ id: string }>`SELECT nextval('grid_change_seq')::text AS id`.execute(tx);
   const changeId = Number(change.rows[0].id);
-  const communities = await codeToId(tx, 'communities', items.map((i) => i.props.communityCode));
+  const communities = await codeToId(
+    tx,
+    'communities',
+    items.map((i) => i.props.communityCode),
+  );
   for (const it of items) {
     const p = it.props;
     const communityId = communities.get(p.communityCode);
-    if (communityId === undefined) throw new DatasetError(`社区编码 ${p.communityCode} 不存在 / unknown community code ${p.communityCode}`, [{ code: p.code, kind: 'grid' }]);
+    if (communityId === undefined)
+      throw new DatasetError(`社区编码 ${p.communityCode} 不存在 / unknown community code ${p.communityCode}`, [{ code: p.code, kind: 'grid' }]);
     const values = {
       name: p.name,
       community_id: communityId,
@@ -325,17 +414,33 @@ export async function upsertGrids(tx: Tx, items: UpsertItem<GridProps>[], by: st
     };
     const after = JSON.stringify(gridHistoryProps(p));
     if (!it.existing) {
-      const row = await tx.insertInto('grids').values({ code: p.code, ...values }).returning(['id', 'version']).executeTakeFirstOrThrow();
+      const row = await tx
+        .insertInto('grids')
+        .values({ code: p.code, ...values })
+        .returning(['id', 'version'])
+        .executeTakeFirstOrThrow();
       await tx
         .insertInto('grid_history')
-        .values({ grid_id: row.id, version: row.version, change_id: changeId, operation: 'import', changed_by: by, before_geom: null, after_geom: fromGeoJson(it.geometry), before_props: null, after_props: after })
+        .values({
+          grid_id: row.id,
+          version: row.version,
+          change_id: changeId,
+          operation: 'import',
+          changed_by: by,
+          before_geom: null,
+          after_geom: fromGeoJson(it.geometry),
+          before_props: null,
+          after_props: after,
+        })
         .execute();
     } else {
       const ex = it.existing;
       const before = JSON.stringify(gridHistoryProps(ex.props as unknown as GridProps));
       await sql`
         INSERT INTO grid_history (grid_id, version, change_id, operation, changed_by, before_geom, after_geom, before_props, after_props)
-        SELECT g.id, g.version + 1, ${changeId}, 'import', ${by}, g.boundary, ${fromGeoJson(it.geometry)}, ${before}::jsonb, ${after}::jsonb FROM grids g WHERE g.id = ${ex.id}`.execute(tx);
+        SELECT g.id, g.version + 1, ${changeId}, 'import', ${by}, g.boundary, ${fromGeoJson(it.geometry)}, ${before}::jsonb, ${after}::jsonb FROM grids g WHERE g.id = ${ex.id}`.execute(
+        tx,
+      );
       await tx
         .updateTable('grids')
         .set({ ...values, version: sql`version + 1`, updated_at: sql`now()`, deleted_at: null })
@@ -368,8 +473,15 @@ export async function upsertStations(tx: Tx, items: UpsertItem<StationProps>[], 
     };
     const after = JSON.stringify(stationHistoryProps(p, g));
     if (!it.existing) {
-      const row = await tx.insertInto('stations').values({ code: p.code, ...values }).returning(['id', 'version']).executeTakeFirstOrThrow();
-      await tx.insertInto('station_history').values({ station_id: row.id, version: row.version, operation: 'import', changed_by: by, before_props: null, after_props: after }).execute();
+      const row = await tx
+        .insertInto('stations')
+        .values({ code: p.code, ...values })
+        .returning(['id', 'version'])
+        .executeTakeFirstOrThrow();
+      await tx
+        .insertInto('station_history')
+        .values({ station_id: row.id, version: row.version, operation: 'import', changed_by: by, before_props: null, after_props: after })
+        .execute();
     } else {
       const ex = it.existing;
       const before = JSON.stringify(stationHistoryProps(ex.props as unknown as StationProps, ex.geometry as Point));
@@ -379,7 +491,10 @@ export async function upsertStations(tx: Tx, items: UpsertItem<StationProps>[], 
         .where('id', '=', ex.id)
         .returning(['version'])
         .executeTakeFirstOrThrow();
-      await tx.insertInto('station_history').values({ station_id: ex.id, version: row.version, operation: 'import', changed_by: by, before_props: before, after_props: after }).execute();
+      await tx
+        .insertInto('station_history')
+        .values({ station_id: ex.id, version: row.version, operation: 'import', changed_by: by, before_props: before, after_props: after })
+        .execute();
     }
     onRow?.();
   }
@@ -388,15 +503,32 @@ export async function upsertStations(tx: Tx, items: UpsertItem<StationProps>[], 
 /** Inserts or updates admin units of one level by code (they have no version or history). */
 export async function upsertAdminUnits(tx: Tx, level: AdminLevel, items: UpsertItem<AdminProps>[], onRow?: () => void): Promise<void> {
   const table = level === 'district' ? 'districts' : level === 'street' ? 'streets' : 'communities';
-  const parents = level === 'district' ? new Map<string, number>() : await codeToId(tx, level === 'street' ? 'districts' : 'streets', items.map((i) => i.props.parentCode ?? ''));
+  const parents =
+    level === 'district'
+      ? new Map<string, number>()
+      : await codeToId(
+          tx,
+          level === 'street' ? 'districts' : 'streets',
+          items.map((i) => i.props.parentCode ?? ''),
+        );
   for (const it of items) {
     const p = it.props;
     const parentId = p.parentCode ? parents.get(p.parentCode) : undefined;
-    if (level !== 'district' && parentId === undefined) throw new DatasetError(`上级编码 ${p.parentCode} 不存在 / unknown parent code ${p.parentCode}`, [{ code: p.code, kind: level }]);
+    if (level !== 'district' && parentId === undefined)
+      throw new DatasetError(`上级编码 ${p.parentCode} 不存在 / unknown parent code ${p.parentCode}`, [{ code: p.code, kind: level }]);
     const geom = multiFromGeoJson(it.geometry);
     if (it.existing) {
-      const set = level === 'district' ? { name: p.name, boundary: geom } : level === 'street' ? { name: p.name, boundary: geom, district_id: parentId! } : { name: p.name, boundary: geom, street_id: parentId! };
-      await tx.updateTable(table).set(set as never).where('id', '=', it.existing.id).execute();
+      const set =
+        level === 'district'
+          ? { name: p.name, boundary: geom }
+          : level === 'street'
+            ? { name: p.name, boundary: geom, district_id: parentId! }
+            : { name: p.name, boundary: geom, street_id: parentId! };
+      await tx
+        .updateTable(table)
+        .set(set as never)
+        .where('id', '=', it.existing.id)
+        .execute();
     } else if (level === 'district') {
       await tx.insertInto('districts').values({ code: p.code, name: p.name, boundary: geom }).execute();
     } else if (level === 'street') {

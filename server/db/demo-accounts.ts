@@ -54,7 +54,15 @@ export async function demoAccounts(db: Kysely<Database>): Promise<DemoAccount[]>
   const raw = await getMeta<DemoAccount[] | string>(db, 'demo_accounts');
   const list: DemoAccount[] = typeof raw === 'string' ? JSON.parse(raw) : (raw ?? []);
   if (!list.length) return [];
-  const users = await db.selectFrom('users').select(['username', 'password_hash', 'disabled']).where('username', 'in', list.map((a) => a.username)).execute();
+  const users = await db
+    .selectFrom('users')
+    .select(['username', 'password_hash', 'disabled'])
+    .where(
+      'username',
+      'in',
+      list.map((a) => a.username),
+    )
+    .execute();
   const open = new Set<string>();
   for (const u of users) if (!u.disabled && (await verifyPassword(DEMO_PASSWORD, u.password_hash))) open.add(u.username);
   return list.filter((a) => open.has(a.username));

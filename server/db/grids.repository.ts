@@ -68,17 +68,16 @@ function baseQuery(db: Kysely<Database>, simplifyM?: number) {
   // Degrees for ST_SimplifyPreserveTopology: metres / metres-per-degree of latitude is a slight
   // over-simplification in longitude, acceptable for display tolerances.
   const geom = simplifyM && simplifyM > 0 ? sql`ST_SimplifyPreserveTopology(g.boundary, ${toleranceDeg(simplifyM)})` : sql`g.boundary`;
-  return gridsWithUnits(db)
-    .select([
-      'g.party_branch',
-      'g.version',
-      'g.updated_at',
-      'g.updated_by',
-      sql<number>`ST_Area(g.boundary::geography)`.as('area_m2'),
-      // Simplified (display) geometry needs no more than 6 decimals (≈ 0.1 m); full detail is the
-      // stored polygon exactly (9 decimals, the storage grid), so it can be sent back unchanged.
-      asGeoJson<Polygon>(geom, simplifyM && simplifyM > 0 ? 6 : SERVED_DECIMALS).as('geometry'),
-    ]);
+  return gridsWithUnits(db).select([
+    'g.party_branch',
+    'g.version',
+    'g.updated_at',
+    'g.updated_by',
+    sql<number>`ST_Area(g.boundary::geography)`.as('area_m2'),
+    // Simplified (display) geometry needs no more than 6 decimals (≈ 0.1 m); full detail is the
+    // stored polygon exactly (9 decimals, the storage grid), so it can be sent back unchanged.
+    asGeoJson<Polygon>(geom, simplifyM && simplifyM > 0 ? 6 : SERVED_DECIMALS).as('geometry'),
+  ]);
 }
 
 export async function listGrids(db: Kysely<Database>, f: GridFilter): Promise<GridRow[]> {
@@ -90,7 +89,10 @@ export async function listGrids(db: Kysely<Database>, f: GridFilter): Promise<Gr
     const like = f.q.replace(/[\\%_]/g, (c) => `\\${c}`);
     q = q.where((eb) => eb.or([eb('g.name', 'ilike', `%${like}%`), eb('g.code', 'like', `${like}%`)]));
   }
-  return (await q.orderBy('g.code').limit(f.limit ?? 20_000).execute()) as GridRow[];
+  return (await q
+    .orderBy('g.code')
+    .limit(f.limit ?? 20_000)
+    .execute()) as GridRow[];
 }
 
 export async function getGrid(db: Kysely<Database>, idOrCode: string): Promise<GridRow | undefined> {

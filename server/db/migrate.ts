@@ -51,14 +51,12 @@ ${m.sql}
 ;
 INSERT INTO schema_migrations (name, checksum) VALUES (${quote(m.name)}, ${quote(m.checksum)});
 COMMIT;`;
-    const done = await db.kysely
-      .selectFrom('schema_migrations')
-      .select(['name', 'checksum'])
-      .where('name', '=', m.name)
-      .executeTakeFirst();
+    const done = await db.kysely.selectFrom('schema_migrations').select(['name', 'checksum']).where('name', '=', m.name).executeTakeFirst();
     if (done) {
       if (done.checksum !== m.checksum) {
-        throw new Error(`迁移 ${m.name} 已应用但文件已被修改 / migration ${m.name} was applied but its file has changed (checksum ${done.checksum} → ${m.checksum}); migrations are frozen, add a new one instead`);
+        throw new Error(
+          `迁移 ${m.name} 已应用但文件已被修改 / migration ${m.name} was applied but its file has changed (checksum ${done.checksum} → ${m.checksum}); migrations are frozen, add a new one instead`,
+        );
       }
       continue;
     }

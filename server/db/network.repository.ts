@@ -50,5 +50,8 @@ export async function listEdges(db: Kysely<Database>, bbox: Bbox, opts: { majorO
     .where(sql<boolean>`geom && ${envelope(bbox)}`)
     .where('walkable', '=', true);
   if (opts.majorOnly) q = q.where('highway', 'in', MAJOR);
-  return (await q.orderBy('id').limit(opts.limit ?? 50_000).execute()) as EdgeRow[];
+  return (await q
+    .orderBy('id')
+    .limit(opts.limit ?? 50_000)
+    .execute()) as EdgeRow[];
 }

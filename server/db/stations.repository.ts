@@ -89,7 +89,11 @@ export interface NamedStationNear {
  * Live stations whose name equals a row's name and that stand within `toleranceM` of its point
  * (geodesic metres, PostGIS geography). One query for all rows.
  */
-export async function stationsNamedNear(db: Kysely<Database>, rows: { name: string; lon: number; lat: number }[], toleranceM: number): Promise<NamedStationNear[]> {
+export async function stationsNamedNear(
+  db: Kysely<Database>,
+  rows: { name: string; lon: number; lat: number }[],
+  toleranceM: number,
+): Promise<NamedStationNear[]> {
   if (rows.length === 0) return [];
   const r = await sql<NamedStationNear>`
     SELECT (t.ord - 1)::int AS i, st.code, st.type_code, ST_Distance(st.geom::geography, p.g::geography) AS distance_m

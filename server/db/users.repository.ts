@@ -34,7 +34,11 @@ export async function upsertUser(db: Kysely<Database>, u: NewUser): Promise<numb
     .returning('id')
     .executeTakeFirstOrThrow();
   await db.deleteFrom('user_streets').where('user_id', '=', row.id).execute();
-  if (streets.length) await db.insertInto('user_streets').values(streets.map((s) => ({ user_id: row.id, street_id: s.id }))).execute();
+  if (streets.length)
+    await db
+      .insertInto('user_streets')
+      .values(streets.map((s) => ({ user_id: row.id, street_id: s.id })))
+      .execute();
   // A changed password or role ends every open session of that user.
   await db.deleteFrom('sessions').where('user_id', '=', row.id).execute();
   return row.id;
@@ -62,7 +66,11 @@ export async function assignStreetsIfNone(db: Kysely<Database>, userId: number, 
   if (!streetCodes.length) return;
   if (await db.selectFrom('user_streets').select('user_id').where('user_id', '=', userId).limit(1).executeTakeFirst()) return;
   const streets = await db.selectFrom('streets').select('id').where('code', 'in', streetCodes).execute();
-  if (streets.length) await db.insertInto('user_streets').values(streets.map((s) => ({ user_id: userId, street_id: s.id }))).execute();
+  if (streets.length)
+    await db
+      .insertInto('user_streets')
+      .values(streets.map((s) => ({ user_id: userId, street_id: s.id })))
+      .execute();
 }
 
 /** Disables an account and ends its sessions; false when there is no such account. */
@@ -86,7 +94,13 @@ async function actorOf(db: Kysely<Database>, userId: number): Promise<Actor | un
   const u = await db.selectFrom('users').select(['id', 'username', 'display_name', 'role', 'disabled']).where('id', '=', userId).executeTakeFirst();
   if (!u || u.disabled) return undefined;
   const streets = await db.selectFrom('user_streets').select('street_id').where('user_id', '=', userId).orderBy('street_id').execute();
-  return { id: u.id, username: u.username, displayName: u.display_name, role: u.role, streetIds: u.role === 'street_editor' ? streets.map((s) => s.street_id) : [] };
+  return {
+    id: u.id,
+    username: u.username,
+    displayName: u.display_name,
+    role: u.role,
+    streetIds: u.role === 'street_editor' ? streets.map((s) => s.street_id) : [],
+  };
 }
 
 export const tokenHash = (token: string) => createHash('sha256').update(token).digest('base64url');
@@ -94,7 +108,10 @@ export const tokenHash = (token: string) => createHash('sha256').update(token).d
 export async function createSession(db: Kysely<Database>, userId: number, ttlHours: number): Promise<{ token: string; expiresAt: Date }> {
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(Date.now() + ttlHours * 3600_000);
-  await db.insertInto('sessions').values({ token_hash: tokenHash(token), user_id: userId, expires_at: expiresAt }).execute();
+  await db
+    .insertInto('sessions')
+    .values({ token_hash: tokenHash(token), user_id: userId, expires_at: expiresAt })
+    .execute();
   // Housekeeping: drop this user's expired sessions.
   await db.deleteFrom('sessions').where('user_id', '=', userId).where('expires_at', '<', new Date()).execute();
   return { token, expiresAt };
@@ -102,7 +119,12 @@ export async function createSession(db: Kysely<Database>, userId: number, ttlHou
 
 /** The actor behind a session token, or undefined if unknown, expired or disabled. */
 export async function actorForToken(db: Kysely<Database>, token: string): Promise<Actor | undefined> {
-  const s = await db.selectFrom('sessions').select(['user_id']).where('token_hash', '=', tokenHash(token)).where(sql<boolean>`expires_at > now()`).executeTakeFirst();
+  const s = await db
+    .selectFrom('sessions')
+    .select(['user_id'])
+    .where('token_hash', '=', tokenHash(token))
+    .where(sql<boolean>`expires_at > now()`)
+    .executeTakeFirst();
   return s ? actorOf(db, s.user_id) : undefined;
 }
 

@@ -50,7 +50,10 @@ const isSliver = (p: RawBuilder<unknown>) =>
 const BATCH = 2000;
 
 /** What is wrong with each polygon (by index in `geoms`): invalidity, overlapping parts, slivers. */
-export async function polygonFindings(db: Kysely<Database>, geoms: Poly[]): Promise<{ invalid: InvalidDetail[]; overlaps: PartOverlap[]; slivers: SliverRow[] }> {
+export async function polygonFindings(
+  db: Kysely<Database>,
+  geoms: Poly[],
+): Promise<{ invalid: InvalidDetail[]; overlaps: PartOverlap[]; slivers: SliverRow[] }> {
   const out = { invalid: [] as InvalidDetail[], overlaps: [] as PartOverlap[], slivers: [] as SliverRow[] };
   for (let start = 0; start < geoms.length; start += BATCH) {
     const part = geoms.slice(start, start + BATCH);

@@ -16,16 +16,28 @@ describe('amenity words', () => {
 
   it('the synonyms of issue 13 map to the codes a reader expects', () => {
     const expected: [string, string][] = [
-      ['饮水', 'water'], ['热水', 'water'], ['开水', 'water'],
+      ['饮水', 'water'],
+      ['热水', 'water'],
+      ['开水', 'water'],
       ['充电', 'charging'],
-      ['座椅', 'seating'], ['休息', 'seating'],
-      ['空调', 'air_conditioning'], ['暖气', 'heating'],
-      ['卫生间', 'toilet'], ['厕所', 'toilet'],
-      ['急救箱', 'first_aid'], ['药箱', 'first_aid'],
-      ['雨伞', 'umbrella'], ['微波炉', 'microwave'],
-      ['维修工具', 'repair_tools'], ['打气筒', 'repair_tools'],
-      ['WiFi', 'wifi'], ['Wi-Fi', 'wifi'], ['ＷＩＦＩ', 'wifi'], ['wifi', 'wifi'],
-      ['First Aid', 'first_aid'], ['air conditioning', 'air_conditioning'],
+      ['座椅', 'seating'],
+      ['休息', 'seating'],
+      ['空调', 'air_conditioning'],
+      ['暖气', 'heating'],
+      ['卫生间', 'toilet'],
+      ['厕所', 'toilet'],
+      ['急救箱', 'first_aid'],
+      ['药箱', 'first_aid'],
+      ['雨伞', 'umbrella'],
+      ['微波炉', 'microwave'],
+      ['维修工具', 'repair_tools'],
+      ['打气筒', 'repair_tools'],
+      ['WiFi', 'wifi'],
+      ['Wi-Fi', 'wifi'],
+      ['ＷＩＦＩ', 'wifi'],
+      ['wifi', 'wifi'],
+      ['First Aid', 'first_aid'],
+      ['air conditioning', 'air_conditioning'],
     ];
     for (const [word, code] of expected) expect(amenityOfWord(word), word).toBe(code);
     expect(amenityOfWord('按摩')).toBeUndefined();

@@ -19,14 +19,35 @@ export interface StationTypeDef {
 
 export const STATION_TYPES: readonly StationTypeDef[] = [
   // "party members and residents find a place within a 1-km radius"
-  { code: 'party_service_center', nameZh: '党群服务中心', nameEn: 'Party–mass service centre', coverageMode: 'radius', coverageRadiusM: 1000, coverageMinutes: 15 },
+  {
+    code: 'party_service_center',
+    nameZh: '党群服务中心',
+    nameEn: 'Party–mass service centre',
+    coverageMode: 'radius',
+    coverageRadiusM: 1000,
+    coverageMinutes: 15,
+  },
   // Configurable per city; 1 km is the default used by the sample city.
   { code: 'courier_station', nameZh: '爱心驿站', nameEn: 'Courier & rider rest station', coverageMode: 'radius', coverageRadiusM: 1000, coverageMinutes: 10 },
   // Daily services belong to the 15-minute convenience circle (一刻钟便民生活圈).
   { code: 'elderly_canteen', nameZh: '老年食堂', nameEn: 'Elderly canteen', coverageMode: 'walk', coverageRadiusM: 1000, coverageMinutes: 15 },
-  { code: 'elderly_care_center', nameZh: '社区养老服务中心', nameEn: 'Community elderly-care centre', coverageMode: 'walk', coverageRadiusM: 1000, coverageMinutes: 15 },
+  {
+    code: 'elderly_care_center',
+    nameZh: '社区养老服务中心',
+    nameEn: 'Community elderly-care centre',
+    coverageMode: 'walk',
+    coverageRadiusM: 1000,
+    coverageMinutes: 15,
+  },
   { code: 'after_school_room', nameZh: '三点半学堂', nameEn: 'After-school room', coverageMode: 'walk', coverageRadiusM: 1000, coverageMinutes: 15 },
-  { code: 'vegetable_pickup', nameZh: '放心菜自提点', nameEn: 'Fresh-vegetable pick-up point', coverageMode: 'walk', coverageRadiusM: 1000, coverageMinutes: 15 },
+  {
+    code: 'vegetable_pickup',
+    nameZh: '放心菜自提点',
+    nameEn: 'Fresh-vegetable pick-up point',
+    coverageMode: 'walk',
+    coverageRadiusM: 1000,
+    coverageMinutes: 15,
+  },
 ] as const;
 
 export const STATION_TYPE_CODES = STATION_TYPES.map((t) => t.code);
@@ -86,7 +107,11 @@ export const AMENITY_WORDS: Record<Amenity, readonly string[]> = {
 };
 
 /** How amenity words are compared: NFKC (full-width → ASCII), lower case, no spaces, "_" or "-". */
-export const normAmenityWord = (w: string) => w.normalize('NFKC').toLowerCase().replace(/[\s_-]/g, '');
+export const normAmenityWord = (w: string) =>
+  w
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\s_-]/g, '');
 
 const AMENITY_BY_WORD = new Map<string, Amenity>();
 for (const a of AMENITIES) {

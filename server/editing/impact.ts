@@ -59,8 +59,14 @@ export async function editImpact(coverage: CoverageService, changes: GridChange[
     population_after: sum(changes, (c) => c.population_after),
     households_before: sum(changes, (c) => c.households_before),
     households_after: sum(changes, (c) => c.households_after),
-    area_m2_before: round(sum(changes, (c) => c.area_m2_before), 1),
-    area_m2_after: round(sum(changes, (c) => c.area_m2_after), 1),
+    area_m2_before: round(
+      sum(changes, (c) => c.area_m2_before),
+      1,
+    ),
+    area_m2_after: round(
+      sum(changes, (c) => c.area_m2_after),
+      1,
+    ),
     stations_before: sum(changes, (c) => c.stations_before),
     stations_after: sum(changes, (c) => c.stations_after),
     coverage: impact,

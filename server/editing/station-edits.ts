@@ -71,7 +71,12 @@ async function fieldProblems(tx: Transaction<Database>, f: StationFields, lonLat
   }
   if (f.opening_hours !== undefined) {
     const e = openingHoursError(f.opening_hours, lonLat);
-    if (e) problems.push({ code: 'bad_opening_hours', zh: `营业时间格式无法识别（OSM opening_hours 语法，如 “Mo-Fr 08:00-18:00” 或 “24/7”）：${e}`, en: `Opening hours not understood (OSM opening_hours syntax): ${e}` });
+    if (e)
+      problems.push({
+        code: 'bad_opening_hours',
+        zh: `营业时间格式无法识别（OSM opening_hours 语法，如 “Mo-Fr 08:00-18:00” 或 “24/7”）：${e}`,
+        en: `Opening hours not understood (OSM opening_hours syntax): ${e}`,
+      });
   }
   if (f.status !== undefined && !(STATION_STATUSES as readonly string[]).includes(f.status)) {
     problems.push({ code: 'bad_status', zh: `状态只能是 ${STATION_STATUSES.join(' / ')}`, en: `status must be one of ${STATION_STATUSES.join(', ')}` });
@@ -84,12 +89,31 @@ async function checkPlace(tx: Transaction<Database>, actor: Actor, points: [numb
   const streets = [];
   for (const [lon, lat] of points) {
     const s = await streetAt(tx, lon, lat);
-    if (!s) throw rejected([{ code: 'outside_city', zh: `位置 ${lon.toFixed(6)}, ${lat.toFixed(6)} 不在任何街道内`, en: `${lon.toFixed(6)}, ${lat.toFixed(6)} is not inside any street`, location: [lon, lat] }]);
+    if (!s)
+      throw rejected([
+        {
+          code: 'outside_city',
+          zh: `位置 ${lon.toFixed(6)}, ${lat.toFixed(6)} 不在任何街道内`,
+          en: `${lon.toFixed(6)}, ${lat.toFixed(6)} is not inside any street`,
+          location: [lon, lat],
+        },
+      ]);
     streets.push(s);
   }
-  if (!canWrite(actor, 'station', streets.map((s) => s.id))) {
+  if (
+    !canWrite(
+      actor,
+      'station',
+      streets.map((s) => s.id),
+    )
+  ) {
     const foreign = streets.filter((s) => !canWrite(actor, 'station', [s.id]));
-    throw new ApiError(403, 'forbidden', `您无权编辑${foreign.map((s) => s.name).join('、')}的站点：那不是您负责的街道`, `You may not edit stations in ${foreign.map((s) => s.code).join(', ')}: not a street assigned to you`);
+    throw new ApiError(
+      403,
+      'forbidden',
+      `您无权编辑${foreign.map((s) => s.name).join('、')}的站点：那不是您负责的街道`,
+      `You may not edit stations in ${foreign.map((s) => s.code).join(', ')}: not a street assigned to you`,
+    );
   }
 }
 
@@ -111,7 +135,14 @@ async function writeHistory(tx: Transaction<Database>, actor: Actor, id: number,
   const after = (await stationState(tx, id, false))!;
   await tx
     .insertInto('station_history')
-    .values({ station_id: id, version: after.version, operation, changed_by: actor.username, before_props: before ? JSON.stringify(propsOf(before)) : null, after_props: JSON.stringify(propsOf(after)) })
+    .values({
+      station_id: id,
+      version: after.version,
+      operation,
+      changed_by: actor.username,
+      before_props: before ? JSON.stringify(propsOf(before)) : null,
+      after_props: JSON.stringify(propsOf(after)),
+    })
     .execute();
   return after;
 }
@@ -125,17 +156,27 @@ async function lockStation(tx: Transaction<Database>, actor: Actor, id: number, 
   if (!s || s.deleted) throw new ApiError(404, 'not_found', `站点 ${id} 不存在`, `Station ${id} not found`);
   await checkPlace(tx, actor, [[s.lon, s.lat]]);
   if (s.version !== version) {
-    throw new ApiError(409, 'version_conflict', `站点 ${s.code} 已被他人修改（您基于版本 ${version}，当前为版本 ${s.version}），未保存任何内容`, `Station ${s.code} was changed by someone else (you edited version ${version}; it is now version ${s.version}); nothing was saved`, {
-      station_id: s.id,
-      your_version: version,
-      current_version: s.version,
-      current: propsOf(s),
-    });
+    throw new ApiError(
+      409,
+      'version_conflict',
+      `站点 ${s.code} 已被他人修改（您基于版本 ${version}，当前为版本 ${s.version}），未保存任何内容`,
+      `Station ${s.code} was changed by someone else (you edited version ${version}; it is now version ${s.version}); nothing was saved`,
+      {
+        station_id: s.id,
+        your_version: version,
+        current_version: s.version,
+        current: propsOf(s),
+      },
+    );
   }
   return s;
 }
 
-export async function createStation(tx: Transaction<Database>, actor: Actor, f: Required<Pick<StationFields, 'type' | 'name' | 'lon' | 'lat'>> & StationFields & { code?: string }) {
+export async function createStation(
+  tx: Transaction<Database>,
+  actor: Actor,
+  f: Required<Pick<StationFields, 'type' | 'name' | 'lon' | 'lat'>> & StationFields & { code?: string },
+) {
   requireStationWriter(actor);
   await checkPlace(tx, actor, [[f.lon, f.lat]]);
   const problems = await fieldProblems(tx, f, [f.lon, f.lat]);
@@ -143,7 +184,8 @@ export async function createStation(tx: Transaction<Database>, actor: Actor, f: 
   const code =
     f.code ??
     `ST${String((await sql<{ n: number }>`SELECT coalesce(max(substr(code, 3)::int), 0) + 1 AS n FROM stations WHERE code ~ '^ST[0-9]{1,9}$'`.execute(tx)).rows[0].n).padStart(5, '0')}`;
-  if (await tx.selectFrom('stations').select('id').where('code', '=', code).executeTakeFirst()) throw rejected([{ code: 'duplicate_code', zh: `站点编码 ${code} 已存在`, en: `Station code ${code} already exists` }]);
+  if (await tx.selectFrom('stations').select('id').where('code', '=', code).executeTakeFirst())
+    throw rejected([{ code: 'duplicate_code', zh: `站点编码 ${code} 已存在`, en: `Station code ${code} already exists` }]);
   const r = await sql<{ id: number }>`
     INSERT INTO stations (code, type_code, name, address, geom, amenities, opening_hours, phone, operator, status, updated_by)
     VALUES (${code}, ${f.type}, ${f.name}, ${f.address ?? null}, ST_SetSRID(ST_MakePoint(${f.lon}, ${f.lat}), 4326), ${f.amenities ?? []}::text[],
@@ -179,5 +221,10 @@ export async function deleteStation(tx: Transaction<Database>, actor: Actor, id:
 }
 
 export async function stationHistory(db: Kysely<Database>, id: number) {
-  return db.selectFrom('station_history').select(['version', 'operation', 'changed_by', 'changed_at', 'before_props', 'after_props']).where('station_id', '=', id).orderBy('version', 'desc').execute();
+  return db
+    .selectFrom('station_history')
+    .select(['version', 'operation', 'changed_by', 'changed_at', 'before_props', 'after_props'])
+    .where('station_id', '=', id)
+    .orderBy('version', 'desc')
+    .execute();
 }

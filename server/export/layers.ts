@@ -88,7 +88,8 @@ export function gapFeatures(gaps: GapInput[], crs: Crs): Feature<MultiPolygon>[]
 export const featureCollection = <G extends Polygon | MultiPolygon | Point>(features: Feature<G>[], crs: Crs): FeatureCollection<G> & { crs_note: string } => ({
   type: 'FeatureCollection',
   // RFC 7946 has no CRS member; say which system the numbers are in for people reading the file.
-  crs_note: crs === 'wgs84' ? 'WGS84 lon/lat (EPSG:4326)' : crs === 'gcj02' ? 'GCJ-02 lon/lat (Amap/Tencent), not EPSG:4326' : 'BD-09 lon/lat (Baidu), not EPSG:4326',
+  crs_note:
+    crs === 'wgs84' ? 'WGS84 lon/lat (EPSG:4326)' : crs === 'gcj02' ? 'GCJ-02 lon/lat (Amap/Tencent), not EPSG:4326' : 'BD-09 lon/lat (Baidu), not EPSG:4326',
   features,
 });
 
@@ -137,10 +138,12 @@ export function shapefileLayer(layer: ExportLayer, features: Feature<Polygon | M
     fields: defs.map(([, name, type, decimals]) => ({ name, type, ...(type === 'N' ? { length: 18, decimals: decimals ?? 0 } : {}) })),
     features: features.map((f) => ({
       geometry: f.geometry,
-      properties: Object.fromEntries(defs.map(([key, name]) => {
-        const v = (f.properties as Record<string, unknown>)[key];
-        return [name, Array.isArray(v) ? v.join(',') : v];
-      })),
+      properties: Object.fromEntries(
+        defs.map(([key, name]) => {
+          const v = (f.properties as Record<string, unknown>)[key];
+          return [name, Array.isArray(v) ? v.join(',') : v];
+        }),
+      ),
     })),
   };
 }

@@ -22,7 +22,8 @@ export interface DbfField {
   decimals?: number;
 }
 
-export const WGS84_PRJ = 'GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]';
+export const WGS84_PRJ =
+  'GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]';
 
 const encode = (s: string, enc: DbfEncoding): Uint8Array => (enc === 'gbk' ? new Uint8Array(iconv.encode(s, 'gbk')) : new TextEncoder().encode(s));
 
@@ -49,7 +50,8 @@ function formatNumber(v: unknown, f: Required<DbfField>): string {
 export function writeDbf(fields: DbfField[], rows: Record<string, unknown>[], enc: DbfEncoding = 'utf-8'): Uint8Array {
   const defs: Required<DbfField>[] = fields.map((f) => {
     let length = f.length ?? 18;
-    if (f.type === 'C' && f.length === undefined) length = Math.max(1, Math.min(254, Math.max(0, ...rows.map((r) => (r[f.name] == null ? 0 : encode(String(r[f.name]), enc).length)))));
+    if (f.type === 'C' && f.length === undefined)
+      length = Math.max(1, Math.min(254, Math.max(0, ...rows.map((r) => (r[f.name] == null ? 0 : encode(String(r[f.name]), enc).length)))));
     return { name: f.name, type: f.type, length, decimals: f.type === 'N' ? (f.decimals ?? 0) : 0 };
   });
   const recordLen = 1 + defs.reduce((n, f) => n + f.length, 0);
@@ -95,14 +97,15 @@ const signedArea = (ring: Position[]) => {
   for (let i = 0; i + 1 < ring.length; i++) s += (ring[i + 1][0] - ring[i][0]) * (ring[i + 1][1] + ring[i][1]);
   return s; // > 0: clockwise
 };
-const orient = (ring: Position[], clockwise: boolean) => ((signedArea(ring) > 0) === clockwise ? ring : [...ring].reverse());
+const orient = (ring: Position[], clockwise: boolean) => (signedArea(ring) > 0 === clockwise ? ring : [...ring].reverse());
 
 type ShpGeometry = Point | Polygon | MultiPolygon;
 
 /** .shp and .shx bytes for one layer (all Points, or all Polygons/MultiPolygons). */
 export function writeShp(geometries: ShpGeometry[]): { shp: Uint8Array; shx: Uint8Array; shapeType: 1 | 5 } {
   const isPoint = geometries.every((g) => g.type === 'Point');
-  if (!isPoint && !geometries.every((g) => g.type === 'Polygon' || g.type === 'MultiPolygon')) throw new Error('a layer must hold only points or only polygons');
+  if (!isPoint && !geometries.every((g) => g.type === 'Polygon' || g.type === 'MultiPolygon'))
+    throw new Error('a layer must hold only points or only polygons');
   const shapeType = isPoint ? 1 : 5;
   const contents = geometries.map((g) => {
     if (g.type === 'Point') {
@@ -194,7 +197,14 @@ export async function writeShapefileZip(layers: ShapefileLayer[], opts: Shapefil
     const add = (ext: string, data: Uint8Array | string) => zip.file(`${layer.name}.${ext}`, data, { date: ZIP_DATE, createFolders: false });
     add('shp', shp);
     add('shx', shx);
-    add('dbf', writeDbf(layer.fields, layer.features.map((f) => f.properties), enc));
+    add(
+      'dbf',
+      writeDbf(
+        layer.fields,
+        layer.features.map((f) => f.properties),
+        enc,
+      ),
+    );
     if (!opts.omitPrj) add('prj', layer.prj ?? WGS84_PRJ);
     if (!opts.omitCpg) add('cpg', enc === 'gbk' ? 'GBK' : 'UTF-8');
   }

@@ -46,9 +46,10 @@ export async function writeWorkbook(sheets: SheetSpec[]): Promise<Uint8Array> {
     s.columns.forEach((c, i) => {
       const col = ws.getColumn(i + 1);
       col.width = c.width ?? Math.max(10, Math.min(40, c.header.length * 2 + 2));
-      if (c.numFmt) col.eachCell((cell, rowNumber) => {
-        if (rowNumber > headerRow) cell.numFmt = c.numFmt!;
-      });
+      if (c.numFmt)
+        col.eachCell((cell, rowNumber) => {
+          if (rowNumber > headerRow) cell.numFmt = c.numFmt!;
+        });
     });
     ws.views = [{ state: 'frozen', ySplit: headerRow }];
     if (s.columns.length) ws.autoFilter = { from: { row: headerRow, column: 1 }, to: { row: headerRow, column: s.columns.length } };

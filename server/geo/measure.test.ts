@@ -59,9 +59,22 @@ describe('areaM2', () => {
   it('measures a 1 km square within 0.5 % of its planar area in the local frame', () => {
     const k = metresPerDegree(38.91);
     const [x, y] = [1000 / k.x, 1000 / k.y];
-    const sq = { type: 'Polygon' as const, coordinates: [[[121.6, 38.91], [121.6 + x, 38.91], [121.6 + x, 38.91 + y], [121.6, 38.91 + y], [121.6, 38.91]]] };
+    const sq = {
+      type: 'Polygon' as const,
+      coordinates: [
+        [
+          [121.6, 38.91],
+          [121.6 + x, 38.91],
+          [121.6 + x, 38.91 + y],
+          [121.6, 38.91 + y],
+          [121.6, 38.91],
+        ],
+      ],
+    };
     expect(Math.abs(areaM2(sq) / 1e6 - 1)).toBeLessThan(0.005);
-    expect(areaM2({ type: 'MultiPolygon', coordinates: [sq.coordinates, sq.coordinates.map((r) => r.map(([a, b]) => [a! + 2 * x, b!]))] }) / areaM2(sq)).toBeCloseTo(2, 6);
+    expect(
+      areaM2({ type: 'MultiPolygon', coordinates: [sq.coordinates, sq.coordinates.map((r) => r.map(([a, b]) => [a! + 2 * x, b!]))] }) / areaM2(sq),
+    ).toBeCloseTo(2, 6);
   });
 });
 
@@ -106,10 +119,15 @@ describe('areaM2 on the ellipsoid', () => {
 
   it('gives a 1 km square at 45.7° N its ellipsoidal area, not the sphere’s (Turf is ~0.3 % off there)', () => {
     const k = metresPerDegree(45.7);
-    const ring = [[10, 45.7], [10 + 1000 / k.x, 45.7], [10 + 1000 / k.x, 45.7 + 1000 / k.y], [10, 45.7 + 1000 / k.y], [10, 45.7]];
+    const ring = [
+      [10, 45.7],
+      [10 + 1000 / k.x, 45.7],
+      [10 + 1000 / k.x, 45.7 + 1000 / k.y],
+      [10, 45.7 + 1000 / k.y],
+      [10, 45.7],
+    ];
     const sq = { type: 'Polygon' as const, coordinates: [ring] };
     expect(Math.abs(areaM2(sq) / exact(ring) - 1)).toBeLessThan(1e-6);
     expect(Math.abs(turfArea(sq) / exact(ring) - 1)).toBeGreaterThan(1e-3);
   });
 });
-

@@ -32,7 +32,9 @@ type Recorded = Awaited<ReturnType<typeof gridHistory>>[number];
  * can be looked at and restored.
  */
 export function gridHistoryEntries(entries: Recorded[]): Static<typeof GridHistoryEntry>[] {
-  const out: Static<typeof GridHistoryEntry>[] = entries.map((e) => ({ ...e, changed_at: new Date(e.changed_at).toISOString() }) as Static<typeof GridHistoryEntry>);
+  const out: Static<typeof GridHistoryEntry>[] = entries.map(
+    (e) => ({ ...e, changed_at: new Date(e.changed_at).toISOString() }) as Static<typeof GridHistoryEntry>,
+  );
   const oldest = entries[entries.length - 1];
   if (oldest && oldest.version > 1 && oldest.before_geometry && oldest.before_props) {
     out.push({

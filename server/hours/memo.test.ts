@@ -12,7 +12,20 @@ const OPTIONS = { mode: 0, tag_key: 'opening_hours', map_value: false, warnings_
 
 const fmts = new Map<string, Intl.DateTimeFormat>();
 function referenceWall(instant: Date, timeZone: string): Date {
-  if (!fmts.has(timeZone)) fmts.set(timeZone, new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }));
+  if (!fmts.has(timeZone))
+    fmts.set(
+      timeZone,
+      new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+      }),
+    );
   const parts = fmts.get(timeZone)!.formatToParts(instant);
   const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
   return new Date(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
@@ -95,7 +108,17 @@ describe('memoised opening hours', () => {
   });
 
   it('wallClockDate equals a fresh Intl conversion and returns a new Date each time', () => {
-    for (const t of [0, 1, 999, 1000, -1, -1001, Date.UTC(2026, 2, 29, 0, 59, 59, 999), Date.UTC(2026, 2, 29, 1, 0, 0, 0), Date.UTC(2026, 9, 25, 0, 30, 0, 500)]) {
+    for (const t of [
+      0,
+      1,
+      999,
+      1000,
+      -1,
+      -1001,
+      Date.UTC(2026, 2, 29, 0, 59, 59, 999),
+      Date.UTC(2026, 2, 29, 1, 0, 0, 0),
+      Date.UTC(2026, 9, 25, 0, 30, 0, 500),
+    ]) {
       for (const z of ZONES) {
         const a = wallClockDate(new Date(t), z);
         const b = wallClockDate(new Date(t), z);

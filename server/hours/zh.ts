@@ -34,7 +34,24 @@ type Token =
   | { t: 'except' }
   | { t: 'open' };
 
-const DAY_OF: Record<string, number> = { 一: 0, 二: 1, 三: 2, 四: 3, 五: 4, 六: 5, 日: 6, 天: 6, 七: 6, '1': 0, '2': 1, '3': 2, '4': 3, '5': 4, '6': 5, '7': 6 };
+const DAY_OF: Record<string, number> = {
+  一: 0,
+  二: 1,
+  三: 2,
+  四: 3,
+  五: 4,
+  六: 5,
+  日: 6,
+  天: 6,
+  七: 6,
+  '1': 0,
+  '2': 1,
+  '3': 2,
+  '4': 3,
+  '5': 4,
+  '6': 5,
+  '7': 6,
+};
 const OSM_DAY = ['Mo', 'Tu', 'We', 'Th', 'Fr', 'Sa', 'Su'];
 
 /** Full-width forms to ASCII (NFKC), dashes and "至 / 到 / ~" to "-", Chinese colons to ":". */
@@ -51,37 +68,56 @@ const DAY = '(?:周|星期|礼拜)([一二三四五六日天七1-7])';
 const CLOCK = '(上午|早上|早晨|中午|下午|晚上|傍晚)?(次日)?(\\d{1,2})(?:[:.](\\d{2})|点(?:(半)|(\\d{1,2})分?)?|时)?';
 
 const MATCHERS: [RegExp, (m: RegExpExecArray) => Token | Token[] | null][] = [
-  [/^(?:7[x×*]24(?:小时|h)?|24\/7|24(?:小时|h|hours?)(?:营业|开放|服务|值守)?|全天(?:候)?(?:24小时)?(?:营业|开放|服务)?|全年无休|不打烊)/i, () => ({ t: 'always' })],
-  [new RegExp(`^${DAY}-(?:周|星期|礼拜)?([一二三四五六日天七1-7])`), (m) => {
-    const a = DAY_OF[m[1]];
-    const b = DAY_OF[m[2]];
-    const days: number[] = [];
-    for (let d = a; ; d = (d + 1) % 7) {
-      days.push(d);
-      if (d === b || days.length > 7) break;
-    }
-    return { t: 'days', days };
-  }],
+  [
+    /^(?:7[x×*]24(?:小时|h)?|24\/7|24(?:小时|h|hours?)(?:营业|开放|服务|值守)?|全天(?:候)?(?:24小时)?(?:营业|开放|服务)?|全年无休|不打烊)/i,
+    () => ({ t: 'always' }),
+  ],
+  [
+    new RegExp(`^${DAY}-(?:周|星期|礼拜)?([一二三四五六日天七1-7])`),
+    (m) => {
+      const a = DAY_OF[m[1]];
+      const b = DAY_OF[m[2]];
+      const days: number[] = [];
+      for (let d = a; ; d = (d + 1) % 7) {
+        days.push(d);
+        if (d === b || days.length > 7) break;
+      }
+      return { t: 'days', days };
+    },
+  ],
   // "周六日", "周六、日": a day followed by bare day characters.
-  [new RegExp(`^${DAY}((?:[、,和及]?[一二三四五六日天七])*)`), (m) => ({ t: 'days', days: [DAY_OF[m[1]], ...[...m[2]].filter((c) => c in DAY_OF).map((c) => DAY_OF[c])] })],
+  [
+    new RegExp(`^${DAY}((?:[、,和及]?[一二三四五六日天七])*)`),
+    (m) => ({ t: 'days', days: [DAY_OF[m[1]], ...[...m[2]].filter((c) => c in DAY_OF).map((c) => DAY_OF[c])] }),
+  ],
   [/^(?:每天|每日|天天|全周|每周7天|周一-周日|全年)/, () => ({ t: 'days', days: [0, 1, 2, 3, 4, 5, 6] })],
   [/^(?:工作日|周一-五)/, () => ({ t: 'days', days: [0, 1, 2, 3, 4] })],
   [/^(?:周末|双休日|公休日)/, () => ({ t: 'days', days: [5, 6] })],
   [/^(?:法定)?(?:节假日|节日|假日|假期)/, () => ({ t: 'ph' })],
-  [new RegExp(`^${CLOCK}-${CLOCK}`), (m) => {
-    const start = clock(m[1], m[3], m[4], m[5], m[6], false);
-    // "下午2点-5点": the end takes the start's half of the day when it names none.
-    const end = clock(m[7] ?? (m[1] && /下午|晚上|傍晚/.test(m[1]) ? m[1] : undefined), m[9], m[10], m[11], m[12], !!m[8]);
-    if (!start || !end) return null;
-    return { t: 'time', from: start, to: end };
-  }],
+  [
+    new RegExp(`^${CLOCK}-${CLOCK}`),
+    (m) => {
+      const start = clock(m[1], m[3], m[4], m[5], m[6], false);
+      // "下午2点-5点": the end takes the start's half of the day when it names none.
+      const end = clock(m[7] ?? (m[1] && /下午|晚上|傍晚/.test(m[1]) ? m[1] : undefined), m[9], m[10], m[11], m[12], !!m[8]);
+      if (!start || !end) return null;
+      return { t: 'time', from: start, to: end };
+    },
+  ],
   [/^(?:休息|休假|不营业|不开放|不对外开放|关闭|闭馆|闭店|停业|歇业|休)/, () => ({ t: 'off' })],
   [/^(?:除外)/, () => ({ t: 'except' })],
   [/^(?:正常营业|照常营业|照常开放|正常开放|照常|营业|开放|服务|对外开放|均|都|为|时间|营业时间|开放时间)/, () => ({ t: 'open' })],
 ];
 
 /** "下午", "2", "30" … → "14:30"; null when out of range. `nextDay` allows up to 24:00 plus "次日" hours (OSM wraps past midnight). */
-function clock(half: string | undefined, h: string, mm: string | undefined, halfHour: string | undefined, min: string | undefined, nextDay: boolean): string | null {
+function clock(
+  half: string | undefined,
+  h: string,
+  mm: string | undefined,
+  halfHour: string | undefined,
+  min: string | undefined,
+  nextDay: boolean,
+): string | null {
   let hour = Number(h);
   const minute = mm !== undefined ? Number(mm) : halfHour ? 30 : min !== undefined ? Number(min) : 0;
   if (half && /下午|晚上|傍晚/.test(half) && hour < 12) hour += 12;
@@ -138,7 +174,12 @@ export function chineseHoursToOsm(text: string): { osm: string } | { error: Hour
     }
     if (!matched) {
       const at = rest.slice(0, 12);
-      return { error: { zh: `从“${at}”起（第 ${s.length - rest.length + 1} 个字符）不是日期、时间段或“休息”等词`, en: `from "${at}" (character ${s.length - rest.length + 1}) there is no day, time range or word such as 休息 (closed)` } };
+      return {
+        error: {
+          zh: `从“${at}”起（第 ${s.length - rest.length + 1} 个字符）不是日期、时间段或“休息”等词`,
+          en: `from "${at}" (character ${s.length - rest.length + 1}) there is no day, time range or word such as 休息 (closed)`,
+        },
+      };
     }
   }
 
@@ -205,7 +246,7 @@ export function chineseHoursToOsm(text: string): { osm: string } | { error: Hour
 }
 
 export type HoursReading =
-  | { ok: true; osm: string; /** True when the text was converted (not already OSM syntax). */ converted: boolean }
+  | { ok: true; osm: string /** True when the text was converted (not already OSM syntax). */; converted: boolean }
   | { ok: false; zh: string; en: string };
 
 const CJK = /[\u3400-\u9fff\uff00-\uffef]/;
@@ -218,7 +259,10 @@ function osmError(value: string, lonLat: readonly [number, number]): string | nu
     new opening_hours(value, { lat: lonLat[1], lon: lonLat[0], address: { country_code: 'cn', state: '' } });
     return null;
   } catch (e) {
-    return String(e instanceof Error ? e.message : e).replace(/\s+/g, ' ').trim().slice(0, 160);
+    return String(e instanceof Error ? e.message : e)
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 160);
   }
 }
 
@@ -239,9 +283,18 @@ export function readOpeningHours(text: string, lonLat: readonly [number, number]
   const c = chineseHoursToOsm(value);
   if ('error' in c || c.osm === value) {
     const why = 'error' in c ? c.error : { zh: '不是可识别的写法', en: osmErr ?? 'not readable' };
-    return { ok: false, zh: `营业时间“${value}”无法识别：${why.zh}。${EXAMPLES_ZH}`, en: `opening hours "${value}" cannot be read: ${why.en}${osmErr && 'error' in c ? ` (as OSM syntax: ${osmErr})` : ''}; ${EXAMPLES_EN}` };
+    return {
+      ok: false,
+      zh: `营业时间“${value}”无法识别：${why.zh}。${EXAMPLES_ZH}`,
+      en: `opening hours "${value}" cannot be read: ${why.en}${osmErr && 'error' in c ? ` (as OSM syntax: ${osmErr})` : ''}; ${EXAMPLES_EN}`,
+    };
   }
   const err = osmError(c.osm, lonLat);
-  if (err) return { ok: false, zh: `营业时间“${value}”转换为“${c.osm}”后仍无效。${EXAMPLES_ZH}`, en: `opening hours "${value}" (read as "${c.osm}") are not valid: ${err}; ${EXAMPLES_EN}` };
+  if (err)
+    return {
+      ok: false,
+      zh: `营业时间“${value}”转换为“${c.osm}”后仍无效。${EXAMPLES_ZH}`,
+      en: `opening hours "${value}" (read as "${c.osm}") are not valid: ${err}; ${EXAMPLES_EN}`,
+    };
   return { ok: true, osm: c.osm, converted: true };
 }

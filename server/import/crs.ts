@@ -32,7 +32,10 @@ const GCOORD_CRS: Record<Crs, Gcoord['WGS84'] | Gcoord['GCJ02'] | Gcoord['BD09']
 
 /** Case-insensitive parse of a CRS name (also accepts aliases like "GCJ-02", "amap", "baidu", "EPSG:4326"). */
 export function parseCrs(value: string): Crs | null {
-  const v = value.trim().toLowerCase().replace(/[\s_-]/g, '');
+  const v = value
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]/g, '');
   if (['wgs84', 'wgs1984', 'epsg:4326', 'epsg4326', 'cgcs2000', 'gps', 'osm', 'tianditu'].includes(v)) return 'wgs84';
   if (['gcj02', 'gcj', 'amap', 'gaode', 'tencent', 'qq', 'mars'].includes(v)) return 'gcj02';
   if (['bd09', 'bd09ll', 'baidu', 'bmap'].includes(v)) return 'bd09';

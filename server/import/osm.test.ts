@@ -37,7 +37,24 @@ const nodeIds = (net: StreetNetwork) => net.nodes.map((n) => n.id).sort((a, b) =
 
 describe('isWalkableWay / WALKABLE_HIGHWAYS', () => {
   it('accepts walkable classes and the *_link roads, rejects motorway and trunk', () => {
-    for (const h of ['footway', 'path', 'pedestrian', 'steps', 'living_street', 'residential', 'service', 'unclassified', 'tertiary', 'secondary', 'primary', 'track', 'cycleway', 'primary_link', 'secondary_link', 'tertiary_link']) {
+    for (const h of [
+      'footway',
+      'path',
+      'pedestrian',
+      'steps',
+      'living_street',
+      'residential',
+      'service',
+      'unclassified',
+      'tertiary',
+      'secondary',
+      'primary',
+      'track',
+      'cycleway',
+      'primary_link',
+      'secondary_link',
+      'tertiary_link',
+    ]) {
       expect(isWalkableWay({ highway: h }), h).toBe(true);
     }
     expect(WALKABLE_HIGHWAYS.size).toBe(16);
@@ -101,7 +118,12 @@ describe('buildWalkNetwork on hand-written ways', () => {
 
   it('ignores non-walkable ways, which do not split walkable ones', () => {
     const net = buildWalkNetwork(
-      [way(40, [501, 502, 503]), way(41, [502, 602, 702], 'motorway'), way(42, [503, 504], 'trunk_link'), { id: 43, refs: [601, 701], tags: { railway: 'rail' } }],
+      [
+        way(40, [501, 502, 503]),
+        way(41, [502, 602, 702], 'motorway'),
+        way(42, [503, 504], 'trunk_link'),
+        { id: 43, refs: [601, 701], tags: { railway: 'rail' } },
+      ],
       nodeCoords,
     );
     expect(edgeSet(net)).toEqual(['501-503']);
@@ -120,10 +142,7 @@ describe('buildWalkNetwork on hand-written ways', () => {
   });
 
   it('skips (and counts) ways with missing node coordinates or fewer than two nodes', () => {
-    const { network, stats } = buildWalkNetworkWithStats(
-      [way(60, [1, 2, 999_999]), way(61, [2, 3]), way(62, [5]), way(63, [4, 4])],
-      nodeCoords,
-    );
+    const { network, stats } = buildWalkNetworkWithStats([way(60, [1, 2, 999_999]), way(61, [2, 3]), way(62, [5]), way(63, [4, 4])], nodeCoords);
     expect(stats.waysMissingNodes).toBe(1);
     expect(stats.waysDegenerate).toBe(2);
     expect(stats.duplicateRefsRemoved).toBe(1);
@@ -200,7 +219,13 @@ describe('readOsmPbf errors', () => {
       writeFileSync(file, Buffer.from('\u0000\u0000\u0000\u0005hello, this is not a pbf file'));
       await expect(readOsmPbf(file)).rejects.toThrow(/not a valid \.osm\.pbf file/);
       // A truncated file (the data block cut in half) is an error too, not a silent partial read.
-      const full = encodeOsmPbf([{ id: 1, lon: 121.6, lat: 38.91 }, { id: 2, lon: 121.601, lat: 38.91 }], [way(1, [1, 2])]);
+      const full = encodeOsmPbf(
+        [
+          { id: 1, lon: 121.6, lat: 38.91 },
+          { id: 2, lon: 121.601, lat: 38.91 },
+        ],
+        [way(1, [1, 2])],
+      );
       writeFileSync(file, full.subarray(0, full.length - 20));
       await expect(readOsmPbf(file)).rejects.toThrow(/not a valid \.osm\.pbf file, or truncated \(input format error\)/);
     } finally {
@@ -248,7 +273,13 @@ for (const [name, expected] of Object.entries(REAL)) {
         const read = await readOsmPbf(file);
         const t1 = performance.now();
         const built = buildWalkNetworkWithStats(read.ways, read.nodeCoords);
-        const r = { read: read.stats, build: built.stats, network: built.network, components: componentSizes(built.network), ms: { read: t1 - t0, build: performance.now() - t1 } };
+        const r = {
+          read: read.stats,
+          build: built.stats,
+          network: built.network,
+          components: componentSizes(built.network),
+          ms: { read: t1 - t0, build: performance.now() - t1 },
+        };
         const net = r.network;
         expect(r.read.nodesFound).toBe(r.read.nodesNeeded);
         expect(r.build.waysIn).toBe(expected.reference.ways);

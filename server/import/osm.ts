@@ -67,9 +67,7 @@ export interface OsmWay {
 }
 
 /** OSM node id → [lon, lat] (WGS84). A Map, or a plain object keyed by id (handy in fixtures). */
-export type NodeCoords =
-  | ReadonlyMap<number, readonly [number, number]>
-  | Readonly<Record<number, readonly [number, number]>>;
+export type NodeCoords = ReadonlyMap<number, readonly [number, number]> | Readonly<Record<number, readonly [number, number]>>;
 
 export interface WalkabilityOptions {
   /** Drop access=private/no and foot=no/private ways (see file header). Default false (= reference counts). */
@@ -435,10 +433,7 @@ export interface OsmImportResult {
 }
 
 /** readOsmPbf + buildWalkNetwork + component summary, for CLIs and tests. */
-export async function importOsmPbf(
-  path: string,
-  opts: WalkabilityOptions & { onProgress?: (p: OsmReadProgress) => void } = {},
-): Promise<OsmImportResult> {
+export async function importOsmPbf(path: string, opts: WalkabilityOptions & { onProgress?: (p: OsmReadProgress) => void } = {}): Promise<OsmImportResult> {
   const t0 = performance.now();
   const { ways, nodeCoords, stats: read } = await readOsmPbf(path, opts.onProgress);
   const t1 = performance.now();

@@ -8,13 +8,21 @@ const offsetM = (k: number) => 5 + (k % 3) * 5;
 const points: LonLat[] = Array.from({ length: 30 }, (_, k) => [121.59 + ((k * 37) % 101) * 0.0003, 38.9 + ((k * 53) % 97) * 0.0003]);
 const lines: LonLat[][] = points.map((p, k) => {
   const y = p[1] - offsetM(k) / 110_574;
-  return [[p[0] - 0.0004, y], [p[0] + 0.0004, y]];
+  return [
+    [p[0] - 0.0004, y],
+    [p[0] + 0.0004, y],
+  ];
 });
 const net = new PolylineIndex(lines);
 
 describe('sanity detectors', () => {
   it('distance to a polyline in metres', () => {
-    const line = new PolylineIndex([[[121.6, 38.91], [121.61, 38.91]]]);
+    const line = new PolylineIndex([
+      [
+        [121.6, 38.91],
+        [121.61, 38.91],
+      ],
+    ]);
     expect(line.distanceM([121.605, 38.91 + 50 / 110_574], 1000)).toBeCloseTo(50, 0);
     expect(line.distanceM([121.61 + 30 / 86_647, 38.91], 1000)).toBeCloseTo(30, 0);
     expect(line.distanceM([121.605, 38.92], 300)).toBe(300);
@@ -51,8 +59,14 @@ describe('sanity detectors', () => {
     // A lattice of streets every 20 m: any point is within 10 m of one, whatever the system.
     const dense: LonLat[][] = [];
     for (let k = 0; k <= 200; k++) {
-      dense.push([[121.58, 38.89 + (k * 20) / 110_574], [121.63, 38.89 + (k * 20) / 110_574]]);
-      dense.push([[121.58 + (k * 20) / 86_700, 38.89], [121.58 + (k * 20) / 86_700, 38.93]]);
+      dense.push([
+        [121.58, 38.89 + (k * 20) / 110_574],
+        [121.63, 38.89 + (k * 20) / 110_574],
+      ]);
+      dense.push([
+        [121.58 + (k * 20) / 86_700, 38.89],
+        [121.58 + (k * 20) / 86_700, 38.93],
+      ]);
     }
     const gcj = points.slice(0, 10).map((p) => convertPosition([p[0], p[1]], 'wgs84', 'gcj02') as unknown as LonLat);
     const c = checkDeclaredCrs(gcj, 'wgs84', new PolylineIndex(dense));

@@ -20,8 +20,8 @@ import { metresPerDegree } from '../geo/measure.js';
 export type LonLat = readonly [number, number];
 export type Bbox = readonly [number, number, number, number];
 
-
-export const inBbox = (p: LonLat, b: Bbox, marginDeg = 0) => p[0] >= b[0] - marginDeg && p[0] <= b[2] + marginDeg && p[1] >= b[1] - marginDeg && p[1] <= b[3] + marginDeg;
+export const inBbox = (p: LonLat, b: Bbox, marginDeg = 0) =>
+  p[0] >= b[0] - marginDeg && p[0] <= b[2] + marginDeg && p[1] >= b[1] - marginDeg && p[1] <= b[3] + marginDeg;
 
 /** True when [lon, lat] is outside the city box but [lat, lon] is inside (margin ≈ 1 km). */
 export function looksSwapped(p: LonLat, cityBbox: Bbox, marginDeg = 0.01): boolean {
@@ -182,7 +182,11 @@ export function checkDeclaredCrs(raw: readonly LonLat[], declared: Crs, network:
   const none = { suspected: null, verdict: 'not_enough_evidence' as const, log10Ratio: 0, meanM, medianM, points: raw.length };
   if (raw.length < minPoints || network.size === 0) return none;
 
-  const bg = backgroundBins(CRS_VALUES.flatMap((c) => readings[c]), network, capM);
+  const bg = backgroundBins(
+    CRS_VALUES.flatMap((c) => readings[c]),
+    network,
+    capM,
+  );
   const right = rightBins(bg, setbackM);
   // log10 P(distances | `alt` right, `declared` wrong) / P(distances | `declared` right, `alt` wrong)
   const ratio = (alt: Crs) =>

@@ -37,7 +37,13 @@ describe('GridLocator', () => {
   });
 
   it('excludes holes', () => {
-    const sq = (x: number, y: number, s: number) => [[x, y], [x + s, y], [x + s, y + s], [x, y + s], [x, y]];
+    const sq = (x: number, y: number, s: number) => [
+      [x, y],
+      [x + s, y],
+      [x + s, y + s],
+      [x, y + s],
+      [x, y],
+    ];
     const donut = new GridLocator([{ id: 1, polygon: { type: 'Polygon', coordinates: [sq(0, 0, 1), sq(0.25, 0.25, 0.5)] } }]);
     expect(donut.locate(0.1, 0.1)?.valueOf()).toMatchObject({ id: 1 });
     expect(donut.locate(0.5, 0.5)).toBeNull();

@@ -45,7 +45,14 @@ export class LocateService {
         lon,
         lat,
         found: true,
-        grid: { id: hit.id, code: hit.code, name: hit.name, leader_name: hit.leader_name, leader_phone: hit.leader_phone, party_branch: partyBranch.get(hit.id)! },
+        grid: {
+          id: hit.id,
+          code: hit.code,
+          name: hit.name,
+          leader_name: hit.leader_name,
+          leader_phone: hit.leader_phone,
+          party_branch: partyBranch.get(hit.id)!,
+        },
         community: { code: hit.community_code, name: hit.community_name },
         street: { code: hit.street_code, name: hit.street_name },
         district: { code: hit.district_code, name: hit.district_name },
@@ -58,7 +65,10 @@ export class LocateService {
       lon,
       lat,
       found: r.grid_id !== null,
-      grid: r.grid_id !== null ? { id: r.grid_id, code: r.grid_code!, name: r.grid_name!, leader_name: r.leader_name, leader_phone: r.leader_phone, party_branch: r.party_branch } : null,
+      grid:
+        r.grid_id !== null
+          ? { id: r.grid_id, code: r.grid_code!, name: r.grid_name!, leader_name: r.leader_name, leader_phone: r.leader_phone, party_branch: r.party_branch }
+          : null,
       community: unit(r.community_code, r.community_name),
       street: unit(r.street_code, r.street_name),
       district: unit(r.district_code, r.district_name),

@@ -57,9 +57,7 @@ export class NearestIndex<T extends Located> {
     const reach = bound * 1.01;
     const greatCircleM = (i: number) => greatCircleKm(lon, lat, this.items[i].lon, this.items[i].lat) * 1000;
     const settled = first.length < limit + EXTRA || greatCircleM(first[first.length - 1]) > reach;
-    const inRange = settled
-      ? first.filter((i, k) => k < limit || greatCircleM(i) <= reach)
-      : around(this.index, lon, lat, Infinity, reach / 1000 + 1e-6, ok);
+    const inRange = settled ? first.filter((i, k) => k < limit || greatCircleM(i) <= reach) : around(this.index, lon, lat, Infinity, reach / 1000 + 1e-6, ok);
     const all = inRange.map((i) => ({ i, distanceM: exact(i) }));
     // Equal distances (stations at one place) in the items' order, whatever the index layout.
     all.sort((a, b) => a.distanceM - b.distanceM || a.i - b.i);

@@ -45,12 +45,27 @@ describe('nearest presenters', () => {
       evaluated_at: at.toISOString(),
       features: found.map(({ item, distanceM }) => stationFeature({ ...item, distance_m: distanceM }, at, TZ)),
     });
-    expect(body.features.map((f: { properties: { open_now: boolean; distance_m: number } }) => [f.properties.open_now, f.properties.distance_m])).toEqual([[true, 12.3], [false, 100]]);
+    expect(body.features.map((f: { properties: { open_now: boolean; distance_m: number } }) => [f.properties.open_now, f.properties.distance_m])).toEqual([
+      [true, 12.3],
+      [false, 100],
+    ]);
     expect(JSON.parse(straightAnswerJson([], at, TZ).toString()).features).toEqual([]);
   });
 
   it('a station reached on foot: distance along the streets, straight distance kept, minutes, the route', () => {
-    const f = walkFeature({ item: station(3), distanceM: 80.04 }, { totalM: 150, route: [[121.6, 38.9], [121.601, 38.903]] }, { walkPerMin: 80, ebikePerMin: 250 }, new Date(), TZ);
+    const f = walkFeature(
+      { item: station(3), distanceM: 80.04 },
+      {
+        totalM: 150,
+        route: [
+          [121.6, 38.9],
+          [121.601, 38.903],
+        ],
+      },
+      { walkPerMin: 80, ebikePerMin: 250 },
+      new Date(),
+      TZ,
+    );
     expect(f.properties).toMatchObject({ straight_m: 80, distance_m: 150, walk_minutes: 1.9, ebike_minutes: 0.6, route: { type: 'LineString' } });
     expect([...Value.Errors(NearestStations, { type: 'FeatureCollection', by: 'walk', evaluated_at: '', features: [f] })]).toEqual([]);
   });

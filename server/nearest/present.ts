@@ -31,7 +31,9 @@ export function featureHead(r: StationRow, timeZone: string): Buffer {
 export function straightAnswerJson(found: { item: StationRow; distanceM: number }[], at: Date, timeZone: string): Buffer {
   const heads = found.map(({ item }) => featureHead(item, timeZone));
   // The per-request parts are ASCII: one byte per character.
-  const tails = found.map(({ item, distanceM }, i) => `,"open_now":${openAt(item, at, timeZone)},"distance_m":${m1(distanceM)}}}${i < found.length - 1 ? ',' : ''}`);
+  const tails = found.map(
+    ({ item, distanceM }, i) => `,"open_now":${openAt(item, at, timeZone)},"distance_m":${m1(distanceM)}}}${i < found.length - 1 ? ',' : ''}`,
+  );
   const start = `{"type":"FeatureCollection","by":"straight","evaluated_at":"${at.toISOString()}","features":[`;
   let size = start.length + 2;
   for (let i = 0; i < heads.length; i++) size += heads[i].length + tails[i].length;

@@ -32,7 +32,11 @@ export class NearestService {
   async nearestStations(lon: number, lat: number, filter: (s: StationRow) => boolean, limit: number) {
     const { stations } = await this.city.snapshot();
     // Built on first use: a coverage question after a station move does not wait for it.
-    const index = derived(stations, 'nearestIndex', () => new NearestIndex<IndexedStation>(stations.map((s) => ({ ...s, lon: s.geometry.coordinates[0], lat: s.geometry.coordinates[1] }))));
+    const index = derived(
+      stations,
+      'nearestIndex',
+      () => new NearestIndex<IndexedStation>(stations.map((s) => ({ ...s, lon: s.geometry.coordinates[0], lat: s.geometry.coordinates[1] }))),
+    );
     return index.nearest(lon, lat, filter, limit);
   }
 

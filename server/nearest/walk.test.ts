@@ -15,7 +15,12 @@ function reference(g: WalkGraph, query: { lon: number; lat: number }, from: Snap
   for (const t of targets) {
     const r = routeTo(g, reach, t.snap);
     if (!r) continue;
-    found.push({ id: t.id, networkM: r.distanceM, totalM: from.distanceM + r.distanceM + t.snap.distanceM, route: [[query.lon, query.lat], ...r.coords, [t.lon, t.lat]] });
+    found.push({
+      id: t.id,
+      networkM: r.distanceM,
+      totalM: from.distanceM + r.distanceM + t.snap.distanceM,
+      route: [[query.lon, query.lat], ...r.coords, [t.lon, t.lat]],
+    });
   }
   const reachable = found.length;
   found.sort((a, b) => a.totalM - b.totalM);
@@ -80,10 +85,13 @@ function check(g: WalkGraph, bbox: [number, number, number, number], seed: numbe
       const r = rnd();
       const node = Math.floor(rnd() * g.nodeCount);
       const p =
-        r < 0.1 ? { lon: query.lon + (rnd() - 0.5) * 1e-4, lat: query.lat }
-        : r < 0.15 && targets.length ? { lon: targets[0]!.lon, lat: targets[0]!.lat }
-        : r < 0.5 ? { lon: g.nodeLon[node]!, lat: g.nodeLat[node]! }
-        : at();
+        r < 0.1
+          ? { lon: query.lon + (rnd() - 0.5) * 1e-4, lat: query.lat }
+          : r < 0.15 && targets.length
+            ? { lon: targets[0]!.lon, lat: targets[0]!.lat }
+            : r < 0.5
+              ? { lon: g.nodeLon[node]!, lat: g.nodeLat[node]! }
+              : at();
       const snap = snapPoint(g, p.lon, p.lat, 500);
       if (snap) targets.push({ id: 1000 + j, snap, ...p });
     }
@@ -101,7 +109,10 @@ function check(g: WalkGraph, bbox: [number, number, number, number], seed: numbe
         expect(h.networkM).toBeCloseTo(bf.get(h.id)!, 6);
       }
       const byId = new Map(targets.map((t) => [t.id, t]));
-      const totals = [...bf].map(([id, d]) => from.distanceM + d + byId.get(id)!.snap.distanceM).sort((a, b) => a - b).slice(0, limit);
+      const totals = [...bf]
+        .map(([id, d]) => from.distanceM + d + byId.get(id)!.snap.distanceM)
+        .sort((a, b) => a - b)
+        .slice(0, limit);
       expect(got.hits.length).toBe(totals.length);
       got.hits.forEach((h, k) => expect(h.totalM).toBeCloseTo(totals[k]!, 6));
       if (got.hits.length) compared++;
@@ -134,13 +145,10 @@ describe('nearestAlongStreets', () => {
 
   it('leaves no state behind between calls, and handles no targets and unreachable ones', () => {
     // Two separate streets: a target on the other one is never reached.
-    const net = makeNetwork(
-      { 1: [0, 0], 2: [100, 0], 3: [0, 500], 4: [100, 500] },
-      [
-        { id: 1, source: 1, target: 2 },
-        { id: 2, source: 3, target: 4 },
-      ],
-    );
+    const net = makeNetwork({ 1: [0, 0], 2: [100, 0], 3: [0, 500], 4: [100, 500] }, [
+      { id: 1, source: 1, target: 2 },
+      { id: 2, source: 3, target: 4 },
+    ]);
     const g = buildWalkGraph(net);
     const q = { lon: toLonLat(10, 0)[0], lat: toLonLat(10, 0)[1] };
     const from = snapPoint(g, q.lon, q.lat)!;

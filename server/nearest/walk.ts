@@ -43,7 +43,14 @@ export interface WalkHit {
  * @returns the answer and `reachable`: how many targets lie within `limitM` (exact when the
  * search ran to the end; otherwise ≥ limit, which is all a caller widening its radius needs).
  */
-export function nearestAlongStreets(g: WalkGraph, query: { lon: number; lat: number }, from: Snap, targets: readonly WalkTarget[], limit: number, limitM: number): { hits: WalkHit[]; reachable: number } {
+export function nearestAlongStreets(
+  g: WalkGraph,
+  query: { lon: number; lat: number },
+  from: Snap,
+  targets: readonly WalkTarget[],
+  limit: number,
+  limitM: number,
+): { hits: WalkHit[]; reachable: number } {
   if (!(limitM >= 0)) throw new RangeError(`limitM must be >= 0, got ${limitM}`);
   if (!(from.edge >= 0 && from.edge < g.edgeCount)) throw new RangeError(`snap 0: edge ${from.edge} is not in the graph`);
   const { edgeLength, edgeSource, edgeTarget } = g;
@@ -114,7 +121,12 @@ export function nearestAlongStreets(g: WalkGraph, query: { lon: number; lat: num
       const t = targets[j]!;
       const r = routeTo(g, reach, t.snap);
       if (!r) continue; // cannot happen: net[j] is one of routeTo's candidates and ≤ limitM
-      hits.push({ id: t.id, networkM: r.distanceM, totalM: from.distanceM + r.distanceM + t.snap.distanceM, route: [[query.lon, query.lat], ...r.coords, [t.lon, t.lat]] });
+      hits.push({
+        id: t.id,
+        networkM: r.distanceM,
+        totalM: from.distanceM + r.distanceM + t.snap.distanceM,
+        route: [[query.lon, query.lat], ...r.coords, [t.lon, t.lat]],
+      });
     }
     return { hits, reachable: order.length };
   } finally {

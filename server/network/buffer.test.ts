@@ -182,7 +182,6 @@ describe('outline', () => {
       expect(d).toBeLessThanOrEqual(50 / Math.cos(Math.PI / 32) + 1e-9);
     }
   });
-
 });
 
 describe('capsuleBuffer (the polygon-clipping oracle)', () => {

@@ -61,7 +61,7 @@ export function simplifyIdx(xy: ArrayLike<number>, n: number, tol: number): numb
       const x = xy[2 * i]!;
       const y = xy[2 * i + 1]!;
       let t = l2 > 0 ? ((x - ax) * dx + (y - ay) * dy) / l2 : 0;
-      t = t < 0 ? 0 : Math.min(t , 1);
+      t = t < 0 ? 0 : Math.min(t, 1);
       const px = x - (ax + t * dx);
       const py = y - (ay + t * dy);
       const d2 = px * px + py * py;

@@ -16,7 +16,11 @@ describe('buildWalkGraph', () => {
     const a = node(g, 1);
     const neighbours = [];
     for (let k = g.adjOffsets[a]!; k < g.adjOffsets[a + 1]!; k++) neighbours.push([g.nodeIds[g.adjNode[k]!], g.edgeIds[g.adjEdge[k]!]]);
-    expect(neighbours.sort()).toEqual([[2, 1], [3, 5], [4, 4]]);
+    expect(neighbours.sort()).toEqual([
+      [2, 1],
+      [3, 5],
+      [4, 4],
+    ]);
   });
 
   it('stores edge geometry with cumulative distances ending at lengthM', () => {

@@ -57,7 +57,6 @@ export interface WalkGraph {
   index: Flatbush;
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Building
 
@@ -244,7 +243,6 @@ export function buildWalkGraph(network: StreetNetwork): WalkGraph {
     index,
   };
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // Geometry along edges

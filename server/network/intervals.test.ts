@@ -27,9 +27,19 @@ describe('reachedIntervals and intervalsToLines on a straight line', () => {
   it('slices edge geometry at the interval ends', () => {
     const lines = intervalsToLines(g, reachedIntervals(g, walkFrom(g, s, 120)));
     expect(lines.map(lineXY)).toEqual([
-      [[30, 0], [100, 0]],
-      [[200, 0], [100, 0]], // edge 2 runs 3 → 2
-      [[200, 0], [210, 0], [270, 0]],
+      [
+        [30, 0],
+        [100, 0],
+      ],
+      [
+        [200, 0],
+        [100, 0],
+      ], // edge 2 runs 3 → 2
+      [
+        [200, 0],
+        [210, 0],
+        [270, 0],
+      ],
     ]);
   });
 
@@ -38,7 +48,10 @@ describe('reachedIntervals and intervalsToLines on a straight line', () => {
     expect(r.reachedNodes).toEqual([]);
     const iv = reachedIntervals(g, r);
     expect([...iv.entries()]).toEqual([[edge(g, 2), [[30, 70]]]]);
-    expect(lineXY(intervalsToLines(g, iv)[0]!)).toEqual([[170, 0], [130, 0]]);
+    expect(lineXY(intervalsToLines(g, iv)[0]!)).toEqual([
+      [170, 0],
+      [130, 0],
+    ]);
   });
 
   it('merges overlapping coverage from both ends of an edge', () => {
@@ -47,5 +60,4 @@ describe('reachedIntervals and intervalsToLines on a straight line', () => {
     // From x=0 edge 2 is covered to x = 160, from x=300 down to x = 140: overlap → whole edge.
     expect(iv.get(edge(g, 2))).toEqual([[0, 100]]);
   });
-
 });

@@ -12,7 +12,12 @@ describe('routeTo', () => {
     const r = walkFrom(g, snapXY(g, 150, 10)!, 200);
     const route = routeTo(g, r, snapXY(g, 280, 5)!)!;
     expect(route.distanceM).toBeCloseTo(130, 9);
-    expect(lineXY(route.coords)).toEqual([[150, 0], [200, 0], [210, 0], [280, 0]]);
+    expect(lineXY(route.coords)).toEqual([
+      [150, 0],
+      [200, 0],
+      [210, 0],
+      [280, 0],
+    ]);
   });
 
   it('walks directly along a shared edge', () => {
@@ -20,7 +25,10 @@ describe('routeTo', () => {
     const r = walkFrom(g, snapXY(g, 150, 10)!, 200);
     const route = routeTo(g, r, snapXY(g, 120, -5)!)!;
     expect(route.distanceM).toBeCloseTo(30, 6);
-    expect(lineXY(route.coords)).toEqual([[150, 0], [120, 0]]);
+    expect(lineXY(route.coords)).toEqual([
+      [150, 0],
+      [120, 0],
+    ]);
   });
 
   it('on the same edge, goes round when that is shorter', () => {

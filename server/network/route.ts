@@ -77,8 +77,7 @@ export function routeTo(g: WalkGraph, reach: Reach, target: Snap): { distanceM: 
   const se = sn.edge;
   const slen = g.edgeLength[se]!;
   const soff = Math.min(Math.max(sn.offsetM, 0), slen);
-  const seedAtSource =
-    g.edgeSource[se] === g.edgeTarget[se] ? soff <= slen - soff : g.edgeSource[se] === v;
+  const seedAtSource = g.edgeSource[se] === g.edgeTarget[se] ? soff <= slen - soff : g.edgeSource[se] === v;
   pieces.push(edgeSlice(g, se, soff, seedAtSource ? 0 : slen));
 
   const coords: LonLat[] = [];

@@ -35,7 +35,6 @@ describe('walkFrom on a straight line', () => {
     expect(r.origin[node(g, 4)]).toBe(-1);
   });
 
-
   it('rejects a negative limit and foreign snaps', () => {
     expect(() => walkFrom(g, s, -1)).toThrow(RangeError);
     expect(() => walkFrom(g, { ...s, edge: 99 }, 10)).toThrow(RangeError);
@@ -69,7 +68,6 @@ describe('two components', () => {
     expect(r.reachedNodes.length).toBe(3);
     expect(reachedIntervals(g, r).has(edge(g, 3))).toBe(false);
   });
-
 });
 
 describe('multi-source', () => {
@@ -186,7 +184,15 @@ describe('search: one Dijkstra, with and without early stop, equals brute force'
     { id: 1, source: 1, target: 2 },
     { id: 2, source: 2, target: 1, via: [[50, 40]] },
     { id: 3, source: 2, target: 3 },
-    { id: 4, source: 3, target: 3, via: [[150, 150], [50, 150]] },
+    {
+      id: 4,
+      source: 3,
+      target: 3,
+      via: [
+        [150, 150],
+        [50, 150],
+      ],
+    },
     { id: 5, source: 2, target: 4 },
     { id: 6, source: 3, target: 4 },
   ]);
@@ -198,7 +204,7 @@ describe('search: one Dijkstra, with and without early stop, equals brute force'
   ];
   const at = (g: WalkGraph, k: number): Snap => {
     const e = (k * 7919) % g.edgeCount;
-    return { edge: e, offsetM: ((k * 37) % 101) / 100 * g.edgeLength[e]!, distanceM: 0, lon: 0, lat: 0 };
+    return { edge: e, offsetM: (((k * 37) % 101) / 100) * g.edgeLength[e]!, distanceM: 0, lon: 0, lat: 0 };
   };
 
   it.each(graphs)('%s: full search, every limit, one or several sources', (_name, g) => {

@@ -11,7 +11,14 @@ import { ErrorSchema } from '../schemas/common.js';
 import { LoggedIn, LoggedOut, LoginBody, Me } from '../schemas/auth.js';
 
 async function me(app: Parameters<FastifyPluginAsyncTypebox>[0], a: Actor) {
-  return { id: a.id, username: a.username, display_name: a.displayName, role: a.role, role_name_zh: ROLE_NAMES[a.role].zh, streets: await streetsOf(app.db.kysely, a.streetIds) };
+  return {
+    id: a.id,
+    username: a.username,
+    display_name: a.displayName,
+    role: a.role,
+    role_name_zh: ROLE_NAMES[a.role].zh,
+    streets: await streetsOf(app.db.kysely, a.streetIds),
+  };
 }
 
 // A fixed hash to verify against when the user does not exist, so both cases take the same time.
@@ -49,16 +56,12 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.post(
-    '/auth/logout',
-    { schema: { tags: ['auth'], summary: '退出登录 / Log out', response: { 200: LoggedOut } } },
-    async (req, reply) => {
-      const token = sessionToken(req);
-      if (token) await deleteSession(app.db.kysely, token);
-      reply.clearCookie(SESSION_COOKIE, { path: '/' });
-      return { ok: true };
-    },
-  );
+  app.post('/auth/logout', { schema: { tags: ['auth'], summary: '退出登录 / Log out', response: { 200: LoggedOut } } }, async (req, reply) => {
+    const token = sessionToken(req);
+    if (token) await deleteSession(app.db.kysely, token);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return { ok: true };
+  });
 
   app.get(
     '/auth/me',

@@ -36,7 +36,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       if (format === 'shares') return { meta, grids: grids.map(gridShare), gaps: gapPolygons(grids) };
       if (format === 'xlsx') {
         const units = unitStats(res);
-        const xlsx = await coverageWorkbookOn(app.compute,
+        const xlsx = await coverageWorkbookOn(
+          app.compute,
           units.filter((u) => u.level === 'street'),
           units.filter((u) => u.level === 'community'),
           grids.map(gridStats),
@@ -71,7 +72,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['coverage'],
         summary: '未覆盖区域，按未覆盖人口排序，附责任网格与网格长 / Uncovered areas ranked by uncovered population, with the responsible grid and leader',
-        description: '`rank` is the place in the whole city’s ranking; with `bbox`, only the gaps whose bounding box meets it are listed (still in rank order, `limit` counted after the filter).',
+        description:
+          '`rank` is the place in the whole city’s ranking; with `bbox`, only the gaps whose bounding box meets it are listed (still in rank order, `limit` counted after the filter).',
         querystring: GapsQuery,
         response: { 200: RankedGaps, ...errorResponses },
       },
@@ -94,7 +96,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      if (!(await app.city.hasNetwork())) throw new ApiError(409, 'no_network', '尚未导入街道路网，无法计算步行范围', 'No street network is loaded; walking areas need one');
+      if (!(await app.city.hasNetwork()))
+        throw new ApiError(409, 'no_network', '尚未导入街道路网，无法计算步行范围', 'No street network is loaded; walking areas need one');
       const json = await app.isochrones.isochroneJson(req.query.lon, req.query.lat, req.query.minutes ?? 15);
       if (!json) throw new ApiError(422, 'not_on_network', '该点距离最近的可步行道路超过 500 米', 'The point is more than 500 m from any walkable street');
       // Built and serialised where it was computed (see IsochroneService); sent as is.

@@ -23,7 +23,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       config: { heavy: true },
       schema: {
         tags: ['coverage'],
-        summary: '下载网格、站点或覆盖缺口（GeoJSON / Shapefile / KML，可转 GCJ-02、BD-09）/ Download grids, stations or coverage gaps (GeoJSON, zipped Shapefile, KML; optionally GCJ-02 / BD-09)',
+        summary:
+          '下载网格、站点或覆盖缺口（GeoJSON / Shapefile / KML，可转 GCJ-02、BD-09）/ Download grids, stations or coverage gaps (GeoJSON, zipped Shapefile, KML; optionally GCJ-02 / BD-09)',
         description:
           'Shapefile: a zip with .shp/.shx/.dbf/.prj/.cpg, attributes UTF-8 (or `encoding=gbk` for old ArcGIS/MapGIS). The .prj says WGS84 even for gcj02/bd09 (they have no EPSG code). Gaps take the coverage parameters of `/api/coverage`.',
         params: ExportParams,

@@ -10,7 +10,18 @@ import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
 import { baseVersion, registerWriteRateLimit, translateDbError, writeErrors } from './write-helpers.js';
 import { ErrorSchema } from '../schemas/common.js';
-import { CreateGridBody, DeleteGridQuery, DryRun, EditResponse, GridHistory, GridId, MergeGridsBody, ReshapeGridBody, RestoreGridBody, SplitGridBody } from '../schemas/grid-edits.js';
+import {
+  CreateGridBody,
+  DeleteGridQuery,
+  DryRun,
+  EditResponse,
+  GridHistory,
+  GridId,
+  MergeGridsBody,
+  ReshapeGridBody,
+  RestoreGridBody,
+  SplitGridBody,
+} from '../schemas/grid-edits.js';
 import { editAnswer, gridHistoryEntries } from '../grids/present.js';
 import { checkLine, checkPolygon } from '../validation/geometry.js';
 import { problemsError } from '../validation/problem.js';
@@ -64,7 +75,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     }
     if (!dryRun) {
       app.city.invalidate();
-      req.log.info({ change: result.change_id, operation: result.operation, grids: result.changes.map((c) => c.grid_id), by: req.actor?.username }, 'grid edit');
+      req.log.info(
+        { change: result.change_id, operation: result.operation, grids: result.changes.map((c) => c.grid_id), by: req.actor?.username },
+        'grid edit',
+      );
     }
     const impact = dryRun || query.impact ? await editImpact(app.coverage, result.changes) : undefined;
     return editAnswer(result, dryRun, impact);
@@ -85,7 +99,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       const { community_code, geometry, code, allow_community_change, name, ...attrs } = req.body;
       const polygon = polygonOf(geometry);
-      return run(req, req.query, (tx) => createGrid(tx, req.actor!, { communityCode: community_code, polygon, name, code, attrs, allowCommunityChange: allow_community_change }));
+      return run(req, req.query, (tx) =>
+        createGrid(tx, req.actor!, { communityCode: community_code, polygon, name, code, attrs, allowCommunityChange: allow_community_change }),
+      );
     },
   );
 
@@ -107,7 +123,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       const v = baseVersion(req, version);
       const polygon = geometry === undefined ? undefined : polygonOf(geometry);
       const id = await gridIdOf(req.params.id);
-      return run(req, req.query, (tx) => reshapeGrid(tx, req.actor!, { id, version: v, polygon, attrs, communityCode: community_code, allowCommunityChange: allow_community_change }));
+      return run(req, req.query, (tx) =>
+        reshapeGrid(tx, req.actor!, { id, version: v, polygon, attrs, communityCode: community_code, allowCommunityChange: allow_community_change }),
+      );
     },
   );
 

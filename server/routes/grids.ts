@@ -20,7 +20,14 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       const q = req.query;
-      const rows = await listGrids(app.db.kysely, { bbox: parseBbox(q.bbox), streetCode: q.street, communityCode: q.community, q: q.q?.trim() || undefined, simplifyM: q.simplify, limit: q.limit });
+      const rows = await listGrids(app.db.kysely, {
+        bbox: parseBbox(q.bbox),
+        streetCode: q.street,
+        communityCode: q.community,
+        q: q.q?.trim() || undefined,
+        simplifyM: q.simplify,
+        limit: q.limit,
+      });
       return { type: 'FeatureCollection' as const, features: rows.map((r) => gridFeature(r, !!req.actor)) };
     },
   );

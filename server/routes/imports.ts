@@ -47,7 +47,11 @@ const FILE_TYPES: Record<string, ImportFormat | null> = {
 
 // The schemas' lists are the importer's: a compile error here when one changes without the other.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const agree: [Same<Static<typeof ImportFormatSchema>, ImportFormat>, Same<Static<typeof ImportKindSchema>, ImportKind>, Same<Static<typeof TableFieldSchema>, TableField>] = [true, true, true];
+const agree: [
+  Same<Static<typeof ImportFormatSchema>, ImportFormat>,
+  Same<Static<typeof ImportKindSchema>, ImportKind>,
+  Same<Static<typeof TableFieldSchema>, TableField>,
+] = [true, true, true];
 void agree;
 
 function bodyBytes(req: FastifyRequest): Uint8Array {
@@ -63,7 +67,11 @@ function formatOf(req: FastifyRequest, given: ImportFormat | undefined): ImportF
   if (ct === 'application/json') return 'geojson';
   const f = FILE_TYPES[ct];
   if (f) return f;
-  throw badRequest('format_required', `无法从内容类型 ${ct || '（无）'} 判断文件格式，请加 format=${IMPORT_FORMATS.join('|')}`, `cannot tell the file format from content type ${ct || '(none)'}; add format=${IMPORT_FORMATS.join('|')}`);
+  throw badRequest(
+    'format_required',
+    `无法从内容类型 ${ct || '（无）'} 判断文件格式，请加 format=${IMPORT_FORMATS.join('|')}`,
+    `cannot tell the file format from content type ${ct || '(none)'}; add format=${IMPORT_FORMATS.join('|')}`,
+  );
 }
 
 function parseColumns(value: string | undefined): Record<string, TableField | null> | undefined {
@@ -72,12 +80,20 @@ function parseColumns(value: string | undefined): Record<string, TableField | nu
   try {
     o = JSON.parse(value);
   } catch {
-    throw badRequest('invalid_columns', 'columns 应为 JSON 对象，如 {"站名":"name","备注":null}', 'columns must be a JSON object such as {"站名":"name","备注":null}');
+    throw badRequest(
+      'invalid_columns',
+      'columns 应为 JSON 对象，如 {"站名":"name","备注":null}',
+      'columns must be a JSON object such as {"站名":"name","备注":null}',
+    );
   }
   if (!o || typeof o !== 'object' || Array.isArray(o)) throw badRequest('invalid_columns', 'columns 应为 JSON 对象', 'columns must be a JSON object');
   for (const [k, v] of Object.entries(o)) {
     if (v !== null && !TABLE_FIELDS.includes(v as TableField)) {
-      throw badRequest('invalid_columns', `列 ${k} 对应的字段 ${String(v)} 无效；可选：${TABLE_FIELDS.join(', ')} 或 null`, `column ${k}: unknown field ${String(v)}; allowed: ${TABLE_FIELDS.join(', ')} or null`);
+      throw badRequest(
+        'invalid_columns',
+        `列 ${k} 对应的字段 ${String(v)} 无效；可选：${TABLE_FIELDS.join(', ')} 或 null`,
+        `column ${k}: unknown field ${String(v)}; allowed: ${TABLE_FIELDS.join(', ')} or null`,
+      );
     }
   }
   return o as Record<string, TableField | null>;
@@ -110,9 +126,14 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       const format = formatOf(req, req.query.format);
-      if (format !== 'csv' && format !== 'xlsx') throw badRequest('invalid_format', '预览只适用于 CSV 和 Excel 表格', 'preview is for CSV and Excel tables only');
+      if (format !== 'csv' && format !== 'xlsx')
+        throw badRequest('invalid_format', '预览只适用于 CSV 和 Excel 表格', 'preview is for CSV and Excel tables only');
       try {
-        const p = await tablePreviewOn(app.files, previewTableFile)(format, bodyBytes(req), { sheet: req.query.sheet, limit: req.query.limit, columns: parseColumns(req.query.columns) });
+        const p = await tablePreviewOn(app.files, previewTableFile)(format, bodyBytes(req), {
+          sheet: req.query.sheet,
+          limit: req.query.limit,
+          columns: parseColumns(req.query.columns),
+        });
         return { ...p, fields: [...TABLE_FIELDS] };
       } catch (err) {
         if (err instanceof FileFormatError) throw new ApiError(422, err.code, err.zh, err.en);
@@ -137,7 +158,12 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       if (!mayImport(req, req.params.kind)) {
-        throw new ApiError(403, 'forbidden', req.params.kind === 'stations' ? '只有管理员和规划人员可以导入站点' : '只有管理员可以导入网格和行政区划', req.params.kind === 'stations' ? 'Only administrators and planners may import stations' : 'Only administrators may import grids and admin units');
+        throw new ApiError(
+          403,
+          'forbidden',
+          req.params.kind === 'stations' ? '只有管理员和规划人员可以导入站点' : '只有管理员可以导入网格和行政区划',
+          req.params.kind === 'stations' ? 'Only administrators and planners may import stations' : 'Only administrators may import grids and admin units',
+        );
       }
       const q = req.query;
       const format = formatOf(req, q.format);

@@ -10,7 +10,13 @@ import { MapConfig } from '../schemas/map-config.js';
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/map/config',
-    { schema: { tags: ['meta'], summary: '地图配置：可选栅格底图与数据版权说明 / Map configuration: optional raster basemap and data attributions', response: { 200: MapConfig } } },
+    {
+      schema: {
+        tags: ['meta'],
+        summary: '地图配置：可选栅格底图与数据版权说明 / Map configuration: optional raster basemap and data attributions',
+        response: { 200: MapConfig },
+      },
+    },
     async () => {
       const network = await getMeta<{ attribution?: string }>(app.db.kysely, 'network');
       const basemap = app.config.basemap;

@@ -27,7 +27,11 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       if (area > (req.query.overview ? 25 : 1)) {
         throw req.query.overview
           ? badRequest('bbox_too_large', 'bbox 过大（概览超过 25 平方度），请缩小范围', 'bbox too large (over 25 square degrees for the overview); zoom in')
-          : badRequest('bbox_too_large', 'bbox 过大（超过 1 平方度），请缩小范围或使用 overview=true', 'bbox too large (over 1 square degree); zoom in or use overview=true');
+          : badRequest(
+              'bbox_too_large',
+              'bbox 过大（超过 1 平方度），请缩小范围或使用 overview=true',
+              'bbox too large (over 1 square degree); zoom in or use overview=true',
+            );
       }
       const meta = await getMeta<{ attribution?: string }>(app.db.kysely, 'network');
       const m = (x: number) => Math.round(x * 10) / 10;

@@ -19,7 +19,11 @@ export function parseBbox(value: string | undefined): Bbox | undefined {
   const parts = value.split(',').map((s) => s.trim());
   const nums = parts.map(Number);
   if (parts.length !== 4 || parts.some((p) => p === '') || nums.some((n) => !Number.isFinite(n))) {
-    throw badRequest('invalid_bbox', `bbox 格式错误：应为“最小经度,最小纬度,最大经度,最大纬度”四个数字，收到“${value}”`, `Malformed bbox: expected minLon,minLat,maxLon,maxLat, got "${value}"`);
+    throw badRequest(
+      'invalid_bbox',
+      `bbox 格式错误：应为“最小经度,最小纬度,最大经度,最大纬度”四个数字，收到“${value}”`,
+      `Malformed bbox: expected minLon,minLat,maxLon,maxLat, got "${value}"`,
+    );
   }
   const [a, b, c, d] = nums;
   if (a < -180 || c > 180 || b < -90 || d > 90) {
@@ -34,7 +38,14 @@ export function parseBbox(value: string | undefined): Bbox | undefined {
 /** Splits a comma-separated list and checks every item against `allowed`. */
 export function parseList(value: string | undefined, allowed: readonly string[], name: string): string[] | undefined {
   if (value === undefined || value.trim() === '') return undefined;
-  const items = [...new Set(value.split(',').map((s) => s.trim()).filter(Boolean))];
+  const items = [
+    ...new Set(
+      value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
   const unknown = items.filter((i) => !allowed.includes(i));
   if (unknown.length) {
     throw badRequest(
@@ -51,7 +62,11 @@ export function parseOpenAt(value: string | undefined, timeZone: string): Date |
   if (value === undefined) return undefined;
   const d = parseLocalTime(value, timeZone);
   if (!d) {
-    throw badRequest('invalid_open_at', `open_at 应为 ISO 8601 时间，例如 2026-11-23T02:00 或 2026-11-23T02:00:00+08:00，收到“${value}”`, `open_at must be an ISO 8601 time, e.g. 2026-11-23T02:00 or 2026-11-23T02:00:00+08:00, got "${value}"`);
+    throw badRequest(
+      'invalid_open_at',
+      `open_at 应为 ISO 8601 时间，例如 2026-11-23T02:00 或 2026-11-23T02:00:00+08:00，收到“${value}”`,
+      `open_at must be an ISO 8601 time, e.g. 2026-11-23T02:00 or 2026-11-23T02:00:00+08:00, got "${value}"`,
+    );
   }
   return d;
 }

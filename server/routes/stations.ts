@@ -47,7 +47,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['stations'],
-        summary: '最近的站点：沿街道步行距离（默认）或直线距离，附步行/电动车分钟数与路线 / Nearest stations by walking distance along streets (default) or straight line, with minutes on foot / e-bike and the route',
+        summary:
+          '最近的站点：沿街道步行距离（默认）或直线距离，附步行/电动车分钟数与路线 / Nearest stations by walking distance along streets (default) or straight line, with minutes on foot / e-bike and the route',
         querystring: NearestQuery,
         response: { 200: NearestStations, ...errorResponses },
       },
@@ -73,14 +74,21 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         // Bytes, not an object: the response schema's serialiser is skipped on purpose (see featureHead).
         return (reply as FastifyReply).type('application/json; charset=utf-8').send(straightAnswerJson(await candidates(limit), at, tz));
       }
-      if (!(await app.city.hasNetwork())) throw new ApiError(409, 'no_network', '尚未导入街道路网，无法按步行距离排序；可用 by=straight', 'No street network is loaded; use by=straight');
+      if (!(await app.city.hasNetwork()))
+        throw new ApiError(409, 'no_network', '尚未导入街道路网，无法按步行距离排序；可用 by=straight', 'No street network is loaded; use by=straight');
       const speeds = { walkPerMin: (app.config.walkSpeedKmh * 1000) / 60, ebikePerMin: (app.config.ebikeSpeedKmh * 1000) / 60 };
       // Walking distance is never shorter than the straight line, so ranking the K nearest by
       // straight line is exact once the K-th straight distance exceeds the limit-th walk distance.
       for (let k = Math.max(limit * 4, 24); ; k *= 4) {
         const cands = await candidates(k);
-        const walk = await app.nearest.walkingDistances(q.lon, q.lat, cands.map((c) => c.item.id), limit);
-        if (!walk) throw new ApiError(422, 'not_on_network', '该位置距离最近的可步行道路超过 500 米', 'This position is more than 500 m from any walkable street');
+        const walk = await app.nearest.walkingDistances(
+          q.lon,
+          q.lat,
+          cands.map((c) => c.item.id),
+          limit,
+        );
+        if (!walk)
+          throw new ApiError(422, 'not_on_network', '该位置距离最近的可步行道路超过 500 米', 'This position is more than 500 m from any walkable street');
         const byId = new Map(cands.map((c) => [c.item.id, c]));
         // Features only for the answer (not for every candidate).
         const ranked = walk.results.map((w) => walkFeature(byId.get(w.id)!, w, speeds, at, tz));

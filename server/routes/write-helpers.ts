@@ -7,7 +7,16 @@ import { ErrorSchema } from '../schemas/common.js';
 import { sessionToken } from '../auth/plugin.js';
 import { tokenHash } from '../db/users.repository.js';
 
-export const writeErrors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema, 428: ErrorSchema, 429: ErrorSchema };
+export const writeErrors = {
+  400: ErrorSchema,
+  401: ErrorSchema,
+  403: ErrorSchema,
+  404: ErrorSchema,
+  409: ErrorSchema,
+  422: ErrorSchema,
+  428: ErrorSchema,
+  429: ErrorSchema,
+};
 
 /** The version a write is based on: If-Match ("3", W/"3" or 3) or the body's `version`. */
 export function baseVersion(req: FastifyRequest, bodyVersion: number | undefined): number {
@@ -18,9 +27,13 @@ export function baseVersion(req: FastifyRequest, bodyVersion: number | undefined
     return Number(m[1]);
   }
   if (bodyVersion !== undefined) return bodyVersion;
-  throw new ApiError(428, 'version_required', '请提供所编辑的版本号（If-Match 请求头或 version 字段），以免覆盖他人的修改', 'Send the version you edited (If-Match header or `version`) so that no one else’s change is overwritten');
+  throw new ApiError(
+    428,
+    'version_required',
+    '请提供所编辑的版本号（If-Match 请求头或 version 字段），以免覆盖他人的修改',
+    'Send the version you edited (If-Match header or `version`) so that no one else’s change is overwritten',
+  );
 }
-
 
 /** Writes per session (≈ per user) where there is one, else per address; counted before authentication. */
 export async function registerWriteRateLimit(app: FastifyInstance): Promise<void> {
@@ -38,7 +51,13 @@ export async function registerWriteRateLimit(app: FastifyInstance): Promise<void
 export function translateDbError(err: unknown): unknown {
   const e = err as { code?: string; message?: string; constraint?: string };
   if (e?.code === '23505') return new ApiError(409, 'duplicate', `编码重复：${e.constraint ?? ''}`, `Duplicate value (${e.constraint ?? e.message})`);
-  if (e?.code === '23514') return new ApiError(422, 'constraint_violation', `数据不符合约束：${e.constraint ?? ''}`, `The change violates a rule of the data (${e.constraint ?? e.message})`);
+  if (e?.code === '23514')
+    return new ApiError(
+      422,
+      'constraint_violation',
+      `数据不符合约束：${e.constraint ?? ''}`,
+      `The change violates a rule of the data (${e.constraint ?? e.message})`,
+    );
   if (e?.code === 'XX000' && /GEOS|TopologyException|IllegalArgument/i.test(e.message ?? '')) {
     return new ApiError(422, 'geometry_error', `几何运算失败，请检查图形：${e.message}`, `Geometry operation failed; check the shape: ${e.message}`);
   }

@@ -57,7 +57,11 @@ export function FeatureSchema<G extends TSchema, P extends TSchema>(geometry: G,
   });
 }
 
-export function FeatureCollectionSchema<G extends TSchema, P extends TSchema, E extends Record<string, TSchema> = Record<never, TSchema>>(geometry: G, properties: P, extra: E = {} as E) {
+export function FeatureCollectionSchema<G extends TSchema, P extends TSchema, E extends Record<string, TSchema> = Record<never, TSchema>>(
+  geometry: G,
+  properties: P,
+  extra: E = {} as E,
+) {
   return Type.Object({
     type: Type.Literal('FeatureCollection'),
     features: Type.Array(FeatureSchema(geometry, properties)),

@@ -11,24 +11,48 @@ export const CoverageQueryParams = {
   minutes: Type.Optional(Type.Number({ minimum: 1, maximum: 120, description: 'walking minutes (walk mode)' })),
   open_at: Type.Optional(Type.String({ maxLength: 40, description: 'only stations open then; ISO 8601, without offset = city time' })),
   bbox: Type.Optional(
-    Type.String({ maxLength: 200, description: 'minLon,minLat,maxLon,maxLat (WGS84): list only the grids (gaps) whose bounding box meets it — the map view. Roll-ups (`units`) stay city-wide.', examples: ['121.58,38.89,121.62,38.93'] }),
+    Type.String({
+      maxLength: 200,
+      description:
+        'minLon,minLat,maxLon,maxLat (WGS84): list only the grids (gaps) whose bounding box meets it — the map view. Roll-ups (`units`) stay city-wide.',
+      examples: ['121.58,38.89,121.62,38.93'],
+    }),
   ),
 };
 
 export const CoverageQuery = Type.Object(
   {
     ...CoverageQueryParams,
-    format: Type.Optional(Type.Union([Type.Literal('geojson'), Type.Literal('stats'), Type.Literal('shares'), Type.Literal('csv'), Type.Literal('xlsx')], { default: 'geojson' })),
+    format: Type.Optional(
+      Type.Union([Type.Literal('geojson'), Type.Literal('stats'), Type.Literal('shares'), Type.Literal('csv'), Type.Literal('xlsx')], { default: 'geojson' }),
+    ),
     level: Type.Optional(Type.Union([Type.Literal('grid'), Type.Literal('community'), Type.Literal('street'), Type.Literal('district')], { default: 'grid' })),
   },
   { additionalProperties: false },
 );
-export const GapsQuery = Type.Object({ ...CoverageQueryParams, limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 20000, default: 100 })) }, { additionalProperties: false });
-export const IsochroneQuery = Type.Object({ lon: Lon, lat: Lat, minutes: Type.Optional(Type.Number({ minimum: 1, maximum: 60, default: 15 })) }, { additionalProperties: false });
+export const GapsQuery = Type.Object(
+  { ...CoverageQueryParams, limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 20000, default: 100 })) },
+  { additionalProperties: false },
+);
+export const IsochroneQuery = Type.Object(
+  { lon: Lon, lat: Lat, minutes: Type.Optional(Type.Number({ minimum: 1, maximum: 60, default: 15 })) },
+  { additionalProperties: false },
+);
 
 // The grid's identity and contact fields as the grids API describes them, plus coverage figures.
 export const GridStats = Type.Object({
-  ...Type.Pick(GridProperties, ['id', 'code', 'name', 'community_code', 'community_name', 'street_code', 'street_name', 'district_code', 'leader_name', 'leader_phone']).properties,
+  ...Type.Pick(GridProperties, [
+    'id',
+    'code',
+    'name',
+    'community_code',
+    'community_name',
+    'street_code',
+    'street_name',
+    'district_code',
+    'leader_name',
+    'leader_phone',
+  ]).properties,
   area_m2: Type.Number(),
   covered_m2: Type.Number(),
   gap_area_m2: Type.Number(),
@@ -68,7 +92,13 @@ export const CoverageMeta = Type.Object({
 /** Each listed grid's uncovered parts as one MultiPolygon feature. */
 export const GapPolygons = Type.Object({
   type: Type.Literal('FeatureCollection'),
-  features: Type.Array(Type.Object({ type: Type.Literal('Feature'), geometry: MultiPolygonSchema, properties: Type.Object({ grid_id: Type.Integer(), grid_code: Type.String() }) })),
+  features: Type.Array(
+    Type.Object({
+      type: Type.Literal('Feature'),
+      geometry: MultiPolygonSchema,
+      properties: Type.Object({ grid_id: Type.Integer(), grid_code: Type.String() }),
+    }),
+  ),
 });
 
 /** format=geojson: the grids as features with their figures, the roll-ups and the gaps. */

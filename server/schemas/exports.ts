@@ -8,7 +8,9 @@ export const ExportParams = Type.Object({ layer: ExportLayer });
 export const ExportQuery = Type.Object(
   {
     format: Type.Optional(Type.Union([Type.Literal('geojson'), Type.Literal('shapefile'), Type.Literal('kml')], { default: 'geojson' })),
-    crs: Type.Optional(Type.Union(Crs.anyOf, { default: 'wgs84', description: 'coordinates of the file: wgs84 (GPS, GIS), gcj02 (Amap/Tencent), bd09 (Baidu)' })),
+    crs: Type.Optional(
+      Type.Union(Crs.anyOf, { default: 'wgs84', description: 'coordinates of the file: wgs84 (GPS, GIS), gcj02 (Amap/Tencent), bd09 (Baidu)' }),
+    ),
     encoding: Type.Optional(Type.Union([Type.Literal('utf-8'), Type.Literal('gbk')], { default: 'utf-8', description: 'Shapefile attribute encoding' })),
     street: Type.Optional(Code12As('grids/gaps: only this street')),
     community: Type.Optional(Code12As('grids/gaps: only this community')),

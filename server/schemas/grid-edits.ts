@@ -39,13 +39,32 @@ export const CreateGridBody = Type.Object(
   { additionalProperties: false },
 );
 export const ReshapeGridBody = Type.Object(
-  { version: Version, geometry: Type.Optional(Drawn('GeoJSON Polygon')), community_code: Type.Optional(Code12), allow_community_change: Type.Optional(Type.Boolean()), ...GridAttributes.properties },
+  {
+    version: Version,
+    geometry: Type.Optional(Drawn('GeoJSON Polygon')),
+    community_code: Type.Optional(Code12),
+    allow_community_change: Type.Optional(Type.Boolean()),
+    ...GridAttributes.properties,
+  },
   { additionalProperties: false },
 );
-export const DeleteGridQuery = Type.Object({ ...DryRun.properties, version: Version, into: Type.Optional(Type.String({ pattern: '^[0-9A-Za-z_-]{1,40}$', description: 'the neighbour (id or code) that takes the area' })) }, { additionalProperties: false });
-export const SplitGridBody = Type.Object({ version: Version, line: Drawn('GeoJSON LineString'), names: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 20 })) }, { additionalProperties: false });
+export const DeleteGridQuery = Type.Object(
+  {
+    ...DryRun.properties,
+    version: Version,
+    into: Type.Optional(Type.String({ pattern: '^[0-9A-Za-z_-]{1,40}$', description: 'the neighbour (id or code) that takes the area' })),
+  },
+  { additionalProperties: false },
+);
+export const SplitGridBody = Type.Object(
+  { version: Version, line: Drawn('GeoJSON LineString'), names: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 20 })) },
+  { additionalProperties: false },
+);
 export const MergeGridsBody = Type.Object(
-  { grids: Type.Array(Type.Object({ id: DbId(), version: DbId() }, { additionalProperties: false }), { minItems: 2, maxItems: 20 }), name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) },
+  {
+    grids: Type.Array(Type.Object({ id: DbId(), version: DbId() }, { additionalProperties: false }), { minItems: 2, maxItems: 20 }),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  },
   { additionalProperties: false },
 );
 export const RestoreGridBody = Type.Object({ version: Version, to_version: DbId() }, { additionalProperties: false });
@@ -66,7 +85,9 @@ export const GridChange = Type.Object({
   grid_id: Type.Integer(),
   code: Type.String(),
   name: Type.String(),
-  role: Type.Union(Literals('edited', 'adjusted', 'created', 'deleted', 'restored').anyOf, { description: 'edited | adjusted (a neighbour that followed the border) | created | deleted | restored' }),
+  role: Type.Union(Literals('edited', 'adjusted', 'created', 'deleted', 'restored').anyOf, {
+    description: 'edited | adjusted (a neighbour that followed the border) | created | deleted | restored',
+  }),
   operation: GridOperation,
   version_before: Nullable(Type.Integer()),
   version_after: Type.Integer(),

@@ -35,7 +35,13 @@ export const ImportQuery = Type.Object(
     crs: Type.Optional(Type.Union(Crs.anyOf, { default: 'wgs84' })),
     dry_run: Type.Optional(Type.Boolean({ default: true })),
     force: Type.Optional(Type.Boolean({ default: false, description: 'import although the coordinate-system check suspects a wrong crs' })),
-    repair: Type.Optional(Type.Boolean({ default: false, description: 'repair invalid polygons (repeated points, spikes, self-intersections, overlapping parts, slivers) and report each repair with the area before and after, instead of rejecting them' })),
+    repair: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description:
+          'repair invalid polygons (repeated points, spikes, self-intersections, overlapping parts, slivers) and report each repair with the area before and after, instead of rejecting them',
+      }),
+    ),
     sheet: Type.Optional(Type.String({ maxLength: 100 })),
     layer: Type.Optional(Type.String({ maxLength: 100 })),
     columns: Type.Optional(Type.String({ maxLength: 4000, description: 'CSV/XLSX: JSON header → field or null, as adjusted in the preview' })),
@@ -44,8 +50,13 @@ export const ImportQuery = Type.Object(
 );
 
 export const RejectedRow = Type.Object({
-  row: Type.Union([Type.Integer(), Type.Null()], { description: 'CSV/XLSX: sheet row (header included); KML: placemark number; Shapefile: record number; GeoJSON: feature number; null = the whole file' }),
-  code: Type.String({ description: 'reason: invalid_coordinates, swapped_lat_lon, outside_city, unknown_type, duplicate_code, unknown_parent, suspected_crs, projected_coordinates, missing_column, …' }),
+  row: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'CSV/XLSX: sheet row (header included); KML: placemark number; Shapefile: record number; GeoJSON: feature number; null = the whole file',
+  }),
+  code: Type.String({
+    description:
+      'reason: invalid_coordinates, swapped_lat_lon, outside_city, unknown_type, duplicate_code, unknown_parent, suspected_crs, projected_coordinates, missing_column, …',
+  }),
   feature_code: Type.Optional(Type.String()),
   location: Type.Optional(Type.Tuple([Type.Number(), Type.Number()], { description: 'where, [lon, lat] in the file’s coordinate system' })),
   reason_zh: Type.String(),
@@ -100,7 +111,9 @@ export const ImportReport = Type.Object({
       action: Literals('create', 'update', 'unchanged'),
       /** Stations: matched on the code, on name + position (rows without a code), or new. */
       matched_by: Type.Optional(Literals('code', 'name_position', 'none')),
-      code_generated: Type.Optional(Type.Boolean({ description: 'stations: the list gave no code; this one was generated (or taken from the matched station)' })),
+      code_generated: Type.Optional(
+        Type.Boolean({ description: 'stations: the list gave no code; this one was generated (or taken from the matched station)' }),
+      ),
       opening_hours: Type.Optional(Type.String({ description: 'stations: the hours as stored (OSM opening_hours)' })),
       opening_hours_text: Type.Optional(Type.String({ description: 'stations: the hours as the list wrote them, when converted' })),
     }),
@@ -112,7 +125,9 @@ export const ImportReport = Type.Object({
     Type.Object({
       suspected: Nullable(Crs),
       verdict: Literals('suspected', 'fits', 'not_enough_evidence'),
-      log10_ratio: Type.Number({ description: 'log10 of the likelihood ratio "the best other system is right" : "the declared one is right" (≥ 3 suspected, ≤ −3 fits)' }),
+      log10_ratio: Type.Number({
+        description: 'log10 of the likelihood ratio "the best other system is right" : "the declared one is right" (≥ 3 suspected, ≤ −3 fits)',
+      }),
       mean_m: PerCrs,
       median_m: PerCrs,
       points: Type.Integer(),

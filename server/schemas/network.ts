@@ -8,7 +8,10 @@ export const NetworkQuery = Type.Object(
     major: Type.Optional(Type.Boolean({ description: 'only primary/secondary/tertiary roads (low zooms)' })),
     simplify: Type.Optional(Type.Number({ minimum: 0, maximum: 1000, description: 'tolerance in metres' })),
     overview: Type.Optional(
-      Type.Boolean({ description: 'zoomed-out map: major roads only, each road (class + name) merged into one feature and simplified (default 20 m); features have no edge id' }),
+      Type.Boolean({
+        description:
+          'zoomed-out map: major roads only, each road (class + name) merged into one feature and simplified (default 20 m); features have no edge id',
+      }),
     ),
   },
   { additionalProperties: false },

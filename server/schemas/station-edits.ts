@@ -19,7 +19,14 @@ const Fields = {
   status: Type.Optional(Type.String({ description: 'open | temporarily_closed' })),
 };
 export const CreateStationBody = Type.Object(
-  { ...Fields, type: Type.String({ pattern: '^[a-z_]{1,40}$' }), name: Name, lon: EditLon, lat: EditLat, code: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })) },
+  {
+    ...Fields,
+    type: Type.String({ pattern: '^[a-z_]{1,40}$' }),
+    name: Name,
+    lon: EditLon,
+    lat: EditLat,
+    code: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+  },
   { additionalProperties: false },
 );
 export const UpdateStationBody = Type.Object({ ...Fields, version: Type.Optional(DbId()) }, { additionalProperties: false });

@@ -23,7 +23,9 @@ export const StationProperties = Type.Object({
   amenities: Type.Array(Type.String()),
   opening_hours: Type.String({ description: 'OpenStreetMap opening_hours syntax' }),
   always_open: Type.Boolean({ description: '24/7' }),
-  open_now: Type.Union([Type.Boolean(), Type.Null()], { description: 'open at the evaluated time (open_at, else now); false when temporarily closed; null if the hours cannot be parsed' }),
+  open_now: Type.Union([Type.Boolean(), Type.Null()], {
+    description: 'open at the evaluated time (open_at, else now); false when temporarily closed; null if the hours cannot be parsed',
+  }),
   phone: Nullable(Type.String()),
   operator: Nullable(Type.String()),
   status: Type.String({ description: 'open | temporarily_closed' }),
@@ -37,7 +39,10 @@ export const StationProperties = Type.Object({
 
 export const StationFeature = FeatureSchema(PointSchema, StationProperties);
 export const StationCollection = FeatureCollectionSchema(PointSchema, StationProperties, { evaluated_at: Type.String() });
-export const NearestStations = FeatureCollectionSchema(PointSchema, StationProperties, { evaluated_at: Type.String(), by: Type.String({ description: 'walk | straight' }) });
+export const NearestStations = FeatureCollectionSchema(PointSchema, StationProperties, {
+  evaluated_at: Type.String(),
+  by: Type.String({ description: 'walk | straight' }),
+});
 
 const BoolParam = Type.Boolean({ description: 'true/false' });
 
@@ -61,7 +66,11 @@ export const NearestQuery = Type.Object(
     open_now: Type.Optional(BoolParam),
     open_at: Type.Optional(Type.String({ maxLength: 40 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 5 })),
-    by: Type.Optional(Type.Union([Type.Literal('walk'), Type.Literal('straight')], { description: 'walk (default when a street network exists): along streets; straight: geodesic' })),
+    by: Type.Optional(
+      Type.Union([Type.Literal('walk'), Type.Literal('straight')], {
+        description: 'walk (default when a street network exists): along streets; straight: geodesic',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -58,13 +58,18 @@ type Label = { zh: string; en: string };
 const ringLabel = (k: number): Label => (k === 0 ? { zh: '外环', en: 'Exterior ring' } : { zh: `第 ${k} 个内环`, en: `Hole ${k}` });
 
 /** A drawn vertex: [lon, lat] or [lon, lat, z], all finite numbers. */
-const isPosition = (p: unknown): p is Position => hasFiniteXY(p) && (p.length === 2 || p.length === 3) && p.every((v) => typeof v === 'number' && Number.isFinite(v));
+const isPosition = (p: unknown): p is Position =>
+  hasFiniteXY(p) && (p.length === 2 || p.length === 3) && p.every((v) => typeof v === 'number' && Number.isFinite(v));
 
 function checkPositions(positions: unknown[], label: Label, problems: Problem[]): positions is Position[] {
   for (let i = 0; i < positions.length; i++) {
     const p = positions[i];
     if (!isPosition(p)) {
-      problems.push({ code: 'bad_position', zh: `${label.zh}第 ${i + 1} 个顶点不是 [经度, 纬度] 数字对`, en: `${label.en} vertex ${i + 1} is not a [lon, lat] pair of numbers` });
+      problems.push({
+        code: 'bad_position',
+        zh: `${label.zh}第 ${i + 1} 个顶点不是 [经度, 纬度] 数字对`,
+        en: `${label.en} vertex ${i + 1} is not a [lon, lat] pair of numbers`,
+      });
       return false;
     }
     if (!inLonLatRange(p)) {
@@ -82,7 +87,12 @@ function checkPositions(positions: unknown[], label: Label, problems: Problem[])
 function repeatedVertex(ring: Position[], label: Label): Problem | null {
   for (let i = 1; i < ring.length; i++) {
     if (samePoint(ring[i], ring[i - 1])) {
-      return { code: 'duplicate_vertex', zh: `${label.zh}第 ${i} 与第 ${i + 1} 个顶点重复`, en: `${label.en} vertices ${i} and ${i + 1} are the same point`, location: [ring[i][0], ring[i][1]] };
+      return {
+        code: 'duplicate_vertex',
+        zh: `${label.zh}第 ${i} 与第 ${i + 1} 个顶点重复`,
+        en: `${label.en} vertices ${i} and ${i + 1} are the same point`,
+        location: [ring[i][0], ring[i][1]],
+      };
     }
   }
   return null;
@@ -102,17 +112,35 @@ export function checkPolygon(input: unknown): Checked<Polygon> {
   if (!g || typeof g !== 'object' || type !== 'Polygon') {
     return {
       ok: false,
-      problems: [{ code: 'not_polygon', zh: `几何必须是 GeoJSON Polygon（收到 ${gotType(g, type)}）`, en: `Geometry must be a GeoJSON Polygon (got ${gotType(g, type)})` }],
+      problems: [
+        {
+          code: 'not_polygon',
+          zh: `几何必须是 GeoJSON Polygon（收到 ${gotType(g, type)}）`,
+          en: `Geometry must be a GeoJSON Polygon (got ${gotType(g, type)})`,
+        },
+      ],
     };
   }
   const rings = (g as { coordinates?: unknown }).coordinates;
-  if (!Array.isArray(rings) || rings.length === 0) return { ok: false, problems: [{ code: 'no_rings', zh: '多边形没有坐标环', en: 'The polygon has no rings' }] };
-  if (rings.length > MAX_RINGS) return { ok: false, problems: [{ code: 'too_many_rings', zh: `多边形的环过多（${rings.length}，最多 ${MAX_RINGS}）`, en: `Too many rings (${rings.length}; at most ${MAX_RINGS})` }] };
+  if (!Array.isArray(rings) || rings.length === 0)
+    return { ok: false, problems: [{ code: 'no_rings', zh: '多边形没有坐标环', en: 'The polygon has no rings' }] };
+  if (rings.length > MAX_RINGS)
+    return {
+      ok: false,
+      problems: [
+        { code: 'too_many_rings', zh: `多边形的环过多（${rings.length}，最多 ${MAX_RINGS}）`, en: `Too many rings (${rings.length}; at most ${MAX_RINGS})` },
+      ],
+    };
   const problems: Problem[] = [];
   let vertices = 0;
   for (const r of rings) vertices += Array.isArray(r) ? r.length : 0;
   if (vertices > MAX_VERTICES) {
-    return { ok: false, problems: [{ code: 'too_many_vertices', zh: `顶点过多（${vertices}，最多 ${MAX_VERTICES}）`, en: `Too many vertices (${vertices}; at most ${MAX_VERTICES})` }] };
+    return {
+      ok: false,
+      problems: [
+        { code: 'too_many_vertices', zh: `顶点过多（${vertices}，最多 ${MAX_VERTICES}）`, en: `Too many vertices (${vertices}; at most ${MAX_VERTICES})` },
+      ],
+    };
   }
   rings.forEach((ring: unknown, k: number) => {
     const label = ringLabel(k);
@@ -122,12 +150,21 @@ export function checkPolygon(input: unknown): Checked<Polygon> {
     }
     if (!checkPositions(ring, label, problems)) return;
     if (ring.length < 4) {
-      problems.push({ code: 'too_few_vertices', zh: `${label.zh}至少需要 4 个坐标（3 个顶点并闭合），收到 ${ring.length} 个`, en: `${label.en} needs at least 4 positions (3 vertices, closed); got ${ring.length}` });
+      problems.push({
+        code: 'too_few_vertices',
+        zh: `${label.zh}至少需要 4 个坐标（3 个顶点并闭合），收到 ${ring.length} 个`,
+        en: `${label.en} needs at least 4 positions (3 vertices, closed); got ${ring.length}`,
+      });
       return;
     }
     if (!ringClosed(ring)) {
       const last = ring[ring.length - 1];
-      problems.push({ code: 'ring_not_closed', zh: `${label.zh}未闭合：首尾坐标必须相同`, en: `${label.en} is not closed: the first and last positions must be equal`, location: [last[0], last[1]] });
+      problems.push({
+        code: 'ring_not_closed',
+        zh: `${label.zh}未闭合：首尾坐标必须相同`,
+        en: `${label.en} is not closed: the first and last positions must be equal`,
+        location: [last[0], last[1]],
+      });
       return;
     }
     const dup = repeatedVertex(ring, label);
@@ -136,7 +173,9 @@ export function checkPolygon(input: unknown): Checked<Polygon> {
       return;
     }
   });
-  return problems.length ? { ok: false, problems } : { ok: true, value: { type: 'Polygon', coordinates: (rings as Position[][]).map((r) => r.map((p) => [p[0], p[1]])) } };
+  return problems.length
+    ? { ok: false, problems }
+    : { ok: true, value: { type: 'Polygon', coordinates: (rings as Position[][]).map((r) => r.map((p) => [p[0], p[1]])) } };
 }
 
 /**
@@ -165,13 +204,29 @@ export function windingProblems(polygon: Polygon): Problem[] {
 export function checkLine(input: unknown): Checked<LineString> {
   const { g, type } = unwrapFeature(input);
   if (!g || typeof g !== 'object' || type !== 'LineString') {
-    return { ok: false, problems: [{ code: 'not_linestring', zh: `分割线必须是 GeoJSON LineString（收到 ${gotType(g, type)}）`, en: `The split line must be a GeoJSON LineString (got ${gotType(g, type)})` }] };
+    return {
+      ok: false,
+      problems: [
+        {
+          code: 'not_linestring',
+          zh: `分割线必须是 GeoJSON LineString（收到 ${gotType(g, type)}）`,
+          en: `The split line must be a GeoJSON LineString (got ${gotType(g, type)})`,
+        },
+      ],
+    };
   }
   const coords = (g as { coordinates?: unknown }).coordinates;
   const label = { zh: '分割线', en: 'Split line' };
   const problems: Problem[] = [];
-  if (!Array.isArray(coords) || coords.length < 2) return { ok: false, problems: [{ code: 'too_few_vertices', zh: '分割线至少需要 2 个顶点', en: 'The split line needs at least 2 vertices' }] };
-  if (coords.length > MAX_VERTICES) return { ok: false, problems: [{ code: 'too_many_vertices', zh: `分割线顶点过多（最多 ${MAX_VERTICES}）`, en: `The split line has too many vertices (at most ${MAX_VERTICES})` }] };
+  if (!Array.isArray(coords) || coords.length < 2)
+    return { ok: false, problems: [{ code: 'too_few_vertices', zh: '分割线至少需要 2 个顶点', en: 'The split line needs at least 2 vertices' }] };
+  if (coords.length > MAX_VERTICES)
+    return {
+      ok: false,
+      problems: [
+        { code: 'too_many_vertices', zh: `分割线顶点过多（最多 ${MAX_VERTICES}）`, en: `The split line has too many vertices (at most ${MAX_VERTICES})` },
+      ],
+    };
   if (!checkPositions(coords, label, problems)) return { ok: false, problems };
   const dup = repeatedVertex(coords as Position[], label);
   if (dup) return { ok: false, problems: [dup] };

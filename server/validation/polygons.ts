@@ -52,7 +52,10 @@ export function rewindRfc7946<G extends Polygon | MultiPolygon>(g: G): G {
 }
 
 /** Whether every ring already has RFC 7946 winding. */
-export const isRfc7946 = (g: Polygon | MultiPolygon) => (g.type === 'Polygon' ? [g.coordinates] : g.coordinates).every((rings) => rings.every((ring, k) => signedArea2(ring) === 0 || (k === 0) === signedArea2(ring) > 0));
+export const isRfc7946 = (g: Polygon | MultiPolygon) =>
+  (g.type === 'Polygon' ? [g.coordinates] : g.coordinates).every((rings) =>
+    rings.every((ring, k) => signedArea2(ring) === 0 || (k === 0) === signedArea2(ring) > 0),
+  );
 
 export interface RingDefects {
   /** Positions repeated by the next position. */
@@ -81,7 +84,8 @@ function distinctVertices(ring: readonly Position[]): { vertices: Position[]; du
     if (last && last[0] === p[0] && last[1] === p[1]) duplicates.push([p[0], p[1]]);
     else vertices.push([p[0], p[1]]);
   }
-  while (vertices.length > 1 && vertices[0][0] === vertices[vertices.length - 1][0] && vertices[0][1] === vertices[vertices.length - 1][1]) duplicates.push(vertices.pop()!);
+  while (vertices.length > 1 && vertices[0][0] === vertices[vertices.length - 1][0] && vertices[0][1] === vertices[vertices.length - 1][1])
+    duplicates.push(vertices.pop()!);
   return { vertices, duplicates };
 }
 
@@ -124,7 +128,8 @@ export function withoutRingDefects(ring: readonly Position[]): Position[] {
 }
 
 type At = [number, number];
-const where = (at: At | undefined) => (at ? { zh: `（位置 ${at[0].toFixed(6)}, ${at[1].toFixed(6)}）`, en: ` at ${at[0].toFixed(6)}, ${at[1].toFixed(6)}` } : { zh: '', en: '' });
+const where = (at: At | undefined) =>
+  at ? { zh: `（位置 ${at[0].toFixed(6)}, ${at[1].toFixed(6)}）`, en: ` at ${at[0].toFixed(6)}, ${at[1].toFixed(6)}` } : { zh: '', en: '' };
 
 /** PostGIS's reason (ST_IsValidDetail) in words, with its place. */
 export function geosReasonProblem(reason: string, at: At | undefined): Problem {

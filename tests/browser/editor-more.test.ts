@@ -87,7 +87,9 @@ describe.skipIf(!hasChromium)('grid editor in Chromium: attributes, delete/resto
     // A grid with at least two neighbours of its community (so the neighbour must be chosen).
     let pick: { grid: Grid; into: Grid } | undefined;
     for (const g of own) {
-      const n = own.filter((o) => o.properties.id !== g.properties.id && o.properties.community_code === g.properties.community_code && sharesBorder(o.geometry, g.geometry));
+      const n = own.filter(
+        (o) => o.properties.id !== g.properties.id && o.properties.community_code === g.properties.community_code && sharesBorder(o.geometry, g.geometry),
+      );
       if (n.length >= 2) {
         pick = { grid: g, into: n[0] };
         break;
@@ -106,7 +108,9 @@ describe.skipIf(!hasChromium)('grid editor in Chromium: attributes, delete/resto
     expect(await page.evaluate(() => window.__editor!.pending()?.kind)).toBe('delete');
     await page.click('#preview');
     await previewDone(page);
-    const roles = await page.$$eval('#preview-panel tr[data-grid]', (trs) => trs.map((tr) => [Number(tr.getAttribute('data-grid')), tr.getAttribute('data-role')]));
+    const roles = await page.$$eval('#preview-panel tr[data-grid]', (trs) =>
+      trs.map((tr) => [Number(tr.getAttribute('data-grid')), tr.getAttribute('data-role')]),
+    );
     expect(roles).toContainEqual([grid.properties.id, 'deleted']);
     expect(roles).toContainEqual([into.properties.id, 'edited']);
     await page.screenshot({ path: join(artifacts, 'editor-delete.png') });
@@ -123,7 +127,9 @@ describe.skipIf(!hasChromium)('grid editor in Chromium: attributes, delete/resto
     await page.click(`#deleted-panel li[data-grid="${grid.properties.id}"] button`);
     await page.waitForSelector('#history-panel li[data-version]');
     expect(await page.textContent('#history-panel h2')).toContain('已删除');
-    const entries = await page.$$eval('#history-panel li[data-version]', (lis) => lis.map((li) => [Number(li.getAttribute('data-version')), li.textContent ?? '']));
+    const entries = await page.$$eval('#history-panel li[data-version]', (lis) =>
+      lis.map((li) => [Number(li.getAttribute('data-version')), li.textContent ?? '']),
+    );
     expect(entries[0][0]).toBe(grid.properties.version + 1);
     expect(entries[0][1]).toContain('删除');
     const original = entries.find(([v]) => v === grid.properties.version)!;
@@ -148,7 +154,8 @@ describe.skipIf(!hasChromium)('grid editor in Chromium: attributes, delete/resto
   it('logged out elsewhere, then logged in as another street editor: the editor shows that user and their street, not the previous one', async () => {
     const { context, page, errors } = await loggedIn('editor1');
     const first = await page.evaluate(() => window.__editor!.state.user!);
-    const second = (await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'editor2', password: DEMO_PASSWORD } })).json().user as typeof first;
+    const second = (await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'editor2', password: DEMO_PASSWORD } })).json()
+      .user as typeof first;
     expect(second.streets[0].code).not.toBe(first.streets[0].code);
     const grid = (await allGrids()).find((g) => g.properties.street_code === first.streets[0].code)!;
     await selectGrid(page, grid, labelPoint(grid.geometry));

@@ -102,7 +102,9 @@ describe.skipIf(!hasChromium)('grid editor in Chromium', () => {
     // Preview before saving: validation passed, the impact lists the grid and its neighbour.
     await page.click('#preview');
     await page.waitForSelector('#preview-panel table.impact');
-    const rows = await page.$$eval('#preview-panel table.impact tbody tr[data-grid]', (trs) => trs.map((tr) => [Number(tr.getAttribute('data-grid')), tr.getAttribute('data-role')]));
+    const rows = await page.$$eval('#preview-panel table.impact tbody tr[data-grid]', (trs) =>
+      trs.map((tr) => [Number(tr.getAttribute('data-grid')), tr.getAttribute('data-role')]),
+    );
     expect(rows).toContainEqual([grid.properties.id, 'edited']);
     expect(rows).toContainEqual([neighbour.properties.id, 'adjusted']);
     expect(await page.textContent('#preview-panel')).toContain('调整归属的人口');
@@ -165,7 +167,7 @@ describe.skipIf(!hasChromium)('grid editor in Chromium', () => {
   });
   it('undo/redo; a conflicting save opens the 409 dialog and "re-apply mine" saves on the current version; history restores', async () => {
     const { context, page, errors } = await loggedIn('editor1');
-    const street = (await page.evaluate(() => window.__editor!.state.user!.streets[0].code));
+    const street = await page.evaluate(() => window.__editor!.state.user!.streets[0].code);
     const grid = (await allGrids()).filter((g) => g.properties.street_code === street).find((g) => g.properties.code.endsWith('002002'))!;
     const ring = grid.geometry.coordinates[0];
     const c = centroid(ring);
@@ -181,13 +183,20 @@ describe.skipIf(!hasChromium)('grid editor in Chromium', () => {
 
     // Meanwhile someone else changes the grid (an administrator edits an attribute).
     const login = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password: DEMO_PASSWORD } });
-    const other = await app.inject({ method: 'PATCH', url: `/api/grids/${grid.properties.id}`, headers: { authorization: `Bearer ${login.json().token}`, 'if-match': `"${grid.properties.version}"` }, payload: { leader_name: '王五' } });
+    const other = await app.inject({
+      method: 'PATCH',
+      url: `/api/grids/${grid.properties.id}`,
+      headers: { authorization: `Bearer ${login.json().token}`, 'if-match': `"${grid.properties.version}"` },
+      payload: { leader_name: '王五' },
+    });
     expect(other.statusCode, other.body).toBe(200);
 
     await page.click('#save');
     await page.waitForSelector('#conflict[open]');
     expect(await page.textContent('#conflict')).toContain(`当前已是版本 ${grid.properties.version + 1}`);
-    await expect.poll(() => page.evaluate(() => window.__map!.queryRenderedFeatures({ layers: ['conflict-theirs'] }).length), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.evaluate(() => window.__map!.queryRenderedFeatures({ layers: ['conflict-theirs'] }).length), { timeout: 10_000 })
+      .toBeGreaterThan(0);
     await page.screenshot({ path: join(artifacts, 'editor-conflict.png') });
     await page.click('#conflict [data-action="reapply"]');
     await saved(page);
@@ -256,7 +265,11 @@ describe.skipIf(!hasChromium)('grid editor in Chromium', () => {
     await page.click('[data-tool="create"]');
     await page.evaluate((p) => window.__map!.jumpTo({ center: [p[0], p[1]], zoom: 16 }), hc);
     await settle(page);
-    const tri: Position[] = [[hc[0] - 0.0006, hc[1] - 0.0003], [hc[0] + 0.0006, hc[1] - 0.0003], [hc[0], hc[1] + 0.0005]];
+    const tri: Position[] = [
+      [hc[0] - 0.0006, hc[1] - 0.0003],
+      [hc[0] + 0.0006, hc[1] - 0.0003],
+      [hc[0], hc[1] + 0.0005],
+    ];
     for (const p of tri) await clickAt(page, p);
     await clickAt(page, tri[0]); // closes the polygon
     expect(await page.evaluate(() => window.__editor!.pending()?.kind)).toBe('create');

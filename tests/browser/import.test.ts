@@ -98,7 +98,9 @@ describe.skipIf(!hasChromium)('upload page in Chromium', () => {
   const chooseCrs = (page: Page, crs: string) => page.click(`#crs input[value=${crs}]`);
   const dryRun = async (page: Page) => {
     await page.click('#dry-run');
-    await page.waitForFunction(() => ['done', 'error'].includes(window.__import!.state.phase) && !!window.__import!.state.report, undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => ['done', 'error'].includes(window.__import!.state.phase) && !!window.__import!.state.report, undefined, {
+      timeout: 30_000,
+    });
   };
 
   it('serves the page at /import and /import/', async () => {
@@ -119,7 +121,16 @@ describe.skipIf(!hasChromium)('upload page in Chromium', () => {
     await page.setInputFiles('#file', fixture('stations.gcj02.zh.csv'));
     await page.waitForSelector('#mapping');
     const mapping = await page.$$eval('#mapping select', (els) => els.map((e) => [(e as HTMLSelectElement).dataset.header, (e as HTMLSelectElement).value]));
-    expect(Object.fromEntries(mapping)).toMatchObject({ 编码: 'code', 名称: 'name', 类型: 'type', 地址: 'address', 经度: 'lon', 纬度: 'lat', 营业时间: 'openingHours', 设施: 'amenities' });
+    expect(Object.fromEntries(mapping)).toMatchObject({
+      编码: 'code',
+      名称: 'name',
+      类型: 'type',
+      地址: 'address',
+      经度: 'lon',
+      纬度: 'lat',
+      营业时间: 'openingHours',
+      设施: 'amenities',
+    });
     expect(await page.$$eval('#mapping tbody tr', (rows) => rows.length)).toBe(3);
     expect(await page.textContent('#mapping tbody')).toContain('样例社区爱心驿站');
     expect(await page.isDisabled('#commit')).toBe(true);
@@ -142,7 +153,10 @@ describe.skipIf(!hasChromium)('upload page in Chromium', () => {
     expect(s.report).toMatchObject({ dry_run: true, committed: false, crs: 'gcj02' });
     const codes = s.report.changes.map((c) => c.code);
     expect(codes).toHaveLength(3);
-    const all = async () => (await app.inject({ url: '/api/stations?bbox=-180,-85,180,85' })).json().features.map((f: { properties: { code: string } }) => f.properties.code) as string[];
+    const all = async () =>
+      (await app.inject({ url: '/api/stations?bbox=-180,-85,180,85' }))
+        .json()
+        .features.map((f: { properties: { code: string } }) => f.properties.code) as string[];
     expect(await all()).not.toContain(codes[0]);
     expect(await page.textContent('#report h3')).toBe('试运行结果（未写入）');
     expect(await page.isEnabled('#commit')).toBe(true);
@@ -195,7 +209,9 @@ describe.skipIf(!hasChromium)('upload page in Chromium', () => {
     // file must be large). Each row stays under 1 MB: Papa Parse guesses the line ending from the
     // first 1 MB, and a longer first line makes the server's row numbers drift (reported).
     const csv = readFileSync(fixture('stations.sample-city.gcj02.csv'));
-    const notes = Array.from({ length: 8 }, (_, i) => Buffer.from(`滨海示例市服务站点清单（高德坐标）说明 ${i + 1}：${'本表由各街道汇总，坐标从高德地图拾取。'.repeat(16_000)}\r\n`));
+    const notes = Array.from({ length: 8 }, (_, i) =>
+      Buffer.from(`滨海示例市服务站点清单（高德坐标）说明 ${i + 1}：${'本表由各街道汇总，坐标从高德地图拾取。'.repeat(16_000)}\r\n`),
+    );
     const big = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), ...notes, csv.subarray(3)]);
     expect(big.length).toBeGreaterThan(7_000_000);
     expect(notes[0].length).toBeLessThan(1_000_000);
@@ -207,7 +223,11 @@ describe.skipIf(!hasChromium)('upload page in Chromium', () => {
       expect(await page.textContent('#columns .hint:nth-of-type(2)')).toContain('表头在第 9 行');
       await page.click('#dry-run');
       // Mid-upload: a partial bar with bytes sent / total.
-      await page.waitForFunction((size) => window.__import!.state.phase === 'upload' && window.__import!.state.progress.loaded > 0 && window.__import!.state.progress.loaded < size, big.length, { timeout: 20_000 });
+      await page.waitForFunction(
+        (size) => window.__import!.state.phase === 'upload' && window.__import!.state.progress.loaded > 0 && window.__import!.state.progress.loaded < size,
+        big.length,
+        { timeout: 20_000 },
+      );
       const uploading = await page.textContent('#progress-text');
       expect(uploading).toMatch(/^上传中 .+ \/ .+MB（\d+%）$/);
       await page.screenshot({ path: join(artifacts, 'import-progress.png') });
@@ -217,7 +237,9 @@ describe.skipIf(!hasChromium)('upload page in Chromium', () => {
         expect(await page.textContent('#progress-text')).toBe('服务器处理中…');
         await page.screenshot({ path: join(artifacts, 'import-processing.png') });
       }
-      await page.waitForFunction(() => ['done', 'error'].includes(window.__import!.state.phase) && !!window.__import!.state.report, undefined, { timeout: 60_000 });
+      await page.waitForFunction(() => ['done', 'error'].includes(window.__import!.state.phase) && !!window.__import!.state.report, undefined, {
+        timeout: 60_000,
+      });
       const st = await page.evaluate(() => ({ phases: window.__import!.state.phases, samples: window.__import!.state.progressSamples }));
       expect(st.phases).toEqual(['upload', 'server', 'done']);
       // Real progress: at least one partial count, then the whole file. How many events the
@@ -251,7 +273,11 @@ describe.skipIf(!hasChromium)('upload page in Chromium', () => {
 
   it('admin: GCJ-02 districts with overlapping parts → rejected rows; tick 自动修复 → the repairs listed with areas, commit enabled', async () => {
     const { context, page, errors } = await loggedIn('admin');
-    await page.setInputFiles('#file', { name: '区界（高德）.geojson', mimeType: 'application/geo+json', buffer: Buffer.from(JSON.stringify(districtsGcj02())) });
+    await page.setInputFiles('#file', {
+      name: '区界（高德）.geojson',
+      mimeType: 'application/geo+json',
+      buffer: Buffer.from(JSON.stringify(districtsGcj02())),
+    });
     await page.click('#kinds input[value=districts]');
     await chooseCrs(page, 'gcj02');
     await dryRun(page);

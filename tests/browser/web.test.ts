@@ -25,7 +25,6 @@ if (!hasChromium) console.warn(`[browser] SKIPPED: no Chromium at ${CHROMIUM} (a
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const artifacts = join(repo, 'tests/artifacts');
 
-
 /** Console errors and uncaught exceptions of a page, plus bytes received (CDP, compressed). */
 async function watch(context: BrowserContext, page: Page) {
   const errors: string[] = [];
@@ -66,7 +65,15 @@ describe.skipIf(!hasChromium)('web map in Chromium', () => {
     expect((await app.inject({ url: '/' })).body).toContain('src="/assets/');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--enable-unsafe-swiftshader',
+      ],
     });
   });
 
@@ -130,7 +137,9 @@ describe.skipIf(!hasChromium)('web map in Chromium', () => {
     await expect.poll(() => page.evaluate(() => window.__map!.queryRenderedFeatures({ layers: ['network'] }).length), { timeout: 15_000 }).toBeGreaterThan(0);
     // Gaps may be drawn a moment after the colours (they can come from a later request).
     if (stats.units.find((u: { level: string }) => u.level === 'city').gap_area_m2 > 0)
-      await expect.poll(() => page.evaluate(() => window.__map!.queryRenderedFeatures({ layers: ['gaps-fill'] }).length), { timeout: 15_000 }).toBeGreaterThan(0);
+      await expect
+        .poll(() => page.evaluate(() => window.__map!.queryRenderedFeatures({ layers: ['gaps-fill'] }).length), { timeout: 15_000 })
+        .toBeGreaterThan(0);
 
     // Summary shows the city's coverage by population, as the API computes it.
     const city = stats.units.find((u: { level: string }) => u.level === 'city');
@@ -156,7 +165,9 @@ describe.skipIf(!hasChromium)('web map in Chromium', () => {
 
     // Community tab and gap list.
     await page.click('.tabs [data-tab="community"]');
-    expect(await page.locator('table.units[data-level="community"] tbody tr').count()).toBe(stats.units.filter((u: { level: string }) => u.level === 'community').length);
+    expect(await page.locator('table.units[data-level="community"] tbody tr').count()).toBe(
+      stats.units.filter((u: { level: string }) => u.level === 'community').length,
+    );
     await page.click('.tabs [data-tab="gaps"]');
     const gaps = (await app.inject({ url: '/api/coverage/gaps?limit=30' })).json();
     if (gaps.features.length) {
@@ -185,7 +196,10 @@ describe.skipIf(!hasChromium)('web map in Chromium', () => {
         const cy = ring.reduce((s, c) => s + c[1], 0) / ring.length;
         const p = m.project([cx, cy]);
         if (p.x < 40 || p.y < 40 || p.x > canvas.width - 300 || p.y > canvas.height - 220) continue;
-        const box: [[number, number], [number, number]] = [[p.x - 12, p.y - 12], [p.x + 12, p.y + 12]];
+        const box: [[number, number], [number, number]] = [
+          [p.x - 12, p.y - 12],
+          [p.x + 12, p.y + 12],
+        ];
         if (m.queryRenderedFeatures(box, { layers: ['stations'] }).length) continue;
         const hit = m.queryRenderedFeatures([p.x, p.y], { layers: ['grids-fill'] })[0];
         if (hit) return { x: canvas.left + p.x, y: canvas.top + p.y, name: hit.properties.name as string, code: hit.properties.code as string };
@@ -210,7 +224,9 @@ describe.skipIf(!hasChromium)('web map in Chromium', () => {
     expect(await page.textContent('.brand .sub')).toBe('Service coverage planner');
     await page.screenshot({ path: join(artifacts, 'planner-1280x800-en.png') });
 
-    console.log(`[browser] planner first paint (grids coloured + stations, map loaded): ${firstPaintMs} ms, ${kB(firstBytes)} transferred in ${net.requests} requests so far`);
+    console.log(
+      `[browser] planner first paint (grids coloured + stations, map loaded): ${firstPaintMs} ms, ${kB(firstBytes)} transferred in ${net.requests} requests so far`,
+    );
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -222,10 +238,16 @@ describe.skipIf(!hasChromium)('web map in Chromium', () => {
     const coverageUrls: string[] = [];
     page.on('request', (r) => r.url().includes('/api/coverage') && coverageUrls.push(r.url()));
     await page.goto(base + plannerPath);
-    await page.waitForFunction(() => {
-      const m = window.__map;
-      return !!m && m.loaded() && !!m.getLayer('grids-fill') && m.queryRenderedFeatures({ layers: ['grids-fill'] }).some((f) => (f.state.share as number) >= 0);
-    }, undefined, { timeout: 30_000, polling: 100 });
+    await page.waitForFunction(
+      () => {
+        const m = window.__map;
+        return (
+          !!m && m.loaded() && !!m.getLayer('grids-fill') && m.queryRenderedFeatures({ layers: ['grids-fill'] }).some((f) => (f.state.share as number) >= 0)
+        );
+      },
+      undefined,
+      { timeout: 30_000, polling: 100 },
+    );
     const visibleLabels = () => page.$$eval('.grid-label', (els) => els.filter((e) => getComputedStyle(e).display !== 'none').map((e) => e.textContent));
     expect(await visibleLabels()).toEqual([]); // zoomed out
 
@@ -238,7 +260,9 @@ describe.skipIf(!hasChromium)('web map in Chromium', () => {
     await expect.poll(async () => (await visibleLabels()).length, { timeout: 10_000 }).toBeGreaterThan(0);
     const texts = await visibleLabels();
     expect(texts.length).toBeLessThanOrEqual(150);
-    const shortNames = new Set(grids.features.map((f: { properties: { name: string; community_name: string } }) => f.properties.name.replace(f.properties.community_name, '')));
+    const shortNames = new Set(
+      grids.features.map((f: { properties: { name: string; community_name: string } }) => f.properties.name.replace(f.properties.community_name, '')),
+    );
     expect(texts.every((x) => shortNames.has(x!))).toBe(true);
     expect(await page.$eval('.grid-label:not([hidden])', (e) => getComputedStyle(e).pointerEvents)).toBe('none');
     await page.waitForFunction(() => !window.__map!.isMoving() && window.__map!.loaded());
@@ -253,7 +277,16 @@ describe.skipIf(!hasChromium)('web map in Chromium', () => {
         const x = b.left + b.width / 2;
         const y = b.top + b.height / 2;
         if (x < r.left + 250 || x > r.right - 300 || y < r.top + 60 || y > r.bottom - 200) continue;
-        if (m.queryRenderedFeatures([[x - r.left - 12, y - r.top - 12], [x - r.left + 12, y - r.top + 12]], { layers: ['stations'] }).length) continue;
+        if (
+          m.queryRenderedFeatures(
+            [
+              [x - r.left - 12, y - r.top - 12],
+              [x - r.left + 12, y - r.top + 12],
+            ],
+            { layers: ['stations'] },
+          ).length
+        )
+          continue;
         return { x, y, id: el.dataset.grid };
       }
       return null;
@@ -290,7 +323,12 @@ describe.skipIf(!hasChromium)('web map in Chromium', () => {
     // Zoomed out (z13): communities carry their rolled-up share (by area) as feature state.
     const communities = want.units.filter((u: { level: string }) => u.level === 'community');
     await expect
-      .poll(() => page.evaluate((codes: string[]) => codes.map((c) => window.__map!.getFeatureState({ source: 'boundaries', id: Number(c) }).share as number), communities.map((u: { code: string }) => u.code)))
+      .poll(() =>
+        page.evaluate(
+          (codes: string[]) => codes.map((c) => window.__map!.getFeatureState({ source: 'boundaries', id: Number(c) }).share as number),
+          communities.map((u: { code: string }) => u.code),
+        ),
+      )
       .toEqual(communities.map((u: { covered_share_by_area: number }) => u.covered_share_by_area));
     // Grid zoom: the grids in view carry the API's share for the 300 m standard.
     const share = new Map<number, number>(want.grids.map((x: { id: number; covered_share: number }) => [x.id, x.covered_share]));
@@ -334,7 +372,11 @@ describe.skipIf(!hasChromium)('web map in Chromium', () => {
     await page.waitForFunction(() => !!window.__map?.getLayer('communities-fill'), undefined, { timeout: 30_000 });
     const gridMin = 13.5; // GRID_MIN_ZOOM in web/src/planner/layers.ts
     const stats = (await app.inject({ url: '/api/coverage?format=stats' })).json();
-    const communities = new Map<string, number>(stats.units.filter((u: { level: string }) => u.level === 'community').map((u: { code: string; covered_share_by_area: number }) => [u.code, u.covered_share_by_area]));
+    const communities = new Map<string, number>(
+      stats.units
+        .filter((u: { level: string }) => u.level === 'community')
+        .map((u: { code: string; covered_share_by_area: number }) => [u.code, u.covered_share_by_area]),
+    );
     const gridShare = new Map<number, number>(stats.grids.map((g: { id: number; covered_share: number }) => [g.id, g.covered_share]));
 
     await page.evaluate(() => window.__map!.jumpTo({ zoom: 12 }));
@@ -354,7 +396,9 @@ describe.skipIf(!hasChromium)('web map in Chromium', () => {
     const gapsExpected = stats.units.find((u: { level: string }) => u.level === 'city').gap_area_m2 > 0;
     let city: Awaited<ReturnType<typeof cityView>> = null;
     await expect
-      .poll(async () => ((city = await cityView()) && city.communities.length > 0 && (!gapsExpected || city.gaps > 0) ? 'ready' : 'waiting'), { timeout: 20_000 })
+      .poll(async () => ((city = await cityView()) && city.communities.length > 0 && (!gapsExpected || city.gaps > 0) ? 'ready' : 'waiting'), {
+        timeout: 20_000,
+      })
       .toBe('ready');
     city = city!;
     // Every community of the small city is in view, each coloured with the API's roll-up; no grid drawn.
@@ -366,7 +410,15 @@ describe.skipIf(!hasChromium)('web map in Chromium', () => {
     // Major roads at city zoom: each road merged into one line (overview), not every edge.
     // (Only merged roads carry `edges`, the number of edges joined.)
     const roads = () => page.evaluate(() => window.__map!.queryRenderedFeatures({ layers: ['network'] }).map((f) => f.properties.edges as number | undefined));
-    await expect.poll(async () => { const r = await roads(); return r.length > 0 && r.every((n) => typeof n === 'number' && n >= 1); }, { timeout: 15_000 }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          const r = await roads();
+          return r.length > 0 && r.every((n) => typeof n === 'number' && n >= 1);
+        },
+        { timeout: 15_000 },
+      )
+      .toBe(true);
     const networkUrls = apiUrls.slice(before).filter((u) => u.startsWith('/api/network?'));
     expect(networkUrls.length).toBeGreaterThan(0);
     for (const u of networkUrls) expect(u).toContain('overview=true');
@@ -381,7 +433,16 @@ describe.skipIf(!hasChromium)('web map in Chromium', () => {
       const c = m.project(m.getCenter());
       for (let dx = 0; dx < 200; dx += 15) {
         const p: [number, number] = [c.x + dx, c.y];
-        if (m.queryRenderedFeatures([[p[0] - 10, p[1] - 10], [p[0] + 10, p[1] + 10]], { layers: ['stations'] }).length) continue;
+        if (
+          m.queryRenderedFeatures(
+            [
+              [p[0] - 10, p[1] - 10],
+              [p[0] + 10, p[1] + 10],
+            ],
+            { layers: ['stations'] },
+          ).length
+        )
+          continue;
         const f = m.queryRenderedFeatures(p, { layers: ['communities-fill'] })[0];
         if (f) return { x: r.left + p[0], y: r.top + p[1], name: f.properties.name as string };
       }
@@ -402,7 +463,11 @@ describe.skipIf(!hasChromium)('web map in Chromium', () => {
         const f = m.queryRenderedFeatures({ layers: ['grids-fill'] });
         if (!f.length || f.some((x) => typeof x.state.share !== 'number')) return null;
         const src = m.getSource('grids') as unknown as { _data?: { features?: unknown[] } };
-        return { rendered: f.map((x) => [x.properties.id as number, x.state.share as number] as const), loaded: (src._data?.features ?? []).length, communities: m.queryRenderedFeatures({ layers: ['communities-fill'] }).length };
+        return {
+          rendered: f.map((x) => [x.properties.id as number, x.state.share as number] as const),
+          loaded: (src._data?.features ?? []).length,
+          communities: m.queryRenderedFeatures({ layers: ['communities-fill'] }).length,
+        };
       });
     let grid: Awaited<ReturnType<typeof gridView>> = null;
     await expect.poll(async () => (grid = await gridView()) !== null, { timeout: 15_000 }).toBe(true);
@@ -436,7 +501,11 @@ describe.skipIf(!hasChromium)('web map in Chromium', () => {
         const dots = m.queryRenderedFeatures({ layers: ['stations'] });
         const iconIds = new Set(icons.map((f) => f.properties.id));
         // A symbol is larger than its dot, so one at the edge may be in view while its dot is not.
-        return { icons: icons.map((f) => f.properties.type as string), dotsWithIcon: dots.every((f) => iconIds.has(f.properties.id)), images: icons.every((f) => m.hasImage(`station-${f.properties.type}`)) };
+        return {
+          icons: icons.map((f) => f.properties.type as string),
+          dotsWithIcon: dots.every((f) => iconIds.has(f.properties.id)),
+          images: icons.every((f) => m.hasImage(`station-${f.properties.type}`)),
+        };
       });
     let sym: Awaited<ReturnType<typeof symbols>> = null;
     await expect.poll(async () => (sym = await symbols())?.icons.length ?? 0, { timeout: 10_000 }).toBeGreaterThan(0);
@@ -458,7 +527,9 @@ describe.skipIf(!hasChromium)('web map in Chromium', () => {
       if (u.startsWith('/api/coverage?')) expect(u).toMatch(/format=stats&level=community|format=shares&bbox=|format=csv&level=grid&bbox=/);
       else expect(u).toMatch(/limit=200(&|$)|bbox=/);
     }
-    console.log(`[browser] planner by zoom: ${city.communities.length} communities at zoom 12, ${ids.size} grids in view at grid zoom; ${kB(net.bytes)} in ${net.requests} requests`);
+    console.log(
+      `[browser] planner by zoom: ${city.communities.length} communities at zoom 12, ${ids.size} grids in view at grid zoom; ${kB(net.bytes)} in ${net.requests} requests`,
+    );
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -482,7 +553,9 @@ describe.skipIf(!hasChromium)('web map in Chromium', () => {
     const firstResultMs = Date.now() - t0;
     const firstResultBytes = net.bytes;
 
-    const api = (await app.inject({ url: `/api/stations/nearest?lon=${here.longitude}&lat=${here.latitude}&type=courier_station&open_now=true&limit=5` })).json();
+    const api = (
+      await app.inject({ url: `/api/stations/nearest?lon=${here.longitude}&lat=${here.latitude}&type=courier_station&open_now=true&limit=5` })
+    ).json();
     const ids = await page.$$eval('.card', (cards) => cards.map((c) => Number(c.getAttribute('data-id'))));
     expect(ids).toEqual(api.features.map((f: { properties: { id: number } }) => f.properties.id));
     const dists = api.features.map((f: { properties: { distance_m: number } }) => f.properties.distance_m);
@@ -494,15 +567,21 @@ describe.skipIf(!hasChromium)('web map in Chromium', () => {
     expect(await card.locator('.badge').count()).toBe(1);
 
     // Big tap targets, nothing wider than the phone.
-    const small = await page.$$eval('button, a.nav-link', (els) => els.filter((e) => (e as HTMLElement).offsetParent && e.getBoundingClientRect().height < 44 && !e.closest('.maplibregl-ctrl')).map((e) => e.textContent));
+    const small = await page.$$eval('button, a.nav-link', (els) =>
+      els.filter((e) => (e as HTMLElement).offsetParent && e.getBoundingClientRect().height < 44 && !e.closest('.maplibregl-ctrl')).map((e) => e.textContent),
+    );
     expect(small.filter((s) => s && !/English|中文/.test(s))).toEqual([]);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
 
     // The map shows the walking route to the first (selected) station.
-    await page.waitForFunction(() => {
-      const m = window.__map;
-      return !!m && m.loaded() && !m.isMoving() && !!m.getLayer('route') && m.queryRenderedFeatures({ layers: ['route'] }).length > 0;
-    }, undefined, { timeout: 20_000, polling: 100 });
+    await page.waitForFunction(
+      () => {
+        const m = window.__map;
+        return !!m && m.loaded() && !m.isMoving() && !!m.getLayer('route') && m.queryRenderedFeatures({ layers: ['route'] }).length > 0;
+      },
+      undefined,
+      { timeout: 20_000, polling: 100 },
+    );
     const loadedMs = Date.now() - t0;
     await page.screenshot({ path: join(artifacts, 'courier-375x812.png') });
 
@@ -520,7 +599,9 @@ describe.skipIf(!hasChromium)('web map in Chromium', () => {
 
     // Filter: water → the list matches the API with amenity=water.
     await page.click('[data-filter="water"]');
-    const water = (await app.inject({ url: `/api/stations/nearest?lon=${here.longitude}&lat=${here.latitude}&type=courier_station&amenity=water&open_now=true&limit=5` })).json();
+    const water = (
+      await app.inject({ url: `/api/stations/nearest?lon=${here.longitude}&lat=${here.latitude}&type=courier_station&amenity=water&open_now=true&limit=5` })
+    ).json();
     const wantIds = water.features.map((f: { properties: { id: number } }) => f.properties.id);
     await expect.poll(() => page.$$eval('.card', (cards) => cards.map((c) => Number(c.getAttribute('data-id'))))).toEqual(wantIds);
 
@@ -541,7 +622,9 @@ describe.skipIf(!hasChromium)('web map in Chromium', () => {
     expect(await p2.textContent('#where')).toBe('地图选点');
     await denied.close();
 
-    console.log(`[browser] courier first result: ${firstResultMs} ms, ${kB(firstResultBytes)} transferred before it; map with route: ${loadedMs} ms; total ${kB(net.bytes)} in ${net.requests} requests`);
+    console.log(
+      `[browser] courier first result: ${firstResultMs} ms, ${kB(firstResultBytes)} transferred before it; map with route: ${loadedMs} ms; total ${kB(net.bytes)} in ${net.requests} requests`,
+    );
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -20,7 +20,8 @@ export async function databaseChecksum(db: Db, { except = [] }: { except?: strin
   const names = tables.rows.map((r) => r.t);
   for (const t of except) if (!names.includes(t)) throw new Error(`databaseChecksum: no table ${t} to leave out`);
   // A guard against an empty list (wrong schema, wrong connection): the check would pass vacuously.
-  for (const t of ['grids', 'grid_history', 'stations', 'network_edges', 'dataset_meta']) if (!names.includes(t)) throw new Error(`databaseChecksum: table ${t} not found in the public schema`);
+  for (const t of ['grids', 'grid_history', 'stations', 'network_edges', 'dataset_meta'])
+    if (!names.includes(t)) throw new Error(`databaseChecksum: table ${t} not found in the public schema`);
   const out: Record<string, string> = {};
   for (const t of names) {
     if (except.includes(t)) continue;

@@ -77,7 +77,11 @@ export function useTestApp(overrides: Partial<Config> = {}) {
     opened = await openTestApp(overrides);
   });
   afterAll(() => opened?.close());
-  const must = () => opened ?? (() => { throw new Error('useTestApp: the app opens in beforeAll; use it inside tests'); })();
+  const must = () =>
+    opened ??
+    (() => {
+      throw new Error('useTestApp: the app opens in beforeAll; use it inside tests');
+    })();
   return {
     get app(): FastifyInstance {
       return must().app;

@@ -13,7 +13,6 @@ export async function login(app: FastifyInstance, username: string): Promise<str
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-
 export interface GridInfo {
   id: number;
   code: string;
@@ -101,8 +100,26 @@ export async function partitionErrors(db: Db, streetId: number): Promise<{ overl
   };
   const areaOf = (d: RawBuilder<unknown>) => sql`CASE WHEN ST_IsEmpty(${d}) THEN 0 ELSE ST_Area((${d})::geography) END`;
   return {
-    overlapM2: await value('overlap', (grid) => sql<{ v: number }>`WITH g AS (${live}) SELECT coalesce(sum(ST_Area(ST_Intersection(a.boundary, b.boundary ${grid})::geography)), 0) AS v FROM g a JOIN g b ON a.id < b.id AND ST_Intersects(a.boundary, b.boundary)`),
-    gapM2: await value('gap', (grid) => sql<{ v: number }>`SELECT ${areaOf(sql`x.d`)} AS v FROM (SELECT ST_Difference(s.boundary, (SELECT ST_Union(l.boundary ${grid}) FROM (${live}) l) ${grid}) AS d FROM streets s WHERE s.id = ${streetId}) x`),
-    outsideM2: await value('outside', (grid) => sql<{ v: number }>`SELECT ${areaOf(sql`x.d`)} AS v FROM (SELECT ST_Difference((SELECT ST_Union(l.boundary ${grid}) FROM (${live}) l), s.boundary ${grid}) AS d FROM streets s WHERE s.id = ${streetId}) x`),
+    overlapM2: await value(
+      'overlap',
+      (grid) =>
+        sql<{
+          v: number;
+        }>`WITH g AS (${live}) SELECT coalesce(sum(ST_Area(ST_Intersection(a.boundary, b.boundary ${grid})::geography)), 0) AS v FROM g a JOIN g b ON a.id < b.id AND ST_Intersects(a.boundary, b.boundary)`,
+    ),
+    gapM2: await value(
+      'gap',
+      (grid) =>
+        sql<{
+          v: number;
+        }>`SELECT ${areaOf(sql`x.d`)} AS v FROM (SELECT ST_Difference(s.boundary, (SELECT ST_Union(l.boundary ${grid}) FROM (${live}) l) ${grid}) AS d FROM streets s WHERE s.id = ${streetId}) x`,
+    ),
+    outsideM2: await value(
+      'outside',
+      (grid) =>
+        sql<{
+          v: number;
+        }>`SELECT ${areaOf(sql`x.d`)} AS v FROM (SELECT ST_Difference((SELECT ST_Union(l.boundary ${grid}) FROM (${live}) l), s.boundary ${grid}) AS d FROM streets s WHERE s.id = ${streetId}) x`,
+    ),
   };
 }

@@ -10,7 +10,10 @@ import type { Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../server/db/demo-accounts.js';
 import type { BrowserApp } from './browser.js';
 
-export type Grid = Feature<Polygon, { id: number; code: string; name: string; community_code: string; street_code: string; version: number; leader_name: string | null }>;
+export type Grid = Feature<
+  Polygon,
+  { id: number; code: string; name: string; community_code: string; street_code: string; version: number; leader_name: string | null }
+>;
 
 const key = (p: Position) => `${p[0]},${p[1]}`;
 export const centroid = (ring: Position[]): Position => {

@@ -105,8 +105,14 @@ export function encodeOsmPbf(nodes: readonly PbfNodeInput[], ways: readonly PbfW
   for (const w of [...ways].sort((a, b) => a.id - b.id)) {
     const entries = Object.entries(w.tags ?? {});
     const msg = new ProtoWriter().varintField(1, w.id);
-    msg.packedVarint(2, entries.map(([k]) => sid(k)));
-    msg.packedVarint(3, entries.map(([, v]) => sid(v)));
+    msg.packedVarint(
+      2,
+      entries.map(([k]) => sid(k)),
+    );
+    msg.packedVarint(
+      3,
+      entries.map(([, v]) => sid(v)),
+    );
     msg.packedSVarint(8, delta(w.refs));
     wayGroup.messageField(3, msg);
   }

@@ -1,7 +1,10 @@
 /** What SQL the app runs: records every query a Kysely instance executes while `fn` runs. */
 import type { Kysely } from 'kysely';
 
-export async function queriesDuring<T>(kysely: Kysely<any>, fn: () => Promise<T>): Promise<{ result: T; queries: { sql: string; parameters: readonly unknown[] }[] }> {
+export async function queriesDuring<T>(
+  kysely: Kysely<any>,
+  fn: () => Promise<T>,
+): Promise<{ result: T; queries: { sql: string; parameters: readonly unknown[] }[] }> {
   const executor = kysely.getExecutor();
   const original = executor.executeQuery;
   const queries: { sql: string; parameters: readonly unknown[] }[] = [];

@@ -41,7 +41,11 @@ export const CODES = {
 
 /** Districts in GCJ-02 (as DataV / Amap outlines are): 1 good, 2 two parts overlapping by 10 m × 44.3 m = 443 m², 3 with a 0.2 m wide sliver part. */
 export function districtsGcj02() {
-  const feature = (code: string, name: string, coordinates: unknown, type = 'MultiPolygon') => ({ type: 'Feature', properties: { 编码: code, 名称: name }, geometry: { type, coordinates } });
+  const feature = (code: string, name: string, coordinates: unknown, type = 'MultiPolygon') => ({
+    type: 'Feature',
+    properties: { 编码: code, 名称: name },
+    geometry: { type, coordinates },
+  });
   return {
     type: 'FeatureCollection',
     features: [
@@ -58,12 +62,24 @@ export const sliverDistrictMain = () => ring(rectCw(2400, 0, 3000, 600));
 
 export const streetsWgs84 = () => ({
   type: 'FeatureCollection',
-  features: [{ type: 'Feature', properties: { 编码: CODES.street, 名称: '测试街道', 上级编码: CODES.district }, geometry: { type: 'Polygon', coordinates: [ring(rectCw(0, 0, 800, 800))] } }],
+  features: [
+    {
+      type: 'Feature',
+      properties: { 编码: CODES.street, 名称: '测试街道', 上级编码: CODES.district },
+      geometry: { type: 'Polygon', coordinates: [ring(rectCw(0, 0, 800, 800))] },
+    },
+  ],
 });
 
 export const communitiesWgs84 = () => ({
   type: 'FeatureCollection',
-  features: [{ type: 'Feature', properties: { 编码: CODES.community, 名称: '测试社区', 上级编码: CODES.street }, geometry: { type: 'Polygon', coordinates: [ring(rectCw(0, 0, 400, 400))] } }],
+  features: [
+    {
+      type: 'Feature',
+      properties: { 编码: CODES.community, 名称: '测试社区', 上级编码: CODES.street },
+      geometry: { type: 'Polygon', coordinates: [ring(rectCw(0, 0, 400, 400))] },
+    },
+  ],
 });
 
 /** The four grids' rings (WGS84 metres, clockwise): 1 clean, 2 a twisted corner (self-intersection at (200,200), 0.5 m² loop), 3 a spike, 4 repeated points. */

@@ -18,9 +18,12 @@ try {
 }
 // Embedded engine: nothing to restart (skip). Server engine: CI must have the cluster and root.
 if (!server) console.warn('[skip] database restart test needs DATABASE_URL (the server engine)');
-const canRestart = server && prerequisite(cluster.length === 2 && process.getuid?.() === 0, 'database restart test', 'needs a Debian PostgreSQL cluster (/etc/postgresql) and root');
+const canRestart =
+  server &&
+  prerequisite(cluster.length === 2 && process.getuid?.() === 0, 'database restart test', 'needs a Debian PostgreSQL cluster (/etc/postgresql) and root');
 
-const pgctl = (action: 'stop' | 'start') => execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', ...cluster, action, ...(action === 'stop' ? ['-m', 'fast'] : [])], { stdio: 'pipe' });
+const pgctl = (action: 'stop' | 'start') =>
+  execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', ...cluster, action, ...(action === 'stop' ? ['-m', 'fast'] : [])], { stdio: 'pipe' });
 
 let h: Awaited<ReturnType<typeof listeningApp>>;
 beforeAll(async () => {

@@ -67,7 +67,9 @@ describe('soak', () => {
     global.gc?.();
     const rss1 = process.memoryUsage().rss;
     const growth = (rss1 - rss0) / rss0;
-    console.log(`[soak] ${r.total} requests in ${seconds} s (${Math.round(r.rps)} req/s), p99 ${r.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}, server RSS warm-up peak ${Math.round(rss0 / 2 ** 20)} → end ${Math.round(rss1 / 2 ** 20)} MiB (${(growth * 100).toFixed(1)} %)`);
+    console.log(
+      `[soak] ${r.total} requests in ${seconds} s (${Math.round(r.rps)} req/s), p99 ${r.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}, server RSS warm-up peak ${Math.round(rss0 / 2 ** 20)} → end ${Math.round(rss1 / 2 ** 20)} MiB (${(growth * 100).toFixed(1)} %)`,
+    );
     expect(r.errors).toBe(0);
     expect(r['5xx']).toBe(0);
     expect(r.non2xx).toBe(0);

@@ -35,7 +35,18 @@ describe('fieldOfMessage', () => {
 });
 
 describe('sharesBorder', () => {
-  const rect = (x0: number, y0: number, x1: number, y1: number): Polygon => ({ type: 'Polygon', coordinates: [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]] });
+  const rect = (x0: number, y0: number, x1: number, y1: number): Polygon => ({
+    type: 'Polygon',
+    coordinates: [
+      [
+        [x0, y0],
+        [x1, y0],
+        [x1, y1],
+        [x0, y1],
+        [x0, y0],
+      ],
+    ],
+  });
   it('is true for a shared edge, also a partly shared one (T-junction)', () => {
     expect(sharesBorder(rect(0, 0, 1, 1), rect(1, 0, 2, 1))).toBe(true);
     expect(sharesBorder(rect(0, 0, 1, 1), rect(1, 0.5, 2, 2))).toBe(true);

@@ -1,7 +1,16 @@
 /** Editor geometry helpers: what terra-draw hands back becomes what the API accepts (RFC 7946). */
 import { describe, expect, it } from 'vitest';
 import type { Polygon } from 'geojson';
-import { cleanRing, normalizeLine, normalizePolygon, pointInPolygon, ringCentroid, samePolygon, signedArea2, vertexDiff } from '../../web/src/editor/geometry.js';
+import {
+  cleanRing,
+  normalizeLine,
+  normalizePolygon,
+  pointInPolygon,
+  ringCentroid,
+  samePolygon,
+  signedArea2,
+  vertexDiff,
+} from '../../web/src/editor/geometry.js';
 import { checkPolygon } from '../../server/validation/geometry.js';
 
 const square = (cw = false): Polygon => {
@@ -56,15 +65,66 @@ describe('normalizePolygon', () => {
   });
 
   it('returns null for a collapsed exterior and drops a collapsed hole', () => {
-    expect(normalizePolygon({ type: 'Polygon', coordinates: [[[1, 1], [1, 1], [2, 2], [1, 1]]] })).toBeNull();
-    expect(normalizePolygon({ type: 'Polygon', coordinates: [[[1, 1], [2, 2], [3, 3], [1, 1]]] })).toBeNull(); // zero area
-    const p = normalizePolygon({ type: 'Polygon', coordinates: [square().coordinates[0], [[121.601, 38.901], [121.601, 38.901], [121.601, 38.901]]] })!;
+    expect(
+      normalizePolygon({
+        type: 'Polygon',
+        coordinates: [
+          [
+            [1, 1],
+            [1, 1],
+            [2, 2],
+            [1, 1],
+          ],
+        ],
+      }),
+    ).toBeNull();
+    expect(
+      normalizePolygon({
+        type: 'Polygon',
+        coordinates: [
+          [
+            [1, 1],
+            [2, 2],
+            [3, 3],
+            [1, 1],
+          ],
+        ],
+      }),
+    ).toBeNull(); // zero area
+    const p = normalizePolygon({
+      type: 'Polygon',
+      coordinates: [
+        square().coordinates[0],
+        [
+          [121.601, 38.901],
+          [121.601, 38.901],
+          [121.601, 38.901],
+        ],
+      ],
+    })!;
     expect(p.coordinates).toHaveLength(1);
   });
 
   it('cleanRing keeps at least a triangle', () => {
-    expect(cleanRing([[0, 0], [1, 0], [0, 0]])).toBeNull();
-    expect(cleanRing([[0, 0], [1, 0], [1, 1]])).toEqual([[0, 0], [1, 0], [1, 1], [0, 0]]);
+    expect(
+      cleanRing([
+        [0, 0],
+        [1, 0],
+        [0, 0],
+      ]),
+    ).toBeNull();
+    expect(
+      cleanRing([
+        [0, 0],
+        [1, 0],
+        [1, 1],
+      ]),
+    ).toEqual([
+      [0, 0],
+      [1, 0],
+      [1, 1],
+      [0, 0],
+    ]);
   });
 });
 
@@ -87,8 +147,31 @@ describe('comparing shapes', () => {
   });
 
   it('normalizeLine drops repeated points and needs two', () => {
-    expect(normalizeLine({ type: 'LineString', coordinates: [[1, 1], [1, 1], [2, 2]] })).toEqual({ type: 'LineString', coordinates: [[1, 1], [2, 2]] });
-    expect(normalizeLine({ type: 'LineString', coordinates: [[1, 1], [1, 1]] })).toBeNull();
+    expect(
+      normalizeLine({
+        type: 'LineString',
+        coordinates: [
+          [1, 1],
+          [1, 1],
+          [2, 2],
+        ],
+      }),
+    ).toEqual({
+      type: 'LineString',
+      coordinates: [
+        [1, 1],
+        [2, 2],
+      ],
+    });
+    expect(
+      normalizeLine({
+        type: 'LineString',
+        coordinates: [
+          [1, 1],
+          [1, 1],
+        ],
+      }),
+    ).toBeNull();
   });
 
   it('point in polygon and centroid', () => {
@@ -106,7 +189,20 @@ describe('labelPoint', () => {
     const sq = square();
     expect(labelPoint(sq)).toEqual(ringCentroid(sq.coordinates[0]));
     // A thin L: the centroid falls in the notch.
-    const L: Polygon = { type: 'Polygon', coordinates: [[[0, 0], [10, 0], [10, 1], [1, 1], [1, 10], [0, 10], [0, 0]]] };
+    const L: Polygon = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [0, 0],
+          [10, 0],
+          [10, 1],
+          [1, 1],
+          [1, 10],
+          [0, 10],
+          [0, 0],
+        ],
+      ],
+    };
     expect(pointInPolygon(ringCentroid(L.coordinates[0]), L)).toBe(false);
     expect(pointInPolygon(labelPoint(L), L)).toBe(true);
   });

@@ -46,8 +46,22 @@ describe('summarizeImpact', () => {
         stations_before: 1,
         stations_after: 1,
         coverage: [
-          { type: 'party_service_center', covered_share_before: 0.5, covered_share_after: 0.473, uncovered_population_before: 10, uncovered_population_after: 40, residents_losing_coverage: 30 },
-          { type: 'courier_station', covered_share_before: 0.2, covered_share_after: 0.25, uncovered_population_before: 5, uncovered_population_after: 2, residents_losing_coverage: 0 },
+          {
+            type: 'party_service_center',
+            covered_share_before: 0.5,
+            covered_share_after: 0.473,
+            uncovered_population_before: 10,
+            uncovered_population_after: 40,
+            residents_losing_coverage: 30,
+          },
+          {
+            type: 'courier_station',
+            covered_share_before: 0.2,
+            covered_share_after: 0.25,
+            uncovered_population_before: 5,
+            uncovered_population_after: 2,
+            residents_losing_coverage: 0,
+          },
         ],
       },
     };
@@ -55,14 +69,24 @@ describe('summarizeImpact', () => {
     expect(s.populationMoved).toBe(34);
     expect(s.populationBefore).toBe(1025);
     expect(s.populationAfter).toBe(1025);
-    expect(s.grids.map((g) => [g.id, g.role])).toEqual([[1, 'edited'], [2, 'adjusted'], [3, 'adjusted']]);
+    expect(s.grids.map((g) => [g.id, g.role])).toEqual([
+      [1, 'edited'],
+      [2, 'adjusted'],
+      [3, 'adjusted'],
+    ]);
     expect(s.coverage.map((c) => c.deltaPp)).toEqual([-2.7, 5]);
     expect(s.maxLosing).toBe(30);
     expect(s.stationsBefore).toBe(1);
   });
 
   it('without an impact block (a save without ?impact) falls back to the changes', () => {
-    const s = summarizeImpact({ dry_run: false, change_id: 7, operation: 'merge', warnings: [], changes: [change({ population_before: 50, population_after: 150 }), change({ grid_id: 2, role: 'deleted', population_before: 100, population_after: 0 })] });
+    const s = summarizeImpact({
+      dry_run: false,
+      change_id: 7,
+      operation: 'merge',
+      warnings: [],
+      changes: [change({ population_before: 50, population_after: 150 }), change({ grid_id: 2, role: 'deleted', population_before: 100, population_after: 0 })],
+    });
     expect(s.populationBefore).toBe(150);
     expect(s.populationAfter).toBe(150);
     expect(s.populationMoved).toBe(100);

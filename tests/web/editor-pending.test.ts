@@ -22,7 +22,18 @@ import {
 import { UndoStack } from '../../web/src/editor/undo.js';
 import { afterLogin } from '../../web/src/ui/login.js';
 
-const rect = (x0: number, y0: number, x1: number, y1: number): Polygon => ({ type: 'Polygon', coordinates: [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]] });
+const rect = (x0: number, y0: number, x1: number, y1: number): Polygon => ({
+  type: 'Polygon',
+  coordinates: [
+    [
+      [x0, y0],
+      [x1, y0],
+      [x1, y1],
+      [x0, y1],
+      [x0, y0],
+    ],
+  ],
+});
 
 function grid(id: number, geometry: Polygon, over: Partial<GridFeature['properties']> = {}): GridFeature {
   return {
@@ -52,7 +63,14 @@ function grid(id: number, geometry: Polygon, over: Partial<GridFeature['properti
   };
 }
 
-const editor: AuthUser = { id: 7, username: 'editor1', display_name: '编辑', role: 'street_editor', role_name_zh: '街道编辑', streets: [{ id: 1, code: 'S1', name: '一街道' }] };
+const editor: AuthUser = {
+  id: 7,
+  username: 'editor1',
+  display_name: '编辑',
+  role: 'street_editor',
+  role_name_zh: '街道编辑',
+  streets: [{ id: 1, code: 'S1', name: '一街道' }],
+};
 const a = grid(1, rect(0, 0, 1, 1));
 const b = grid(2, rect(1, 0, 2, 1));
 const c = grid(3, rect(2, 0, 3, 1), { community_code: 'C2' });
@@ -91,13 +109,28 @@ describe('pendingEdit', () => {
     expect(pendingEdit(draft({ selected: a, deleting: { grid: a, into: null } }), a.geometry, 'x')).toBeNull();
     expect(pendingEdit(draft({ selected: a, deleting: { grid: a, into: 2 } }), a.geometry, 'x')).toEqual({ kind: 'delete', grid: a, into: b });
     const drawn = rect(0.2, 0.2, 0.4, 0.4);
-    expect(pendingEdit(draft({ tool: 'create', drawn, createName: '  ' }), null, '新网格')).toEqual({ kind: 'create', geometry: drawn, community: 'C1', name: '新网格' });
-    const line = { type: 'LineString' as const, coordinates: [[0, 0.5], [1, 0.5]] };
+    expect(pendingEdit(draft({ tool: 'create', drawn, createName: '  ' }), null, '新网格')).toEqual({
+      kind: 'create',
+      geometry: drawn,
+      community: 'C1',
+      name: '新网格',
+    });
+    const line = {
+      type: 'LineString' as const,
+      coordinates: [
+        [0, 0.5],
+        [1, 0.5],
+      ],
+    };
     expect(pendingEdit(draft({ tool: 'split', selected: a, splitLine: line }), null, 'x')).toEqual({ kind: 'split', grid: a, line });
     expect(pendingEdit(draft({ tool: 'merge', mergeIds: [1] }), null, 'x')).toBeNull();
     expect(pendingEdit(draft({ tool: 'merge', mergeIds: [2, 1] }), null, 'x')).toEqual({ kind: 'merge', grids: [b, a] });
     // A restore wins over whatever else is going on.
-    expect(pendingEdit(draft({ tool: 'merge', mergeIds: [2, 1], restore: { grid: a, toVersion: 1 } }), null, 'x')).toEqual({ kind: 'restore', grid: a, toVersion: 1 });
+    expect(pendingEdit(draft({ tool: 'merge', mergeIds: [2, 1], restore: { grid: a, toVersion: 1 } }), null, 'x')).toEqual({
+      kind: 'restore',
+      grid: a,
+      toVersion: 1,
+    });
   });
 });
 

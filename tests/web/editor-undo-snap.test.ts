@@ -79,7 +79,10 @@ describe('snapToRings', () => {
   });
 
   it('ringsNear filters by bbox', () => {
-    const rs = [{ ring, bbox: ringBbox(ring) }, { ring: ring.map((p) => [p[0] + 10, p[1]]), bbox: ringBbox(ring.map((p) => [p[0] + 10, p[1]])) }];
+    const rs = [
+      { ring, bbox: ringBbox(ring) },
+      { ring: ring.map((p) => [p[0] + 10, p[1]]), bbox: ringBbox(ring.map((p) => [p[0] + 10, p[1]])) },
+    ];
     expect(ringsNear(rs, [0.5, 0.5], 0.1)).toHaveLength(1);
     expect(ringsNear(rs, [5, 0.5], 0.1)).toHaveLength(0);
   });

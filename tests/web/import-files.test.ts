@@ -50,10 +50,16 @@ describe('URLs', () => {
     const u = new URL(importUrl('stations', { format: 'csv', crs: 'bd09', dryRun: false, force: true, columns: '{"站名":"name","备注":null}' }), 'http://x');
     expect(u.pathname).toBe('/api/imports/stations');
     expect(Object.fromEntries(u.searchParams)).toEqual({ format: 'csv', crs: 'bd09', dry_run: 'false', force: 'true', columns: '{"站名":"name","备注":null}' });
-    expect(importUrl('grids', { format: 'shapefile', crs: 'wgs84', dryRun: true, force: false, layer: 'grids' })).toBe('/api/imports/grids?format=shapefile&crs=wgs84&dry_run=true&layer=grids');
+    expect(importUrl('grids', { format: 'shapefile', crs: 'wgs84', dryRun: true, force: false, layer: 'grids' })).toBe(
+      '/api/imports/grids?format=shapefile&crs=wgs84&dry_run=true&layer=grids',
+    );
     // The repair checkbox (grids and admin units).
-    expect(importUrl('districts', { format: 'geojson', crs: 'gcj02', dryRun: true, repair: true })).toBe('/api/imports/districts?format=geojson&crs=gcj02&dry_run=true&repair=true');
-    expect(importUrl('districts', { format: 'geojson', crs: 'gcj02', dryRun: true, repair: false })).toBe('/api/imports/districts?format=geojson&crs=gcj02&dry_run=true');
+    expect(importUrl('districts', { format: 'geojson', crs: 'gcj02', dryRun: true, repair: true })).toBe(
+      '/api/imports/districts?format=geojson&crs=gcj02&dry_run=true&repair=true',
+    );
+    expect(importUrl('districts', { format: 'geojson', crs: 'gcj02', dryRun: true, repair: false })).toBe(
+      '/api/imports/districts?format=geojson&crs=gcj02&dry_run=true',
+    );
   });
   it('preview and export', () => {
     expect(previewUrl('csv')).toBe('/api/imports/preview?format=csv');

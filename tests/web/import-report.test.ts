@@ -89,7 +89,13 @@ describe('upload (XHR)', () => {
     const xhr = new FakeXhr();
     const events: string[] = [];
     const file = new Blob(['a'.repeat(1000)]);
-    const u = upload<{ created: number }>('/api/imports/stations?format=csv', file, 'text/csv', { onProgress: (l, t) => events.push(`${l}/${t}`), onSent: () => events.push('sent') }, () => xhr as unknown as XMLHttpRequest);
+    const u = upload<{ created: number }>(
+      '/api/imports/stations?format=csv',
+      file,
+      'text/csv',
+      { onProgress: (l, t) => events.push(`${l}/${t}`), onSent: () => events.push('sent') },
+      () => xhr as unknown as XMLHttpRequest,
+    );
     expect(xhr).toMatchObject({ method: 'POST', url: '/api/imports/stations?format=csv', withCredentials: true, body: file });
     expect(xhr.headers['content-type']).toBe('text/csv');
     xhr.upload.onprogress!({ loaded: 400, total: 1000, lengthComputable: true });

@@ -4,7 +4,15 @@ import { mainPolygon, MAX_LABELS, pickGridLabels, PLANNER_LABEL_MIN_ZOOM, shortG
 
 const square = (x: number, y: number, s: number): Polygon => ({
   type: 'Polygon',
-  coordinates: [[[x, y], [x + s, y], [x + s, y + s], [x, y + s], [x, y]]],
+  coordinates: [
+    [
+      [x, y],
+      [x + s, y],
+      [x + s, y + s],
+      [x, y + s],
+      [x, y],
+    ],
+  ],
 });
 const grid = (id: number, x: number, y: number, s = 0.002, name = `桃源社区第${id}网格`): LabelSource => ({
   geometry: square(x, y, s),
@@ -36,7 +44,20 @@ describe('pickGridLabels', () => {
   });
 
   it('puts an L-shaped grid’s label inside it, uses the largest part of a multipolygon', () => {
-    const L: Polygon = { type: 'Polygon', coordinates: [[[121.60, 38.90], [121.61, 38.90], [121.61, 38.901], [121.601, 38.901], [121.601, 38.91], [121.60, 38.91], [121.60, 38.90]]] };
+    const L: Polygon = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [121.6, 38.9],
+          [121.61, 38.9],
+          [121.61, 38.901],
+          [121.601, 38.901],
+          [121.601, 38.91],
+          [121.6, 38.91],
+          [121.6, 38.9],
+        ],
+      ],
+    };
     const [l] = pickGridLabels([{ geometry: L, properties: { id: 7, name: 'L', code: 'x' } }], view, 16);
     // Inside one of the two arms.
     const inArm = (l.lngLat[0] >= 121.6 && l.lngLat[0] <= 121.601) || (l.lngLat[1] >= 38.9 && l.lngLat[1] <= 38.901);

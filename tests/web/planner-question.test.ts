@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { coverageParams, openAtParam, type Question } from '../../web/src/planner/question.js';
 
-const q = (over: Partial<Question> = {}): Question => ({ types: ['a', 'b', 'c'], selectedTypes: new Set(['a', 'b', 'c']), openAt: '', mode: 'standard', radius: 1000, minutes: 15, ...over });
+const q = (over: Partial<Question> = {}): Question => ({
+  types: ['a', 'b', 'c'],
+  selectedTypes: new Set(['a', 'b', 'c']),
+  openAt: '',
+  mode: 'standard',
+  radius: 1000,
+  minutes: 15,
+  ...over,
+});
 const now = new Date(2024, 0, 5, 23, 59);
 
 describe('planner coverage question', () => {

@@ -2,18 +2,44 @@ import { describe, expect, it } from 'vitest';
 import type { UnitStats } from '../../web/src/api/client.js';
 import { type GridFeature, MAX_HITS, type Match, matchSearch, type Searchable, type StationFeature, withApiGrids } from '../../web/src/planner/search-match.js';
 
-const square = { type: 'Polygon' as const, coordinates: [[[0, 0], [1, 0], [1, 1], [0, 0]]] };
+const square = {
+  type: 'Polygon' as const,
+  coordinates: [
+    [
+      [0, 0],
+      [1, 0],
+      [1, 1],
+      [0, 0],
+    ],
+  ],
+};
 const unit = (level: UnitStats['level'], code: string, name: string) => ({ level, code, name }) as UnitStats;
-const grid = (id: number, code: string, name: string) => ({ type: 'Feature', geometry: square, properties: { id, code, name, community_name: '桃源社区' } }) as unknown as GridFeature;
-const station = (code: string, name: string, type: string) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: [121.6, 38.9] }, properties: { code, name, type } }) as unknown as StationFeature;
+const grid = (id: number, code: string, name: string) =>
+  ({ type: 'Feature', geometry: square, properties: { id, code, name, community_name: '桃源社区' } }) as unknown as GridFeature;
+const station = (code: string, name: string, type: string) =>
+  ({ type: 'Feature', geometry: { type: 'Point', coordinates: [121.6, 38.9] }, properties: { code, name, type } }) as unknown as StationFeature;
 
 const data: Searchable = {
-  units: [unit('city', '210200', '大连市'), unit('street', '210202001000', '桃源街道'), unit('community', '210202001001', '桃源社区'), unit('district', '210202', '中山区')],
+  units: [
+    unit('city', '210200', '大连市'),
+    unit('street', '210202001000', '桃源街道'),
+    unit('community', '210202001001', '桃源社区'),
+    unit('district', '210202', '中山区'),
+  ],
   grids: [grid(1, '210202001001001', '桃源社区第1网格'), grid(1, '210202001001001', '桃源社区第1网格'), grid(2, '210202001001002', 'Peach Garden 2')],
   stations: [station('ST-01', '桃源卫生站', 'health'), station('ST-02', '桃源养老站', 'elderly')],
   selectedTypes: new Set(['health']),
 };
-const summary = (ms: Match[]) => ms.map((m) => (m.kind === 'unit' ? `${m.unit.level}:${m.unit.code}` : m.kind === 'grid' ? `grid:${m.grid.properties.code}` : m.kind === 'station' ? `station:${m.station.properties.code}` : `code:${m.code}`));
+const summary = (ms: Match[]) =>
+  ms.map((m) =>
+    m.kind === 'unit'
+      ? `${m.unit.level}:${m.unit.code}`
+      : m.kind === 'grid'
+        ? `grid:${m.grid.properties.code}`
+        : m.kind === 'station'
+          ? `station:${m.station.properties.code}`
+          : `code:${m.code}`,
+  );
 
 describe('planner search matching', () => {
   it('finds streets and communities, then grids (once each), then stations of the selected types', () => {

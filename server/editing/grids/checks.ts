@@ -26,7 +26,13 @@ async function currentFeature(tx: Transaction<Database>, s: GridState) {
 }
 
 /** 404 / 409 / 403 checks on the grid an edit is about; takes the street lock first. */
-export async function lockGrid(tx: Transaction<Database>, actor: Actor, id: number, version: number, opts: { allowDeleted?: boolean } = {}): Promise<GridState> {
+export async function lockGrid(
+  tx: Transaction<Database>,
+  actor: Actor,
+  id: number,
+  version: number,
+  opts: { allowDeleted?: boolean } = {},
+): Promise<GridState> {
   const peek = await gridState(tx, id, false);
   if (!peek) throw msg.gridNotFound(id);
   await lockStreets(tx, [peek.street_id]);
@@ -34,7 +40,12 @@ export async function lockGrid(tx: Transaction<Database>, actor: Actor, id: numb
   if (!canWrite(actor, 'grid', [s.street_id])) throw msg.notYourGrid(s.code);
   if (s.deleted && !opts.allowDeleted) throw msg.gridDeleted(s.code);
   if (s.version !== version) {
-    throw msg.versionConflict(s.code, version, s.version, { grid_id: s.id, your_version: version, current_version: s.version, current: await currentFeature(tx, s) });
+    throw msg.versionConflict(s.code, version, s.version, {
+      grid_id: s.id,
+      your_version: version,
+      current_version: s.version,
+      current: await currentFeature(tx, s),
+    });
   }
   return s;
 }
@@ -51,7 +62,15 @@ export async function validityProblems(tx: Transaction<Database>, hex: string): 
  * Where P may go: inside its street (a street editor reaching into another street gets 403),
  * by default inside its community, and between the size limits.
  */
-export async function placementProblems(tx: Transaction<Database>, actor: Actor, p: string, streetId: number, communityId: number, allowCommunityChange: boolean, limits: EditLimits): Promise<Problem[]> {
+export async function placementProblems(
+  tx: Transaction<Database>,
+  actor: Actor,
+  p: string,
+  streetId: number,
+  communityId: number,
+  allowCommunityChange: boolean,
+  limits: EditLimits,
+): Promise<Problem[]> {
   const problems: Problem[] = [];
   const r = await placementAreas(tx, p, streetId, communityId);
   if (r.outside_street > limits.toleranceM2) {

@@ -23,7 +23,16 @@ export interface PlannedWrite {
 }
 
 /** The properties a history row records of a grid (before and after). */
-export const propsOf = (s: { code: string; name: string; community_id: number; leader_name: string | null; leader_phone: string | null; party_branch: string | null; population: number; households: number }) => ({
+export const propsOf = (s: {
+  code: string;
+  name: string;
+  community_id: number;
+  leader_name: string | null;
+  leader_phone: string | null;
+  party_branch: string | null;
+  population: number;
+  households: number;
+}) => ({
   code: s.code,
   name: s.name,
   community_id: s.community_id,
@@ -37,7 +46,13 @@ export const propsOf = (s: { code: string; name: string; community_id: number; l
 export type RecordedProps = ReturnType<typeof propsOf>;
 
 /** Writes the planned changes and their history under one change id. */
-export async function commitPlan(tx: Transaction<Database>, actor: Actor, operation: GridOperation, plan: PlannedWrite[], warnings: Problem[]): Promise<EditResult> {
+export async function commitPlan(
+  tx: Transaction<Database>,
+  actor: Actor,
+  operation: GridOperation,
+  plan: PlannedWrite[],
+  warnings: Problem[],
+): Promise<EditResult> {
   const changeId = await nextChangeId(tx);
   const changes: GridChange[] = [];
   const communities = new Set<number>();
@@ -90,7 +105,10 @@ export async function commitPlan(tx: Transaction<Database>, actor: Actor, operat
     });
   }
   // Communities are the union of their grids: when grids moved between communities, follow them.
-  if (plan.some((w) => w.attrs.community_id !== undefined && w.before && w.attrs.community_id !== w.before.community_id) || plan.some((w) => w.note === 'community_change')) {
+  if (
+    plan.some((w) => w.attrs.community_id !== undefined && w.before && w.attrs.community_id !== w.before.community_id) ||
+    plan.some((w) => w.note === 'community_change')
+  ) {
     for (const c of communities) await refreshCommunityBoundary(tx, c);
   }
   return { change_id: changeId, operation, changes, warnings };

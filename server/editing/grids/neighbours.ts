@@ -23,7 +23,16 @@ export interface Neighbour extends GridState {
  */
 export async function adjustNeighbours(
   tx: Transaction<Database>,
-  args: { gridId: number | null; p: string | null; old: string | null; streetId: number; communityId: number; allowCommunityChange: boolean; exclude: number[]; limits: EditLimits },
+  args: {
+    gridId: number | null;
+    p: string | null;
+    old: string | null;
+    streetId: number;
+    communityId: number;
+    allowCommunityChange: boolean;
+    exclude: number[];
+    limits: EditLimits;
+  },
 ): Promise<{ neighbours: Neighbour[]; problems: Problem[]; warnings: Problem[] }> {
   const { p, old, limits } = args;
   const area = p && old ? sql`ST_Collect(${geom(p)}, ${geom(old)})` : p ? geom(p) : geom(old!);
@@ -119,5 +128,12 @@ export function apportion(
 
 /** The writes that reshape the changed neighbours, with the people apportioned to them. */
 export function neighbourWrites(nbs: Neighbour[], pop: number[], hh: number[], note: string): PlannedWrite[] {
-  return nbs.map((n, i) => ({ before: n, role: 'adjusted' as const, operation: 'reshape' as const, geom: n.newGeom, attrs: { population: pop[i], households: hh[i] }, note }));
+  return nbs.map((n, i) => ({
+    before: n,
+    role: 'adjusted' as const,
+    operation: 'reshape' as const,
+    geom: n.newGeom,
+    attrs: { population: pop[i], households: hh[i] },
+    note,
+  }));
 }

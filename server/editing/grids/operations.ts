@@ -27,7 +27,20 @@ import { knownCommunity, lockGrid, placementProblems, requireGridWriter, validit
 import { commitPlan, type PlannedWrite, type RecordedProps } from './commit.js';
 import * as msg from './messages.js';
 import { adjustNeighbours, apportion, neighbourWrites } from './neighbours.js';
-import { communityCodeOf, geoJsonCcw, gridCodeTaken, gridState, lockStreets, nextGridNumber, polygonHex, sameShape, splitPieces, unionOf, versionAsRecorded, withoutTinyHoles } from './queries.js';
+import {
+  communityCodeOf,
+  geoJsonCcw,
+  gridCodeTaken,
+  gridState,
+  lockStreets,
+  nextGridNumber,
+  polygonHex,
+  sameShape,
+  splitPieces,
+  unionOf,
+  versionAsRecorded,
+  withoutTinyHoles,
+} from './queries.js';
 import { DEFAULT_LIMITS, type EditResult, type GridAttributes, type GridState } from './types.js';
 
 export interface ReshapeInput {
@@ -42,7 +55,13 @@ export interface ReshapeInput {
 }
 
 /** Reshape and/or edit attributes of one grid; neighbours follow the new border. */
-export async function reshapeGrid(tx: Transaction<Database>, actor: Actor, input: ReshapeInput, limits = DEFAULT_LIMITS, restoreFrom?: { deleted: boolean }): Promise<EditResult> {
+export async function reshapeGrid(
+  tx: Transaction<Database>,
+  actor: Actor,
+  input: ReshapeInput,
+  limits = DEFAULT_LIMITS,
+  restoreFrom?: { deleted: boolean },
+): Promise<EditResult> {
   requireGridWriter(actor);
   const s = await lockGrid(tx, actor, input.id, input.version, { allowDeleted: !!restoreFrom });
   let target = { id: s.community_id, street_id: s.street_id };
@@ -57,7 +76,14 @@ export async function reshapeGrid(tx: Transaction<Database>, actor: Actor, input
   const polygon = input.polygon ? snapToGrid(input.polygon) : undefined;
   const p = polygon ? await polygonHex(tx, polygon) : s.deleted ? s.geom : null;
   // Sending back what is stored (a GET's answer, unchanged) changes nothing: no new version.
-  if (!restoreFrom && !input.operation && !moving && !input.allowCommunityChange && attributesUnchanged(s, input.attrs) && (!p || (await sameShape(tx, p, s.geom)))) {
+  if (
+    !restoreFrom &&
+    !input.operation &&
+    !moving &&
+    !input.allowCommunityChange &&
+    attributesUnchanged(s, input.attrs) &&
+    (!p || (await sameShape(tx, p, s.geom)))
+  ) {
     return { change_id: null, operation: 'update', changes: [], warnings: [msg.nothingChanged()] };
   }
   const problems: Problem[] = [];
@@ -72,7 +98,16 @@ export async function reshapeGrid(tx: Transaction<Database>, actor: Actor, input
   if (problems.length) throw msg.rejected(problems);
   const old = s.deleted ? null : s.geom;
   const adj = p
-    ? await adjustNeighbours(tx, { gridId: s.id, p, old, streetId: target.street_id, communityId: target.id, allowCommunityChange: !!input.allowCommunityChange || moving, exclude: [], limits })
+    ? await adjustNeighbours(tx, {
+        gridId: s.id,
+        p,
+        old,
+        streetId: target.street_id,
+        communityId: target.id,
+        allowCommunityChange: !!input.allowCommunityChange || moving,
+        exclude: [],
+        limits,
+      })
     : { neighbours: [], problems: [], warnings: [] };
   if (adj.problems.length) throw msg.rejected(adj.problems);
   const pop = apportion(s.deleted ? null : s, adj.neighbours, 'population', input.attrs?.population, !!restoreFrom || input.operation === 'revert');
@@ -138,7 +173,16 @@ export async function createGrid(tx: Transaction<Database>, actor: Actor, input:
   if (invalid.length) throw msg.rejected(invalid);
   const placement = await placementProblems(tx, actor, p, c.street_id, c.id, !!input.allowCommunityChange, limits);
   if (placement.length) throw msg.rejected(placement);
-  const adj = await adjustNeighbours(tx, { gridId: null, p, old: null, streetId: c.street_id, communityId: c.id, allowCommunityChange: !!input.allowCommunityChange, exclude: [], limits });
+  const adj = await adjustNeighbours(tx, {
+    gridId: null,
+    p,
+    old: null,
+    streetId: c.street_id,
+    communityId: c.id,
+    allowCommunityChange: !!input.allowCommunityChange,
+    exclude: [],
+    limits,
+  });
   if (adj.problems.length) throw msg.rejected(adj.problems);
   const pop = apportion(null, adj.neighbours, 'population', input.attrs?.population);
   const hh = apportion(null, adj.neighbours, 'households', input.attrs?.households);
@@ -148,7 +192,14 @@ export async function createGrid(tx: Transaction<Database>, actor: Actor, input:
     actor,
     'create',
     [
-      { before: null, role: 'created', operation: 'create', geom: p, attrs: { ...input.attrs, name: input.name, code, community_id: c.id, population: pop.grid, households: hh.grid }, note },
+      {
+        before: null,
+        role: 'created',
+        operation: 'create',
+        geom: p,
+        attrs: { ...input.attrs, name: input.name, code, community_id: c.id, population: pop.grid, households: hh.grid },
+        note,
+      },
       ...neighbourWrites(adj.neighbours, pop.nbs, hh.nbs, note ?? `adjusted_by:${code}`),
     ],
     adj.warnings,
@@ -187,7 +238,16 @@ export async function splitGrid(tx: Transaction<Database>, actor: Actor, input: 
       role: 'created',
       operation: 'split',
       geom: pieces[i].hex,
-      attrs: { code, name: input.names?.[i - 1] ?? `${s.name}（分${i}）`, community_id: s.community_id, population: pop[i], households: hh[i], leader_name: null, leader_phone: null, party_branch: s.party_branch },
+      attrs: {
+        code,
+        name: input.names?.[i - 1] ?? `${s.name}（分${i}）`,
+        community_id: s.community_id,
+        population: pop[i],
+        households: hh[i],
+        leader_name: null,
+        leader_phone: null,
+        party_branch: s.party_branch,
+      },
       note: `split_from:${s.code}`,
     });
   }
@@ -210,36 +270,78 @@ export async function mergeGrids(tx: Transaction<Database>, actor: Actor, input:
   const peeks = await Promise.all(ids.map((id) => gridState(tx, id, false)));
   const missing = ids.filter((_, i) => !peeks[i]);
   if (missing.length) throw msg.gridsNotFound(missing);
-  await lockStreets(tx, peeks.map((p) => p!.street_id));
+  await lockStreets(
+    tx,
+    peeks.map((p) => p!.street_id),
+  );
   const states: GridState[] = [];
   for (const g of [...input.grids].sort((a, b) => a.id - b.id)) states.push(await lockGrid(tx, actor, g.id, g.version));
   const ordered = ids.map((id) => states.find((s) => s.id === id)!);
   const keep = ordered[0];
   if (ordered.some((s) => s.community_id !== keep.community_id)) throw msg.rejected([msg.differentCommunities()]);
-  const union = await unionOf(tx, ordered.map((s) => s.geom));
+  const union = await unionOf(
+    tx,
+    ordered.map((s) => s.geom),
+  );
   if (union.parts !== 1) throw msg.rejected([msg.notAdjacent()]);
   if (union.area > limits.maxAreaM2) throw msg.rejected([msg.mergedTooLarge(union.area)]);
   const merged = await withoutTinyHoles(tx, union.hex, limits.toleranceM2 / 10);
   const sum = (f: 'population' | 'households') => ordered.reduce((t, s) => t + s[f], 0);
   const operation = input.operation ?? 'merge';
   const plan: PlannedWrite[] = [
-    { before: keep, role: 'edited', operation: operation === 'delete' ? 'reshape' : 'merge', geom: merged, attrs: { name: input.name, population: sum('population'), households: sum('households') }, note: operation === 'delete' ? `absorbed:${ordered.slice(1).map((s) => s.code).join(',')}` : undefined },
-    ...ordered.slice(1).map((s) => ({ before: s, role: 'deleted' as const, operation, geom: null, deleted: true, attrs: {}, note: `merged_into:${keep.code}` })),
+    {
+      before: keep,
+      role: 'edited',
+      operation: operation === 'delete' ? 'reshape' : 'merge',
+      geom: merged,
+      attrs: { name: input.name, population: sum('population'), households: sum('households') },
+      note:
+        operation === 'delete'
+          ? `absorbed:${ordered
+              .slice(1)
+              .map((s) => s.code)
+              .join(',')}`
+          : undefined,
+    },
+    ...ordered
+      .slice(1)
+      .map((s) => ({ before: s, role: 'deleted' as const, operation, geom: null, deleted: true, attrs: {}, note: `merged_into:${keep.code}` })),
   ];
   return commitPlan(tx, actor, operation, plan, []);
 }
 
 /** Soft-delete a grid, giving its area to a neighbour of the same community. */
-export async function deleteGrid(tx: Transaction<Database>, actor: Actor, input: { id: number; version: number; into?: number }, limits = DEFAULT_LIMITS): Promise<EditResult> {
+export async function deleteGrid(
+  tx: Transaction<Database>,
+  actor: Actor,
+  input: { id: number; version: number; into?: number },
+  limits = DEFAULT_LIMITS,
+): Promise<EditResult> {
   requireGridWriter(actor);
   if (input.into === undefined) throw msg.rejected([msg.intoRequired()]);
   const into = await gridState(tx, input.into, false);
   if (!into || into.deleted) throw msg.rejected([msg.unknownInto(input.into)]);
-  return mergeGrids(tx, actor, { grids: [{ id: into.id, version: into.version }, { id: input.id, version: input.version }], operation: 'delete' }, limits);
+  return mergeGrids(
+    tx,
+    actor,
+    {
+      grids: [
+        { id: into.id, version: into.version },
+        { id: input.id, version: input.version },
+      ],
+      operation: 'delete',
+    },
+    limits,
+  );
 }
 
 /** Bring back an earlier version (geometry and attributes) as a new change; undeletes a deleted grid. */
-export async function restoreGrid(tx: Transaction<Database>, actor: Actor, input: { id: number; version: number; toVersion: number }, limits = DEFAULT_LIMITS): Promise<EditResult> {
+export async function restoreGrid(
+  tx: Transaction<Database>,
+  actor: Actor,
+  input: { id: number; version: number; toVersion: number },
+  limits = DEFAULT_LIMITS,
+): Promise<EditResult> {
   requireGridWriter(actor);
   // Permission before anything else, so an outsider learns nothing about the grid's versions.
   const peek = await gridState(tx, input.id, false);
@@ -262,7 +364,14 @@ export async function restoreGrid(tx: Transaction<Database>, actor: Actor, input
       communityCode,
       operation: current?.deleted ? 'restore' : 'revert',
       // The recorded people come back too; neighbours give them up (the city total is kept).
-      attrs: { name: props.name, leader_name: props.leader_name, leader_phone: props.leader_phone, party_branch: props.party_branch, population: props.population, households: props.households },
+      attrs: {
+        name: props.name,
+        leader_name: props.leader_name,
+        leader_phone: props.leader_phone,
+        party_branch: props.party_branch,
+        population: props.population,
+        households: props.households,
+      },
     },
     limits,
     { deleted: !!current?.deleted },

@@ -42,7 +42,10 @@ const stateColumns = sql`g.id, g.code, g.name, g.community_id, c.code AS communi
   encode(ST_AsEWKB(g.boundary), 'hex') AS geom, ST_Area(g.boundary::geography) AS area_m2`;
 
 export async function gridState(tx: Transaction<Database>, id: number, lock: boolean): Promise<GridState | undefined> {
-  const r = await sql<GridState>`SELECT ${stateColumns} FROM grids g JOIN communities c ON c.id = g.community_id WHERE g.id = ${id} ${lock ? sql`FOR UPDATE OF g` : sql``}`.execute(tx);
+  const r =
+    await sql<GridState>`SELECT ${stateColumns} FROM grids g JOIN communities c ON c.id = g.community_id WHERE g.id = ${id} ${lock ? sql`FOR UPDATE OF g` : sql``}`.execute(
+      tx,
+    );
   return r.rows[0];
 }
 
@@ -138,7 +141,10 @@ export async function singlePolygon(tx: Transaction<Database>, hex: string, crum
 export async function takenFrom(tx: Transaction<Database>, n: string, p: string) {
   return one(
     tx,
-    sql<{ taken: number; hex: string }>`SELECT ST_Area(ST_Intersection(${geom(n)}, ${geom(p)}, ${GRID})::geography) AS taken, ${hexOf(sql`ST_Difference(${geom(n)}, ${geom(p)}, ${GRID})`)} AS hex`,
+    sql<{
+      taken: number;
+      hex: string;
+    }>`SELECT ST_Area(ST_Intersection(${geom(n)}, ${geom(p)}, ${GRID})::geography) AS taken, ${hexOf(sql`ST_Difference(${geom(n)}, ${geom(p)}, ${GRID})`)} AS hex`,
   );
 }
 
@@ -153,7 +159,8 @@ export async function lostPieces(tx: Transaction<Database>, old: string, p: stri
 
 /** Length (m) of the border two polygons share. */
 export async function sharedBorderM(tx: Transaction<Database>, a: string, b: string): Promise<number> {
-  return (await one(tx, sql<{ len: number }>`SELECT ST_Length(ST_Intersection(ST_Boundary(${geom(a)}), ST_Boundary(${geom(b)}), ${GRID})::geography) AS len`)).len;
+  return (await one(tx, sql<{ len: number }>`SELECT ST_Length(ST_Intersection(ST_Boundary(${geom(a)}), ST_Boundary(${geom(b)}), ${GRID})::geography) AS len`))
+    .len;
 }
 
 export async function unionHex(tx: Transaction<Database>, a: string, b: string): Promise<string> {
@@ -252,7 +259,18 @@ export async function insertGrid(
 
 export async function insertHistory(
   tx: Transaction<Database>,
-  h: { gridId: number; version: number; changeId: number; operation: GridOperation; by: string; beforeGeom: string | null; afterGeom: string | null; beforeProps: unknown; afterProps: unknown; note: string | null },
+  h: {
+    gridId: number;
+    version: number;
+    changeId: number;
+    operation: GridOperation;
+    by: string;
+    beforeGeom: string | null;
+    afterGeom: string | null;
+    beforeProps: unknown;
+    afterProps: unknown;
+    note: string | null;
+  },
 ): Promise<void> {
   await sql`
       INSERT INTO grid_history (grid_id, version, change_id, operation, changed_by, before_geom, after_geom, before_props, after_props, note)
@@ -268,7 +286,11 @@ export async function refreshCommunityBoundary(tx: Transaction<Database>, commun
 }
 
 /** Geometry (hex) and properties of a grid as it was at `version`, from its history. */
-export async function versionAsRecorded(tx: Transaction<Database>, gridId: number, version: number): Promise<{ hex: string | null; props: unknown } | undefined> {
+export async function versionAsRecorded(
+  tx: Transaction<Database>,
+  gridId: number,
+  version: number,
+): Promise<{ hex: string | null; props: unknown } | undefined> {
   const h = await tx
     .selectFrom('grid_history')
     .select([sql<string | null>`encode(ST_AsEWKB(after_geom), 'hex')`.as('hex'), 'after_props'])

@@ -13,7 +13,26 @@ import type { Feature, FeatureCollection, Geometry } from 'geojson';
 import { FileFormatError } from './errors.js';
 
 /** togeojson's styling properties, not data. */
-const STYLE_KEYS = new Set(['styleUrl', 'styleHash', 'styleMapHash', 'stroke', 'stroke-opacity', 'stroke-width', 'fill', 'fill-opacity', 'icon', 'icon-opacity', 'icon-scale', 'icon-color', 'label-scale', 'label-color', 'visibility', 'icon-offset', 'icon-offset-units', 'icon-heading']);
+const STYLE_KEYS = new Set([
+  'styleUrl',
+  'styleHash',
+  'styleMapHash',
+  'stroke',
+  'stroke-opacity',
+  'stroke-width',
+  'fill',
+  'fill-opacity',
+  'icon',
+  'icon-opacity',
+  'icon-scale',
+  'icon-color',
+  'label-scale',
+  'label-color',
+  'visibility',
+  'icon-offset',
+  'icon-offset-units',
+  'icon-heading',
+]);
 
 function normalizeGeometry(g: Geometry | null): Geometry | null {
   if (g?.type !== 'GeometryCollection') return g;

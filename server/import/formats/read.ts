@@ -108,7 +108,8 @@ async function toCollection(
     }
     case 'csv':
     case 'xlsx': {
-      if (kind !== 'stations') throw new FileFormatError('CSV / Excel 表格只能导入服务站点（--kind stations）', 'CSV / Excel tables import stations only (--kind stations)');
+      if (kind !== 'stations')
+        throw new FileFormatError('CSV / Excel 表格只能导入服务站点（--kind stations）', 'CSV / Excel tables import stations only (--kind stations)');
       const table = format === 'csv' ? readCsv(bytes) : await readXlsx(bytes, opts.sheet);
       const t = tableToStations(table, opts.columns);
       const missingHeader = t.mapping.missing.length > 0;
@@ -121,7 +122,12 @@ async function toCollection(
           reason_zh: p.zh,
           reason_en: p.en,
         })),
-        info: { header_row: t.mapping.headerRow, columns: t.mapping.headers.map((h, i) => ({ header: h, field: t.mapping.fields[i] ?? null })), ...(table.sheet ? { sheet: table.sheet } : {}), ...(table.encoding ? { encoding: table.encoding } : {}) },
+        info: {
+          header_row: t.mapping.headerRow,
+          columns: t.mapping.headers.map((h, i) => ({ header: h, field: t.mapping.fields[i] ?? null })),
+          ...(table.sheet ? { sheet: table.sheet } : {}),
+          ...(table.encoding ? { encoding: table.encoding } : {}),
+        },
         warnings: [],
       };
     }
@@ -164,11 +170,21 @@ export async function readImportFile<K extends ImportKind>(format: ImportFormat,
       if (e.feature >= 0) badFeatures.add(e.feature);
       if (e.reason === 'duplicate_code' && e.id !== undefined && row !== null) {
         // Name the first row with this code in the file's own numbering.
-        const first = collection.features.findIndex((f) => String((f.properties as Record<string, unknown> | null)?.code ?? '') === e.id || Object.values(f.properties ?? {}).some((v) => String(v) === e.id));
+        const first = collection.features.findIndex(
+          (f) =>
+            String((f.properties as Record<string, unknown> | null)?.code ?? '') === e.id || Object.values(f.properties ?? {}).some((v) => String(v) === e.id),
+        );
         const firstRow = first >= 0 && first !== e.feature ? rowOf(first) : null;
         if (firstRow !== null && firstRow !== row) {
-          const l = format === 'csv' || format === 'xlsx' ? { zh: `第 ${firstRow} 行`, en: `row ${firstRow}` } : { zh: `第 ${firstRow} 个`, en: `#${firstRow}` };
-          rejected.push({ row, code: 'duplicate_code', feature_code: e.id, reason_zh: `编码 ${e.id} 在文件中重复（与${l.zh}相同）`, reason_en: `code ${e.id} is repeated in the file (same as ${l.en})` });
+          const l =
+            format === 'csv' || format === 'xlsx' ? { zh: `第 ${firstRow} 行`, en: `row ${firstRow}` } : { zh: `第 ${firstRow} 个`, en: `#${firstRow}` };
+          rejected.push({
+            row,
+            code: 'duplicate_code',
+            feature_code: e.id,
+            reason_zh: `编码 ${e.id} 在文件中重复（与${l.zh}相同）`,
+            reason_en: `code ${e.id} is repeated in the file (same as ${l.en})`,
+          });
           continue;
         }
       }
@@ -191,7 +207,10 @@ export async function readImportFile<K extends ImportKind>(format: ImportFormat,
   const records: ReadResult<K>['records'] = [];
   const raw: ReadResult<K>['raw'] = [];
   if (goodIdx.length > 0) {
-    const good = parseGeoJsonImport({ type: 'FeatureCollection', features: goodIdx.map((i) => collection.features[i]) }, kind, opts.crs, { maxErrors: 100_000, repair: opts.repair });
+    const good = parseGeoJsonImport({ type: 'FeatureCollection', features: goodIdx.map((i) => collection.features[i]) }, kind, opts.crs, {
+      maxErrors: 100_000,
+      repair: opts.repair,
+    });
     if (!good.ok) throw new Error('internal: features valid alone failed together'); // cannot happen: errors are per feature
     good.records.forEach((rec, j) => {
       const row = rowOf(goodIdx[j])!;
@@ -207,7 +226,11 @@ export async function readImportFile<K extends ImportKind>(format: ImportFormat,
 const sortRejected = (r: Rejected[]) => r.sort((a, b) => (a.row ?? -1) - (b.row ?? -1));
 
 /** Column-mapping preview for CSV/XLSX uploads. */
-export async function previewTableFile(format: 'csv' | 'xlsx', bytes: Uint8Array, opts: { sheet?: string; limit?: number; columns?: Record<string, TableField | null> } = {}): Promise<TablePreview> {
+export async function previewTableFile(
+  format: 'csv' | 'xlsx',
+  bytes: Uint8Array,
+  opts: { sheet?: string; limit?: number; columns?: Record<string, TableField | null> } = {},
+): Promise<TablePreview> {
   const table = format === 'csv' ? readCsv(bytes) : await readXlsx(bytes, opts.sheet); // FileFormatError when unreadable
   return previewTable(table, opts.limit ?? 10, opts.columns);
 }

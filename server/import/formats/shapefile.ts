@@ -47,7 +47,10 @@ const CPG_ALIASES: Record<string, string> = {
 
 /** Normalises a .cpg value to a TextDecoder label, or null when unusable. */
 export function encodingFromCpg(cpg: string): string | null {
-  const k = cpg.trim().toLowerCase().replace(/[\s_-]/g, '');
+  const k = cpg
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]/g, '');
   const label = CPG_ALIASES[k] ?? k;
   try {
     new TextDecoder(label);
@@ -95,7 +98,7 @@ const ringArea = (r: Position[]) => {
   for (let i = 0; i + 1 < r.length; i++) s += (r[i + 1][0] - r[i][0]) * (r[i + 1][1] + r[i][1]);
   return s; // > 0: clockwise
 };
-const orientRings = (rings: Position[][]) => rings.map((r, i) => ((ringArea(r) > 0) === (i > 0) ? r : [...r].reverse()));
+const orientRings = (rings: Position[][]) => rings.map((r, i) => (ringArea(r) > 0 === i > 0 ? r : [...r].reverse()));
 
 /** Outer rings counter-clockwise, holes clockwise. */
 function rfc7946Orientation(g: Geometry): Geometry {
@@ -115,7 +118,10 @@ export async function readShapefileZip(bytes: Uint8Array, layerName?: string): P
   try {
     zip = await JSZip.loadAsync(bytes);
   } catch (err) {
-    throw new FileFormatError(`不是有效的 zip 压缩包（Shapefile 需打包为 .zip，含 .shp、.dbf、.prj、.cpg）：${(err as Error).message}`, `not a valid zip archive (zip the .shp, .dbf, .prj and .cpg together): ${(err as Error).message}`);
+    throw new FileFormatError(
+      `不是有效的 zip 压缩包（Shapefile 需打包为 .zip，含 .shp、.dbf、.prj、.cpg）：${(err as Error).message}`,
+      `not a valid zip archive (zip the .shp, .dbf, .prj and .cpg together): ${(err as Error).message}`,
+    );
   }
   const files = new Map<string, JSZip.JSZipObject>();
   zip.forEach((p, f) => {
@@ -126,7 +132,11 @@ export async function readShapefileZip(bytes: Uint8Array, layerName?: string): P
   let base: string;
   if (layerName) {
     const want = layers.find((l) => l.split('/').pop() === layerName.toLowerCase());
-    if (!want) throw new FileFormatError(`压缩包中没有图层 ${layerName}；可选：${layers.join('、')}`, `no layer ${layerName} in the zip; available: ${layers.join(', ')}`);
+    if (!want)
+      throw new FileFormatError(
+        `压缩包中没有图层 ${layerName}；可选：${layers.join('、')}`,
+        `no layer ${layerName} in the zip; available: ${layers.join(', ')}`,
+      );
     base = want;
   } else if (layers.length > 1) {
     throw new FileFormatError(`压缩包中有多个图层（${layers.join('、')}），请指定一个`, `the zip holds several layers (${layers.join(', ')}); choose one`);
@@ -208,7 +218,12 @@ export async function readShapefileZip(bytes: Uint8Array, layerName?: string): P
   }
   // Empty numeric fields come back as NaN, dates as Date: make them plain JSON values.
   const clean = (props: Record<string, unknown>) =>
-    Object.fromEntries(Object.entries(props).map(([k, v]) => [k.trim(), typeof v === 'number' && !Number.isFinite(v) ? null : v instanceof Date ? (Number.isNaN(v.getTime()) ? null : v.toISOString().slice(0, 10)) : v]));
+    Object.fromEntries(
+      Object.entries(props).map(([k, v]) => [
+        k.trim(),
+        typeof v === 'number' && !Number.isFinite(v) ? null : v instanceof Date ? (Number.isNaN(v.getTime()) ? null : v.toISOString().slice(0, 10)) : v,
+      ]),
+    );
   // Shapefile rings are outer-clockwise; GeoJSON (RFC 7946) wants outer counter-clockwise.
   geometries = geometries.map((g) => {
     if (!g) return g;

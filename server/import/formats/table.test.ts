@@ -4,7 +4,8 @@ import { detectHeader, parseDegrees, readCsv, tableToStations } from './table.js
 
 describe('station tables', () => {
   it('reads a CSV with BOM, skips a title row, maps Chinese headers (brackets ignored) and numbers rows as Excel does', () => {
-    const csv = '\uFEFF某街道服务站点清单\r\n编码,名称,类型,地址,经度(GCJ-02),纬度（GCJ-02）,营业时间,备注\r\nA1,驿站,爱心驿站,路1号,121.6,38.91,24/7,x\r\n\r\nA2,食堂,老年食堂,路2号,121.61,38.92,24/7,\r\n';
+    const csv =
+      '\uFEFF某街道服务站点清单\r\n编码,名称,类型,地址,经度(GCJ-02),纬度（GCJ-02）,营业时间,备注\r\nA1,驿站,爱心驿站,路1号,121.6,38.91,24/7,x\r\n\r\nA2,食堂,老年食堂,路2号,121.61,38.92,24/7,\r\n';
     const t = readCsv(new TextEncoder().encode(csv));
     const m = detectHeader(t);
     expect(m.headerRow).toBe(2);

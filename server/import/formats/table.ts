@@ -142,7 +142,10 @@ export async function readXlsx(bytes: Uint8Array, sheetName?: string): Promise<R
   try {
     await wb.xlsx.load(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as unknown as ArrayBuffer);
   } catch (err) {
-    throw new FileFormatError(`无法读取 Excel 文件（需要 .xlsx 格式；旧的 .xls 请另存为 .xlsx）：${(err as Error).message}`, `cannot read the Excel file (.xlsx needed; save old .xls files as .xlsx): ${(err as Error).message}`);
+    throw new FileFormatError(
+      `无法读取 Excel 文件（需要 .xlsx 格式；旧的 .xls 请另存为 .xlsx）：${(err as Error).message}`,
+      `cannot read the Excel file (.xlsx needed; save old .xls files as .xlsx): ${(err as Error).message}`,
+    );
   }
   const ws = sheetName ? wb.getWorksheet(sheetName) : wb.worksheets[0];
   if (!ws) {
@@ -224,7 +227,10 @@ export function detectHeader(table: RawTable, override: Record<string, TableFiel
 export function parseDegrees(v: Cell): number | null {
   if (typeof v === 'number') return Number.isFinite(v) ? v : null;
   if (typeof v !== 'string') return null;
-  const s = v.trim().replace(/^[EeNn东北]\s*/, '').replace(/\s*[EeNn]$/, '');
+  const s = v
+    .trim()
+    .replace(/^[EeNn东北]\s*/, '')
+    .replace(/\s*[EeNn]$/, '');
   if (/^[+-]?(\d+\.?\d*|\.\d+)°?$/.test(s)) return Number(s.replace('°', ''));
   const dms = /^(\d+)[°度]\s*(\d+(?:\.\d+)?)?[′'分]?\s*(\d+(?:\.\d+)?)?[″"秒]?$/.exec(s);
   if (dms) return Number(dms[1]) + Number(dms[2] ?? 0) / 60 + Number(dms[3] ?? 0) / 3600;

@@ -11,7 +11,16 @@ import type { Message } from '../../validation/problem.js';
 import { convertPosition, CRS_VALUES } from '../crs.js';
 import type { ReadResult, Rejected } from '../formats/read.js';
 import type { AdminRecord, GridRecord, ImportKind } from '../records/types.js';
-import { checkDeclaredCrs, crsNotEnoughEvidenceMessage, crsSuspicionMessage, looksSwapped, PolylineIndex, type Bbox, type CrsCheck, type LonLat } from '../sanity.js';
+import {
+  checkDeclaredCrs,
+  crsNotEnoughEvidenceMessage,
+  crsSuspicionMessage,
+  looksSwapped,
+  PolylineIndex,
+  type Bbox,
+  type CrsCheck,
+  type LonLat,
+} from '../sanity.js';
 import type { AnyRecord, ImportOptions } from './types.js';
 
 /** A point that stands for the record in the outside-the-city test. */
@@ -30,7 +39,7 @@ function representative(r: AnyRecord): [number, number] {
 }
 
 const PARENT: Partial<Record<ImportKind, 'districts' | 'streets' | 'communities'>> = { streets: 'districts', communities: 'streets', grids: 'communities' };
-const parentCodeOf = (kind: ImportKind, r: AnyRecord) => (kind === 'grids' ? (r as GridRecord).communityCode : (r as AdminRecord).parentCode ?? '');
+const parentCodeOf = (kind: ImportKind, r: AnyRecord) => (kind === 'grids' ? (r as GridRecord).communityCode : ((r as AdminRecord).parentCode ?? ''));
 
 /** The checks against the database; read-only. */
 export async function checkRecords(q: Kysely<Database>, read: ReadResult<ImportKind>, opts: ImportOptions) {
@@ -49,7 +58,9 @@ export async function checkRecords(q: Kysely<Database>, read: ReadResult<ImportK
     const ref = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM districts`.execute(q)).rows[0].n > 0 ? 'districts' : 'streets';
     const extent = (
       await sql<{ xmin: number | null; ymin: number; xmax: number; ymax: number }>`
-        SELECT ST_XMin(e) AS xmin, ST_YMin(e) AS ymin, ST_XMax(e) AS xmax, ST_YMax(e) AS ymax FROM (SELECT ST_Extent(boundary)::geometry AS e FROM ${sql.table(ref)}) x`.execute(q)
+        SELECT ST_XMin(e) AS xmin, ST_YMin(e) AS ymin, ST_XMax(e) AS xmax, ST_YMax(e) AS ymax FROM (SELECT ST_Extent(boundary)::geometry AS e FROM ${sql.table(ref)}) x`.execute(
+        q,
+      )
     ).rows[0];
     if (extent && extent.xmin !== null) {
       const pts = read.records.map((r) => representative(r.record));
@@ -58,16 +69,30 @@ export async function checkRecords(q: Kysely<Database>, read: ReadResult<ImportK
           FROM jsonb_array_elements(${JSON.stringify(pts)}::jsonb) WITH ORDINALITY AS t(e, ord)
           CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint((t.e->>0)::float8, (t.e->>1)::float8), 4326) AS p) pt
          WHERE NOT EXISTS (SELECT 1 FROM ${sql.table(ref)} d WHERE ST_Intersects(d.boundary, pt.p))
-           AND NOT EXISTS (SELECT 1 FROM ${sql.table(ref)} d WHERE d.boundary && ST_Expand(pt.p, ${tol / 80_000}) AND ST_DWithin(d.boundary::geography, pt.p::geography, ${tol}))`.execute(q);
+           AND NOT EXISTS (SELECT 1 FROM ${sql.table(ref)} d WHERE d.boundary && ST_Expand(pt.p, ${tol / 80_000}) AND ST_DWithin(d.boundary::geography, pt.p::geography, ${tol}))`.execute(
+        q,
+      );
       const bbox: Bbox = [extent.xmin, extent.ymin, extent.xmax, extent.ymax];
       for (const { i } of outside.rows) {
         const { row, record } = read.records[i];
         const p = pts[i];
         const at = `${p[0].toFixed(6)}, ${p[1].toFixed(6)}`;
         if (looksSwapped(p as LonLat, bbox)) {
-          reject(row, 'swapped_lat_lon', record.code, `经纬度疑似颠倒（${at} 在城市范围外，交换后在范围内）`, `longitude and latitude look swapped (${at} is outside the city, swapped it is inside)`);
+          reject(
+            row,
+            'swapped_lat_lon',
+            record.code,
+            `经纬度疑似颠倒（${at} 在城市范围外，交换后在范围内）`,
+            `longitude and latitude look swapped (${at} is outside the city, swapped it is inside)`,
+          );
         } else {
-          reject(row, 'outside_city', record.code, `位置 ${at} 不在本市范围内（距各区边界超过 ${tol} 米）`, `position ${at} is outside the city (more than ${tol} m from every district)`);
+          reject(
+            row,
+            'outside_city',
+            record.code,
+            `位置 ${at} 不在本市范围内（距各区边界超过 ${tol} 米）`,
+            `position ${at} is outside the city (more than ${tol} m from every district)`,
+          );
         }
       }
     }
@@ -80,13 +105,21 @@ export async function checkRecords(q: Kysely<Database>, read: ReadResult<ImportK
     const ids = await idsByCode(q, parentTable, codes);
     const label = { districts: ['区', 'district'], streets: ['街道', 'street'], communities: ['社区', 'community'] }[parentTable];
     read.records.forEach(({ row, record }, i) => {
-      if (!bad.has(row) && !ids.has(codes[i])) reject(row, 'unknown_parent', record.code, `所属${label[0]}编码 ${codes[i] || '（空）'} 在数据库中不存在，请先导入${label[0]}`, `${label[1]} code ${codes[i] || '(empty)'} does not exist in the database; import the ${label[1]} first`);
+      if (!bad.has(row) && !ids.has(codes[i]))
+        reject(
+          row,
+          'unknown_parent',
+          record.code,
+          `所属${label[0]}编码 ${codes[i] || '（空）'} 在数据库中不存在，请先导入${label[0]}`,
+          `${label[1]} code ${codes[i] || '(empty)'} does not exist in the database; import the ${label[1]} first`,
+        );
     });
   }
 
   // 3. Does the declared coordinate system fit the street network? (stations: they stand on streets)
   let crsCheck: CrsCheck | undefined;
-  if (kind === 'stations' && read.raw.length > 0) { // small files too: the check weighs the evidence and says when there is not enough
+  if (kind === 'stations' && read.raw.length > 0) {
+    // small files too: the check weighs the evidence and says when there is not enough
     const raws = read.raw.map((r) => r.position as LonLat);
     const xs: number[] = [];
     const ys: number[] = [];

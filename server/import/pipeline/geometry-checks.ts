@@ -58,7 +58,11 @@ const rejection = (row: number, code: string | undefined, p: Problem, extra: { z
  * Checks (and with `repair` repairs) the polygons of `read` in place: each record's geometry becomes
  * the one that will be stored. Returns the rejected rows and the repairs.
  */
-export async function checkPolygons(q: Kysely<Database>, read: ReadResult<ImportKind>, repair: boolean): Promise<{ rejected: Rejected[]; bad: Set<number>; repairs: RepairEntry[] }> {
+export async function checkPolygons(
+  q: Kysely<Database>,
+  read: ReadResult<ImportKind>,
+  repair: boolean,
+): Promise<{ rejected: Rejected[]; bad: Set<number>; repairs: RepairEntry[] }> {
   const rejected: Rejected[] = [];
   const bad = new Set<number>();
   const repairs: RepairEntry[] = [];
@@ -102,7 +106,13 @@ export async function checkPolygons(q: Kysely<Database>, read: ReadResult<Import
     const whyEn = notes.map((n) => n.en).join('; ');
     if (!f.geometry) {
       bad.add(row);
-      rejected.push({ row, code: 'invalid_geometry', ...(record.code ? { feature_code: record.code } : {}), reason_zh: `无法自动修复：修复后不剩任何面（${why}）`, reason_en: `cannot be repaired: nothing is left once repaired (${whyEn})` });
+      rejected.push({
+        row,
+        code: 'invalid_geometry',
+        ...(record.code ? { feature_code: record.code } : {}),
+        reason_zh: `无法自动修复：修复后不剩任何面（${why}）`,
+        reason_en: `cannot be repaired: nothing is left once repaired (${whyEn})`,
+      });
       return;
     }
     if (read.kind === 'grids' && f.parts !== 1) {

@@ -33,7 +33,12 @@ function unchanged(kind: ImportKind, rec: AnyRecord, ex: ExistingRow): boolean {
   if (ex.deleted) return false;
   const { geometry, ...props } = rec as AnyRecord & Record<string, unknown>;
   const norm = (v: unknown) => (v === undefined ? null : Array.isArray(v) ? [...v].sort() : v);
-  const keys = kind === 'grids' ? ['code', 'name', 'communityCode', 'leaderName', 'leaderPhone', 'partyBranch', 'population', 'households'] : kind === 'stations' ? ['code', 'type', 'name', 'address', 'amenities', 'openingHours', 'openingHoursText', 'phone', 'operator', 'status'] : ['code', 'name', 'parentCode'];
+  const keys =
+    kind === 'grids'
+      ? ['code', 'name', 'communityCode', 'leaderName', 'leaderPhone', 'partyBranch', 'population', 'households']
+      : kind === 'stations'
+        ? ['code', 'type', 'name', 'address', 'amenities', 'openingHours', 'openingHoursText', 'phone', 'operator', 'status']
+        : ['code', 'name', 'parentCode'];
   for (const k of keys) {
     if (kind !== 'stations' && kind !== 'grids' && k === 'parentCode' && kind === 'districts') continue;
     if (JSON.stringify(norm((props as Record<string, unknown>)[k])) !== JSON.stringify(norm(ex.props[k]))) return false;
@@ -91,11 +96,21 @@ export async function importFile(db: Db, format: ImportFormat, bytes: Uint8Array
   const classify = async (q: Kysely<Database>) => {
     const table = kind;
     const byNamePosition = kind === 'stations' ? await matchStationsByNamePosition(q, stationRows) : new Set<number>();
-    const existing = await existingByCode(q, table, read.records.map((r) => r.record.code));
+    const existing = await existingByCode(
+      q,
+      table,
+      read.records.map((r) => r.record.code),
+    );
     return read.records.map(({ row, record }) => {
       const ex = existing.get(record.code);
       const action: 'create' | 'update' | 'unchanged' = !ex ? 'create' : unchanged(kind, record, ex) ? 'unchanged' : 'update';
-      return { row, record: record as AnyRecord, existing: ex, action, ...(kind === 'stations' ? { matched: matchedBy(record as StationRecord, byNamePosition.has(row), !!ex) } : {}) };
+      return {
+        row,
+        record: record as AnyRecord,
+        existing: ex,
+        action,
+        ...(kind === 'stations' ? { matched: matchedBy(record as StationRecord, byNamePosition.has(row), !!ex) } : {}),
+      };
     });
   };
 
@@ -111,7 +126,14 @@ export async function importFile(db: Db, format: ImportFormat, bytes: Uint8Array
     report.warnings.push(...checks.warnings);
     if (checks.crsCheck) {
       const r1 = (o: Record<Crs, number>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Math.round(v * 10) / 10])) as Record<Crs, number>;
-      report.crs_check = { suspected: checks.crsCheck.suspected, verdict: checks.crsCheck.verdict, log10_ratio: checks.crsCheck.log10Ratio, mean_m: r1(checks.crsCheck.meanM), median_m: r1(checks.crsCheck.medianM), points: checks.crsCheck.points };
+      report.crs_check = {
+        suspected: checks.crsCheck.suspected,
+        verdict: checks.crsCheck.verdict,
+        log10_ratio: checks.crsCheck.log10Ratio,
+        mean_m: r1(checks.crsCheck.meanM),
+        median_m: r1(checks.crsCheck.medianM),
+        points: checks.crsCheck.points,
+      };
     }
     plan = (await classify(db.kysely)).filter((p) => !checks.bad.has(p.row));
     progress({ phase: 'check', done: 1, total: 1 });
@@ -120,7 +142,12 @@ export async function importFile(db: Db, format: ImportFormat, bytes: Uint8Array
     report.created = plan.filter((p) => p.action === 'create').length;
     report.updated = plan.filter((p) => p.action === 'update').length;
     report.unchanged = plan.filter((p) => p.action === 'unchanged').length;
-    report.changes = plan.map((p) => ({ row: p.row, code: p.record.code, action: p.action, ...(p.matched ? stationChange(p.record as StationRecord, p.matched) : {}) }));
+    report.changes = plan.map((p) => ({
+      row: p.row,
+      code: p.record.code,
+      action: p.action,
+      ...(p.matched ? stationChange(p.record as StationRecord, p.matched) : {}),
+    }));
     report.rejected_rows = rejectedRows(report);
   };
   fill();
@@ -136,17 +163,26 @@ export async function importFile(db: Db, format: ImportFormat, bytes: Uint8Array
       writes = plan.filter((p) => p.action !== 'unchanged');
       const tick = () => progress({ phase: 'write', done: ++done, total: writes.length });
       progress({ phase: 'write', done: 0, total: writes.length });
-      const items = <P>() => writes.map(({ record, existing }) => {
-        const { geometry, ...props } = record;
-        return { props: props as unknown as P, geometry, existing } as UpsertItem<P>;
-      });
+      const items = <P>() =>
+        writes.map(({ record, existing }) => {
+          const { geometry, ...props } = record;
+          return { props: props as unknown as P, geometry, existing } as UpsertItem<P>;
+        });
       if (kind === 'grids') await upsertGrids(tx, items<GridProps>(), by, tick);
       else if (kind === 'stations') await upsertStations(tx, items<StationProps>(), by, tick);
       else await upsertAdminUnits(tx, ADMIN_LEVEL_OF[kind], items<AdminProps>(), tick);
     });
   } catch (err) {
     if (err instanceof DatasetError) {
-      report.rejected.push(...err.details.map((d) => ({ row: plan.find((p) => p.record.code === d.code)?.row ?? null, code: 'unknown_parent' as const, ...(d.code ? { feature_code: d.code } : {}), reason_zh: err.message.split(' / ')[0], reason_en: err.message.split(' / ').slice(1).join(' / ') })));
+      report.rejected.push(
+        ...err.details.map((d) => ({
+          row: plan.find((p) => p.record.code === d.code)?.row ?? null,
+          code: 'unknown_parent' as const,
+          ...(d.code ? { feature_code: d.code } : {}),
+          reason_zh: err.message.split(' / ')[0],
+          reason_en: err.message.split(' / ').slice(1).join(' / '),
+        })),
+      );
       report.rejected_rows = rejectedRows(report);
       throw ImportFailed.fromReport(report);
     }
@@ -154,7 +190,13 @@ export async function importFile(db: Db, format: ImportFormat, bytes: Uint8Array
     if (refused) {
       // Rows are written one after the other: the one that failed is the one after the last done.
       const at = writes[done];
-      report.rejected.push({ row: at?.row ?? null, code: 'database_refused', ...(at ? { feature_code: at.record.code } : {}), reason_zh: refused.zh, reason_en: refused.en });
+      report.rejected.push({
+        row: at?.row ?? null,
+        code: 'database_refused',
+        ...(at ? { feature_code: at.record.code } : {}),
+        reason_zh: refused.zh,
+        reason_en: refused.en,
+      });
       throw ImportFailed.fromReport(report);
     }
     throw err;
@@ -175,9 +217,14 @@ function databaseRefusal(err: unknown): { zh: string; en: string } | null {
   if (!/^(22|23|XX)/.test(code)) return null;
   const msg = String(e.message ?? '').slice(0, 200);
   const constraint = typeof e.constraint === 'string' ? e.constraint : /constraint "([^"]+)"/.exec(msg)?.[1];
-  if (constraint && /_valid$/.test(constraint)) return { zh: `数据库拒绝写入：几何无效（约束 ${constraint}）`, en: `the database refused the row: invalid geometry (constraint ${constraint})` };
+  if (constraint && /_valid$/.test(constraint))
+    return { zh: `数据库拒绝写入：几何无效（约束 ${constraint}）`, en: `the database refused the row: invalid geometry (constraint ${constraint})` };
   if (code === '23505') return { zh: `数据库拒绝写入：编码已存在（${msg}）`, en: `the database refused the row: the code exists already (${msg})` };
-  if (code.startsWith('23')) return { zh: `数据库拒绝写入：违反约束 ${constraint ?? ''}（${msg}）`, en: `the database refused the row: constraint ${constraint ?? ''} violated (${msg})` };
+  if (code.startsWith('23'))
+    return {
+      zh: `数据库拒绝写入：违反约束 ${constraint ?? ''}（${msg}）`,
+      en: `the database refused the row: constraint ${constraint ?? ''} violated (${msg})`,
+    };
   return { zh: `数据库拒绝写入此行（${msg}）`, en: `the database refused the row (${msg})` };
 }
 

@@ -36,12 +36,18 @@ export class ImportFailed extends Error {
     readonly errors: ImportError[],
     readonly report?: ImportReport,
   ) {
-    super(`导入失败，共 ${errors.length} 个问题，未写入任何数据 / import failed with ${errors.length} problem(s); nothing was written\n${errors.map((e) => `  - ${e.message}`).join('\n')}`);
+    super(
+      `导入失败，共 ${errors.length} 个问题，未写入任何数据 / import failed with ${errors.length} problem(s); nothing was written\n${errors.map((e) => `  - ${e.message}`).join('\n')}`,
+    );
   }
 
   static fromReport(report: ImportReport): ImportFailed {
     return new ImportFailed(
-      report.rejected.map((r) => ({ feature: r.row === null ? -1 : r.row - 1, ...(r.feature_code ? { id: r.feature_code } : {}), message: rejectedMessage(report.format, r) })),
+      report.rejected.map((r) => ({
+        feature: r.row === null ? -1 : r.row - 1,
+        ...(r.feature_code ? { id: r.feature_code } : {}),
+        message: rejectedMessage(report.format, r),
+      })),
       report,
     );
   }

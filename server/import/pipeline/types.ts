@@ -35,7 +35,14 @@ export interface ImportReport {
   /** Polygons repaired (only with `repair`): what was fixed, and the geodesic area before and after. */
   repairs: RepairEntry[];
   /** The coordinate-system check (stations, when a street network is loaded). */
-  crs_check?: { suspected: Crs | null; verdict: 'suspected' | 'fits' | 'not_enough_evidence'; log10_ratio: number; mean_m: Record<Crs, number>; median_m: Record<Crs, number>; points: number };
+  crs_check?: {
+    suspected: Crs | null;
+    verdict: 'suspected' | 'fits' | 'not_enough_evidence';
+    log10_ratio: number;
+    mean_m: Record<Crs, number>;
+    median_m: Record<Crs, number>;
+    points: number;
+  };
 }
 
 /** One repaired polygon. `location`s are in the file's coordinate system. */

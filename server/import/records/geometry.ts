@@ -102,10 +102,22 @@ function polygonProblems(rings: Position[][], partLabel: Message, bruteForceLimi
     const last = ring[ring.length - 1];
     if (ring.length > 0 && !ringClosed(ring)) {
       ringsOk = false;
-      problems.push(P(`${ringZh}未闭合（首点 ${fmtPos(first)} ≠ 末点 ${fmtPos(last)}）`, `${ringEn} is not closed (first ${fmtPos(first)} ≠ last ${fmtPos(last)})`, 'invalid_geometry'));
+      problems.push(
+        P(
+          `${ringZh}未闭合（首点 ${fmtPos(first)} ≠ 末点 ${fmtPos(last)}）`,
+          `${ringEn} is not closed (first ${fmtPos(first)} ≠ last ${fmtPos(last)})`,
+          'invalid_geometry',
+        ),
+      );
     } else if (ring.length < 4) {
       ringsOk = false;
-      problems.push(P(`${ringZh}点数不足（闭合环至少 4 个点，实际 ${ring.length} 个）`, `${ringEn} has too few positions (a closed ring needs ≥ 4, got ${ring.length})`, 'invalid_geometry'));
+      problems.push(
+        P(
+          `${ringZh}点数不足（闭合环至少 4 个点，实际 ${ring.length} 个）`,
+          `${ringEn} has too few positions (a closed ring needs ≥ 4, got ${ring.length})`,
+          'invalid_geometry',
+        ),
+      );
     } else if (ringCollinear(ring)) {
       ringsOk = false;
       problems.push(P(`${ringZh}面积为零（所有点共线）`, `${ringEn} has zero area (all positions collinear)`, 'invalid_geometry'));
@@ -139,7 +151,13 @@ function polygonProblems(rings: Position[][], partLabel: Message, bruteForceLimi
       const moreEn = kinks.length > 1 ? `; ${kinks.length} in total` : '';
       const zh = `几何无效（${partLabel.zh}自相交，位置 ${fmtPos(kinks[0])}${more}）`;
       const en = `invalid geometry (${partLabel.en}self-intersection at ${fmtPos(kinks[0])}${moreEn})`;
-      if (repair) notes.push({ code: 'self_intersection', zh: `${partLabel.zh}自相交（位置 ${fmtPos(kinks[0])}${more}）`, en: `${partLabel.en}self-intersection at ${fmtPos(kinks[0])}${moreEn}`, location: [kinks[0][0], kinks[0][1]] });
+      if (repair)
+        notes.push({
+          code: 'self_intersection',
+          zh: `${partLabel.zh}自相交（位置 ${fmtPos(kinks[0])}${more}）`,
+          en: `${partLabel.en}self-intersection at ${fmtPos(kinks[0])}${moreEn}`,
+          location: [kinks[0][0], kinks[0][1]],
+        });
       else problems.push({ ...P(zh, en, 'invalid_geometry'), location: [kinks[0][0], kinks[0][1]] });
     }
   }
@@ -152,7 +170,12 @@ export type AllowedGeometry = 'admin' | 'grid' | 'point';
  * Validates a geometry in its input CRS; returns the cleaned geometry (input CRS) or problems. With
  * `repair`, what repair fixes is listed in `repairs` instead (see the module comment).
  */
-export function checkGeometry(raw: unknown, allowed: AllowedGeometry, bruteForceLimit: number, repair = false): { geometry?: Polygon | MultiPolygon | Point; problems: Problem[]; repairs?: SharedProblem[]; asRead?: Polygon | MultiPolygon } {
+export function checkGeometry(
+  raw: unknown,
+  allowed: AllowedGeometry,
+  bruteForceLimit: number,
+  repair = false,
+): { geometry?: Polygon | MultiPolygon | Point; problems: Problem[]; repairs?: SharedProblem[]; asRead?: Polygon | MultiPolygon } {
   const expectedZh = allowed === 'point' ? 'Point（点）' : allowed === 'grid' ? 'Polygon（单个多边形）' : 'Polygon 或 MultiPolygon（面）';
   const expectedEn = allowed === 'point' ? 'a Point' : allowed === 'grid' ? 'a single Polygon' : 'a Polygon or MultiPolygon';
   if (!isObject(raw)) {
@@ -167,7 +190,13 @@ export function checkGeometry(raw: unknown, allowed: AllowedGeometry, bruteForce
       coords = coords[0];
     } else {
       return {
-        problems: [P(`网格必须是单个多边形，实际为含 ${coords.length} 个多边形的 MultiPolygon`, `a grid must be a single Polygon, got a MultiPolygon of ${coords.length} polygons`, 'invalid_geometry')],
+        problems: [
+          P(
+            `网格必须是单个多边形，实际为含 ${coords.length} 个多边形的 MultiPolygon`,
+            `a grid must be a single Polygon, got a MultiPolygon of ${coords.length} polygons`,
+            'invalid_geometry',
+          ),
+        ],
       };
     }
   }
@@ -187,7 +216,8 @@ export function checkGeometry(raw: unknown, allowed: AllowedGeometry, bruteForce
   if (type === 'Point') {
     const pts = cleanPositions([coords], check);
     const problems = positionProblems(check);
-    if (problems.length > 0 || !pts || pts.length !== 1) return { problems: problems.length ? problems : [P('点坐标无效', 'invalid point coordinates', 'invalid_geometry')] };
+    if (problems.length > 0 || !pts || pts.length !== 1)
+      return { problems: problems.length ? problems : [P('点坐标无效', 'invalid point coordinates', 'invalid_geometry')] };
     return { geometry: { type: 'Point', coordinates: pts[0] }, problems: [] };
   }
 
@@ -203,11 +233,17 @@ export function checkGeometry(raw: unknown, allowed: AllowedGeometry, bruteForce
       const dups: Position[] = [];
       const ring = cleanPositions(r, check, dups);
       if (!ring) {
-        structure.push(P(`${label}坐标结构错误（环应为点的数组）`, `${labelEn}malformed coordinates (a ring must be an array of positions)`, 'invalid_geometry'));
+        structure.push(
+          P(`${label}坐标结构错误（环应为点的数组）`, `${labelEn}malformed coordinates (a ring must be an array of positions)`, 'invalid_geometry'),
+        );
         return [];
       }
       if (dups.length > 0) {
-        const p = duplicatePoints({ zh: `${label}${k === 0 ? '外环' : `第 ${k} 个内环`}`, en: `${labelEn}${k === 0 ? 'outer ring ' : `hole ${k} `}` }, dups.length, [dups[0][0], dups[0][1]]);
+        const p = duplicatePoints(
+          { zh: `${label}${k === 0 ? '外环' : `第 ${k} 个内环`}`, en: `${labelEn}${k === 0 ? 'outer ring ' : `hole ${k} `}` },
+          dups.length,
+          [dups[0][0], dups[0][1]],
+        );
         if (repair) notes.push(p);
         else dupProblems.push({ ...p, code: 'invalid_geometry', zh: `几何无效（${p.zh}）`, en: `invalid geometry (${p.en})` });
       }
@@ -215,9 +251,7 @@ export function checkGeometry(raw: unknown, allowed: AllowedGeometry, bruteForce
     });
   };
   const polygons: Position[][][] =
-    type === 'Polygon'
-      ? [cleanPolygon(coords, '', '')]
-      : coords.map((pc: unknown, i: number) => cleanPolygon(pc, `第 ${i + 1} 个部分`, `part ${i + 1}: `));
+    type === 'Polygon' ? [cleanPolygon(coords, '', '')] : coords.map((pc: unknown, i: number) => cleanPolygon(pc, `第 ${i + 1} 个部分`, `part ${i + 1}: `));
   if (type === 'MultiPolygon' && polygons.length === 0) structure.push(P('MultiPolygon 不含任何多边形', 'MultiPolygon has no polygons', 'invalid_geometry'));
   const problems = [...structure, ...positionProblems(check)];
   if (problems.length > 0) return { problems };
@@ -232,6 +266,8 @@ export function checkGeometry(raw: unknown, allowed: AllowedGeometry, bruteForce
   return {
     geometry: type === 'Polygon' ? { type: 'Polygon', coordinates: polygons[0] } : { type: 'MultiPolygon', coordinates: polygons },
     problems: [],
-    ...(notes.length > 0 ? { repairs: notes, asRead: type === 'Polygon' ? { type: 'Polygon', coordinates: asRead[0] } : { type: 'MultiPolygon', coordinates: asRead } } : {}),
+    ...(notes.length > 0
+      ? { repairs: notes, asRead: type === 'Polygon' ? { type: 'Polygon', coordinates: asRead[0] } : { type: 'MultiPolygon', coordinates: asRead } }
+      : {}),
   };
 }

@@ -6,7 +6,12 @@ export function readGrid(r: PropReader) {
   const code = r.code('code', 15, true) as string | undefined;
   const communityCode = r.code('communityCode', 12, true) as string | undefined;
   if (code && communityCode && !code.startsWith(communityCode)) {
-    r.problem(P(`网格编码 ${code} 应以所属社区编码 ${communityCode} 开头（社区编码 + 3 位序号）`, `grid code ${code} must start with its communityCode ${communityCode} (community code + 3-digit sequence)`));
+    r.problem(
+      P(
+        `网格编码 ${code} 应以所属社区编码 ${communityCode} 开头（社区编码 + 3 位序号）`,
+        `grid code ${code} must start with its communityCode ${communityCode} (community code + 3-digit sequence)`,
+      ),
+    );
   }
   return {
     code,

@@ -61,7 +61,18 @@ describe('valid WGS84 fixtures', () => {
     expect(street).toMatchObject({ level: 'street', code: FIXTURE_CODES.street, parentCode: FIXTURE_CODES.district });
     const [community] = records(parseGeoJsonImport(fixture('communities.wgs84.geojson'), 'communities', 'wgs84'));
     expect(community).toMatchObject({ level: 'community', code: FIXTURE_CODES.community, parentCode: FIXTURE_CODES.street });
-    expect(community.geometry).toEqual({ type: 'Polygon', coordinates: [[[121.595, 38.907], [121.605, 38.907], [121.605, 38.913], [121.595, 38.913], [121.595, 38.907]]] });
+    expect(community.geometry).toEqual({
+      type: 'Polygon',
+      coordinates: [
+        [
+          [121.595, 38.907],
+          [121.605, 38.907],
+          [121.605, 38.913],
+          [121.595, 38.913],
+          [121.595, 38.907],
+        ],
+      ],
+    });
   });
 
   it('parses grids and stations into records equal to the truth', () => {
@@ -122,41 +133,94 @@ describe('property names', () => {
   it('maps Chinese keys for grids (编码, 名称, 社区编码, 网格长, 电话, 党支部, 人口, 户数)', () => {
     const [g] = records(
       parseGrids(
-        fcOf(gridFeature({ 编码: '210299001001001', 名称: '第一网格', 社区编码: '210299001001', 网格长: '张晓明', 电话: '13800000001', 党支部: '第一党支部', 人口: '1234', 户数: 456 })),
+        fcOf(
+          gridFeature({
+            编码: '210299001001001',
+            名称: '第一网格',
+            社区编码: '210299001001',
+            网格长: '张晓明',
+            电话: '13800000001',
+            党支部: '第一党支部',
+            人口: '1234',
+            户数: 456,
+          }),
+        ),
         'wgs84',
       ),
     );
-    expect(g).toMatchObject({ code: '210299001001001', name: '第一网格', communityCode: '210299001001', leaderName: '张晓明', leaderPhone: '13800000001', partyBranch: '第一党支部', population: 1234, households: 456 });
+    expect(g).toMatchObject({
+      code: '210299001001001',
+      name: '第一网格',
+      communityCode: '210299001001',
+      leaderName: '张晓明',
+      leaderPhone: '13800000001',
+      partyBranch: '第一党支部',
+      population: 1234,
+      households: 456,
+    });
   });
 
   it('maps snake_case and other case variants; numeric codes and phones become strings', () => {
     const [g] = records(
       parseGrids(
-        fcOf(gridFeature({ CODE: 210299001001001, Name: '网格', community_code: '210299001001', leader_name: '王', LEADER_PHONE: 13800000009, party_branch: null, population: 0, households: 0 })),
+        fcOf(
+          gridFeature({
+            CODE: 210299001001001,
+            Name: '网格',
+            community_code: '210299001001',
+            leader_name: '王',
+            LEADER_PHONE: 13800000009,
+            party_branch: null,
+            population: 0,
+            households: 0,
+          }),
+        ),
         'wgs84',
       ),
     );
-    expect(g).toMatchObject({ code: '210299001001001', communityCode: '210299001001', leaderName: '王', leaderPhone: '13800000009', partyBranch: null, population: 0, households: 0 });
+    expect(g).toMatchObject({
+      code: '210299001001001',
+      communityCode: '210299001001',
+      leaderName: '王',
+      leaderPhone: '13800000009',
+      partyBranch: null,
+      population: 0,
+      households: 0,
+    });
     const [d] = records(parseAdminUnits(fcOf(gridFeature({ 代码: '210299000000', 名称: '区', 上级编码: '210200000000' })), 'districts', 'wgs84'));
     expect(d).toMatchObject({ code: '210299000000', name: '区', parentCode: '210200000000' });
     const [s] = records(
       parseStations(
         fcOf({
           type: 'Feature',
-          properties: { code: 'S1', type: 'vegetable_pickup', name: '自提点', address: '某路', amenities: 'water, 手机充电，umbrella', opening_hours: 'Mo-Su 07:00-19:00', phone: '', operator: '某公司', status: '营业' },
+          properties: {
+            code: 'S1',
+            type: 'vegetable_pickup',
+            name: '自提点',
+            address: '某路',
+            amenities: 'water, 手机充电，umbrella',
+            opening_hours: 'Mo-Su 07:00-19:00',
+            phone: '',
+            operator: '某公司',
+            status: '营业',
+          },
           geometry: { type: 'MultiPoint', coordinates: [[121.6, 38.91]] },
         }),
         'wgs84',
       ),
     );
-    expect(s).toMatchObject({ type: 'vegetable_pickup', amenities: ['water', 'charging', 'umbrella'], openingHours: 'Mo-Su 07:00-19:00', phone: null, status: 'open' });
+    expect(s).toMatchObject({
+      type: 'vegetable_pickup',
+      amenities: ['water', 'charging', 'umbrella'],
+      openingHours: 'Mo-Su 07:00-19:00',
+      phone: null,
+      status: 'open',
+    });
     expect(s.geometry).toEqual({ type: 'Point', coordinates: [121.6, 38.91] });
   });
 
   it('reports conflicting values given under two names for the same property', () => {
-    const errs = errors(
-      parseGrids(fcOf(gridFeature({ ...gridTruth[0].properties, 电话: '13900000000' })), 'wgs84'),
-    );
+    const errs = errors(parseGrids(fcOf(gridFeature({ ...gridTruth[0].properties, 电话: '13900000000' })), 'wgs84'));
     expect(errs).toHaveLength(1);
     expect(errs[0].message).toMatch(/leaderPhone.*电话|电话.*leaderPhone/);
   });
@@ -177,7 +241,11 @@ describe('invalid files', () => {
     expect(byFeature(1)[0].message).toContain('self-intersection at 121.6025 38.91');
     expect(byFeature(2)[0].message).toContain('坐标超出范围');
     expect(byFeature(2)[0].message).toContain('121.605 98.91');
-    expect(byFeature(3).map((e) => e.message).join('\n')).toMatch(/缺少必填属性 leaderName[\s\S]*population[\s\S]*households/);
+    expect(
+      byFeature(3)
+        .map((e) => e.message)
+        .join('\n'),
+    ).toMatch(/缺少必填属性 leaderName[\s\S]*population[\s\S]*households/);
     expect(byFeature(3)).toHaveLength(3);
     expect(byFeature(4)[0].message).toContain('a grid must be a single Polygon, got a MultiPolygon of 2 polygons');
     expect(byFeature(5)[0]).toMatchObject({ id: FIXTURE_CODES.gridWest });
@@ -214,17 +282,68 @@ describe('invalid files', () => {
   it('checks ring structure, coordinates and codes', () => {
     const base = gridTruth[0].properties;
     const cases: [unknown, RegExp][] = [
-      [gridFeature(base, [[[121.6, 38.9], [121.61, 38.9], [121.6, 38.9]]]), /too few positions/],
-      [gridFeature(base, [[[121.6, 38.9], [121.61, 38.9], [121.62, 38.9], [121.6, 38.9]]]), /zero area/],
-      [gridFeature(base, [[[121.6, 38.9], ['x', 38.9], [121.61, 38.91], [121.6, 38.9]]]), /invalid coordinates/],
-      [gridFeature(base, [[[13536000, 4707000], [13537000, 4707000], [13537000, 4708000], [13536000, 4707000]]]), /projected coordinates/],
+      [
+        gridFeature(base, [
+          [
+            [121.6, 38.9],
+            [121.61, 38.9],
+            [121.6, 38.9],
+          ],
+        ]),
+        /too few positions/,
+      ],
+      [
+        gridFeature(base, [
+          [
+            [121.6, 38.9],
+            [121.61, 38.9],
+            [121.62, 38.9],
+            [121.6, 38.9],
+          ],
+        ]),
+        /zero area/,
+      ],
+      [
+        gridFeature(base, [
+          [
+            [121.6, 38.9],
+            ['x', 38.9],
+            [121.61, 38.91],
+            [121.6, 38.9],
+          ],
+        ]),
+        /invalid coordinates/,
+      ],
+      [
+        gridFeature(base, [
+          [
+            [13536000, 4707000],
+            [13537000, 4707000],
+            [13537000, 4708000],
+            [13536000, 4707000],
+          ],
+        ]),
+        /projected coordinates/,
+      ],
       [gridFeature(base, [[121.6, 38.9]], 'LineString'), /must be a single Polygon, got "LineString"/],
       [{ type: 'Feature', properties: base, geometry: null }, /missing geometry/],
       [gridFeature({ ...base, code: '2102990010010' }), /code must be 15 digits/],
       [gridFeature({ ...base, communityCode: '210299001002' }), /must start with its communityCode/],
       [gridFeature({ ...base, population: 1.5 }), /population must be a non-negative integer/],
       // A hole crossing the shell.
-      [gridFeature(base, [gridTruth[0].geometry.coordinates[0], [[121.596, 38.908], [121.62, 38.908], [121.62, 38.909], [121.596, 38.909], [121.596, 38.908]]]), /self-intersection at 121\.6 38\.90[89]; 2 in total/],
+      [
+        gridFeature(base, [
+          gridTruth[0].geometry.coordinates[0],
+          [
+            [121.596, 38.908],
+            [121.62, 38.908],
+            [121.62, 38.909],
+            [121.596, 38.909],
+            [121.596, 38.908],
+          ],
+        ]),
+        /self-intersection at 121\.6 38\.90[89]; 2 in total/,
+      ],
     ];
     for (const [feature, re] of cases) {
       const errs = errors(parseGrids(fcOf(feature), 'wgs84'));
@@ -279,7 +398,13 @@ describe('helpers', () => {
     }
     expect(findSelfIntersections([circle], 0)).toHaveLength(0);
     expect(findSelfIntersections([kinked], 0).length).toBeGreaterThan(0);
-    const bowtie = [[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]];
+    const bowtie = [
+      [0, 0],
+      [1, 1],
+      [1, 0],
+      [0, 1],
+      [0, 0],
+    ];
     expect(findSelfIntersections([bowtie], 0)).toEqual([[0.5, 0.5]]);
     expect(findSelfIntersections([bowtie])).toEqual([[0.5, 0.5]]);
   });

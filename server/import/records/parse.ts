@@ -31,7 +31,19 @@ import { readGrid } from './grids.js';
 import { isObject, P, show, typeName, type RecordProblem as Problem } from './problems.js';
 import { normalizeProperties, PropReader } from './properties.js';
 import { readStation } from './stations.js';
-import { ADMIN_LEVEL_OF, IMPORT_KINDS, type AdminRecord, type GridRecord, type ImportError, type ImportKind, type ImportRecordByKind, type ImportResult, type ParseOptions, type RepairNotes, type StationRecord } from './types.js';
+import {
+  ADMIN_LEVEL_OF,
+  IMPORT_KINDS,
+  type AdminRecord,
+  type GridRecord,
+  type ImportError,
+  type ImportKind,
+  type ImportRecordByKind,
+  type ImportResult,
+  type ParseOptions,
+  type RepairNotes,
+  type StationRecord,
+} from './types.js';
 
 const ordinal = (i: number, code?: string) => ({
   zh: `第 ${i + 1} 个要素${code ? `（code ${code}）` : ''}`,
@@ -54,9 +66,16 @@ export function parseGeoJsonImport<K extends ImportKind>(input: unknown, kind: K
   const fileError = (zh: string, en: string) => ({ ok: false as const, errors: [{ feature: -1, message: `${zh} / ${en}` }] });
 
   if (!IMPORT_KINDS.includes(kind)) return fileError(`未知的导入类型 ${show(kind)}`, `unknown import kind ${show(kind)}`);
-  if (!isObject(input)) return fileError(`文件内容应为 GeoJSON FeatureCollection 对象，实际为 ${typeName(input)}`, `expected a GeoJSON FeatureCollection object, got ${typeName(input)}`);
+  if (!isObject(input))
+    return fileError(
+      `文件内容应为 GeoJSON FeatureCollection 对象，实际为 ${typeName(input)}`,
+      `expected a GeoJSON FeatureCollection object, got ${typeName(input)}`,
+    );
   if (input.type !== 'FeatureCollection') {
-    return fileError(`GeoJSON 的 type 应为 "FeatureCollection"，实际为 ${show(input.type)}`, `GeoJSON type must be "FeatureCollection", got ${show(input.type)}`);
+    return fileError(
+      `GeoJSON 的 type 应为 "FeatureCollection"，实际为 ${show(input.type)}`,
+      `GeoJSON type must be "FeatureCollection", got ${show(input.type)}`,
+    );
   }
   if (!Array.isArray(input.features)) return fileError('FeatureCollection 缺少 features 数组', 'FeatureCollection has no features array');
   if (input.features.length === 0) return fileError('文件中没有要素', 'the file contains no features');
@@ -105,15 +124,32 @@ export function parseGeoJsonImport<K extends ImportKind>(input: unknown, kind: K
     const key = generated ? (record as { code: string }).code : code;
     if (key !== undefined) {
       const first = firstByCode.get(key);
-      if (first !== undefined && generated) problems.push(P('与文件中前面一行的类型、名称和位置都相同（重复的站点）', 'same type, name and position as an earlier row of the file (a duplicate station)', 'duplicate_code'));
-      else if (first !== undefined) problems.push(P(`编码重复（与第 ${first + 1} 个要素相同）`, `duplicate code (same as feature #${first + 1})`, 'duplicate_code'));
+      if (first !== undefined && generated)
+        problems.push(
+          P(
+            '与文件中前面一行的类型、名称和位置都相同（重复的站点）',
+            'same type, name and position as an earlier row of the file (a duplicate station)',
+            'duplicate_code',
+          ),
+        );
+      else if (first !== undefined)
+        problems.push(P(`编码重复（与第 ${first + 1} 个要素相同）`, `duplicate code (same as feature #${first + 1})`, 'duplicate_code'));
       else firstByCode.set(key, i);
     }
 
     if (problems.length > 0) {
       const o = ordinal(i, code);
       // The edge of the validator: a Problem's code is reported as the error's `reason`.
-      for (const p of problems) addError({ feature: i, ...(code !== undefined ? { id: code } : {}), message: `${o.zh}：${p.zh} / ${o.en}: ${p.en}`, reason: p.code, zh: p.zh, en: p.en, ...(p.location ? { location: p.location } : {}) });
+      for (const p of problems)
+        addError({
+          feature: i,
+          ...(code !== undefined ? { id: code } : {}),
+          message: `${o.zh}：${p.zh} / ${o.en}: ${p.en}`,
+          reason: p.code,
+          zh: p.zh,
+          en: p.en,
+          ...(p.location ? { location: p.location } : {}),
+        });
       return;
     }
     records.push({ ...record, geometry: wgs } as ImportRecordByKind[K]);
@@ -121,7 +157,11 @@ export function parseGeoJsonImport<K extends ImportKind>(input: unknown, kind: K
   });
 
   if (errors.length > 0 || omitted > 0) {
-    if (omitted > 0) errors.push({ feature: -1, message: `另有 ${omitted} 条错误未列出（仅显示前 ${maxErrors} 条） / ${omitted} more errors not shown (first ${maxErrors} listed)` });
+    if (omitted > 0)
+      errors.push({
+        feature: -1,
+        message: `另有 ${omitted} 条错误未列出（仅显示前 ${maxErrors} 条） / ${omitted} more errors not shown (first ${maxErrors} listed)`,
+      });
     return { ok: false, errors };
   }
   return { ok: true, records, ...(opts.repair ? { repairs } : {}) };

@@ -32,7 +32,8 @@ export const show = (v: unknown): string => {
       out += '{';
       const entries = Object.entries(x as Record<string, unknown>).slice(0, ITEMS);
       todo.push(new Punct('}'));
-      for (let i = entries.length - 1; i >= 0; i--) todo.push(entries[i][1], new Punct(`${JSON.stringify(entries[i][0])}:`), ...(i > 0 ? [new Punct(',')] : []));
+      for (let i = entries.length - 1; i >= 0; i--)
+        todo.push(entries[i][1], new Punct(`${JSON.stringify(entries[i][0])}:`), ...(i > 0 ? [new Punct(',')] : []));
     } else out += JSON.stringify(x) ?? String(x);
   }
   return out.length > LIMIT || todo.length > 0 ? `${out.slice(0, LIMIT - 3)}…` : out;

@@ -58,7 +58,11 @@ export const PROPERTY_ALIASES: Record<ImportKind, Partial<Record<Canonical, read
   },
 };
 
-const normKey = (k: string) => k.trim().toLowerCase().replace(/[\s_-]/g, '');
+const normKey = (k: string) =>
+  k
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]/g, '');
 
 /** Chinese labels used in messages. */
 const LABEL_ZH: Record<Canonical, string> = {
@@ -121,7 +125,12 @@ export class PropReader {
 
   private wrongType(key: Canonical, expectZh: string, expectEn: string) {
     const v = this.props[key];
-    this.problems.push(P(`属性 ${key}（${LABEL_ZH[key]}）应为${expectZh}，实际为 ${typeName(v)} ${show(v)}`, `property ${key} must be ${expectEn}, got ${typeName(v)} ${show(v)}`));
+    this.problems.push(
+      P(
+        `属性 ${key}（${LABEL_ZH[key]}）应为${expectZh}，实际为 ${typeName(v)} ${show(v)}`,
+        `property ${key} must be ${expectEn}, got ${typeName(v)} ${show(v)}`,
+      ),
+    );
   }
 
   has(key: Canonical): boolean {
@@ -142,7 +151,12 @@ export class PropReader {
       // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
       const ctl = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.exec(v);
       if (ctl) {
-        this.problems.push(P(`属性 ${key}（${LABEL_ZH[key]}）含有控制字符 U+${ctl[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`, `property ${key} contains the control character U+${ctl[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`));
+        this.problems.push(
+          P(
+            `属性 ${key}（${LABEL_ZH[key]}）含有控制字符 U+${ctl[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`,
+            `property ${key} contains the control character U+${ctl[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`,
+          ),
+        );
         return undefined;
       }
       return v.trim();

@@ -6,7 +6,16 @@
  * is kept beside the OSM form), and a status (English or Chinese).
  */
 import { createHash } from 'node:crypto';
-import { AMENITIES, AMENITY_NAMES_ZH, amenityOfWord, STATION_STATUSES, STATION_TYPES, STATION_TYPE_CODES, type Amenity, type StationStatus } from '../../domain/stations.js';
+import {
+  AMENITIES,
+  AMENITY_NAMES_ZH,
+  amenityOfWord,
+  STATION_STATUSES,
+  STATION_TYPES,
+  STATION_TYPE_CODES,
+  type Amenity,
+  type StationStatus,
+} from '../../domain/stations.js';
 import { readOpeningHours } from '../../hours/zh.js';
 import { P, show, typeName } from './problems.js';
 import type { PropReader } from './properties.js';
@@ -38,7 +47,9 @@ const VALID_TYPES_EN = STATION_TYPE_CODES.join(', ');
  * @example generatedStationCode('courier_station', '爱心驿站', [121.6, 38.91]) // 'G' + 11 base-32 characters
  */
 export function generatedStationCode(type: string, name: string, lonLat: readonly [number, number]): string {
-  const h = createHash('sha256').update(`${type}|${name}|${lonLat[0].toFixed(5)}|${lonLat[1].toFixed(5)}`).digest();
+  const h = createHash('sha256')
+    .update(`${type}|${name}|${lonLat[0].toFixed(5)}|${lonLat[1].toFixed(5)}`)
+    .digest();
   const A = 'abcdefghijkmnpqrstuvwxyz23456789'; // no 0/o, 1/l
   let out = 'G';
   for (let i = 0; i < 11; i++) out += A[h[i] % 32];
@@ -51,7 +62,14 @@ export function readStation(r: PropReader, lonLat: readonly [number, number] | n
   const rawType = r.string('type', true);
   if (rawType !== undefined) {
     type = TYPE_BY_NAME.get(rawType) ?? TYPE_BY_NAME.get(rawType.toLowerCase());
-    if (!type) r.problem(P(`站点类型 ${show(rawType)} 无效，应为以下之一：${VALID_TYPES_ZH}`, `unknown station type ${show(rawType)}; valid types: ${VALID_TYPES_EN}`, 'unknown_type'));
+    if (!type)
+      r.problem(
+        P(
+          `站点类型 ${show(rawType)} 无效，应为以下之一：${VALID_TYPES_ZH}`,
+          `unknown station type ${show(rawType)}; valid types: ${VALID_TYPES_EN}`,
+          'unknown_type',
+        ),
+      );
   }
 
   let amenities: Amenity[] | undefined = [];
@@ -59,7 +77,12 @@ export function readStation(r: PropReader, lonLat: readonly [number, number] | n
   if (rawAm !== undefined) {
     const items = Array.isArray(rawAm) ? rawAm : typeof rawAm === 'string' ? rawAm.replace(/等$/, '').split(/[,，、;；/|\n]+/) : null;
     if (!items) {
-      r.problem(P(`属性 amenities（设施）应为数组或逗号分隔的文本，实际为 ${typeName(rawAm)}`, `property amenities must be an array or a comma-separated string, got ${typeName(rawAm)}`));
+      r.problem(
+        P(
+          `属性 amenities（设施）应为数组或逗号分隔的文本，实际为 ${typeName(rawAm)}`,
+          `property amenities must be an array or a comma-separated string, got ${typeName(rawAm)}`,
+        ),
+      );
       amenities = undefined;
     } else {
       const unknown: string[] = [];
@@ -109,7 +132,13 @@ export function readStation(r: PropReader, lonLat: readonly [number, number] | n
   const rawStatus = r.string('status', false);
   if (rawStatus) {
     status = STATUS_BY_NAME.get(rawStatus) ?? STATUS_BY_NAME.get(rawStatus.toLowerCase());
-    if (!status) r.problem(P(`状态 ${show(rawStatus)} 无效，应为 ${STATION_STATUSES.join(' 或 ')}（或 开放 / 暂停营业）`, `invalid status ${show(rawStatus)}; expected ${STATION_STATUSES.join(' or ')}`));
+    if (!status)
+      r.problem(
+        P(
+          `状态 ${show(rawStatus)} 无效，应为 ${STATION_STATUSES.join(' 或 ')}（或 开放 / 暂停营业）`,
+          `invalid status ${show(rawStatus)}; expected ${STATION_STATUSES.join(' or ')}`,
+        ),
+      );
   }
 
   const name = r.string('name', true);

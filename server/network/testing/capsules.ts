@@ -26,7 +26,11 @@ export interface BufferOptions {
   joinLines?: boolean;
 }
 
-function capsulesLocal(lines: LonLat[][], widthM: number, options: BufferOptions): { polys: [number, number][][][]; lon0: number; lat0: number; kx: number; ky: number } | null {
+function capsulesLocal(
+  lines: LonLat[][],
+  widthM: number,
+  options: BufferOptions,
+): { polys: [number, number][][][]; lon0: number; lat0: number; kx: number; ky: number } | null {
   if (!(widthM > 0) || lines.length === 0) return null;
   const n = Math.max(4, Math.round(options.segments ?? 12));
   const tol = Math.max(0, options.simplifyM ?? widthM / 10);

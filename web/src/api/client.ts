@@ -9,7 +9,16 @@ import type { Static } from 'typebox';
 // imports only: those modules hold schemas and nothing of the server's runtime.
 import type { Boundaries, BoundaryProperties } from '../../../server/schemas/admin.js';
 import type { LoggedIn, LoggedOut, Me } from '../../../server/schemas/auth.js';
-import type { CoverageShares, GapsQuery, CoverageStats as CoverageStatsSchema, GapProperties, GridShare as GridShareSchema, RankedGaps, GridStats as GridStatsSchema, UnitStats as UnitStatsSchema } from '../../../server/schemas/coverage.js';
+import type {
+  CoverageShares,
+  GapsQuery,
+  CoverageStats as CoverageStatsSchema,
+  GapProperties,
+  GridShare as GridShareSchema,
+  RankedGaps,
+  GridStats as GridStatsSchema,
+  UnitStats as UnitStatsSchema,
+} from '../../../server/schemas/coverage.js';
 import type {
   EditImpact as EditImpactSchema,
   EditResponse as EditResponseSchema,
@@ -108,8 +117,10 @@ export const bboxParam = (b: Bbox): string => b.map((n) => n.toFixed(5)).join(',
 export const api = {
   health: () => getJson<Health>('/api/health'),
   stationTypes: () => getJson<Static<typeof StationTypes>>('/api/station-types'),
-  grids: (bbox: Bbox, simplify: number | undefined, signal?: AbortSignal) => getJson<GridCollection>(`/api/grids${query({ bbox: bboxParam(bbox), simplify })}`, signal),
-  boundaries: (level: 'district' | 'street' | 'community', simplify?: number) => getJson<Static<typeof Boundaries>>(`/api/admin/boundaries${query({ level, simplify })}`),
+  grids: (bbox: Bbox, simplify: number | undefined, signal?: AbortSignal) =>
+    getJson<GridCollection>(`/api/grids${query({ bbox: bboxParam(bbox), simplify })}`, signal),
+  boundaries: (level: 'district' | 'street' | 'community', simplify?: number) =>
+    getJson<Static<typeof Boundaries>>(`/api/admin/boundaries${query({ level, simplify })}`),
   /** Grids whose name contains `q` or whose code starts with it (search box), simplified. */
   searchGrids: (q: string, signal?: AbortSignal) => getJson<GridCollection>(`/api/grids${query({ q, limit: 8, simplify: 10 })}`, signal),
   gridsOf: (unit: { street?: string; community?: string }) => getJson<GridCollection>(`/api/grids${query({ ...unit, simplify: 10 })}`),
@@ -122,18 +133,19 @@ export const api = {
   stations: (bbox: Bbox, signal?: AbortSignal) => getJson<StationCollection>(`/api/stations${query({ bbox: bboxParam(bbox) })}`, signal),
   coverageStats: (p: CoverageParams, signal?: AbortSignal) => getJson<CoverageStats>(`/api/coverage${coverageQuery(p, { format: 'stats' })}`, signal),
   /** The roll-ups (city, districts, streets, communities) without the grids. */
-  coverageUnits: (p: CoverageParams, signal?: AbortSignal) => getJson<CoverageStats>(`/api/coverage${coverageQuery(p, { format: 'stats', level: 'community' })}`, signal),
+  coverageUnits: (p: CoverageParams, signal?: AbortSignal) =>
+    getJson<CoverageStats>(`/api/coverage${coverageQuery(p, { format: 'stats', level: 'community' })}`, signal),
   /** Covered share and uncovered people of the grids meeting `bbox`, and their gap polygons. */
   coverageShares: (p: CoverageParams, bbox: Bbox, signal?: AbortSignal) =>
-    getJson<Static<typeof CoverageShares>>(
-      `/api/coverage${coverageQuery(p, { format: 'shares', bbox: bboxParam(bbox) })}`,
-      signal,
-    ),
+    getJson<Static<typeof CoverageShares>>(`/api/coverage${coverageQuery(p, { format: 'shares', bbox: bboxParam(bbox) })}`, signal),
   /** Gaps ranked city-wide; with `bbox`, only those meeting it (ranks kept). */
   gaps: (p: CoverageParams, limit: number, signal?: AbortSignal, bbox?: Bbox) =>
     getJson<GapCollection>(`/api/coverage/gaps${coverageQuery(p, bbox ? { limit, bbox: bboxParam(bbox) } : { limit })}`, signal),
   nearest: (p: { lon: number; lat: number; type?: string; amenity?: string[]; open_now?: boolean; limit?: number }, signal?: AbortSignal) =>
-    getJson<Static<typeof NearestStations>>(`/api/stations/nearest${query({ ...p, lon: p.lon.toFixed(6), lat: p.lat.toFixed(6), open_now: p.open_now || undefined })}`, signal),
+    getJson<Static<typeof NearestStations>>(
+      `/api/stations/nearest${query({ ...p, lon: p.lon.toFixed(6), lat: p.lat.toFixed(6), open_now: p.open_now || undefined })}`,
+      signal,
+    ),
 };
 
 /** The query string for a coverage request (also used for the CSV and GeoJSON download links). */
@@ -176,7 +188,9 @@ export async function sendJson<T>(method: string, path: string, body?: unknown, 
 
 /** A raw body (a file) POSTed as `contentType`; failures become `ApiError`. */
 export async function postBody<T>(path: string, body: Blob, contentType: string): Promise<T> {
-  return answer<T>(await fetch(path, { method: 'POST', body, headers: { 'content-type': contentType, accept: 'application/json' }, credentials: 'same-origin' }));
+  return answer<T>(
+    await fetch(path, { method: 'POST', body, headers: { 'content-type': contentType, accept: 'application/json' }, credentials: 'same-origin' }),
+  );
 }
 
 async function answer<T>(res: Response): Promise<T> {
@@ -198,10 +212,14 @@ export const editApi = {
   /** Reshape and/or edit attributes (PATCH /api/grids/:id). */
   reshape: (id: number, version: number, body: { geometry?: Polygon; allow_community_change?: boolean } & GridAttributes, dryRun: boolean) =>
     sendJson<EditResponse>('PATCH', `/api/grids/${id}${dry(dryRun)}`, body, version),
-  create: (body: { community_code: string; name: string; geometry: Polygon; allow_community_change?: boolean }, dryRun: boolean) => sendJson<EditResponse>('POST', `/api/grids${dry(dryRun)}`, body),
+  create: (body: { community_code: string; name: string; geometry: Polygon; allow_community_change?: boolean }, dryRun: boolean) =>
+    sendJson<EditResponse>('POST', `/api/grids${dry(dryRun)}`, body),
   /** Soft delete; the area goes to neighbour `into` (same community, adjacent). */
-  remove: (id: number, version: number, into: number, dryRun: boolean) => sendJson<EditResponse>('DELETE', `/api/grids/${id}${query({ into, dry_run: dryRun || undefined })}`, undefined, version),
-  split: (id: number, version: number, line: LineString, dryRun: boolean) => sendJson<EditResponse>('POST', `/api/grids/${id}/split${dry(dryRun)}`, { line }, version),
+  remove: (id: number, version: number, into: number, dryRun: boolean) =>
+    sendJson<EditResponse>('DELETE', `/api/grids/${id}${query({ into, dry_run: dryRun || undefined })}`, undefined, version),
+  split: (id: number, version: number, line: LineString, dryRun: boolean) =>
+    sendJson<EditResponse>('POST', `/api/grids/${id}/split${dry(dryRun)}`, { line }, version),
   merge: (grids: { id: number; version: number }[], dryRun: boolean) => sendJson<EditResponse>('POST', `/api/grids/merge${dry(dryRun)}`, { grids }),
-  restore: (id: number, version: number, toVersion: number, dryRun: boolean) => sendJson<EditResponse>('POST', `/api/grids/${id}/restore${dry(dryRun)}`, { to_version: toVersion }, version),
+  restore: (id: number, version: number, toVersion: number, dryRun: boolean) =>
+    sendJson<EditResponse>('POST', `/api/grids/${id}/restore${dry(dryRun)}`, { to_version: toVersion }, version),
 };

@@ -120,7 +120,12 @@ function renderList(): void {
           'div',
           { class: 'card-actions' },
           h('button', { type: 'button', class: 'btn-secondary', onclick: () => select(p.id) }, icon('route'), t('courier.route')),
-          h('button', { type: 'button', class: 'btn-primary', 'data-action': 'navigate', onclick: () => openNavigate(f) }, icon('navigate'), t('courier.navigate')),
+          h(
+            'button',
+            { type: 'button', class: 'btn-primary', 'data-action': 'navigate', onclick: () => openNavigate(f) },
+            icon('navigate'),
+            t('courier.navigate'),
+          ),
         ),
       );
     }),
@@ -145,7 +150,13 @@ function openNavigate(f: StationFeature): void {
     h(
       'div',
       { class: 'nav-links' },
-      links.map((l) => h('a', { class: `nav-link ${l.app}`, href: l.url, 'data-app': l.app, target: l.app === 'baidu' ? undefined : '_blank', rel: 'noopener' }, t(label[l.app]))),
+      links.map((l) =>
+        h(
+          'a',
+          { class: `nav-link ${l.app}`, href: l.url, 'data-app': l.app, target: l.app === 'baidu' ? undefined : '_blank', rel: 'noopener' },
+          t(label[l.app]),
+        ),
+      ),
       h('a', { class: 'nav-link web', href: baidu.web, 'data-app': 'baidu-web', target: '_blank', rel: 'noopener' }, t('nav.baiduWeb')),
     ),
     h('p', { class: 'muted small' }, t('nav.coordNote')),
@@ -163,7 +174,10 @@ async function refresh(): Promise<void> {
   state.error = null;
   renderList();
   try {
-    const fc = await api.nearest({ lon: p.lon, lat: p.lat, type: TYPE, amenity: [...state.amenities], open_now: state.openNow, limit: state.limit }, ctrl.signal);
+    const fc = await api.nearest(
+      { lon: p.lon, lat: p.lat, type: TYPE, amenity: [...state.amenities], open_now: state.openNow, limit: state.limit },
+      ctrl.signal,
+    );
     state.results = fc.features;
     if (!state.results.some((f) => f.properties.id === state.selectedId)) state.selectedId = state.results[0]?.properties.id ?? null;
   } catch (e) {

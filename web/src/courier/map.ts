@@ -14,8 +14,20 @@ export async function courierMap(container: HTMLElement, bounds: Bbox | undefine
   const map = createMap(container, bounds, {}, { controls: false });
   await new Promise<void>((resolve) => map.once('load', () => resolve()));
   map.addSource('route', { type: 'geojson', data: EMPTY });
-  map.addLayer({ id: 'route-casing', type: 'line', source: 'route', layout: { 'line-cap': 'round', 'line-join': 'round' }, paint: { 'line-color': '#ffffff', 'line-width': 9 } });
-  map.addLayer({ id: 'route', type: 'line', source: 'route', layout: { 'line-cap': 'round', 'line-join': 'round' }, paint: { 'line-color': '#2563eb', 'line-width': 5 } });
+  map.addLayer({
+    id: 'route-casing',
+    type: 'line',
+    source: 'route',
+    layout: { 'line-cap': 'round', 'line-join': 'round' },
+    paint: { 'line-color': '#ffffff', 'line-width': 9 },
+  });
+  map.addLayer({
+    id: 'route',
+    type: 'line',
+    source: 'route',
+    layout: { 'line-cap': 'round', 'line-join': 'round' },
+    paint: { 'line-color': '#2563eb', 'line-width': 5 },
+  });
   // Streets in detail from zoom 14: a courier needs the small ones.
   networkLoader(map, 14);
   map.on('click', (e) => onTap(e.lngLat.lng, e.lngLat.lat));

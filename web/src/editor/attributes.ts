@@ -48,7 +48,8 @@ export function attributeChanges(p: AttrSource, values: AttrValues): { body: Att
   const errors: FieldError[] = [];
   const name = values.name.trim();
   if (!name) errors.push({ field: 'name', zh: '名称不能为空', en: 'The name may not be empty' });
-  else if (name.length > MAX_LEN.name) errors.push({ field: 'name', zh: `名称过长（最多 ${MAX_LEN.name} 字）`, en: `The name is too long (max ${MAX_LEN.name})` });
+  else if (name.length > MAX_LEN.name)
+    errors.push({ field: 'name', zh: `名称过长（最多 ${MAX_LEN.name} 字）`, en: `The name is too long (max ${MAX_LEN.name})` });
   else if (name !== p.name) body.name = name;
   for (const f of ['leader_name', 'leader_phone', 'party_branch'] as const) {
     const v = values[f].trim();
@@ -109,7 +110,10 @@ export function sharesBorder(a: Polygon, b: Polygon, tol = 1e-7): boolean {
   const ra = a.coordinates[0];
   const rb = b.coordinates[0];
   const hits: Position[] = [];
-  for (const [from, to] of [[ra, rb], [rb, ra]])
+  for (const [from, to] of [
+    [ra, rb],
+    [rb, ra],
+  ])
     for (const p of from.slice(0, -1))
       if (onRing(p, to, tol2) && !hits.some((q) => (q[0] - p[0]) ** 2 + (q[1] - p[1]) ** 2 <= tol2)) {
         hits.push(p);

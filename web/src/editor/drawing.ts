@@ -89,7 +89,14 @@ export function setupDraw(m: MapLibreMap): void {
       }),
       new TerraDrawPolygonMode({
         snapping: { toCustom: snap },
-        styles: { fillColor: '#16a34a', fillOpacity: 0.2, outlineColor: '#15803d', outlineWidth: 2.5, closingPointColor: '#ffffff', closingPointOutlineColor: '#15803d' },
+        styles: {
+          fillColor: '#16a34a',
+          fillOpacity: 0.2,
+          outlineColor: '#15803d',
+          outlineWidth: 2.5,
+          closingPointColor: '#ffffff',
+          closingPointOutlineColor: '#15803d',
+        },
       }),
       new TerraDrawLineStringMode({ snapping: { toCustom: snap }, styles: { lineStringColor: '#b91c1c', lineStringWidth: 3 } }),
     ],

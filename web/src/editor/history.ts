@@ -61,7 +61,14 @@ export function renderHistoryPanel(restore: (e: HistoryEntry) => void): void {
   const h = state.history;
   renderHistory(
     hp,
-    { gridName: target?.ref.properties.name, currentVersion: target?.ref.properties.version, deleted: !!target?.deleted, entries: h?.entries, loading: h?.loading, error: h?.error },
+    {
+      gridName: target?.ref.properties.name,
+      currentVersion: target?.ref.properties.version,
+      deleted: !!target?.deleted,
+      entries: h?.entries,
+      loading: h?.loading,
+      error: h?.error,
+    },
     {
       restore,
       hover: (e) => {

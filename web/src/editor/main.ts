@@ -48,14 +48,21 @@ async function start(user: AuthUser): Promise<void> {
   $('#toolbar').hidden = false;
   $('#sidebar').hidden = false;
   const streets = user.streets.map((s) => s.name).join('、');
-  $('#who').textContent = `${user.display_name}（${user.role_name_zh}）${streets ? ` · ${t('editor.street')}：${streets}` : user.role === 'admin' ? ` · ${t('editor.allStreets')}` : ''}`;
+  $('#who').textContent =
+    `${user.display_name}（${user.role_name_zh}）${streets ? ` · ${t('editor.street')}：${streets}` : user.role === 'admin' ? ` · ${t('editor.allStreets')}` : ''}`;
   if (user.role !== 'street_editor' && user.role !== 'admin') message(t('login.readOnly', { role: user.role_name_zh }), 'info');
   status(t('status.loading'));
-  const [types, tree] = await Promise.all([api.stationTypes().catch(() => null), fetch('/api/admin/tree').then((r) => r.json() as Promise<AdminTree>).catch(() => null)]);
+  const [types, tree] = await Promise.all([
+    api.stationTypes().catch(() => null),
+    fetch('/api/admin/tree')
+      .then((r) => r.json() as Promise<AdminTree>)
+      .catch(() => null),
+  ]);
   store.setTypeNames(types?.types ?? []);
   const mine = new Set(user.streets.map((s) => s.code));
   for (const d of tree?.districts ?? [])
-    for (const s of d.streets) if (user.role === 'admin' || mine.has(s.code)) store.addCommunities(s.communities.map((c) => ({ code: c.code, name: c.name, street: s.name })));
+    for (const s of d.streets)
+      if (user.role === 'admin' || mine.has(s.code)) store.addCommunities(s.communities.map((c) => ({ code: c.code, name: c.name, street: s.name })));
   await loadGrids();
   const own = [...state.grids.values()].filter((g) => canEdit(user, g));
   const bounds = boundsOf({ type: 'FeatureCollection', features: own.length ? own : [...state.grids.values()] }) ?? state.datasetBbox;

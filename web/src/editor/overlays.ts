@@ -28,7 +28,8 @@ export function setOverlay(id: SourceId, data: FeatureCollection): void {
 }
 
 /** One polygon as an overlay (a history version), or none. */
-export const polygonOverlay = (g: Polygon | null | undefined): FeatureCollection => (g ? { type: 'FeatureCollection', features: [{ type: 'Feature', geometry: g, properties: {} }] } : EMPTY);
+export const polygonOverlay = (g: Polygon | null | undefined): FeatureCollection =>
+  g ? { type: 'FeatureCollection', features: [{ type: 'Feature', geometry: g, properties: {} }] } : EMPTY;
 
 export function clearOverlays(): void {
   for (const id of ['preview', 'problems', 'conflict', 'history-geom'] as const) setOverlay(id, EMPTY);
@@ -38,7 +39,9 @@ export function clearOverlays(): void {
 export function showProblems(problems: EditProblem[]): void {
   setOverlay('problems', {
     type: 'FeatureCollection',
-    features: problems.filter((p) => p.location).map((p, i) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: p.location! }, properties: { i: i + 1, code: p.code } })),
+    features: problems
+      .filter((p) => p.location)
+      .map((p, i) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: p.location! }, properties: { i: i + 1, code: p.code } })),
   });
 }
 

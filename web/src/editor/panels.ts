@@ -47,9 +47,14 @@ export function renderPreview(
     const refused = e.status === 403;
     el.replaceChildren(
       ...nodes(
-      title,
-      h('p', { class: `alert ${refused ? 'refused' : 'invalid'}`, 'data-status': e.status ?? '' }, refused ? t('preview.refused') : problems.length ? t('preview.problems') : '', problems.length ? null : e instanceof Error && 'zh' in e ? pick(e.zh, e.en) : (state.error as Error).message),
-      problems.length ? problemList(problems, focus) : null,
+        title,
+        h(
+          'p',
+          { class: `alert ${refused ? 'refused' : 'invalid'}`, 'data-status': e.status ?? '' },
+          refused ? t('preview.refused') : problems.length ? t('preview.problems') : '',
+          problems.length ? null : e instanceof Error && 'zh' in e ? pick(e.zh, e.en) : (state.error as Error).message,
+        ),
+        problems.length ? problemList(problems, focus) : null,
       ),
     );
     return;
@@ -78,49 +83,77 @@ export function renderPreview(
       'tr',
       { 'data-type': c.type },
       h('td', {}, n ? pick(n.zh, n.en) : c.type),
-      h('td', { class: 'num' }, fmtPct(c.shareBefore), ' → ', fmtPct(c.shareAfter), h('br'), h('small', { class: c.deltaPp < 0 ? 'alert' : 'muted' }, pp(c.deltaPp))),
+      h(
+        'td',
+        { class: 'num' },
+        fmtPct(c.shareBefore),
+        ' → ',
+        fmtPct(c.shareAfter),
+        h('br'),
+        h('small', { class: c.deltaPp < 0 ? 'alert' : 'muted' }, pp(c.deltaPp)),
+      ),
       h('td', { class: `num ${c.losing > 0 ? 'alert' : ''}` }, fmtInt(c.losing)),
     );
   });
   el.replaceChildren(
     ...nodes(
-    title,
-    state.stale ? h('p', { class: 'alert' }, t('preview.stale')) : head,
-    r.warnings.length ? h('div', { class: 'warnings' }, h('h3', {}, t('preview.warnings')), problemList(r.warnings, focus)) : null,
-    h(
-      'div',
-      { class: 'kpis' },
-      kpi(t('preview.moved'), fmtInt(s.populationMoved), 'moved'),
-      kpi(t('preview.population'), `${fmtInt(s.populationBefore)} → ${fmtInt(s.populationAfter)}`),
-      kpi(t('preview.stations'), `${s.stationsBefore} → ${s.stationsAfter}`),
-      kpi(t('preview.losing'), fmtInt(s.maxLosing), s.maxLosing > 0 ? 'losing' : 'none'),
-    ),
-    h('h3', {}, t('preview.grids')),
-    h('table', { class: 'impact' }, h('thead', {}, h('tr', {}, h('th', {}, t('col.name')), h('th', {}, t('grid.area')), h('th', {}, t('popup.population')))), h('tbody', {}, gridRows)),
-    cov.length
-      ? [
-          h('h3', {}, t('preview.coverage')),
-          h('table', { class: 'impact coverage' }, h('thead', {}, h('tr', {}, h('th', {}, t('controls.types')), h('th', {}, t('col.covered')), h('th', {}, t('preview.losing')))), h('tbody', {}, cov)),
-        ]
-      : null,
+      title,
+      state.stale ? h('p', { class: 'alert' }, t('preview.stale')) : head,
+      r.warnings.length ? h('div', { class: 'warnings' }, h('h3', {}, t('preview.warnings')), problemList(r.warnings, focus)) : null,
+      h(
+        'div',
+        { class: 'kpis' },
+        kpi(t('preview.moved'), fmtInt(s.populationMoved), 'moved'),
+        kpi(t('preview.population'), `${fmtInt(s.populationBefore)} → ${fmtInt(s.populationAfter)}`),
+        kpi(t('preview.stations'), `${s.stationsBefore} → ${s.stationsAfter}`),
+        kpi(t('preview.losing'), fmtInt(s.maxLosing), s.maxLosing > 0 ? 'losing' : 'none'),
+      ),
+      h('h3', {}, t('preview.grids')),
+      h(
+        'table',
+        { class: 'impact' },
+        h('thead', {}, h('tr', {}, h('th', {}, t('col.name')), h('th', {}, t('grid.area')), h('th', {}, t('popup.population')))),
+        h('tbody', {}, gridRows),
+      ),
+      cov.length
+        ? [
+            h('h3', {}, t('preview.coverage')),
+            h(
+              'table',
+              { class: 'impact coverage' },
+              h('thead', {}, h('tr', {}, h('th', {}, t('controls.types')), h('th', {}, t('col.covered')), h('th', {}, t('preview.losing')))),
+              h('tbody', {}, cov),
+            ),
+          ]
+        : null,
     ),
   );
 }
 
-const kpi = (label: string, value: string, key?: string) => h('div', { class: 'kpi', 'data-kpi': key }, h('div', { class: 'kpi-label' }, label), h('div', { class: 'kpi-value' }, value));
+const kpi = (label: string, value: string, key?: string) =>
+  h('div', { class: 'kpi', 'data-kpi': key }, h('div', { class: 'kpi-label' }, label), h('div', { class: 'kpi-value' }, value));
 
 export function renderHistory(
   el: HTMLElement,
   state: { gridName?: string; currentVersion?: number; deleted?: boolean; entries?: HistoryEntry[]; loading?: boolean; error?: string },
   on: { restore: (e: HistoryEntry) => void; hover: (e: HistoryEntry | null) => void },
 ): void {
-  const title = h('h2', {}, t('history.title'), state.gridName ? ` · ${state.gridName}` : '', state.deleted ? h('span', { class: 'badge closed' }, t('deleted.badge')) : null);
+  const title = h(
+    'h2',
+    {},
+    t('history.title'),
+    state.gridName ? ` · ${state.gridName}` : '',
+    state.deleted ? h('span', { class: 'badge closed' }, t('deleted.badge')) : null,
+  );
   if (!state.gridName) return void el.replaceChildren(title, h('p', { class: 'muted' }, t('history.pick')));
   if (state.loading) return void el.replaceChildren(title, h('p', { class: 'muted' }, t('status.loading')));
   if (state.error) return void el.replaceChildren(title, h('p', { class: 'alert' }, state.error));
   const entries = state.entries ?? [];
   if (!entries.length) return void el.replaceChildren(title, h('p', { class: 'muted' }, t('history.empty')));
-  const when = (iso: string | null) => iso === null ? '—' : new Date(iso).toLocaleString(lang() === 'zh' ? 'zh-CN' : 'en-GB', { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  const when = (iso: string | null) =>
+    iso === null
+      ? '—'
+      : new Date(iso).toLocaleString(lang() === 'zh' ? 'zh-CN' : 'en-GB', { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
   el.replaceChildren(
     title,
     h(
@@ -131,11 +164,20 @@ export function renderHistory(
         const li = h(
           'li',
           { 'data-version': e.version, class: current ? 'current' : '' },
-          h('div', { class: 'hrow' }, h('strong', {}, `v${e.version}`), ' ', t(`op.${e.operation}` as MessageKey), current ? h('span', { class: 'badge open' }, t('history.current')) : null),
+          h(
+            'div',
+            { class: 'hrow' },
+            h('strong', {}, `v${e.version}`),
+            ' ',
+            t(`op.${e.operation}` as MessageKey),
+            current ? h('span', { class: 'badge open' }, t('history.current')) : null,
+          ),
           e.operation === 'original'
             ? h('div', { class: 'muted small' }, t('history.original'))
             : h('div', { class: 'muted small' }, t('history.by', { who: e.changed_by, when: when(e.changed_at) }), e.area_m2 ? ` · ${fmtArea(e.area_m2)}` : ''),
-          !current && e.after_geometry ? h('button', { type: 'button', class: 'tool small restore', onclick: () => on.restore(e) }, t('history.restore')) : null,
+          !current && e.after_geometry
+            ? h('button', { type: 'button', class: 'tool small restore', onclick: () => on.restore(e) }, t('history.restore'))
+            : null,
         );
         li.addEventListener('mouseenter', () => on.hover(e));
         li.addEventListener('mouseleave', () => on.hover(null));
@@ -145,7 +187,11 @@ export function renderHistory(
   );
 }
 
-export function renderConflict(dialog: HTMLDialogElement, d: { code: string; yours: number; theirs: number }, on: { keepTheirs: () => void; reapply: () => void }): void {
+export function renderConflict(
+  dialog: HTMLDialogElement,
+  d: { code: string; yours: number; theirs: number },
+  on: { keepTheirs: () => void; reapply: () => void },
+): void {
   dialog.replaceChildren(
     h('h2', {}, t('conflict.title'), ` · ${d.code}`),
     h('p', {}, t('conflict.body', { yours: d.yours, theirs: d.theirs })),
@@ -170,7 +216,13 @@ export function attributeForm(
   const inputs = new Map<AttrField, { input: HTMLInputElement; err: HTMLElement }>();
   const rows = ATTR_FIELDS.map((f) => {
     const numeric = f === 'population' || f === 'households';
-    const input = h('input', { id: `attr-${f}`, name: f, value: values[f], inputmode: numeric ? 'numeric' : f === 'leader_phone' ? 'tel' : undefined, autocomplete: 'off' });
+    const input = h('input', {
+      id: `attr-${f}`,
+      name: f,
+      value: values[f],
+      inputmode: numeric ? 'numeric' : f === 'leader_phone' ? 'tel' : undefined,
+      autocomplete: 'off',
+    });
     input.addEventListener('input', () => on.input(f, input.value));
     const err = h('small', { class: 'field-error', id: `attr-${f}-error`, hidden: true });
     input.setAttribute('aria-describedby', err.id);
@@ -214,7 +266,12 @@ export function renderDeleted(el: HTMLElement, list: { id: number; code: string;
       'ul',
       { class: 'deleted-list' },
       list.map((d) =>
-        h('li', { 'data-grid': d.id }, h('span', {}, d.name, ' ', h('small', { class: 'muted' }, d.code)), h('button', { type: 'button', class: 'tool small', onclick: () => open(d.id) }, t('deleted.history'))),
+        h(
+          'li',
+          { 'data-grid': d.id },
+          h('span', {}, d.name, ' ', h('small', { class: 'muted' }, d.code)),
+          h('button', { type: 'button', class: 'tool small', onclick: () => open(d.id) }, t('deleted.history')),
+        ),
       ),
     ),
   );

@@ -96,7 +96,13 @@ export function attrState(d: Draft): { body: AttrBody; errors: FieldError[]; cha
 /** Own grids of the same community sharing a border with `g`: where its area can go. */
 export function deleteCandidates(d: Pick<Draft, 'user' | 'grids'>, g: GridFeature): GridFeature[] {
   return [...d.grids.values()]
-    .filter((o) => o.properties.id !== g.properties.id && canEdit(d.user, o) && o.properties.community_code === g.properties.community_code && sharesBorder(o.geometry, g.geometry))
+    .filter(
+      (o) =>
+        o.properties.id !== g.properties.id &&
+        canEdit(d.user, o) &&
+        o.properties.community_code === g.properties.community_code &&
+        sharesBorder(o.geometry, g.geometry),
+    )
     .sort((a, b) => a.properties.code.localeCompare(b.properties.code));
 }
 
@@ -172,7 +178,10 @@ export function focusAfterSave(p: Pending, r: Pick<EditResponse, 'changes'>): nu
 }
 
 /** Grids deleted this session after a save: deleted ones join (restorable), restored ones leave. */
-export function deletedAfterSave(deleted: readonly DeletedGrid[], changes: readonly Pick<GridChange, 'role' | 'grid_id' | 'code' | 'name' | 'version_after'>[]): DeletedGrid[] {
+export function deletedAfterSave(
+  deleted: readonly DeletedGrid[],
+  changes: readonly Pick<GridChange, 'role' | 'grid_id' | 'code' | 'name' | 'version_after'>[],
+): DeletedGrid[] {
   let out = [...deleted];
   for (const c of changes) {
     if (c.role === 'deleted') out = [...out.filter((x) => x.id !== c.grid_id), { id: c.grid_id, code: c.code, name: c.name, version: c.version_after }];

@@ -56,7 +56,10 @@ function send(p: Pending, dryRun: boolean): Promise<EditResponse> {
     case 'split':
       return editApi.split(p.grid.properties.id, v(p.grid), p.line, dryRun);
     case 'merge':
-      return editApi.merge(p.grids.map((g) => ({ id: g.properties.id, version: v(g) })), dryRun);
+      return editApi.merge(
+        p.grids.map((g) => ({ id: g.properties.id, version: v(g) })),
+        dryRun,
+      );
     case 'restore':
       return editApi.restore(p.grid.properties.id, v(p.grid), p.toVersion, dryRun);
   }
@@ -157,19 +160,23 @@ function openConflict(d: ConflictDetails, p: Pending): void {
     ],
   });
   const grid = state.grids.get(d.grid_id);
-  renderConflict(dialog, { code: d.current.properties.code ?? grid?.properties.code ?? String(d.grid_id), yours: d.your_version, theirs: d.current_version }, {
-    keepTheirs: () => {
-      dialog.close();
-      void reloadAndReselect();
+  renderConflict(
+    dialog,
+    { code: d.current.properties.code ?? grid?.properties.code ?? String(d.grid_id), yours: d.your_version, theirs: d.current_version },
+    {
+      keepTheirs: () => {
+        dialog.close();
+        void reloadAndReselect();
+      },
+      reapply: () => {
+        dialog.close();
+        setOverlay('conflict', EMPTY);
+        store.overrideVersion(d.grid_id, d.current_version);
+        const again = pending();
+        if (again) void commit(again, keyOf(again));
+      },
     },
-    reapply: () => {
-      dialog.close();
-      setOverlay('conflict', EMPTY);
-      store.overrideVersion(d.grid_id, d.current_version);
-      const again = pending();
-      if (again) void commit(again, keyOf(again));
-    },
-  });
+  );
   if (!dialog.open) dialog.show();
 }
 
@@ -208,4 +215,3 @@ export function restoreFrom(e: HistoryEntry): void {
   if (e.after_geometry) setOverlay('history-geom', polygonOverlay(e.after_geometry));
   void runPreview();
 }
-

@@ -45,7 +45,9 @@ export function render(): void {
   saveBtn.disabled = !p || !!state.preview?.running || (!!state.preview && state.preview.key === key && !!state.preview.error);
   saveBtn.textContent = previewFresh ? t('tool.confirmSave') : t('tool.save');
   $('#history-btn').setAttribute('aria-pressed', String(state.historyOpen));
-  $('#hint').textContent = t(state.tool === 'select' ? 'hint.select' : state.tool === 'create' ? 'hint.create' : state.tool === 'split' ? 'hint.split' : 'hint.merge');
+  $('#hint').textContent = t(
+    state.tool === 'select' ? 'hint.select' : state.tool === 'create' ? 'hint.create' : state.tool === 'split' ? 'hint.split' : 'hint.merge',
+  );
   const allow = $<HTMLInputElement>('#allow-community');
   allow.checked = state.allowCommunity;
   allow.disabled = !(state.tool === 'create' || (state.tool === 'select' && !!state.selected && !state.deleting && !state.restore));
@@ -139,9 +141,16 @@ function pendingText(p: Pending | null): string {
   if (!p) return t('pending.none');
   switch (p.kind) {
     case 'reshape':
-      return Object.keys(p.attrs).length ? t('pending.reshapeAttributes', { name: p.grid.properties.name }) : t('pending.reshape', { name: p.grid.properties.name });
+      return Object.keys(p.attrs).length
+        ? t('pending.reshapeAttributes', { name: p.grid.properties.name })
+        : t('pending.reshape', { name: p.grid.properties.name });
     case 'attributes':
-      return t('pending.attributes', { name: p.grid.properties.name, fields: Object.keys(p.attrs).map((f) => t(`attr.${f as AttrField}`)).join('、') });
+      return t('pending.attributes', {
+        name: p.grid.properties.name,
+        fields: Object.keys(p.attrs)
+          .map((f) => t(`attr.${f as AttrField}`))
+          .join('、'),
+      });
     case 'delete':
       return t('pending.delete', { name: p.grid.properties.name, into: p.into.properties.name });
     case 'create':
@@ -172,7 +181,11 @@ function renderPendingPanel(p: Pending | null): void {
     const into = d.into === null ? undefined : state.grids.get(d.into);
     el.replaceChildren(
       h('h2', {}, t('tool.save')),
-      h('p', { class: 'pending', id: 'pending-text' }, into ? t('pending.delete', { name: d.grid.properties.name, into: into.properties.name }) : t('pending.deletePick', { name: d.grid.properties.name })),
+      h(
+        'p',
+        { class: 'pending', id: 'pending-text' },
+        into ? t('pending.delete', { name: d.grid.properties.name, into: into.properties.name }) : t('pending.deletePick', { name: d.grid.properties.name }),
+      ),
       h('label', { class: 'field' }, h('span', {}, t('delete.into')), select),
       h('p', { class: 'muted small' }, t('delete.mapHint')),
       h('button', { type: 'button', class: 'tool small', id: 'delete-cancel', onclick: startDelete }, t('delete.cancel')),
@@ -200,10 +213,20 @@ function renderPendingPanel(p: Pending | null): void {
       store.setCreateName(name.value);
       store.changed();
     });
-    el.replaceChildren(h('h2', {}, t('pending.create')), h('label', { class: 'field' }, h('span', {}, t('create.community')), select), h('label', { class: 'field' }, h('span', {}, t('create.name')), name));
+    el.replaceChildren(
+      h('h2', {}, t('pending.create')),
+      h('label', { class: 'field' }, h('span', {}, t('create.community')), select),
+      h('label', { class: 'field' }, h('span', {}, t('create.name')), name),
+    );
     return;
   }
   const mergeList =
-    state.tool === 'merge' && state.mergeIds.length ? h('ol', { class: 'merge-list' }, state.mergeIds.map((id) => h('li', {}, state.grids.get(id)?.properties.name ?? String(id)))) : null;
+    state.tool === 'merge' && state.mergeIds.length
+      ? h(
+          'ol',
+          { class: 'merge-list' },
+          state.mergeIds.map((id) => h('li', {}, state.grids.get(id)?.properties.name ?? String(id))),
+        )
+      : null;
   el.replaceChildren(...nodes(h('h2', {}, t('tool.save')), h('p', { class: p ? 'pending' : 'muted', id: 'pending-text' }, pendingText(p)), mergeList));
 }

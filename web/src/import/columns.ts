@@ -8,7 +8,20 @@ import type { ColumnMapping as ColumnMappingSchema, TableField as TableFieldSche
 
 export type TableField = Static<typeof TableFieldSchema>;
 
-export const TABLE_FIELDS: readonly TableField[] = ['code', 'name', 'type', 'address', 'lon', 'lat', 'lonlat', 'openingHours', 'amenities', 'phone', 'operator', 'status'];
+export const TABLE_FIELDS: readonly TableField[] = [
+  'code',
+  'name',
+  'type',
+  'address',
+  'lon',
+  'lat',
+  'lonlat',
+  'openingHours',
+  'amenities',
+  'phone',
+  'operator',
+  'status',
+];
 
 /** One column as the preview returns it. */
 export type ColumnMapping = Static<typeof ColumnMappingSchema>;

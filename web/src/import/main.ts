@@ -13,7 +13,22 @@ import type { MessageKey } from '../i18n/messages.js';
 import { $, h } from '../ui/dom.js';
 import { errorText } from '../ui/feedback.js';
 import { setupLogin, type Login } from '../ui/login.js';
-import { ACCEPT, CRS_LIST, exportUrl, fmtBytes, formatOfFileName, importUrl, IMPORT_KINDS, isTable, kindsFor, mayImport, previewUrl, type Crs, type ImportFormat, type ImportKind } from './files.js';
+import {
+  ACCEPT,
+  CRS_LIST,
+  exportUrl,
+  fmtBytes,
+  formatOfFileName,
+  importUrl,
+  IMPORT_KINDS,
+  isTable,
+  kindsFor,
+  mayImport,
+  previewUrl,
+  type Crs,
+  type ImportFormat,
+  type ImportKind,
+} from './files.js';
 import { assignField, columnsParam, missingFields, TABLE_FIELDS, type ColumnMapping } from './columns.js';
 import { commitState, sortedRejected, uploadShare, type ImportReport } from './report.js';
 import { upload } from './upload.js';
@@ -82,7 +97,12 @@ function invalidate(): void {
 // Rendering
 
 function radio(name: string, value: string, label: string, checked: boolean, disabled: boolean, onChange: () => void): HTMLLabelElement {
-  return h('label', { class: `imp-choice${checked ? ' on' : ''}${disabled ? ' off' : ''}` }, h('input', { type: 'radio', name, value, checked, disabled, onchange: onChange }), h('span', {}, label));
+  return h(
+    'label',
+    { class: `imp-choice${checked ? ' on' : ''}${disabled ? ' off' : ''}` },
+    h('input', { type: 'radio', name, value, checked, disabled, onchange: onChange }),
+    h('span', {}, label),
+  );
 }
 
 function renderKinds(): void {
@@ -117,7 +137,9 @@ function renderCrs(): void {
 }
 
 function renderFile(): void {
-  $('#file-name').textContent = S.file ? `${S.file.name} · ${fmtBytes(S.file.size)}${S.format ? ` · ${t(`import.format.${S.format}` as MessageKey)}` : ''}` : '';
+  $('#file-name').textContent = S.file
+    ? `${S.file.name} · ${fmtBytes(S.file.size)}${S.format ? ` · ${t(`import.format.${S.format}` as MessageKey)}` : ''}`
+    : '';
   $('#drop').classList.toggle('has-file', !!S.file);
 }
 
@@ -166,12 +188,27 @@ function renderColumns(): void {
         h(
           'table',
           { class: 'imp-table imp-mapping', id: 'mapping' },
-          h('thead', {}, h('tr', {}, h('th', {}, '#'), ...chosen.map((c) => h('th', {}, c.header || '—'))), h('tr', { class: 'imp-map-row' }, h('th', {}, '→'), ...chosen.map((c, i) => h('th', { class: c.field ? 'mapped' : 'ignored' }, c.header ? select(c, i) : '')))),
+          h(
+            'thead',
+            {},
+            h('tr', {}, h('th', {}, '#'), ...chosen.map((c) => h('th', {}, c.header || '—'))),
+            h(
+              'tr',
+              { class: 'imp-map-row' },
+              h('th', {}, '→'),
+              ...chosen.map((c, i) => h('th', { class: c.field ? 'mapped' : 'ignored' }, c.header ? select(c, i) : '')),
+            ),
+          ),
           h('tbody', {}, ...data.rows.map((r) => h('tr', {}, h('td', { class: 'num' }, r.row), ...chosen.map((_, i) => cell(r.cells[i]))))),
         ),
-    ),
-    h('p', { class: 'hint' }, t('import.columns.rows', { n: data.rows.length, total: data.total_rows, header: data.header_row }), data.encoding ? ` · ${t('import.info.encoding', { v: data.encoding })}` : ''),
-    missing.length ? h('p', { class: 'alert', id: 'missing' }, t('import.columns.missing', { fields: missing.map(fieldName).join('、') })) : null,
+      ),
+      h(
+        'p',
+        { class: 'hint' },
+        t('import.columns.rows', { n: data.rows.length, total: data.total_rows, header: data.header_row }),
+        data.encoding ? ` · ${t('import.info.encoding', { v: data.encoding })}` : '',
+      ),
+      missing.length ? h('p', { class: 'alert', id: 'missing' }, t('import.columns.missing', { fields: missing.map(fieldName).join('、') })) : null,
     ),
   );
 }
@@ -185,7 +222,11 @@ function renderProgress(): void {
   if (S.phase === 'upload') {
     const share = uploadShare(S.progress.loaded, S.progress.total) ?? 0;
     fill.style.width = `${(share * 100).toFixed(1)}%`;
-    text.textContent = t('import.progress.upload', { sent: fmtBytes(S.progress.loaded), total: fmtBytes(S.progress.total), pct: `${Math.round(share * 100)}%` });
+    text.textContent = t('import.progress.upload', {
+      sent: fmtBytes(S.progress.loaded),
+      total: fmtBytes(S.progress.total),
+      pct: `${Math.round(share * 100)}%`,
+    });
   } else if (S.phase === 'server') {
     fill.style.width = '';
     text.textContent = t('import.progress.server');
@@ -200,7 +241,8 @@ function renderReport(): void {
     return;
   }
   const title = r.committed ? t('import.report.committed') : !r.dry_run ? t('import.report.rejectedCommit') : t('import.report.dry');
-  const count = (key: MessageKey, n: number, cls: string) => h('div', { class: `imp-count ${cls}${n > 0 ? ' some' : ''}`, 'data-count': cls }, h('strong', {}, fmtInt(n)), h('span', {}, t(key)));
+  const count = (key: MessageKey, n: number, cls: string) =>
+    h('div', { class: `imp-count ${cls}${n > 0 ? ' some' : ''}`, 'data-count': cls }, h('strong', {}, fmtInt(n)), h('span', {}, t(key)));
   const rejected = sortedRejected(r);
   const check = r.crs_check;
   box.replaceChildren(
@@ -214,52 +256,81 @@ function renderReport(): void {
         count('import.count.updated', r.updated, 'updated'),
         count('import.count.unchanged', r.unchanged, 'unchanged'),
         count('import.count.rejected', r.rejected_rows, 'rejected'), // rows, not problems (a row may have several)
-    ),
-    rejected.length
-      ? h(
-          'div',
-          { class: 'imp-rejected' },
-          h('h4', {}, t('import.rejected.title')),
-          h(
+      ),
+      rejected.length
+        ? h(
             'div',
-            { class: 'imp-scroll' },
+            { class: 'imp-rejected' },
+            h('h4', {}, t('import.rejected.title')),
             h(
-              'table',
-              { class: 'imp-table', id: 'rejected' },
-              h('thead', {}, h('tr', {}, h('th', {}, t('import.rejected.row')), h('th', {}, t('import.rejected.code')), h('th', {}, t('import.rejected.reason')))),
-              h('tbody', {}, ...rejected.map((x) => h('tr', { 'data-row': x.row ?? '', 'data-code': x.code }, h('td', { class: 'num' }, x.row ?? t('import.rejected.file')), h('td', {}, x.feature_code ?? ''), h('td', {}, pick(x.reason_zh, x.reason_en))))),
+              'div',
+              { class: 'imp-scroll' },
+              h(
+                'table',
+                { class: 'imp-table', id: 'rejected' },
+                h(
+                  'thead',
+                  {},
+                  h('tr', {}, h('th', {}, t('import.rejected.row')), h('th', {}, t('import.rejected.code')), h('th', {}, t('import.rejected.reason'))),
+                ),
+                h(
+                  'tbody',
+                  {},
+                  ...rejected.map((x) =>
+                    h(
+                      'tr',
+                      { 'data-row': x.row ?? '', 'data-code': x.code },
+                      h('td', { class: 'num' }, x.row ?? t('import.rejected.file')),
+                      h('td', {}, x.feature_code ?? ''),
+                      h('td', {}, pick(x.reason_zh, x.reason_en)),
+                    ),
+                  ),
+                ),
+              ),
             ),
-          ),
-        )
-      : null,
-    r.repairs?.length
-      ? h(
-          'div',
-          { class: 'imp-repairs', id: 'repairs' },
-          h('h4', {}, t('import.repairs.title')),
-          h(
-            'ul',
-            {},
-            ...r.repairs.map((x) =>
-              h('li', { 'data-row': x.row }, `${x.row}${x.feature_code ? `（${x.feature_code}）` : ''}：${x.fixes.map((f) => pick(f.reason_zh, f.reason_en)).join('；')} · ${fmtInt(Math.round(x.area_before_m2))} → ${fmtInt(Math.round(x.area_after_m2))} m²`),
+          )
+        : null,
+      r.repairs?.length
+        ? h(
+            'div',
+            { class: 'imp-repairs', id: 'repairs' },
+            h('h4', {}, t('import.repairs.title')),
+            h(
+              'ul',
+              {},
+              ...r.repairs.map((x) =>
+                h(
+                  'li',
+                  { 'data-row': x.row },
+                  `${x.row}${x.feature_code ? `（${x.feature_code}）` : ''}：${x.fixes.map((f) => pick(f.reason_zh, f.reason_en)).join('；')} · ${fmtInt(Math.round(x.area_before_m2))} → ${fmtInt(Math.round(x.area_after_m2))} m²`,
+                ),
+              ),
             ),
-          ),
-        )
-      : null,
-    r.warnings.length ? h('div', { class: 'imp-warnings', id: 'warnings' }, h('h4', {}, t('import.warnings')), h('ul', {}, ...r.warnings.map((w) => h('li', {}, pick(w.zh, w.en))))) : null,
-    check && check.points > 0
-      ? h(
-          'p',
-          { class: 'hint', id: 'crs-check' },
-          t('import.crsCheck', { n: check.points }),
-          ' ',
-          Object.entries(check.mean_m)
-            .map(([c, m]) => `${t(`import.crs.${c}` as MessageKey).split(/[（(]/)[0]} ${Math.round(m)} m`)
-            .join(' · '),
-          check.suspected ? h('strong', { class: 'alert' }, ` · ${t('import.crsSuspected', { crs: t(`import.crs.${check.suspected}` as MessageKey) })}`) : null,
-        )
-      : null,
-    'encoding' in r.info && typeof r.info.encoding === 'string' ? h('p', { class: 'hint' }, t('import.info.encoding', { v: r.info.encoding })) : null,
+          )
+        : null,
+      r.warnings.length
+        ? h(
+            'div',
+            { class: 'imp-warnings', id: 'warnings' },
+            h('h4', {}, t('import.warnings')),
+            h('ul', {}, ...r.warnings.map((w) => h('li', {}, pick(w.zh, w.en)))),
+          )
+        : null,
+      check && check.points > 0
+        ? h(
+            'p',
+            { class: 'hint', id: 'crs-check' },
+            t('import.crsCheck', { n: check.points }),
+            ' ',
+            Object.entries(check.mean_m)
+              .map(([c, m]) => `${t(`import.crs.${c}` as MessageKey).split(/[（(]/)[0]} ${Math.round(m)} m`)
+              .join(' · '),
+            check.suspected
+              ? h('strong', { class: 'alert' }, ` · ${t('import.crsSuspected', { crs: t(`import.crs.${check.suspected}` as MessageKey) })}`)
+              : null,
+          )
+        : null,
+      'encoding' in r.info && typeof r.info.encoding === 'string' ? h('p', { class: 'hint' }, t('import.info.encoding', { v: r.info.encoding })) : null,
     ),
   );
 }
@@ -304,7 +375,12 @@ function renderExports(): void {
       'tbody',
       {},
       ...(['grids', 'stations', 'gaps'] as const).map((w) =>
-        h('tr', {}, h('th', {}, t(`import.export.${w}` as MessageKey)), ...formats.map(([f, label]) => h('td', {}, h('a', { href: exportUrl(w, f, S.exportCrs), download: '', 'data-export': `${w}-${f}` }, label)))),
+        h(
+          'tr',
+          {},
+          h('th', {}, t(`import.export.${w}` as MessageKey)),
+          ...formats.map(([f, label]) => h('td', {}, h('a', { href: exportUrl(w, f, S.exportCrs), download: '', 'data-export': `${w}-${f}` }, label))),
+        ),
       ),
     ),
   );

@@ -41,7 +41,12 @@ const roadWidth = (scale: number): maplibregl.ExpressionSpecification => [
   ['*', scale, ['match', ['get', 'highway'], ['primary', 'trunk', 'motorway'], 12, ['secondary'], 9, ['tertiary'], 7, 3.5]],
 ];
 
-export function createMap(container: HTMLElement, bounds: Bbox | undefined, options: Partial<maplibregl.MapOptions> = {}, { controls = true } = {}): maplibregl.Map {
+export function createMap(
+  container: HTMLElement,
+  bounds: Bbox | undefined,
+  options: Partial<maplibregl.MapOptions> = {},
+  { controls = true } = {},
+): maplibregl.Map {
   const map = new maplibregl.Map({
     container,
     style: {
@@ -49,8 +54,20 @@ export function createMap(container: HTMLElement, bounds: Bbox | undefined, opti
       sources: { network: { type: 'geojson', data: EMPTY } },
       layers: [
         { id: 'background', type: 'background', paint: { 'background-color': '#f3f1ec' } },
-        { id: 'network-casing', type: 'line', source: 'network', layout: { 'line-cap': 'round', 'line-join': 'round' }, paint: { 'line-color': '#d4cfc4', 'line-width': roadWidth(1.35) } },
-        { id: 'network', type: 'line', source: 'network', layout: { 'line-cap': 'round', 'line-join': 'round' }, paint: { 'line-color': '#ffffff', 'line-width': roadWidth(1) } },
+        {
+          id: 'network-casing',
+          type: 'line',
+          source: 'network',
+          layout: { 'line-cap': 'round', 'line-join': 'round' },
+          paint: { 'line-color': '#d4cfc4', 'line-width': roadWidth(1.35) },
+        },
+        {
+          id: 'network',
+          type: 'line',
+          source: 'network',
+          layout: { 'line-cap': 'round', 'line-join': 'round' },
+          paint: { 'line-color': '#ffffff', 'line-width': roadWidth(1) },
+        },
       ],
     },
     bounds: bounds ? [bounds[0], bounds[1], bounds[2], bounds[3]] : undefined,

@@ -25,7 +25,9 @@ export function typeStyle(code: string): { color: string; icon?: string } {
 
 export function typeColorExpression(codes: string[]): ExpressionSpecification {
   const pairs = codes.flatMap((c) => [c, typeStyle(c).color]);
-  return pairs.length ? (['match', ['get', 'type'], ...pairs, '#6b7280'] as unknown as ExpressionSpecification) : (['literal', '#6b7280'] as unknown as ExpressionSpecification);
+  return pairs.length
+    ? (['match', ['get', 'type'], ...pairs, '#6b7280'] as unknown as ExpressionSpecification)
+    : (['literal', '#6b7280'] as unknown as ExpressionSpecification);
 }
 
 /** "营业中" / "24小时" / "已休息" badge for a station. */
@@ -41,7 +43,9 @@ export function amenityIcons(codes: string[], withLabels = false): HTMLElement {
   return h(
     'span',
     { class: 'amenities' },
-    codes.map((c) => h('span', { class: 'amenity', title: amenityLabel(c), 'aria-label': amenityLabel(c) }, icon(c), withLabels ? h('small', {}, amenityLabel(c)) : null)),
+    codes.map((c) =>
+      h('span', { class: 'amenity', title: amenityLabel(c), 'aria-label': amenityLabel(c) }, icon(c), withLabels ? h('small', {}, amenityLabel(c)) : null),
+    ),
   );
 }
 
@@ -53,7 +57,12 @@ export function stationPopup(p: StationProps, extra?: Node): HTMLElement {
   return h(
     'div',
     { class: 'popup station-popup' },
-    h('div', { class: 'popup-kind', style: `color:${style.color}` }, h('span', { class: 'dot', style: `background:${style.color}` }), pick(p.type_name_zh, p.type_name_en)),
+    h(
+      'div',
+      { class: 'popup-kind', style: `color:${style.color}` },
+      h('span', { class: 'dot', style: `background:${style.color}` }),
+      pick(p.type_name_zh, p.type_name_en),
+    ),
     h('h3', {}, p.name),
     h('div', { class: 'popup-row' }, openBadge(p), ' ', h('span', { class: 'hours' }, p.opening_hours)),
     p.address ? h('div', { class: 'popup-row muted' }, p.address) : null,

@@ -67,7 +67,10 @@ export function pickGridLabels(
     const ring = poly.coordinates[0];
     if (!ring || ring.length < 4) continue;
     // Cheap reject before the label point: the grid's bbox must meet the view.
-    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    let x0 = Infinity,
+      y0 = Infinity,
+      x1 = -Infinity,
+      y1 = -Infinity;
     for (const [x, y] of ring) {
       if (x < x0) x0 = x;
       if (x > x1) x1 = x;

@@ -68,20 +68,39 @@ export function addPlannerLayers(map: MapLibreMap, typeCodes: string[]): void {
   // Coverage fill under the streets, so the streets stay readable through it: communities when
   // zoomed out, grids from GRID_MIN_ZOOM on.
   map.addLayer(
-    { id: 'communities-fill', type: 'fill', source: 'boundaries', maxzoom: GRID_MIN_ZOOM, filter: ['==', ['get', 'level'], 'community'], paint: { 'fill-color': shareColor, 'fill-opacity': 0.7 } },
+    {
+      id: 'communities-fill',
+      type: 'fill',
+      source: 'boundaries',
+      maxzoom: GRID_MIN_ZOOM,
+      filter: ['==', ['get', 'level'], 'community'],
+      paint: { 'fill-color': shareColor, 'fill-opacity': 0.7 },
+    },
     'network-casing',
   );
-  map.addLayer({ id: 'grids-fill', type: 'fill', source: 'grids', minzoom: GRID_MIN_ZOOM, paint: { 'fill-color': shareColor, 'fill-opacity': 0.62 } }, 'network-casing');
+  map.addLayer(
+    { id: 'grids-fill', type: 'fill', source: 'grids', minzoom: GRID_MIN_ZOOM, paint: { 'fill-color': shareColor, 'fill-opacity': 0.62 } },
+    'network-casing',
+  );
   map.addLayer({ id: 'service-fill', type: 'fill', source: 'service', paint: { 'fill-color': '#2563eb', 'fill-opacity': 0.12 } });
   map.addLayer({ id: 'service-line', type: 'line', source: 'service', paint: { 'line-color': '#2563eb', 'line-width': 2, 'line-dasharray': [2, 1] } });
   map.addLayer({ id: 'gaps-fill', type: 'fill', source: 'gaps', paint: { 'fill-pattern': 'hatch-red', 'fill-opacity': 0.9 } });
-  map.addLayer({ id: 'gaps-line', type: 'line', source: 'gaps', paint: { 'line-color': '#dc2626', 'line-width': ['interpolate', ['linear'], ['zoom'], 12, 1, 16, 2.5] } });
+  map.addLayer({
+    id: 'gaps-line',
+    type: 'line',
+    source: 'gaps',
+    paint: { 'line-color': '#dc2626', 'line-width': ['interpolate', ['linear'], ['zoom'], 12, 1, 16, 2.5] },
+  });
   map.addLayer({
     id: 'grids-line',
     type: 'line',
     source: 'grids',
     minzoom: GRID_MIN_ZOOM,
-    paint: { 'line-color': '#475569', 'line-opacity': ['interpolate', ['linear'], ['zoom'], 12, 0.25, 16, 0.7], 'line-width': ['interpolate', ['linear'], ['zoom'], 12, 0.4, 17, 1.5] },
+    paint: {
+      'line-color': '#475569',
+      'line-opacity': ['interpolate', ['linear'], ['zoom'], 12, 0.25, 16, 0.7],
+      'line-width': ['interpolate', ['linear'], ['zoom'], 12, 0.4, 17, 1.5],
+    },
   });
   // Admin outlines above the grids: community thin, street dashed, district thick.
   map.addLayer({
@@ -89,10 +108,26 @@ export function addPlannerLayers(map: MapLibreMap, typeCodes: string[]): void {
     type: 'line',
     source: 'boundaries',
     filter: ['==', ['get', 'level'], 'community'],
-    paint: { 'line-color': '#334155', 'line-opacity': ['interpolate', ['linear'], ['zoom'], 10, 0.35, 13, 1], 'line-width': ['interpolate', ['linear'], ['zoom'], 10, 0.4, 12, 0.8, 16, 1.8] },
+    paint: {
+      'line-color': '#334155',
+      'line-opacity': ['interpolate', ['linear'], ['zoom'], 10, 0.35, 13, 1],
+      'line-width': ['interpolate', ['linear'], ['zoom'], 10, 0.4, 12, 0.8, 16, 1.8],
+    },
   });
-  map.addLayer({ id: 'boundary-street', type: 'line', source: 'boundaries', filter: ['==', ['get', 'level'], 'street'], paint: { 'line-color': '#1e293b', 'line-width': ['interpolate', ['linear'], ['zoom'], 12, 1.6, 16, 3], 'line-dasharray': [3, 1.5] } });
-  map.addLayer({ id: 'boundary-district', type: 'line', source: 'boundaries', filter: ['==', ['get', 'level'], 'district'], paint: { 'line-color': '#0f172a', 'line-width': ['interpolate', ['linear'], ['zoom'], 12, 2.5, 16, 4.5] } });
+  map.addLayer({
+    id: 'boundary-street',
+    type: 'line',
+    source: 'boundaries',
+    filter: ['==', ['get', 'level'], 'street'],
+    paint: { 'line-color': '#1e293b', 'line-width': ['interpolate', ['linear'], ['zoom'], 12, 1.6, 16, 3], 'line-dasharray': [3, 1.5] },
+  });
+  map.addLayer({
+    id: 'boundary-district',
+    type: 'line',
+    source: 'boundaries',
+    filter: ['==', ['get', 'level'], 'district'],
+    paint: { 'line-color': '#0f172a', 'line-width': ['interpolate', ['linear'], ['zoom'], 12, 2.5, 16, 4.5] },
+  });
   map.addLayer({
     id: 'grids-selected',
     type: 'line',
@@ -102,7 +137,13 @@ export function addPlannerLayers(map: MapLibreMap, typeCodes: string[]): void {
     paint: { 'line-color': '#1e3a8a', 'line-width': 3 },
   });
   // The selected street or community's outline, at every zoom.
-  map.addLayer({ id: 'unit-selected', type: 'line', source: 'boundaries', filter: ['==', ['get', 'code'], ''], paint: { 'line-color': '#1e3a8a', 'line-width': 3.5 } });
+  map.addLayer({
+    id: 'unit-selected',
+    type: 'line',
+    source: 'boundaries',
+    filter: ['==', ['get', 'code'], ''],
+    paint: { 'line-color': '#1e3a8a', 'line-width': 3.5 },
+  });
   map.addLayer({
     id: 'stations',
     type: 'circle',

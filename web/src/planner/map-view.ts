@@ -32,8 +32,14 @@ export function createPlannerMap(container: HTMLElement, bbox: Bbox | undefined)
 
 /** On the map's `load`: the planner's layers, then what had arrived before them, then labels. */
 export function addLayers(): void {
-  addPlannerLayers(map, state.types.map((x) => x.code));
-  void addStationTypeImages(map, state.types.map((x) => x.code));
+  addPlannerLayers(
+    map,
+    state.types.map((x) => x.code),
+  );
+  void addStationTypeImages(
+    map,
+    state.types.map((x) => x.code),
+  );
   layersReady = true;
   if (state.stats) paintUnits();
   if (map.getZoom() < GRID_MIN_ZOOM) showGaps(state.gaps);
@@ -65,7 +71,8 @@ export function paintShares(shares: GridShare[]): void {
 }
 
 export function paintUnits(): void {
-  for (const u of state.stats?.units ?? []) if (u.level === 'community') map.setFeatureState({ source: 'boundaries', id: Number(u.code) }, { share: u.covered_share_by_area });
+  for (const u of state.stats?.units ?? [])
+    if (u.level === 'community') map.setFeatureState({ source: 'boundaries', id: Number(u.code) }, { share: u.covered_share_by_area });
 }
 
 /** Grey ("computing") until a new question's answer arrives, rather than the old question's colours. */

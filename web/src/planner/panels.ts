@@ -18,7 +18,13 @@ export function renderSummary(el: HTMLElement, stats: CoverageStats | null): voi
   // "0.92 平方公里" → big number, small unit, so the value never wraps.
   const big = (label: MessageKey, value: string, sub: string, cls = '') => {
     const [num, ...unit] = value.split(' ');
-    return h('div', { class: `kpi ${cls}` }, h('div', { class: 'kpi-label' }, t(label)), h('div', { class: 'kpi-value' }, num, unit.length ? h('small', {}, ` ${unit.join(' ')}`) : null), h('div', { class: 'kpi-sub' }, sub));
+    return h(
+      'div',
+      { class: `kpi ${cls}` },
+      h('div', { class: 'kpi-label' }, t(label)),
+      h('div', { class: 'kpi-value' }, num, unit.length ? h('small', {}, ` ${unit.join(' ')}`) : null),
+      h('div', { class: 'kpi-sub' }, sub),
+    );
   };
   el.replaceChildren(
     h('h2', {}, t('summary.title')),
@@ -27,7 +33,12 @@ export function renderSummary(el: HTMLElement, stats: CoverageStats | null): voi
       { class: 'kpis' },
       big('summary.byPopulation', fmtPct(city.covered_share_by_population), t('summary.ofPopulation', { n: fmtInt(city.population) }), 'primary'),
       big('summary.byArea', fmtPct(city.covered_share_by_area), fmtArea(city.area_m2)),
-      big('summary.uncovered', fmtInt(city.uncovered_population), t('summary.shareOfPopulation', { p: fmtPct(city.population ? city.uncovered_population / city.population : 0) }), city.uncovered_population > 0 ? 'alert' : ''),
+      big(
+        'summary.uncovered',
+        fmtInt(city.uncovered_population),
+        t('summary.shareOfPopulation', { p: fmtPct(city.population ? city.uncovered_population / city.population : 0) }),
+        city.uncovered_population > 0 ? 'alert' : '',
+      ),
       big('summary.gapArea', fmtArea(city.gap_area_m2), `${t('summary.stations')} ${stats.meta.stations_used}`, city.gap_area_m2 > 0 ? 'alert' : ''),
     ),
   );
@@ -61,23 +72,43 @@ export class UnitTable {
       h(
         'th',
         { class: `sortable ${cls}`, 'aria-sort': key === k ? (dir === 1 ? 'ascending' : 'descending') : 'none', scope: 'col' },
-        h('button', { type: 'button', 'data-sort': k, onclick: () => this.setSort(k, units, level, selected) }, t(label), h('span', { class: 'arrow' }, key === k ? (dir === 1 ? '▲' : '▼') : '')),
+        h(
+          'button',
+          { type: 'button', 'data-sort': k, onclick: () => this.setSort(k, units, level, selected) },
+          t(label),
+          h('span', { class: 'arrow' }, key === k ? (dir === 1 ? '▲' : '▼') : ''),
+        ),
       );
     this.el.replaceChildren(
       h('p', { class: 'hint' }, t('table.hint')),
       h(
         'table',
         { class: 'units', 'data-level': level },
-        h('thead', {}, h('tr', {}, th('name', 'col.name'), th('covered', 'col.covered', 'num'), th('uncovered', 'col.uncovered', 'num'), th('gap', 'col.gapArea', 'num'))),
+        h(
+          'thead',
+          {},
+          h('tr', {}, th('name', 'col.name'), th('covered', 'col.covered', 'num'), th('uncovered', 'col.uncovered', 'num'), th('gap', 'col.gapArea', 'num')),
+        ),
         h(
           'tbody',
           {},
           rows.map((u) =>
             h(
               'tr',
-              { 'data-code': u.code, class: u.code === selected ? 'selected' : '', tabindex: 0, onclick: () => this.onPick(u), onkeydown: (e: Event) => (e as KeyboardEvent).key === 'Enter' && this.onPick(u) },
+              {
+                'data-code': u.code,
+                class: u.code === selected ? 'selected' : '',
+                tabindex: 0,
+                onclick: () => this.onPick(u),
+                onkeydown: (e: Event) => (e as KeyboardEvent).key === 'Enter' && this.onPick(u),
+              },
               h('td', { class: 'name' }, u.name),
-              h('td', { class: 'num' }, h('span', { class: 'bar' }, h('span', { style: `width:${(u.covered_share_by_population * 100).toFixed(1)}%` })), fmtPct(u.covered_share_by_population)),
+              h(
+                'td',
+                { class: 'num' },
+                h('span', { class: 'bar' }, h('span', { style: `width:${(u.covered_share_by_population * 100).toFixed(1)}%` })),
+                fmtPct(u.covered_share_by_population),
+              ),
               h('td', { class: `num ${u.uncovered_population > 0 ? 'alert' : ''}` }, fmtInt(u.uncovered_population)),
               h('td', { class: 'num' }, u.gap_area_m2 > 0 ? fmtArea(u.gap_area_m2) : '—'),
             ),
@@ -107,7 +138,13 @@ export function renderGapList(el: HTMLElement, gaps: GapCollection | null, onPic
     const p: GapProps = f.properties;
     return h(
       'li',
-      { class: 'gap', 'data-grid': p.grid_code, tabindex: 0, onclick: () => onPick(f), onkeydown: (e: Event) => (e as KeyboardEvent).key === 'Enter' && onPick(f) },
+      {
+        class: 'gap',
+        'data-grid': p.grid_code,
+        tabindex: 0,
+        onclick: () => onPick(f),
+        onkeydown: (e: Event) => (e as KeyboardEvent).key === 'Enter' && onPick(f),
+      },
       h('span', { class: 'rank' }, String(p.rank)),
       h(
         'div',
@@ -118,7 +155,10 @@ export function renderGapList(el: HTMLElement, gaps: GapCollection | null, onPic
       ),
     );
   };
-  el.replaceChildren(h('p', { class: 'hint' }, t('gaps.topOnMap', { n: fmtInt(gaps.features.length) })), h('ol', { class: 'gap-list' }, gaps.features.slice(0, max).map(item)));
+  el.replaceChildren(
+    h('p', { class: 'hint' }, t('gaps.topOnMap', { n: fmtInt(gaps.features.length) })),
+    h('ol', { class: 'gap-list' }, gaps.features.slice(0, max).map(item)),
+  );
 }
 
 /**
@@ -126,7 +166,13 @@ export function renderGapList(el: HTMLElement, gaps: GapCollection | null, onPic
  * the grids and gaps of the map's current view (`viewBbox` read when the link is clicked).
  */
 export function renderExports(el: HTMLElement, params: CoverageParams, viewBbox?: () => Bbox): void {
-  const csv = (level: string, label: MessageKey) => h('a', { class: 'btn', href: `/api/coverage${coverageQuery(params, { format: 'csv', level })}`, download: `coverage-${level}.csv` }, icon('download'), t(label));
+  const csv = (level: string, label: MessageKey) =>
+    h(
+      'a',
+      { class: 'btn', href: `/api/coverage${coverageQuery(params, { format: 'csv', level })}`, download: `coverage-${level}.csv` },
+      icon('download'),
+      t(label),
+    );
   const inView = (path: string, extra: Record<string, string | number>, download: string, label: MessageKey) =>
     h(
       'a',
@@ -138,7 +184,12 @@ export function renderExports(el: HTMLElement, params: CoverageParams, viewBbox?
         // The view changes after rendering: the link takes the bbox of the moment it is used.
         onclick: (e: Event) => {
           if (!viewBbox) return;
-          (e.currentTarget as HTMLAnchorElement).href = `${path}${coverageQuery(params, { ...extra, bbox: viewBbox().map((v) => v.toFixed(5)).join(',') })}`;
+          (e.currentTarget as HTMLAnchorElement).href = `${path}${coverageQuery(params, {
+            ...extra,
+            bbox: viewBbox()
+              .map((v) => v.toFixed(5))
+              .join(','),
+          })}`;
         },
       },
       icon('download'),
@@ -148,9 +199,17 @@ export function renderExports(el: HTMLElement, params: CoverageParams, viewBbox?
     csv('street', 'export.csvStreet'),
     csv('community', 'export.csvCommunity'),
     csv('grid', 'export.csvGrid'),
-    h('a', { class: 'btn', href: `/api/coverage/gaps${coverageQuery(params, { limit: 20000 })}`, download: 'gaps.geojson', type: 'application/geo+json' }, icon('download'), t('export.gaps')),
+    h(
+      'a',
+      { class: 'btn', href: `/api/coverage/gaps${coverageQuery(params, { limit: 20000 })}`, download: 'gaps.geojson', type: 'application/geo+json' },
+      icon('download'),
+      t('export.gaps'),
+    ),
     ...(viewBbox
-      ? [inView('/api/coverage', { format: 'csv', level: 'grid' }, 'coverage-grid-view.csv', 'export.csvGridView'), inView('/api/coverage/gaps', { limit: 20000 }, 'gaps-view.geojson', 'export.gapsView')]
+      ? [
+          inView('/api/coverage', { format: 'csv', level: 'grid' }, 'coverage-grid-view.csv', 'export.csvGridView'),
+          inView('/api/coverage/gaps', { limit: 20000 }, 'gaps-view.geojson', 'export.gapsView'),
+        ]
       : []),
   );
 }
@@ -168,14 +227,26 @@ export function renderLegend(el: HTMLElement, types: StationType[], selected: Se
       SHARE_CLASSES.map((c) => h('div', { class: 'legend-item' }, sw(`background:${c.color}`), c.label)),
       h('div', { class: 'legend-item muted' }, sw(`background:${NO_DATA_COLOR}`), t('legend.noData')),
     ),
-    h('div', { class: 'legend-item gap-item' }, sw('background:repeating-linear-gradient(45deg,#dc2626 0 2px,rgba(220,38,38,.15) 2px 6px);border:1.5px solid #dc2626'), h('strong', {}, t('legend.gap'))),
+    h(
+      'div',
+      { class: 'legend-item gap-item' },
+      sw('background:repeating-linear-gradient(45deg,#dc2626 0 2px,rgba(220,38,38,.15) 2px 6px);border:1.5px solid #dc2626'),
+      h('strong', {}, t('legend.gap')),
+    ),
     h('div', { class: 'legend-title' }, t('legend.stations'), h('small', { class: 'muted' }, ` ${t('legend.faded')}`)),
     h(
       'div',
       { class: 'legend-types' },
       types
         .filter((ty) => selected.has(ty.code))
-        .map((ty) => h('div', { class: 'legend-item' }, h('span', { class: 'type-symbol', style: `background:${typeStyle(ty.code).color}` }, icon(typeStyle(ty.code).icon ?? 'pin')), pick(ty.name_zh, ty.name_en))),
+        .map((ty) =>
+          h(
+            'div',
+            { class: 'legend-item' },
+            h('span', { class: 'type-symbol', style: `background:${typeStyle(ty.code).color}` }, icon(typeStyle(ty.code).icon ?? 'pin')),
+            pick(ty.name_zh, ty.name_en),
+          ),
+        ),
     ),
   );
 }

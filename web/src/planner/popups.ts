@@ -94,7 +94,18 @@ function gridPopup(p: GridProps, at: maplibregl.LngLat): void {
         h('dt', {}, t('popup.population')),
         h('dd', {}, fmtInt(p.population)),
         h('dt', {}, t('popup.covered')),
-        h('dd', {}, s ? h('span', { class: s.covered_share < 0.995 ? 'alert' : 'ok' }, fmtPct(s.covered_share), s.uncovered_population > 0 ? ` · ${t('gaps.people', { n: fmtInt(s.uncovered_population) })}` : '') : '…'),
+        h(
+          'dd',
+          {},
+          s
+            ? h(
+                'span',
+                { class: s.covered_share < 0.995 ? 'alert' : 'ok' },
+                fmtPct(s.covered_share),
+                s.uncovered_population > 0 ? ` · ${t('gaps.people', { n: fmtInt(s.uncovered_population) })}` : '',
+              )
+            : '…',
+        ),
       ),
       h('div', { class: 'popup-sub' }, t('popup.nearest')),
       nearest,
@@ -137,7 +148,10 @@ function communityPopup(p: BoundaryProps, at: maplibregl.LngLat): void {
         ...row(t('popup.code'), h('code', {}, p.code)),
         ...(u
           ? [
-              ...row(t('summary.byPopulation'), h('span', { class: u.covered_share_by_population < 0.995 ? 'alert' : 'ok' }, fmtPct(u.covered_share_by_population))),
+              ...row(
+                t('summary.byPopulation'),
+                h('span', { class: u.covered_share_by_population < 0.995 ? 'alert' : 'ok' }, fmtPct(u.covered_share_by_population)),
+              ),
               ...row(t('summary.byArea'), fmtPct(u.covered_share_by_area)),
               ...row(t('summary.uncovered'), fmtInt(u.uncovered_population)),
               ...row(t('popup.population'), fmtInt(u.population)),

@@ -49,7 +49,12 @@ function go(m: Match): void {
 }
 
 const localMatches = (q: string): Match[] =>
-  matchSearch(q, { units: state.stats?.units ?? [], grids: state.grids?.features ?? [], stations: state.stations?.features ?? [], selectedTypes: state.selectedTypes });
+  matchSearch(q, {
+    units: state.stats?.units ?? [],
+    grids: state.grids?.features ?? [],
+    stations: state.stations?.features ?? [],
+    selectedTypes: state.selectedTypes,
+  });
 
 export function bindSearch(): void {
   const input = $<HTMLInputElement>('#search');

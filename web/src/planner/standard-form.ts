@@ -15,8 +15,10 @@ import { state } from './store.js';
 let appliedStandard = '';
 
 /** The input of the chosen mode (none for each type's own). */
-const modeInput = (): HTMLInputElement | null => (state.mode === 'radius' ? $<HTMLInputElement>('#radius') : state.mode === 'walk' ? $<HTMLInputElement>('#minutes') : null);
-const checkOf = (input: HTMLInputElement | null): FieldCheck | undefined => (input ? (state.mode === 'radius' ? checkRadius : checkMinutes)(input.value) : undefined);
+const modeInput = (): HTMLInputElement | null =>
+  state.mode === 'radius' ? $<HTMLInputElement>('#radius') : state.mode === 'walk' ? $<HTMLInputElement>('#minutes') : null;
+const checkOf = (input: HTMLInputElement | null): FieldCheck | undefined =>
+  input ? (state.mode === 'radius' ? checkRadius : checkMinutes)(input.value) : undefined;
 
 /** Shows the input of the chosen mode and its validation message (current language). */
 export function renderStandard(check?: FieldCheck): void {
@@ -58,7 +60,10 @@ export function bindStandard(): void {
       applyStandard();
     });
   });
-  for (const [sel, check] of [['#radius', checkRadius], ['#minutes', checkMinutes]] as const) {
+  for (const [sel, check] of [
+    ['#radius', checkRadius],
+    ['#minutes', checkMinutes],
+  ] as const) {
     const input = $<HTMLInputElement>(sel);
     input.addEventListener('input', () => renderStandard(check(input.value)));
     input.addEventListener('change', applyStandard);

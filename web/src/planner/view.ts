@@ -58,7 +58,10 @@ function renderTypeList(): void {
     ...state.types.map((ty) =>
       h(
         'label',
-        { class: 'type-item', title: `${pick(ty.name_zh, ty.name_en)} · ${ty.coverage_mode === 'walk' ? t('unit.minutes', { n: ty.coverage_minutes }) : `${ty.coverage_radius_m} m`}` },
+        {
+          class: 'type-item',
+          title: `${pick(ty.name_zh, ty.name_en)} · ${ty.coverage_mode === 'walk' ? t('unit.minutes', { n: ty.coverage_minutes }) : `${ty.coverage_radius_m} m`}`,
+        },
         h('input', {
           type: 'checkbox',
           value: ty.code,

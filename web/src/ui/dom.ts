@@ -25,4 +25,5 @@ export const $ = <T extends HTMLElement = HTMLElement>(sel: string, root: Parent
 };
 
 /** A phone number as a tappable tel: link. */
-export const telLink = (phone: string | null | undefined): Child => (phone ? h('a', { href: `tel:${phone.replace(/[^\d+]/g, '')}`, class: 'tel' }, phone) : null);
+export const telLink = (phone: string | null | undefined): Child =>
+  phone ? h('a', { href: `tel:${phone.replace(/[^\d+]/g, '')}`, class: 'tel' }, phone) : null;
