@@ -14,6 +14,16 @@ import { frameStretch, localFrame, type LocalFrame } from '../geo/measure.js';
 import { BUFFER, bufferOutlines, clipper, ClipType, polygonsOf, PolyFillType, project, toInt, type IntPoint, type PolyNode } from '../network/buffer.js';
 import type { Piece, PolygonCoords } from './pieces.js';
 
+/** Interleaved lon, lat into the frame as interleaved metres. */
+function projectXY(f: LocalFrame, ll: Float64Array): number[] {
+  const xy: number[] = new Array(ll.length);
+  for (let i = 0; i < ll.length; i += 2) {
+    xy[i] = (ll[i]! - f.lon0) * f.kx;
+    xy[i + 1] = (ll[i + 1]! - f.lat0) * f.ky;
+  }
+  return xy;
+}
+
 /** Liang–Barsky: the part of segment (x0,y0)→(x1,y1) inside box b, or null. */
 function cutSegment(x0: number, y0: number, x1: number, y1: number, b: readonly number[], out: number[]): boolean {
   let t0 = 0;
@@ -114,11 +124,11 @@ function clipRings(f: LocalFrame, box: readonly number[], stretch: number, piece
   const seg = [0, 0, 0, 0];
   for (const p of pieces) {
     for (const poly of p.polygons) for (let i = 0; i < poly.length; i++) pushPolygonRing(project(f, poly[i]!, true), i === 0, cb, out);
-    if (!p.line || !p.widthM) continue;
+    if (!p.xy || !p.widthM) continue;
     // Only the stretch within width (+ simplification, + 1 m) of the bbox can reach the grid.
     const m = p.widthM + BUFFER.simplifyM + 1;
     const b = [box[0]! - m, box[1]! - m, box[2]! + m, box[3]! + m];
-    const xy = project(f, p.line, false);
+    const xy = projectXY(f, p.xy);
     const list = byWidth.get(p.widthM) ?? [];
     byWidth.set(p.widthM, list);
     let part: number[] = [];

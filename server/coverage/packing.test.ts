@@ -49,16 +49,13 @@ const grids = new PreparedGrids([
 ]);
 const c = circlePiece('a', 121.602, 38.902, 300);
 const c16 = circlePiece('b', 121.606, 38.906, 120, 16);
-const l = bufferedLinePiece(
-  'w',
-  [
-    [121.6, 38.9005],
-    [121.603, 38.9007],
-    [121.607, 38.901],
-  ],
-  50,
-);
-const shape = (p: Piece) => [p.polygons, p.bbox, p.circle, p.line, p.widthM];
+const line = [
+  [121.6, 38.9005],
+  [121.603, 38.9007],
+  [121.607, 38.901],
+];
+const l = bufferedLinePiece('w', line, 50);
+const shape = (p: Piece) => [p.polygons, p.bbox, p.circle, p.xy, p.widthM];
 
 describe('packGrids / unpackGrid', () => {
   it('gives back every grid as prepared, holes included, on shared memory', () => {
@@ -91,8 +88,8 @@ describe('PieceSet', () => {
       expect(near.map(shape).sort()).toEqual(touching.map(shape).sort());
       expect(coverGrid(g, near)).toEqual(coverGrid(g, touching));
     }
-    const a = r.near(grids.grids[0]!.bbox).find((p) => p.line);
-    const b = r.near(grids.grids[1]!.bbox).find((p) => p.line);
+    const a = r.near(grids.grids[0]!.bbox).find((p) => p.xy);
+    const b = r.near(grids.grids[1]!.bbox).find((p) => p.xy);
     expect(a).toBeDefined();
     expect(a).toBe(b);
   });
@@ -102,7 +99,7 @@ describe('PieceSet', () => {
     const same = pieceSetOf([c16, c, l]); // other order, rebuilt from scratch
     expect(diffPieceSets(before, same)).toEqual({ removed: [], added: [] });
     const moved = circlePiece('a', 121.6021, 38.902, 300);
-    const wider = bufferedLinePiece('w', l.line!, 60);
+    const wider = bufferedLinePiece('w', line, 60);
     const after = pieceSetOf([moved, wider, c16]);
     expect(diffPieceSets(before, after)).toEqual({ removed: [0, 1], added: [0, 1] });
     expect(diffPieceSets(pieceSetOf([]), before)).toEqual({ removed: [], added: [0, 1, 2] });

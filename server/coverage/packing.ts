@@ -8,8 +8,7 @@
  */
 import type { Polygon, Position } from 'geojson';
 import type { PreparedGrid } from './engine.js';
-
-const Shared = typeof SharedArrayBuffer === 'function' ? SharedArrayBuffer : ArrayBuffer;
+import { Shared } from './piece-set.js';
 
 export function packGrids(grids: readonly PreparedGrid[]): Float64Array {
   let size = 1 + grids.length;

@@ -7,8 +7,8 @@
  *
  * Records, per piece at `offsets[i]` in `data`:
  *   circle: 0, lon, lat, radiusM, steps       line: 1, widthM, n, n × (lon, lat)
- * A piece is rebuilt from its record with the constructors of ./pieces.ts (`circlePiece`,
- * `bufferedLinePiece`), so a piece on a thread is the piece here.
+ * A piece is rebuilt from its record as ./pieces.ts makes it (`circlePiece`; a stretch as
+ * `bufferedLinePiece` would, its coordinates a view into `data`), so a piece on a thread is the piece here.
  *
  * Identity is content: two pieces are the same when their records are equal (the hash only
  * narrows the comparison; equal hashes with different records count as different).
@@ -17,7 +17,7 @@
  */
 import Flatbush from 'flatbush';
 import type { Position } from 'geojson';
-import { bufferedLinePiece, circlePiece, type Piece } from './pieces.js';
+import { circlePiece, lineBox, type Piece } from './pieces.js';
 
 const CIRCLE = 0;
 const LINE = 1;
@@ -34,7 +34,8 @@ export interface PieceSet {
   index: ArrayBuffer | SharedArrayBuffer | null;
 }
 
-const Shared = typeof SharedArrayBuffer === 'function' ? SharedArrayBuffer : ArrayBuffer;
+/** Memory that threads share without copying (plain memory where SharedArrayBuffer is unavailable: then copied per message). */
+export const Shared = typeof SharedArrayBuffer === 'function' ? SharedArrayBuffer : ArrayBuffer;
 
 function sharedCopy<T extends Float64Array | Uint32Array>(src: T, n: number): T {
   const C = src.constructor as { new (b: ArrayBufferLike): T; BYTES_PER_ELEMENT: number };
@@ -85,7 +86,17 @@ export class PieceSetWriter {
 
   /** A street stretch covering `widthM` around it (see `bufferedLinePiece`). */
   addLine(line: Position[], widthM: number): void {
-    this.addPiece(bufferedLinePiece('', line, widthM));
+    const start = this.len;
+    this.grow(3 + 2 * line.length);
+    const d = this.data;
+    d[this.len++] = LINE;
+    d[this.len++] = widthM;
+    d[this.len++] = line.length;
+    for (const q of line) {
+      d[this.len++] = q[0]!;
+      d[this.len++] = q[1]!;
+    }
+    this.close(start, lineBox(d.subarray(start + 3, this.len), widthM));
   }
 
   /** A piece made by `circlePiece` or `bufferedLinePiece`. */
@@ -99,16 +110,14 @@ export class PieceSetWriter {
       d[this.len++] = p.circle.lat;
       d[this.len++] = p.circle.radiusM;
       d[this.len++] = p.polygons[0]![0]!.length - 1;
-    } else if (p.line && p.widthM !== undefined) {
-      this.grow(3 + 2 * p.line.length);
+    } else if (p.xy && p.widthM !== undefined) {
+      this.grow(3 + p.xy.length);
       const d = this.data;
       d[this.len++] = LINE;
       d[this.len++] = p.widthM;
-      d[this.len++] = p.line.length;
-      for (const q of p.line) {
-        d[this.len++] = q[0]!;
-        d[this.len++] = q[1]!;
-      }
+      d[this.len++] = p.xy.length / 2;
+      d.set(p.xy, this.len);
+      this.len += p.xy.length;
     } else {
       throw new Error(`PieceSetWriter: piece ${p.key} is neither a circle nor a line`);
     }
@@ -204,16 +213,14 @@ export function pieceBox(s: PieceSet, i: number): [number, number, number, numbe
   return [b[4 * i]!, b[4 * i + 1]!, b[4 * i + 2]!, b[4 * i + 3]!];
 }
 
-/** Piece `i` as an object again. */
+/** Piece `i` as an object again (a stretch's coordinates are a view into the set, not a copy). */
 export function pieceAt(s: PieceSet, i: number): Piece {
   const d = s.data;
   let at = s.offsets[i]!;
   if (d[at++] === CIRCLE) return circlePiece(String(i), d[at]!, d[at + 1]!, d[at + 2]!, d[at + 3]!);
-  const width = d[at++]!;
+  const widthM = d[at++]!;
   const n = d[at++]!;
-  const line: Position[] = new Array(n);
-  for (let v = 0; v < n; v++, at += 2) line[v] = [d[at]!, d[at + 1]!];
-  return bufferedLinePiece(String(i), line, width);
+  return { key: String(i), polygons: [], xy: d.subarray(at, at + 2 * n), widthM, bbox: pieceBox(s, i) };
 }
 
 /**

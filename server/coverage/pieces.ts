@@ -22,8 +22,11 @@ export interface Piece {
    * which every point is inside the polygon — an exact "grid fully inside" test.
    */
   circle?: { lon: number; lat: number; radiusM: number; insideM: number };
-  /** For a street stretch: the line and the distance from it that counts as covered. */
-  line?: Position[];
+  /**
+   * For a street stretch: the line as interleaved lon, lat (for pieces read from a PieceSet, a view
+   * into the set's shared memory, not a copy) and the distance from it that counts as covered.
+   */
+  xy?: Float64Array;
   widthM?: number;
 }
 
@@ -74,10 +77,30 @@ export function circlePiece(id: string, lon: number, lat: number, radiusM: numbe
  * @example bufferedLinePiece('w:17:0-35.2', [[121.6, 38.91], [121.6004, 38.91]], 50)
  */
 export function bufferedLinePiece(key: string, line: Position[], widthM: number): Piece {
-  const [minX, minY, maxX, maxY] = bboxOfLines([line]);
-  // Grow the bbox by the width (plus 10 %) so every grid the buffer reaches finds the piece.
+  const xy = new Float64Array(2 * line.length);
+  line.forEach((q, i) => {
+    xy[2 * i] = q[0]!;
+    xy[2 * i + 1] = q[1]!;
+  });
+  return { key, polygons: [], xy, widthM, bbox: lineBox(xy, widthM) };
+}
+
+/** The bbox of a stretch (interleaved lon, lat) grown by its width plus 10 %, so every grid the buffer reaches finds it. */
+export function lineBox(xy: ArrayLike<number>, widthM: number): [number, number, number, number] {
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  for (let i = 0; i < xy.length; i += 2) {
+    const x = xy[i]!;
+    const y = xy[i + 1]!;
+    if (x < minX) minX = x;
+    if (x > maxX) maxX = x;
+    if (y < minY) minY = y;
+    if (y > maxY) maxY = y;
+  }
   const k = metresPerDegree((minY + maxY) / 2);
   const dy = (widthM * 1.1) / k.y;
   const dx = (widthM * 1.1) / k.x;
-  return { key, polygons: [], line, widthM, bbox: [minX - dx, minY - dy, maxX + dx, maxY + dy] };
+  return [minX - dx, minY - dy, maxX + dx, maxY + dy];
 }

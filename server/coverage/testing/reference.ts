@@ -20,12 +20,14 @@ function clipPolygons(bbox: readonly number[], pieces: readonly Piece[]): Polygo
   const byWidth = new Map<number, Position[][]>();
   for (const p of pieces) {
     if (p.polygons.length) out.push(p.polygons);
-    if (!p.line || !p.widthM) continue;
+    if (!p.xy || !p.widthM) continue;
+    const line: Position[] = [];
+    for (let i = 0; i < p.xy.length; i += 2) line.push([p.xy[i]!, p.xy[i + 1]!]);
     const k = metresPerDegree((bbox[1]! + bbox[3]!) / 2);
     const dy = (p.widthM * 1.1 + 1) / k.y;
     const dx = (p.widthM * 1.1 + 1) / k.x;
     const box: [number, number, number, number] = [bbox[0]! - dx, bbox[1]! - dy, bbox[2]! + dx, bbox[3]! + dy];
-    const clipped = bboxClip({ type: 'LineString', coordinates: p.line }, box).geometry;
+    const clipped = bboxClip({ type: 'LineString', coordinates: line }, box).geometry;
     const parts = clipped.type === 'LineString' ? [clipped.coordinates] : (clipped.coordinates as Position[][]);
     const list = byWidth.get(p.widthM) ?? [];
     for (const part of parts) if (part.length >= 2) list.push(part);
