@@ -48,6 +48,11 @@ export default defineConfig(({ mode }) => ({
               courier: here('./web/courier/index.html'),
               editor: here('./web/editor/index.html'),
               import: here('./web/import/index.html'),
+              // The courier page's service worker: a fixed name beside the page (its scope), not hashed.
+              'courier-sw': here('./web/src/courier/sw.ts'),
+            },
+            output: {
+              entryFileNames: (chunk) => (chunk.name === 'courier-sw' ? 'courier/sw.js' : 'assets/[name]-[hash].js'),
             },
           },
         },

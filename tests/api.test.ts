@@ -272,11 +272,20 @@ describe('GET /api/stations/nearest', () => {
     expect(r.body.features).toHaveLength(12);
     const at = new Date(r.body.evaluated_at);
     for (const f of r.body.features) {
-      const { open_now, distance_m, ...fixed } = f.properties;
+      const { open_now, next_change, distance_m, ...fixed } = f.properties;
       const one = (await get(`/api/stations/${f.properties.code}`)).body;
-      const { open_now: _o, ...oneFixed } = one.properties;
+      const { open_now: _o, next_change: _n, ...oneFixed } = one.properties;
       expect({ ...f, properties: fixed }).toEqual({ ...one, properties: oneFixed });
       expect(open_now).toBe(f.properties.status === 'open' ? isOpenAt(f.properties.opening_hours, at, 'Asia/Shanghai') : false);
+      // next_change: the state holds until that minute and flips at it (read with getState, not getNextChange).
+      if (f.properties.status !== 'open' || f.properties.always_open || open_now === null) expect(next_change).toBeNull();
+      else {
+        expect(next_change).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}\+08:00$/);
+        const flip = new Date(next_change!);
+        expect(flip.getTime()).toBeGreaterThan(at.getTime());
+        expect(isOpenAt(f.properties.opening_hours, new Date(flip.getTime() - 60_000), 'Asia/Shanghai')).toBe(open_now);
+        expect(isOpenAt(f.properties.opening_hours, flip, 'Asia/Shanghai')).toBe(!open_now);
+      }
       expect(typeof distance_m).toBe('number');
     }
   });

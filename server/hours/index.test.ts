@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAlwaysOpen, isOpenAt, parseLocalTime, validateOpeningHours, wallClockDate } from './index.js';
+import { isAlwaysOpen, isOpenAt, nextChangeAt, parseLocalTime, validateOpeningHours, wallClockDate } from './index.js';
 
 // 2026-11-23 is a Monday. 02:00 in Shanghai is 18:00 UTC the day before.
 const at = (iso: string) => new Date(iso);
@@ -59,5 +59,24 @@ describe('parseLocalTime', () => {
     expect(parseLocalTime('tomorrow')).toBeNull();
     expect(parseLocalTime('2026-13-01T00:00')).toBeNull();
     expect(parseLocalTime('2026-11-23T25:00')).toBeNull();
+  });
+
+  it('next change: the closing time while open, the next opening while closed, in the city wall clock', () => {
+    // Monday 2026-11-23 12:00 in Shanghai = 04:00 UTC.
+    const noon = at('2026-11-23T04:00:00Z');
+    expect(nextChangeAt('Mo-Su 07:00-21:00', noon, 'Asia/Shanghai')).toBe('2026-11-23T21:00+08:00');
+    expect(nextChangeAt('Mo-Fr 11:00-13:00', noon, 'Asia/Shanghai')).toBe('2026-11-23T13:00+08:00');
+    // Open past midnight: closed at noon, opens at 22:00.
+    expect(nextChangeAt('Mo-Su 22:00-02:00', noon, 'Asia/Shanghai')).toBe('2026-11-23T22:00+08:00');
+    // Friday 2026-11-27 20:00 in Shanghai (12:00 UTC): weekday hours open again on Monday.
+    expect(nextChangeAt('Mo-Fr 08:30-17:30', at('2026-11-27T12:00:00Z'), 'Asia/Shanghai')).toBe('2026-11-30T08:30+08:00');
+    // The same instant read in UTC is Friday 12:00: still open until 17:30 that day.
+    expect(nextChangeAt('Mo-Fr 08:30-17:30', at('2026-11-27T12:00:00Z'), 'UTC')).toBe('2026-11-27T17:30+00:00');
+    // Never changes, or unreadable: null.
+    // Across a DST change the offset is the one at the change: Berlin opens Monday 30 March 2026 in summer time.
+    expect(nextChangeAt('Mo-Fr 08:00-18:00', at('2026-03-27T18:00:00Z'), 'Europe/Berlin')).toBe('2026-03-30T08:00+02:00');
+    expect(nextChangeAt('24/7', noon)).toBeNull();
+    expect(nextChangeAt('off', noon)).toBeNull();
+    expect(nextChangeAt('whenever we feel like it', noon)).toBeNull();
   });
 });

@@ -100,6 +100,36 @@ export function isOpenAt(value: string, instant: Date, timeZone = 'Asia/Shanghai
   return state;
 }
 
+const lastChange = new Map<string, { wallMs: number; next: string | null }>();
+
+const pad = (n: number) => String(Math.abs(n)).padStart(2, '0');
+
+/**
+ * When the open/closed state next flips after `instant`, looking at most 8 days ahead, as ISO 8601
+ * in the city's wall clock with its offset ("2026-12-03T21:00+08:00"): a courier card says
+ * "营业至 21:00" or "明天 08:30 开门" from it without knowing the time zone.
+ * @returns null when the hours never change in that window (24/7, always closed) or cannot be parsed.
+ * @example nextChangeAt('Mo-Su 07:00-21:00', new Date('2026-12-03T04:00:00Z'), 'Asia/Shanghai') // '2026-12-03T21:00+08:00'
+ */
+export function nextChangeAt(value: string, instant: Date, timeZone = 'Asia/Shanghai'): string | null {
+  const oh = parse(value);
+  if (oh instanceof Error) return null;
+  const wallMs = wallClockMs(instant, timeZone);
+  const key = `${timeZone}|${value}`;
+  const hit = lastChange.get(key);
+  if (hit && hit.wallMs === wallMs) return hit.next;
+  const d = oh.getNextChange(new Date(wallMs), new Date(wallMs + 8 * 86_400_000));
+  let next: string | null = null;
+  if (d) {
+    const wall = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+    const offsetMin = Math.round(zoneOffsetMs(parseLocalTime(wall, timeZone)!, timeZone) / 60_000);
+    next = `${wall}${offsetMin < 0 ? '-' : '+'}${pad(Math.trunc(offsetMin / 60))}:${pad(offsetMin % 60)}`;
+  }
+  if (lastChange.size > 10_000) lastChange.clear();
+  lastChange.set(key, { wallMs, next });
+  return next;
+}
+
 /** True when the hours say always open ("24/7"), for a 24h badge. */
 export function isAlwaysOpen(value: string): boolean {
   return value.trim() === '24/7';

@@ -6,11 +6,11 @@ import type { Static } from 'typebox';
 import { derived } from '../city/snapshot.js';
 import type { StationRow } from '../db/stations.repository.js';
 import type { NearestStations } from '../schemas/stations.js';
-import { m1, openAt, stationFeature } from '../stations/present.js';
+import { m1, nextChange, openAt, stationFeature } from '../stations/present.js';
 
 /**
  * A station's feature as UTF-8 JSON up to, not including, its time- and place-dependent
- * properties (`open_now`, `distance_m`) and the two closing braces; kept with the station row (a
+ * properties (`open_now`, `next_change`, `distance_m`) and the two closing braces; kept with the station row (a
  * part of the city snapshot's stations, never mutated), so as long as the in-memory data it came
  * from. Nearest by straight line, the couriers' most frequent request, sends these bytes as they
  * are: serialising five features through the response schema and encoding their Chinese text
@@ -21,7 +21,7 @@ import { m1, openAt, stationFeature } from '../stations/present.js';
 export function featureHead(r: StationRow, timeZone: string): Buffer {
   return derived(r, `featureHead ${timeZone}`, () => {
     const f = stationFeature(r, new Date(0), timeZone);
-    const { open_now: _dynamic, ...fixed } = f.properties;
+    const { open_now: _open, next_change: _next, ...fixed } = f.properties;
     const json = JSON.stringify({ ...f, properties: fixed });
     return Buffer.from(json.slice(0, -2), 'utf8');
   });
@@ -31,9 +31,10 @@ export function featureHead(r: StationRow, timeZone: string): Buffer {
 export function straightAnswerJson(found: { item: StationRow; distanceM: number }[], at: Date, timeZone: string): Buffer {
   const heads = found.map(({ item }) => featureHead(item, timeZone));
   // The per-request parts are ASCII: one byte per character.
-  const tails = found.map(
-    ({ item, distanceM }, i) => `,"open_now":${openAt(item, at, timeZone)},"distance_m":${m1(distanceM)}}}${i < found.length - 1 ? ',' : ''}`,
-  );
+  const tails = found.map(({ item, distanceM }, i) => {
+    const next = nextChange(item, at, timeZone);
+    return `,"open_now":${openAt(item, at, timeZone)},"next_change":${next === null ? 'null' : `"${next}"`},"distance_m":${m1(distanceM)}}}${i < found.length - 1 ? ',' : ''}`;
+  });
   const start = `{"type":"FeatureCollection","by":"straight","evaluated_at":"${at.toISOString()}","features":[`;
   let size = start.length + 2;
   for (let i = 0; i < heads.length; i++) size += heads[i].length + tails[i].length;

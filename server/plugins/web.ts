@@ -34,6 +34,8 @@ const webPlugin: FastifyPluginAsync<WebPluginOptions> = async (app, opts) => {
     cacheControl: false,
     setHeaders(reply, path) {
       reply.header('cache-control', /[/\\]assets[/\\]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      // The courier's service worker lives in /courier/ but serves the page at /courier as well.
+      if (/[/\\]courier[/\\]sw\.js(\.br|\.gz)?$/.test(path)) reply.header('service-worker-allowed', '/courier');
     },
   });
   app.get('/courier', { schema: { hide: true } }, (_req, reply) => reply.sendFile('courier/index.html'));

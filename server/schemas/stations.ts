@@ -26,6 +26,12 @@ export const StationProperties = Type.Object({
   open_now: Type.Union([Type.Boolean(), Type.Null()], {
     description: 'open at the evaluated time (open_at, else now); false when temporarily closed; null if the hours cannot be parsed',
   }),
+  next_change: Nullable(
+    Type.String({
+      description:
+        'when open_now next flips (within 8 days), ISO 8601 in the city wall clock with its offset (2026-12-03T21:00+08:00): the closing time while open, the opening time while closed; null for 24/7, temporarily closed or unparseable hours',
+    }),
+  ),
   phone: Nullable(Type.String()),
   operator: Nullable(Type.String()),
   status: Type.String({ description: 'open | temporarily_closed' }),

@@ -1,7 +1,7 @@
 /** A station as the API describes it (server/schemas/stations.ts, station-edits.ts): its feature at a given time, its history. */
 import type { Static } from 'typebox';
 import type { StationRow } from '../db/stations.repository.js';
-import { isAlwaysOpen, isOpenAt } from '../hours/index.js';
+import { isAlwaysOpen, isOpenAt, nextChangeAt } from '../hours/index.js';
 import type { StationFeature } from '../schemas/stations.js';
 import type { StationHistoryEntry } from '../schemas/station-edits.js';
 import type { stationHistory } from '../editing/station-edits.js';
@@ -10,6 +10,11 @@ import type { stationHistory } from '../editing/station-edits.js';
 export function openAt(r: StationRow, at: Date, timeZone: string): boolean | null {
   if (r.status !== 'open') return false;
   return isOpenAt(r.opening_hours, at, timeZone);
+}
+
+/** When the station next opens or closes (city wall clock); null while temporarily closed. */
+export function nextChange(r: StationRow, at: Date, timeZone: string): string | null {
+  return r.status === 'open' ? nextChangeAt(r.opening_hours, at, timeZone) : null;
 }
 
 /** Metres to one decimal, as every distance is sent. */
@@ -28,6 +33,7 @@ export function stationFeature(r: StationRow & { distance_m?: number }, at: Date
     opening_hours: r.opening_hours,
     always_open: isAlwaysOpen(r.opening_hours),
     open_now: openAt(r, at, timeZone),
+    next_change: nextChange(r, at, timeZone),
     phone: r.phone,
     operator: r.operator,
     status: r.status,

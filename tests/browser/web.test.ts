@@ -590,10 +590,13 @@ describe.skipIf(!hasChromium)('web map in Chromium', () => {
     await page.waitForSelector('#nav-sheet[open]');
     const [lon, lat] = api.features[0].geometry.coordinates;
     const hrefs = Object.fromEntries(await page.$$eval('#nav-sheet a[data-app]', (as) => as.map((a) => [a.getAttribute('data-app'), a.getAttribute('href')])));
-    expect(hrefs.amap).toBe(amapUrl([lon, lat], first.name));
-    expect(hrefs.baidu).toBe(baiduUrls([lon, lat], first.name).app);
-    expect(hrefs['baidu-web']).toBe(baiduUrls([lon, lat], first.name).web);
-    expect(hrefs.apple).toBe(appleUrl([lon, lat]));
+    // Riding (e-bike) directions from the rider's position, which the page knows from GPS.
+    const from = { at: [here.longitude, here.latitude] as [number, number], name: '当前位置' };
+    expect(hrefs.amap).toBe(amapUrl([lon, lat], first.name, from));
+    expect(hrefs.baidu).toBe(baiduUrls([lon, lat], first.name, from).app);
+    expect(hrefs['baidu-web']).toBe(baiduUrls([lon, lat], first.name, from).web);
+    expect(hrefs.apple).toBe(appleUrl([lon, lat], from));
+    expect(new URL(hrefs.amap).searchParams.get('mode')).toBe('ride');
     await page.screenshot({ path: join(artifacts, 'courier-375x812-navigate.png') });
     await page.click('#nav-sheet .close');
 

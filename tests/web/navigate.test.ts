@@ -42,27 +42,39 @@ describe('datum conversion', () => {
 describe('navigation URLs', () => {
   const name = '泰福社区爱心驿站';
 
-  it('Amap: GCJ-02 lon,lat,name, walking, coordinate=gaode', () => {
+  const HERE: [number, number] = [121.59, 38.9];
+  const origin = { at: HERE, name: '我的位置' };
+
+  it('Amap: GCJ-02 lon,lat,name, riding (e-bike), coordinate=gaode; from the rider when known', () => {
     const [lon, lat] = toGcj02(DALIAN);
     const url = new URL(amapUrl(DALIAN, name));
     expect(url.origin + url.pathname).toBe('https://uri.amap.com/navigation');
     expect(url.searchParams.get('to')).toBe(`${lon.toFixed(6)},${lat.toFixed(6)},${name}`);
-    expect(url.searchParams.get('mode')).toBe('walk');
+    expect(url.searchParams.get('mode')).toBe('ride');
     expect(url.searchParams.get('coordinate')).toBe('gaode');
+    expect(url.searchParams.has('from')).toBe(false);
+    const [olon, olat] = toGcj02(HERE);
+    const withFrom = new URL(amapUrl(DALIAN, name, origin));
+    expect(withFrom.searchParams.get('from')).toBe(`${olon.toFixed(6)},${olat.toFixed(6)},我的位置`);
+    expect(withFrom.searchParams.get('to')).toBe(url.searchParams.get('to'));
   });
 
-  it('Baidu: BD-09 lat,lng in the app scheme and the web fallback', () => {
+  it('Baidu: BD-09 lat,lng, riding, in the app scheme and (with an origin, which it needs) the web page', () => {
     const [lng, lat] = toBd09(DALIAN);
-    const { app, web } = baiduUrls(DALIAN, name);
+    const [olng, olat] = toBd09(HERE);
+    expect(baiduUrls(DALIAN, name).web).toBeNull();
+    expect(new URLSearchParams(baiduUrls(DALIAN, name).app.split('?')[1]).has('origin')).toBe(false);
+    const { app, web } = baiduUrls(DALIAN, name, origin);
     expect(app.startsWith('baidumap://map/direction?')).toBe(true);
-    for (const u of [app, web]) {
+    for (const u of [app, web!]) {
       const q = new URLSearchParams(u.split('?')[1]);
       expect(q.get('destination')).toBe(`latlng:${lat.toFixed(6)},${lng.toFixed(6)}|name:${name}`);
+      expect(q.get('origin')).toBe(`latlng:${olat.toFixed(6)},${olng.toFixed(6)}|name:我的位置`);
       expect(q.get('coord_type')).toBe('bd09ll');
-      expect(q.get('mode')).toBe('walking');
+      expect(q.get('mode')).toBe('riding');
     }
-    expect(new URL(web).searchParams.get('output')).toBe('html');
-    expect(web.startsWith('https://api.map.baidu.com/direction?')).toBe(true);
+    expect(new URL(web!).searchParams.get('output')).toBe('html');
+    expect(web!.startsWith('https://api.map.baidu.com/direction?')).toBe(true);
   });
 
   it('Apple: daddr=lat,lon in GCJ-02 inside China, WGS84 outside', () => {
@@ -71,6 +83,8 @@ describe('navigation URLs', () => {
     expect(url.searchParams.get('daddr')).toBe(`${lat.toFixed(6)},${lon.toFixed(6)}`);
     expect(url.searchParams.get('dirflg')).toBe('w');
     expect(new URL(appleUrl([2.35, 48.85])).searchParams.get('daddr')).toBe('48.850000,2.350000');
+    const [olon, olat] = toGcj02(HERE);
+    expect(new URL(appleUrl(DALIAN, origin)).searchParams.get('saddr')).toBe(`${olat.toFixed(6)},${olon.toFixed(6)}`);
   });
 
   it('keeps separators in names from breaking the URL fields', () => {

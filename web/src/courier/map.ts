@@ -2,11 +2,14 @@
 import type * as GeoJSON from 'geojson';
 import type { Bbox, StationFeature } from '../api/client.js';
 import { boundsOf, createMap, EMPTY, maplibregl, networkLoader } from '../map/create.js';
+import { t } from '../i18n/index.js';
 import { h } from '../ui/dom.js';
 
 export interface CourierMap {
   showResults(pos: { lon: number; lat: number }, results: StationFeature[], selectedId: number | null): void;
   showRoute(f: StationFeature): void;
+  /** Back to the whole city (after a position outside it). */
+  fitCity(): void;
 }
 
 export async function courierMap(container: HTMLElement, bounds: Bbox | undefined, onTap: (lon: number, lat: number) => void): Promise<CourierMap> {
@@ -32,7 +35,7 @@ export async function courierMap(container: HTMLElement, bounds: Bbox | undefine
   networkLoader(map, 14);
   map.on('click', (e) => onTap(e.lngLat.lng, e.lngLat.lat));
 
-  const me = new maplibregl.Marker({ element: h('div', { class: 'me-marker', 'aria-label': 'me' }) });
+  const me = new maplibregl.Marker({ element: h('div', { class: 'me-marker', role: 'img', 'aria-label': t('courier.here') }) });
   let pins: maplibregl.Marker[] = [];
   let current: StationFeature[] = [];
   let pos: { lon: number; lat: number } | null = null;
@@ -42,7 +45,7 @@ export async function courierMap(container: HTMLElement, bounds: Bbox | undefine
     const b = boundsOf({ type: 'FeatureCollection', features });
     if (!b || !pos) return;
     const all: Bbox = [Math.min(b[0], pos.lon), Math.min(b[1], pos.lat), Math.max(b[2], pos.lon), Math.max(b[3], pos.lat)];
-    map.fitBounds([all[0], all[1], all[2], all[3]], { padding: 36, maxZoom: 16.5, duration: 500 });
+    map.fitBounds([all[0], all[1], all[2], all[3]], { padding: { top: 36, left: 36, right: 36, bottom: 52 }, maxZoom: 16.5, duration: 500 });
   };
 
   /** Draws the walking route to `f`; `fit` zooms to it (a tap on 看路线), else the view stays. */
@@ -73,5 +76,8 @@ export async function courierMap(container: HTMLElement, bounds: Bbox | undefine
       else map.easeTo({ center: [p.lon, p.lat], zoom: Math.max(map.getZoom(), 15) });
     },
     showRoute: (f) => drawRoute(f, true),
+    fitCity: () => {
+      if (bounds) map.fitBounds([bounds[0], bounds[1], bounds[2], bounds[3]], { padding: 20, duration: 500 });
+    },
   };
 }
