@@ -64,4 +64,18 @@ describe('grid and boundary tables', () => {
     ]);
     expect(bad.collection.features.map((f) => f.geometry)).toEqual([null, null]);
   });
+
+  it('a 所属社区 column holding names is refused per row with advice, once', () => {
+    const t = tableToPolygons(
+      table(
+        ['网格编码', '网格名称', '所属社区', '网格长', '联系电话', '人口', '户数', '边界'],
+        ['210299001001001', '第一网格', '二七社区', '张三', '138', 1, 1, SQUARE],
+      ),
+      'grids',
+    );
+    expect(t.problems).toEqual([expect.objectContaining({ row: 2, code: 'invalid_value' })]);
+    expect(t.problems[0].zh).toMatch(/^所属社区应为社区的 12 位编码，实际为 "二七社区"（社区名称）；表中只有社区名称时请删去此列/);
+    // The validator itself finds nothing more to say about the row.
+    expect(parseGeoJsonImport(t.collection, 'grids', 'wgs84').ok).toBe(true);
+  });
 });

@@ -10,7 +10,8 @@
  *     网格长, 人口 … — the aliases of ./properties.ts; text in brackets is ignored: "人口（人）" = 人口).
  *   - Required columns missing → one problem on the header row (`missing_column`); nothing else read.
  *   - Grids without a community column take the community code from the grid code (its first 12
- *     digits: grid code = community code + 3-digit sequence).
+ *     digits: grid code = community code + 3-digit sequence); a community column holding names
+ *     instead of codes is refused per row with that advice (`invalid_value`).
  *   - A geometry cell that cannot be read → a problem on its row (`invalid_geometry`) naming the
  *     character where the text goes wrong (../formats/wkt.ts); the row's feature has no geometry.
  * Row numbers are what Excel shows (header included), as for station tables.
@@ -74,7 +75,7 @@ const LABEL: Record<Canonical, Message> = {
 
 export interface PolygonTableProblem extends Message {
   row: number;
-  code: 'missing_column' | 'invalid_file' | 'invalid_geometry';
+  code: 'missing_column' | 'invalid_file' | 'invalid_geometry' | 'invalid_value';
 }
 
 export interface PolygonTable {
@@ -146,10 +147,22 @@ export function tableToPolygons(table: RawTable, kind: PolygonKind): PolygonTabl
       const v = r.cells[i];
       if (v !== null && v !== undefined) props[stripBrackets(headers[i])] = typeof v === 'string' ? v.trim() : v;
     });
-    if (communityFromCode) {
-      const code = r.cells[fields.indexOf('code')];
-      const digits = typeof code === 'number' ? String(code) : typeof code === 'string' ? code.trim() : '';
-      if (/^\d{15}$/.test(digits)) props.communityCode = digits.slice(0, 12);
+    const code = r.cells[fields.indexOf('code')];
+    const digits = typeof code === 'number' ? String(code) : typeof code === 'string' ? code.trim() : '';
+    const fromCode = /^\d{15}$/.test(digits) ? digits.slice(0, 12) : undefined;
+    if (communityFromCode && fromCode) props.communityCode = fromCode;
+    // 所属社区 holding the community's name (as many lists do) is not a code: say what to do, once.
+    const communityCol = kind === 'grids' ? fields.indexOf('communityCode') : -1;
+    const community = communityCol >= 0 ? r.cells[communityCol] : null;
+    if (typeof community === 'string' && community.trim() !== '' && !/^\d+$/.test(community.trim())) {
+      const h = headers[communityCol];
+      problems.push({
+        row: r.row,
+        code: 'invalid_value',
+        zh: `${h}应为社区的 12 位编码，实际为 "${community.trim()}"（社区名称）；表中只有社区名称时请删去此列：社区编码取网格编码的前 12 位`,
+        en: `${h} must be the community's 12-digit code, got "${community.trim()}" (a name); if the list only has community names, drop the column: the community code is then the grid code's first 12 digits`,
+      });
+      if (fromCode) props[stripBrackets(h)] = fromCode; // the row is rejected by the problem above, not twice
     }
     const g = parseGeometryText(r.cells[geomCol]);
     if ('error' in g) problems.push({ row: r.row, code: 'invalid_geometry', ...g.error });
