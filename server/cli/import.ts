@@ -25,7 +25,7 @@ import { parseCli } from './args.js';
 
 const USAGE = `usage:
   npm run import -- ${IMPORT_FORMATS.join('|')} FILE --kind ${IMPORT_KINDS.join('|')} [--crs wgs84|gcj02|bd09] [--dry-run] [--repair] [--force] [--sheet NAME] [--layer NAME] [--by NAME]
-      shapefile = a .zip with .shp/.dbf/.prj/.cpg; csv/xlsx: stations only
+      shapefile = a .zip with .shp/.dbf/.prj/.cpg; csv/xlsx: stations, or grids and admin units with a WKT / GeoJSON column (边界)
       --repair: fix invalid polygons (and list each fix with the area before/after) instead of rejecting them
   npm run import -- osm [--respect-access] FILE.osm.pbf`;
 

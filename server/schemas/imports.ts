@@ -88,6 +88,18 @@ export const ReadInfo = Type.Union([
     prj: Nullable(Type.String({ description: 'the .prj, first 120 characters' })),
   }),
   Type.Object({ header_row: Type.Integer(), columns: Type.Array(ColumnMapping), sheet: Type.Optional(Type.String()), encoding: Type.Optional(Type.String()) }),
+  Type.Object(
+    {
+      header_row: Type.Integer(),
+      columns: Type.Array(
+        Type.Object({ header: Type.String(), field: Nullable(Type.String({ description: 'a property, or "geometry" (the WKT / GeoJSON column)' })) }),
+      ),
+      community_code: Type.Optional(Type.String({ description: 'grids without a community column: taken from the grid code' })),
+      sheet: Type.Optional(Type.String()),
+      encoding: Type.Optional(Type.String()),
+    },
+    { description: 'a grid or boundary table with a WKT / GeoJSON column' },
+  ),
   Type.Object({}, { additionalProperties: false, description: 'GeoJSON, KML: nothing to report' }),
 ]);
 

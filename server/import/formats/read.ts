@@ -16,7 +16,8 @@ import { FileFormatError, type RejectCode } from './errors.js';
 import { readGeoJson } from './geojson.js';
 import { readKml, readKmz } from './kml.js';
 import { readShapefileZip } from './shapefile.js';
-import { previewTable, readCsv, readXlsx, tableToStations, type TableField, type TablePreview } from './table.js';
+import { previewTable, readCsv, readXlsx, tableToStations, type RawTable, type TableField, type TablePreview } from './table.js';
+import { tableToPolygons } from '../records/polygon-table.js';
 
 export type ImportFormat = 'geojson' | 'shapefile' | 'kml' | 'kmz' | 'csv' | 'xlsx';
 export const IMPORT_FORMATS: readonly ImportFormat[] = ['geojson', 'shapefile', 'kml', 'kmz', 'csv', 'xlsx'];
@@ -108,9 +109,8 @@ async function toCollection(
     }
     case 'csv':
     case 'xlsx': {
-      if (kind !== 'stations')
-        throw new FileFormatError('CSV / Excel 表格只能导入服务站点（--kind stations）', 'CSV / Excel tables import stations only (--kind stations)');
       const table = format === 'csv' ? readCsv(bytes) : await readXlsx(bytes, opts.sheet);
+      if (kind !== 'stations') return polygonTable(table, kind); // grids and boundaries with a WKT / GeoJSON column
       const t = tableToStations(table, opts.columns);
       const missingHeader = t.mapping.missing.length > 0;
       return {
@@ -133,6 +133,24 @@ async function toCollection(
     }
   }
   throw new FileFormatError(`不支持的格式 ${format}`, `unsupported format ${format}`);
+}
+
+/** A CSV/XLSX list of grids or admin units with a geometry column (../records/polygon-table.ts). */
+function polygonTable(table: RawTable, kind: Exclude<ImportKind, 'stations'>) {
+  const t = tableToPolygons(table, kind);
+  return {
+    collection: t.collection as FeatureCollection,
+    rows: t.rows,
+    pre: t.problems.map((p): Rejected => ({ row: p.row, code: p.code, reason_zh: p.zh, reason_en: p.en })),
+    info: {
+      header_row: t.headerRow,
+      columns: t.columns,
+      ...(t.communityFromCode ? { community_code: '取自网格编码前 12 位 / from the first 12 digits of the grid code' } : {}),
+      ...(table.sheet ? { sheet: table.sheet } : {}),
+      ...(table.encoding ? { encoding: table.encoding } : {}),
+    },
+    warnings: [],
+  };
 }
 
 /**

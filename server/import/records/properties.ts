@@ -26,19 +26,21 @@ export type Canonical =
 
 const CODE_ALIASES = ['code', '编码', '代码', '区划代码', '行政区划代码'];
 const NAME_ALIASES = ['name', '名称'];
+/** Spreadsheets name the parent column after what it is: 所属区 (a street's), 所属街道 (a community's). */
+const PARENT_ALIASES = ['parentCode', '上级编码', '上级代码', '所属区', '所属区县', '所属区编码', '所属街道', '所属街道编码'];
 
 /**
  * Accepted property names per kind (first = canonical). Latin names match case-insensitively and
  * ignoring "_", "-" and spaces, so parentCode, parent_code and PARENT-CODE are the same key.
  */
 export const PROPERTY_ALIASES: Record<ImportKind, Partial<Record<Canonical, readonly string[]>>> = {
-  districts: { code: CODE_ALIASES, name: NAME_ALIASES, parentCode: ['parentCode', '上级编码', '上级代码'] },
-  streets: { code: CODE_ALIASES, name: NAME_ALIASES, parentCode: ['parentCode', '上级编码', '上级代码'] },
-  communities: { code: CODE_ALIASES, name: NAME_ALIASES, parentCode: ['parentCode', '上级编码', '上级代码'] },
+  districts: { code: CODE_ALIASES, name: NAME_ALIASES, parentCode: PARENT_ALIASES },
+  streets: { code: CODE_ALIASES, name: NAME_ALIASES, parentCode: PARENT_ALIASES },
+  communities: { code: CODE_ALIASES, name: NAME_ALIASES, parentCode: PARENT_ALIASES },
   grids: {
     code: [...CODE_ALIASES, '网格编码'],
     name: [...NAME_ALIASES, '网格名称'],
-    communityCode: ['communityCode', 'communityC', 'comm_code', '社区编码', '社区代码'],
+    communityCode: ['communityCode', 'communityC', 'comm_code', '社区编码', '社区代码', '所属社区', '所属社区编码'],
     leaderName: ['leaderName', 'leader', '网格长', '网格长姓名'],
     leaderPhone: ['leaderPhone', 'leaderPhon', 'leader_tel', '电话', '联系电话', '网格长电话'],
     partyBranch: ['partyBranch', 'partyBranc', 'party', '党支部'],
