@@ -12,7 +12,19 @@ import path from 'node:path';
 import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/connect.js';
 import { DataDirLocked } from '../db/lock.js';
-import { BackupError, EMBEDDED_FILE, MANIFEST, SERVER_FILE, dumpEmbedded, dumpThroughServer, type Manifest, prepareOutDir, summary, writeEmbeddedBackup, writeServerBackup } from '../db/backup.js';
+import {
+  BackupError,
+  EMBEDDED_FILE,
+  MANIFEST,
+  SERVER_FILE,
+  dumpEmbedded,
+  dumpThroughServer,
+  type Manifest,
+  prepareOutDir,
+  summary,
+  writeEmbeddedBackup,
+  writeServerBackup,
+} from '../db/backup.js';
 import { parseCli } from './args.js';
 
 const USAGE = `usage:
@@ -80,7 +92,9 @@ try {
   const manifest = config.databaseUrl ? await server(config.databaseUrl) : await embedded();
   console.log(`已备份 / backed up → ${outDir}`);
   console.log(`  ${summary(manifest)}`);
-  console.log(`  ${manifest.file.name} ${(manifest.file.bytes / 1e6).toFixed(1)} MB, sha256 ${manifest.file.sha256.slice(0, 16)}…, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `  ${manifest.file.name} ${(manifest.file.bytes / 1e6).toFixed(1)} MB, sha256 ${manifest.file.sha256.slice(0, 16)}…, ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
 } catch (err) {
   // Leave no half-written backup behind (only a directory this run created).
   if (!existed) await rm(outDir, { recursive: true, force: true });

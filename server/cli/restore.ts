@@ -30,7 +30,9 @@ const config = loadConfig();
 const started = Date.now();
 try {
   const { manifest, file } = await readBackup(positionals[0]);
-  console.log(`备份 / backup: ${manifest.created_at}, ${manifest.engine}, ${manifest.schema_version ?? '—'}, Lifecircle ${manifest.app.version} — 文件校验通过 / file checksum ok`);
+  console.log(
+    `备份 / backup: ${manifest.created_at}, ${manifest.engine}, ${manifest.schema_version ?? '—'}, Lifecircle ${manifest.app.version} — 文件校验通过 / file checksum ok`,
+  );
   let stats: Awaited<ReturnType<typeof restoreEmbedded>>;
   if (config.databaseUrl) {
     const db = await openDatabase({ databaseUrl: config.databaseUrl, poolSize: 2 });
@@ -43,7 +45,9 @@ try {
     stats = await restoreEmbedded(manifest, file, config.dataDir);
   }
   console.log(`已恢复 / restored → ${config.databaseUrl ? 'DATABASE_URL' : config.dataDir}`);
-  console.log(`  ${summary(stats)}; 每张表的行数与校验和均与备份一致 / every table's rows and checksum match the backup (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  console.log(
+    `  ${summary(stats)}; 每张表的行数与校验和均与备份一致 / every table's rows and checksum match the backup (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+  );
 } catch (err) {
   if (err instanceof DataDirLocked) {
     console.error(err.message);

@@ -97,7 +97,11 @@ export async function prepareOutDir(dir: string): Promise<void> {
   if (existsSync(dir)) {
     const s = await stat(dir);
     if (!s.isDirectory() || (await readdir(dir)).length > 0)
-      throw new BackupError(`备份目录 ${dir} 已存在且不为空；请换一个目录（备份不会覆盖已有文件）。`, `The backup directory ${dir} exists and is not empty; choose another one (a backup never overwrites files).`, 2);
+      throw new BackupError(
+        `备份目录 ${dir} 已存在且不为空；请换一个目录（备份不会覆盖已有文件）。`,
+        `The backup directory ${dir} exists and is not empty; choose another one (a backup never overwrites files).`,
+        2,
+      );
   }
   await mkdir(dir, { recursive: true });
 }
@@ -172,7 +176,11 @@ export async function dumpThroughServer(dataDir: string, pid: number): Promise<B
   }
   if (res.status !== 200) {
     const body = (await res.json().catch(() => ({}))) as { message_zh?: string; message_en?: string };
-    throw new BackupError(`服务器拒绝备份（${res.status}）：${body.message_zh ?? ''}`, `The server refused the backup (${res.status}): ${body.message_en ?? ''}`, 1);
+    throw new BackupError(
+      `服务器拒绝备份（${res.status}）：${body.message_zh ?? ''}`,
+      `The server refused the backup (${res.status}): ${body.message_en ?? ''}`,
+      1,
+    );
   }
   return Buffer.from(await res.arrayBuffer());
 }
@@ -192,7 +200,11 @@ export async function writeEmbeddedBackup(outDir: string, tarball: Buffer, via: 
   const file = path.join(outDir, EMBEDDED_FILE);
   await writeFile(file, tarball);
   const stats = await statsOfTarball(tarball);
-  const manifest = manifestOf(stats, 'embedded', via, { name: EMBEDDED_FILE, bytes: tarball.length, sha256: createHash('sha256').update(tarball).digest('hex') });
+  const manifest = manifestOf(stats, 'embedded', via, {
+    name: EMBEDDED_FILE,
+    bytes: tarball.length,
+    sha256: createHash('sha256').update(tarball).digest('hex'),
+  });
   await writeFile(path.join(outDir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }
@@ -367,7 +379,11 @@ export async function restoreEmbedded(manifest: Manifest, file: string, dataDir:
     await rm(staging, { recursive: true, force: true });
     let db: Db;
     try {
-      db = await openDatabase({ dataDir: staging, loadDataDir: new Blob([new Uint8Array(await readFile(file))], { type: 'application/x-gzip' }), lockRole: 'restore' });
+      db = await openDatabase({
+        dataDir: staging,
+        loadDataDir: new Blob([new Uint8Array(await readFile(file))], { type: 'application/x-gzip' }),
+        lockRole: 'restore',
+      });
     } catch (err) {
       throw new BackupError(
         `无法载入备份（${(err as Error).message}）。备份来自 ${manifest.postgres.version}；数据目录只能由相同 PostgreSQL 主版本的 PGlite 打开。`,
@@ -382,7 +398,10 @@ export async function restoreEmbedded(manifest: Manifest, file: string, dataDir:
     }
     const diff = differences(manifest, stats);
     if (diff.length)
-      throw new BackupError(`恢复后的数据与备份清单不符，已放弃恢复：\n  ${diff.join('\n  ')}`, `The restored data differs from the manifest; the restore was abandoned:\n  ${diff.join('\n  ')}`);
+      throw new BackupError(
+        `恢复后的数据与备份清单不符，已放弃恢复：\n  ${diff.join('\n  ')}`,
+        `The restored data differs from the manifest; the restore was abandoned:\n  ${diff.join('\n  ')}`,
+      );
     if (!(await isEmptyDir(target))) throw notEmpty(target);
     if (existsSync(target)) await rmdir(target);
     await rename(staging, target);
@@ -412,7 +431,11 @@ export async function restoreServer(manifest: Manifest, file: string, db: Db, ur
     );
   const { dbname, env } = connArgs(url);
   const run = await runTool('pg_restore', ['--exit-on-error', '--single-transaction', '--no-owner', '--no-privileges', `--dbname=${dbname}`, file], env);
-  if (run.code !== 0) throw new BackupError(`pg_restore 失败（退出码 ${run.code}），数据库未改动：\n${run.stderr}`, `pg_restore failed (exit ${run.code}); the database was left unchanged:\n${run.stderr}`);
+  if (run.code !== 0)
+    throw new BackupError(
+      `pg_restore 失败（退出码 ${run.code}），数据库未改动：\n${run.stderr}`,
+      `pg_restore failed (exit ${run.code}); the database was left unchanged:\n${run.stderr}`,
+    );
   const stats = await readStats(db.kysely);
   const diff = differences(manifest, stats);
   if (diff.length)

@@ -6,16 +6,27 @@
  * PostgreSQL engine answers 409: `npm run backup` uses pg_dump there, no server needed.
  */
 import { timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ApiError } from '../errors.js';
 import { ErrorSchema } from '../schemas/common.js';
 import { dumpEmbedded, removeServerAccess, writeServerAccess } from '../db/backup.js';
+import { lockFileOf } from '../db/lock.js';
 
 const KEY_HEADER = 'x-lifecircle-backup-key';
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
-  const embeddedOnDisk = app.db.engine === 'embedded' && !!app.config.dataDir && !app.config.dataDir.includes('://');
+  // Only the process that holds DATA_DIR's lock tells where to reach it (tests build the app on a
+  // database in memory with the default DATA_DIR in their config: nothing is written for them).
+  const holdsDataDir = () => {
+    try {
+      return app.db.engine === 'embedded' && (JSON.parse(readFileSync(lockFileOf(app.config.dataDir), 'utf8')) as { pid?: number }).pid === process.pid;
+    } catch {
+      return false;
+    }
+  };
+  const embeddedOnDisk = holdsDataDir();
   let key: Buffer | null = null;
   let running = false;
 
