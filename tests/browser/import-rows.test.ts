@@ -94,7 +94,7 @@ describe.skipIf(!hasChromium)('upload page: row-by-row results', () => {
           code: el.querySelector('td.code')!.childNodes[0]?.textContent ?? '',
           text: el.querySelector('td.hours [data-text]')?.textContent ?? null,
           osm: el.querySelector('td.hours [data-osm]')?.textContent ?? null,
-          cells: [...el.querySelectorAll('td')].map((td) => td.textContent),
+          cells: Array.from(el.querySelectorAll('td'), (td) => td.textContent),
         };
       }),
     );
