@@ -139,7 +139,7 @@ describe.skipIf(!hasChromium)('upload page: row-by-row results', () => {
     expect(byRow[2]).toMatch(/新增[\s\S]*新站点[\s\S]*周一至周五 8:30-17:30 → Mo-Fr 08:30-17:30/);
     expect(byRow[2]).toContain('（生成）');
     expect(byRow[3]).toMatch(/更新[\s\S]*按编码[\s\S]*24小时 → 24\/7/);
-    expect(byRow[4]).toMatch(/更新[\s\S]*按名称 \+ 位置[\s\S]*每天 7:00-21:00 → /);
+    expect(byRow[4]).toMatch(/沿用已有编码[\s\S]*更新[\s\S]*按名称 \+ 位置[\s\S]*每天 7:00-21:00 → /);
     const reasons = api.rejected.filter((x) => x.row === 5).map((x) => x.reason_zh);
     for (const reason of reasons) expect(byRow[5]).toContain(reason);
     expect(byRow[5]).toMatch(/^5 \| +\| 拒绝/);
@@ -165,6 +165,15 @@ describe.skipIf(!hasChromium)('upload page: row-by-row results', () => {
     }));
     expect(widths.page).toBeLessThanOrEqual(widths.viewport);
     expect(widths.box).toBeLessThanOrEqual(widths.viewport);
+    // Each row is a labelled card: the hours (the point of the table) are on screen, not scrolled away.
+    const hours = await page.$eval('#rows tr[data-row="2"] td.hours', (td) => {
+      const r = td.getBoundingClientRect();
+      return { right: r.right, width: r.width, text: td.textContent, label: getComputedStyle(td, '::before').content };
+    });
+    expect(hours.width).toBeGreaterThan(0);
+    expect(hours.right).toBeLessThanOrEqual(widths.viewport);
+    expect(hours.text).toBe('周一至周五 8:30-17:30 → Mo-Fr 08:30-17:30');
+    expect(hours.label).toContain('营业时间');
     await page.screenshot({ path: join(ARTIFACTS, 'import-rows-390.png'), fullPage: true });
     expect(errors).toEqual([]);
     await context.close();

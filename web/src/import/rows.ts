@@ -22,10 +22,17 @@ const MATCHED: Record<NonNullable<RowResult['matchedBy']>, [string, string]> = {
 
 const tr = ([zh, en]: [string, string]) => pick(zh, en);
 
-function hoursCell(x: RowResult) {
-  if (x.hours === null) return h('td', { class: 'hours' }, '');
-  if (x.hoursText === null) return h('td', { class: 'hours' }, h('code', { 'data-osm': '' }, x.hours));
-  return h('td', { class: 'hours' }, h('span', { 'data-text': '' }, x.hoursText), h('span', { class: 'arrow' }, ' → '), h('code', { 'data-osm': '' }, x.hours));
+function hoursCell(x: RowResult, label: string) {
+  const a = { class: 'hours', 'data-label': label };
+  if (x.hours === null) return h('td', a, '');
+  if (x.hoursText === null) return h('td', a, h('code', { 'data-osm': '' }, x.hours));
+  return h('td', a, h('span', { 'data-text': '' }, x.hoursText), h('span', { class: 'arrow' }, ' → '), h('code', { 'data-osm': '' }, x.hours));
+}
+
+/** The list gave no code: a new station's was generated, a station matched on name + position keeps its own. */
+function codeNote(x: RowResult) {
+  if (!x.codeGenerated) return null;
+  return h('small', { class: 'muted' }, x.matchedBy === 'name_position' ? pick('（沿用已有编码）', ' (existing code)') : pick('（生成）', ' (generated)'));
 }
 
 /** The table (null when the report has no rows to list). */
@@ -34,9 +41,15 @@ export function rowTable(r: ImportReport): HTMLElement | null {
   if (!rows.length) return null;
   const stations = r.kind === 'stations';
   const shown = rows.slice(0, MAX_LISTED_ROWS);
-  const head = [pick('行号', 'Row'), pick('编码', 'Code'), pick('结果', 'Result')];
-  if (stations) head.push(pick('匹配', 'Matched'), pick('营业时间（原文 → 存储）', 'Hours (as written → stored)'));
-  head.push(pick('说明', 'Notes'));
+  const L = {
+    row: pick('行号', 'Row'),
+    code: pick('编码', 'Code'),
+    result: pick('结果', 'Result'),
+    matched: pick('匹配', 'Matched'),
+    hours: pick('营业时间（原文 → 存储）', 'Hours (as written → stored)'),
+    notes: pick('说明', 'Notes'),
+  };
+  const head = [L.row, L.code, L.result, ...(stations ? [L.matched, L.hours] : []), L.notes];
   return h(
     'div',
     { class: 'imp-rows' },
@@ -62,11 +75,11 @@ export function rowTable(r: ImportReport): HTMLElement | null {
             h(
               'tr',
               { 'data-row': x.row, 'data-result': x.result, 'data-matched': x.matchedBy ?? '' },
-              h('td', { class: 'num' }, String(x.row)),
-              h('td', { class: 'code' }, x.code ?? '', x.codeGenerated ? h('small', { class: 'muted' }, pick('（生成）', ' (generated)')) : null),
-              h('td', {}, h('span', { class: `imp-result ${x.result}` }, tr(RESULT[x.result]))),
-              ...(stations ? [h('td', { class: 'matched' }, x.matchedBy ? tr(MATCHED[x.matchedBy]) : ''), hoursCell(x)] : []),
-              h('td', { class: 'notes' }, x.problems.map((p) => pick(p.reason_zh, p.reason_en)).join('；')),
+              h('td', { class: 'num', 'data-label': L.row }, String(x.row)),
+              h('td', { class: 'code', 'data-label': L.code }, x.code ?? '', codeNote(x)),
+              h('td', { class: 'result', 'data-label': L.result }, h('span', { class: `imp-result ${x.result}` }, tr(RESULT[x.result]))),
+              ...(stations ? [h('td', { class: 'matched', 'data-label': L.matched }, x.matchedBy ? tr(MATCHED[x.matchedBy]) : ''), hoursCell(x, L.hours)] : []),
+              h('td', { class: 'notes', 'data-label': L.notes }, x.problems.map((p) => pick(p.reason_zh, p.reason_en)).join('；')),
             ),
           ),
         ),
