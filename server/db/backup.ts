@@ -20,7 +20,7 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
-import { readdir, readFile, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
@@ -93,7 +93,6 @@ function manifestOf(stats: DatabaseStats, engine: Manifest['engine'], via: Manif
 
 /** Missing, or an empty directory: made ready. Anything else is refused (a backup is never overwritten). */
 export async function prepareOutDir(dir: string): Promise<void> {
-  const { mkdir } = await import('node:fs/promises');
   if (existsSync(dir)) {
     const s = await stat(dir);
     if (!s.isDirectory() || (await readdir(dir)).length > 0)
@@ -371,6 +370,7 @@ export async function restoreEmbedded(manifest: Manifest, file: string, dataDir:
       2,
     );
   const target = path.resolve(dataDir);
+  await mkdir(path.dirname(target), { recursive: true });
   // Taking the target's lock refuses at once while a server (or another command) holds it.
   const lock = lockDataDir(target, 'restore');
   const staging = `${target}.restoring-${process.pid}`;
