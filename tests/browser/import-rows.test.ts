@@ -68,19 +68,19 @@ describe.skipIf(!hasChromium)('upload page: row-by-row results', () => {
     await page.fill('#username', 'planner');
     await page.fill('#password', DEMO_PASSWORD);
     await page.click('#login-form button[type=submit]');
-    await page.waitForFunction(() => document.body.dataset.ready === 'true', undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => document.body.dataset.ready === 'true', undefined, { timeout: 90_000 });
     return { context, page, errors };
   }
 
   async function dryRunCsv(page: Page) {
     await page.setInputFiles('#file', { name: '站点清单.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
-    await page.waitForSelector('#mapping');
+    await page.waitForSelector('#mapping', { timeout: 120_000 });
     await page.click('#crs input[value=wgs84]');
     await page.click('#dry-run');
     await page.waitForFunction(() => ['done', 'error'].includes(window.__import!.state.phase) && !!window.__import!.state.report, undefined, {
-      timeout: 60_000,
+      timeout: 120_000,
     });
-    await page.waitForSelector('#rows');
+    await page.waitForSelector('#rows', { timeout: 120_000 });
   }
 
   const tableRows = (page: Page) =>
