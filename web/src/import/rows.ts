@@ -26,7 +26,8 @@ function hoursCell(x: RowResult, label: string) {
   const a = { class: 'hours', 'data-label': label };
   if (x.hours === null) return h('td', a, '');
   if (x.hoursText === null) return h('td', a, h('code', { 'data-osm': '' }, x.hours));
-  return h('td', a, h('span', { 'data-text': '' }, x.hoursText), h('span', { class: 'arrow' }, ' → '), h('code', { 'data-osm': '' }, x.hours));
+  // One span: on a phone the cell is a flex row (label, value) and the value wraps as a whole.
+  return h('td', a, h('span', {}, h('span', { 'data-text': '' }, x.hoursText), h('span', { class: 'arrow' }, ' → '), h('code', { 'data-osm': '' }, x.hours)));
 }
 
 /** The list gave no code: a new station's was generated, a station matched on name + position keeps its own. */
