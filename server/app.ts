@@ -102,6 +102,7 @@ export async function build({ config, db, logger = false }: BuildOptions): Promi
   await app.register(import('./routes/map-config.js'), { prefix: '/api' });
   await app.register(import('./routes/exports.js'), { prefix: '/api' });
   await app.register(import('./routes/imports.js'), { prefix: '/api' });
+  await app.register(import('./routes/backup.js'), { prefix: '/api' });
   await app.register(webPlugin);
   // The plain landing page only when the map has not been built (e.g. `npm test` before a build).
   if (!webBuilt()) await app.register(homeRoutes);

@@ -24,6 +24,8 @@ export interface StationRow {
   address: string | null;
   amenities: string[];
   opening_hours: string;
+  /** The hours as an imported list wrote them ("周一至周五 8:30-17:30"), when converted to `opening_hours`; null otherwise. */
+  opening_hours_text: string | null;
   phone: string | null;
   operator: string | null;
   status: 'open' | 'temporarily_closed';
@@ -47,6 +49,7 @@ export function stationsWithTypes(db: Kysely<Database>) {
       'st.address',
       'st.amenities',
       'st.opening_hours',
+      'st.opening_hours_text',
       'st.phone',
       'st.operator',
       'st.status',

@@ -46,6 +46,7 @@ export function stationFeatures(rows: StationRow[], crs: Crs): Feature<Point>[] 
       address: r.address,
       amenities: [...r.amenities],
       openingHours: r.opening_hours,
+      openingHoursText: r.opening_hours_text,
       phone: r.phone,
       operator: r.operator,
       status: r.status,

@@ -16,6 +16,7 @@ const station = (id: number, status: StationRow['status'] = 'open'): StationRow 
   address: null,
   amenities: ['water', 'toilet'],
   opening_hours: '24/7',
+  opening_hours_text: null,
   phone: null,
   operator: '工会',
   status,

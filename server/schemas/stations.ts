@@ -22,6 +22,12 @@ export const StationProperties = Type.Object({
   address: Nullable(Type.String()),
   amenities: Type.Array(Type.String()),
   opening_hours: Type.String({ description: 'OpenStreetMap opening_hours syntax' }),
+  opening_hours_text: Nullable(
+    Type.String({
+      description:
+        'the hours as an imported station list wrote them (e.g. 周一至周五 8:30-17:30), kept when they were converted to opening_hours; null when given in OSM syntax, entered in the editor or edited since',
+    }),
+  ),
   always_open: Type.Boolean({ description: '24/7' }),
   open_now: Type.Union([Type.Boolean(), Type.Null()], {
     description: 'open at the evaluated time (open_at, else now); false when temporarily closed; null if the hours cannot be parsed',

@@ -31,6 +31,7 @@ export function stationFeature(r: StationRow & { distance_m?: number }, at: Date
     address: r.address,
     amenities: r.amenities,
     opening_hours: r.opening_hours,
+    opening_hours_text: r.opening_hours_text,
     always_open: isAlwaysOpen(r.opening_hours),
     open_now: openAt(r, at, timeZone),
     next_change: nextChange(r, at, timeZone),

@@ -32,6 +32,7 @@ import {
 import { assignField, columnsParam, missingFields, TABLE_FIELDS, type ColumnMapping } from './columns.js';
 import { commitState, sortedRejected, uploadShare, type ImportReport } from './report.js';
 import { upload } from './upload.js';
+import { rowTable } from './rows.js';
 import type { Static } from 'typebox';
 import type { TablePreview } from '../../../server/schemas/imports.js';
 
@@ -257,6 +258,7 @@ function renderReport(): void {
         count('import.count.unchanged', r.unchanged, 'unchanged'),
         count('import.count.rejected', r.rejected_rows, 'rejected'), // rows, not problems (a row may have several)
       ),
+      rowTable(r),
       rejected.length
         ? h(
             'div',

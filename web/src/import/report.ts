@@ -30,3 +30,50 @@ export const sortedRejected = (r: ImportReport): RejectedRow[] => [...r.rejected
 
 /** Upload share 0..1 from XHR progress; null when the total is unknown. */
 export const uploadShare = (loaded: number, total: number): number | null => (total > 0 ? Math.min(1, Math.max(0, loaded / total)) : null);
+
+/** What happened to one row of the file (whole-file problems, row null, are not rows). */
+export interface RowResult {
+  row: number;
+  /** The record's code: kept, generated, or taken from the matched station; the file's own code for a rejected row, if any. */
+  code: string | null;
+  result: 'create' | 'update' | 'unchanged' | 'rejected';
+  /** Stations: how an accepted row found its station — its code, its name + position (rows without a code), or none (new). */
+  matchedBy: 'code' | 'name_position' | 'none' | null;
+  codeGenerated: boolean;
+  /** Stations: the hours as stored (OSM opening_hours) and, when converted, as the file wrote them. */
+  hours: string | null;
+  hoursText: string | null;
+  /** Rejected rows: every problem of the row. */
+  problems: RejectedRow[];
+}
+
+/**
+ * One entry per row, in file order: the accepted rows from `changes`, the rejected ones from
+ * `rejected` (a row with several problems once, with all of them).
+ */
+export function rowResults(r: ImportReport): RowResult[] {
+  const out: RowResult[] = r.changes.map((c) => ({
+    row: c.row,
+    code: c.code,
+    result: c.action,
+    matchedBy: c.matched_by ?? null,
+    codeGenerated: c.code_generated ?? false,
+    hours: c.opening_hours ?? null,
+    hoursText: c.opening_hours_text ?? null,
+    problems: [],
+  }));
+  const rejected = new Map<number, RowResult>();
+  for (const x of r.rejected) {
+    if (x.row === null) continue;
+    let e = rejected.get(x.row);
+    if (!e) {
+      e = { row: x.row, code: x.feature_code ?? null, result: 'rejected', matchedBy: null, codeGenerated: false, hours: null, hoursText: null, problems: [] };
+      rejected.set(x.row, e);
+    }
+    e.problems.push(x);
+  }
+  return [...out, ...rejected.values()].sort((a, b) => a.row - b.row);
+}
+
+/** Rows the page lists at most (a 200k-row import is counted above, not drawn row by row). */
+export const MAX_LISTED_ROWS = 500;
