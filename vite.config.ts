@@ -71,7 +71,9 @@ export default defineConfig(({ mode }) => ({
     // Two cores: two workers, each with its own database copy.
     maxWorkers: 2,
     projects: [
-      { extends: true, test: { name: 'unit', include: ['server/**/*.test.ts', 'geodata/**/*.test.ts', 'tests/web/**/*.test.ts'] } },
+      // Pure tests share their workers (isolate: false): no database, no module state between files,
+      // and each file no longer pays for loading the server's modules again.
+      { extends: true, test: { name: 'unit', include: ['server/**/*.test.ts', 'geodata/**/*.test.ts', 'tests/web/**/*.test.ts'], isolate: false } },
       { extends: true, test: { name: 'db', include: ['tests/*.test.ts'], globalSetup: ['tests/helpers/global-setup.ts'] } },
       { extends: true, test: { name: 'browser', include: ['tests/browser/**/*.test.ts'], globalSetup: ['tests/helpers/global-setup.ts'] } },
     ],

@@ -59,3 +59,15 @@ export async function startBrowserApp(overrides: Partial<Config> = {}): Promise<
     },
   };
 }
+
+/**
+ * A second app (its own config) on the same database and Chromium as `on`: for a file that needs
+ * two configurations, without a second database copy and browser. Its `close` closes only this
+ * app; `on.close()` still closes the database and the browser.
+ */
+export async function serveAnotherApp(on: BrowserApp, overrides: Partial<Config> = {}): Promise<BrowserApp> {
+  const app = await build({ config: testConfig(overrides), db: on.app.db });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  return { app, base, browser: on.browser, close: () => app.close() };
+}

@@ -4,7 +4,8 @@ import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../../server/db/connect.js';
 import { migrate } from '../../server/db/migrate.js';
 import { seedSampleCity } from '../../server/db/bootstrap.js';
-import { cachedSnapshotPath, databaseName, exists, TEST_SAMPLE, withDatabase, writeSnapshot } from './template.js';
+import { ensureEmbeddedSnapshot } from './build-template.js';
+import { databaseName, TEST_SAMPLE, withDatabase } from './template.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -38,19 +39,7 @@ export default async function setup(project: TestProject) {
 
 async function makeTemplate(): Promise<Template> {
   const url = process.env.DATABASE_URL;
-  if (!url) {
-    const snapshot = await cachedSnapshotPath();
-    if (!(await exists(snapshot))) {
-      const t0 = Date.now();
-      const db = await openDatabase({});
-      await migrate(db);
-      await seedSampleCity(db, TEST_SAMPLE.size, TEST_SAMPLE.seed);
-      await writeSnapshot(snapshot, await db.dumpDataDir!());
-      await db.close();
-      console.log(`[tests] embedded template built in ${Date.now() - t0} ms → ${snapshot}`);
-    }
-    return { engine: 'embedded', template: snapshot };
-  }
+  if (!url) return { engine: 'embedded', template: await ensureEmbeddedSnapshot() };
   const tpl = `${databaseName(url)}_tpl`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();

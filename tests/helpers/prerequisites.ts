@@ -3,6 +3,7 @@
  * pgRouting on the server engine. On a developer's machine a missing one skips its tests with a
  * message; in CI (CI set, as .ci/run runs) it fails them: a green CI must have run everything.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,4 +25,10 @@ export const SHARED_OSM = path.resolve(path.dirname(fileURLToPath(import.meta.ur
 export function sharedOsmExtract(name: string, what: string): { file: string; present: boolean } {
   const file = path.join(SHARED_OSM, `${name}.osm.pbf`);
   return { file, present: prerequisite(existsSync(file), what, `${file} not found (the shared OSM extracts live beside the repository)`) };
+}
+
+/** Whether `osmium` (Debian osmium-tool) runs here; skips with a message, or fails in CI (see `prerequisite`). */
+export function osmiumAvailable(what: string): boolean {
+  const r = spawnSync('osmium', ['--version'], { encoding: 'utf8' });
+  return prerequisite(r.status === 0, what, 'no `osmium` on PATH (apt-get install osmium-tool)');
 }
