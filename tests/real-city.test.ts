@@ -15,7 +15,7 @@
  * Needs osmium-tool and the shared extract: skipped with a warning on a laptop without them,
  * failing in CI (./helpers/prerequisites.ts).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,13 +24,13 @@ import ExcelJS from 'exceljs';
 import type { Feature, MultiPolygon, Polygon, Position } from 'geojson';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signedArea2 } from '../server/validation/geometry.js';
-import { prerequisite, sharedOsmExtract } from './helpers/prerequisites.js';
+import { osmiumAvailable, sharedOsmExtract } from './helpers/prerequisites.js';
 import { killAll, processDb, startServer, type ProcessDb, type RunningServer } from './helpers/processes.js';
 import { ROOT } from './helpers/template.js';
 
 const WHAT = 'real-city walk-through (docs/real-city.md)';
 const monaco = sharedOsmExtract('monaco', WHAT);
-const osmium = prerequisite(spawnSync('osmium', ['--version']).status === 0, WHAT, 'osmium is not installed (apt-get install osmium-tool)');
+const osmium = osmiumAvailable(WHAT);
 
 const FIXTURES = path.join(ROOT, 'tests/fixtures/real-city');
 
