@@ -200,7 +200,7 @@ describe.skipIf(!hasChromium)('planner: several types, any / all, missing types'
 
     console.log(`[browser] The gap list names`);
     // The gap list names the missing types of each gap, as the API does.
-    await page.keyboard.press('Escape');
+    await page.click('.maplibregl-popup-close-button');
     await page.click('.tabs [data-tab="gaps"]');
     const gaps = await api(`/api/coverage/gaps?types=${TWO}&combine=all&limit=30`);
     await page.waitForSelector('.gap-list li');
@@ -234,6 +234,14 @@ describe.skipIf(!hasChromium)('planner: several types, any / all, missing types'
     await page.tap('#legend summary');
     expect(await page.getAttribute('#legend details', 'open')).not.toBeNull();
     await page.screenshot({ path: join(artifacts, 'planner-390-basis-legend.png') });
+    // Two types on a phone: the any / all choice, then the summary and the table below it.
+    await page.tap('#type-list input[value="courier_station"]');
+    await page.tap('#combine label:has(input[value="all"])');
+    await expect.poll(() => page.textContent('#summary .summary-basis'), { timeout: 30_000 }).toContain('全部齐全');
+    await page.locator('#combine-block').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(artifacts, 'planner-390-combine-all.png') });
+    await page.locator('#summary').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(artifacts, 'planner-390-combine-summary.png') });
     await context.close();
   }, 180_000);
 });
