@@ -74,7 +74,7 @@ export default fp(
 /**
  * Loads the city in the background (rather than on the first nearest / locate / coverage request:
  * several seconds on the embedded engine at city scale), then computes the planner's opening
- * question (every station type under its own standard), so the first visit finds it computed.
+ * question (党群服务中心 under its own standard), so the first visit finds it computed.
  * Failures are only logged: the first request loads again. Stops quietly once the app closes.
  */
 export async function warmUp(app: FastifyInstance, log: (m: string) => void): Promise<void> {
@@ -83,7 +83,9 @@ export async function warmUp(app: FastifyInstance, log: (m: string) => void): Pr
     await app.city.snapshot();
     log(`分析数据已载入 / analysis data loaded (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
     const t1 = performance.now();
-    await app.coverage.coverage({ types: await app.city.stationTypeCodes() });
+    // The planner opens on one type: 党群服务中心 when the city has it, else its first type.
+    const codes = await app.city.stationTypeCodes();
+    await app.coverage.coverage({ types: codes.includes('party_service_center') ? ['party_service_center'] : codes.slice(0, 1) });
     log(`默认覆盖已算好 / default coverage ready (${((performance.now() - t1) / 1000).toFixed(1)} s)`);
   } catch (err) {
     if (app.city.isClosed) return;

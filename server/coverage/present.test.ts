@@ -61,11 +61,18 @@ const unit = (level: string, code: string) => ({
   gapAreaM2: 500.123,
 });
 
+const names = new Map([['a', { zh: '甲', en: 'A' }]]);
+
 function result(grids: GridResult[]): CoverageResult {
+  const units = [unit('community', 'C1'), unit('street', 'S1'), unit('city', 'city'), unit('community', 'C0'), unit('district', 'D1')];
   return {
     key: 'k',
+    types: ['a'],
+    combine: 'any',
+    byType: [{ type: 'a', grids: new Map(grids.map((g) => [g.id, g])), units }],
+    standards: [{ type: 'a', mode: 'radius', radiusM: 1000, minutes: 15, walkSpeedKmh: 4.8, limitM: 1200, bufferM: 50 }],
     grids,
-    units: [unit('community', 'C1'), unit('street', 'S1'), unit('city', 'city'), unit('community', 'C0'), unit('district', 'D1')],
+    units,
     stationsUsed: 3,
     stationsUnsnapped: [],
     recomputedGrids: 2,
@@ -99,18 +106,18 @@ describe('coverage presenters', () => {
   });
 
   it('ranks gaps city-wide by uncovered people; a bbox keeps the ranks; grids without gaps or people are left out', () => {
-    const meta = coverageMeta({ types: ['a'] }, res);
+    const meta = coverageMeta({ types: ['a'] }, res, names);
     expect(Value.Check(CoverageMeta, meta)).toBe(true);
     expect(meta).toMatchObject({ mode: 'standard', open_at: null, compute_ms: 12.35 });
-    const all = rankedGaps(res, meta, undefined, 100);
+    const all = rankedGaps(res, meta, undefined, 100, names);
     expect(Value.Check(RankedGaps, all)).toBe(true);
     expect(all.features.map((f) => [f.properties.grid_id, f.properties.rank])).toEqual([
       [2, 1],
       [1, 2],
     ]);
-    const inView = rankedGaps(res, meta, [-0.0005, -0.0005, 0.0005, 0.0005], 100);
+    const inView = rankedGaps(res, meta, [-0.0005, -0.0005, 0.0005, 0.0005], 100, names);
     expect(inView.features.map((f) => [f.properties.grid_id, f.properties.rank])).toEqual([[1, 2]]);
-    expect(rankedGaps(res, meta, undefined, 1).features).toHaveLength(1);
+    expect(rankedGaps(res, meta, undefined, 1, names).features).toHaveLength(1);
   });
 
   it('gap polygons: one MultiPolygon per grid with gaps', () => {
@@ -120,10 +127,10 @@ describe('coverage presenters', () => {
   });
 
   it('CSV rows: one per listed grid, or the units of one level', () => {
-    const grid = coverageCsv(res, rows.slice(0, 2), 'grid');
+    const grid = coverageCsv(res, rows.slice(0, 2), 'grid', names);
     expect(grid.rows.map((r) => r[0])).toEqual(['G1', 'G2']);
     expect(grid.rows.every((r) => r.length === grid.headers.length)).toBe(true);
-    const communities = coverageCsv(res, rows, 'community');
+    const communities = coverageCsv(res, rows, 'community', names);
     expect(communities.rows.map((r) => r[1])).toEqual(['C0', 'C1']);
     expect(Value.Check(Type.Array(Type.Array(Type.Union([Type.String(), Type.Number(), Type.Null()]))), communities.rows)).toBe(true);
   });

@@ -18,6 +18,8 @@ import { CoverageEngine, PreparedGrids, type CoverageGridInput, type GridCoverag
 import type { PieceSet } from './piece-set.js';
 import { serviceAreaSteps, type ServiceAreaRequest, type ServiceAreaRunner } from './service-areas.js';
 import { planUnits, rollupByPlan, type UnitCoverage } from './rollup.js';
+import { coverAll } from './combine.js';
+import { bboxOfLines } from '../geo/bbox.js';
 
 export interface CoverageSettings {
   /** Walking speed, km/h (4.8 → 80 m/min → 1,200 m in 15 min). */
@@ -35,14 +37,46 @@ export interface CoverageQuery {
   minutes?: number;
   /** Only stations open at this instant (and not temporarily closed). */
   openAt?: Date;
+  /**
+   * With several types: 'any' (任一类型, default) = covered by at least one of them; 'all'
+   * (全部齐全) = covered by every one of them (combine.ts). One type: both are the same.
+   */
+  combine?: 'any' | 'all';
 }
 
 export interface GridResult extends GridCoverage {
   grid: AnalysisGrid;
 }
 
+/** The standard a type's stations are measured by in one answer (the 覆盖口径). */
+export interface StandardInUse {
+  type: string;
+  mode: 'radius' | 'walk';
+  radiusM: number;
+  minutes: number;
+  walkSpeedKmh: number;
+  /** Walking distance: minutes × speed. */
+  limitM: number;
+  bufferM: number;
+}
+
+/** One chosen type's own coverage (the same grids, that type's stations only). */
+export interface TypeCoverage {
+  type: string;
+  /** Per grid id. */
+  grids: ReadonlyMap<number, GridCoverage>;
+  units: UnitCoverage[];
+}
+
 export interface CoverageResult {
   key: string;
+  /** The chosen types, sorted, and how they were combined. */
+  types: string[];
+  combine: 'any' | 'all';
+  /** Each chosen type's own coverage, in `types` order (for "which type is missing here"). */
+  byType: TypeCoverage[];
+  /** Per chosen type (in `types` order), the standard in use. */
+  standards: StandardInUse[];
   grids: GridResult[];
   units: UnitCoverage[];
   stationsUsed: number;
@@ -52,6 +86,9 @@ export interface CoverageResult {
   recomputedGrids: number;
   computeMs: number;
 }
+
+/** One engine's answer; `results` are the engine's own objects (the same object while a grid's result is unchanged). */
+type SingleResult = Omit<CoverageResult, 'types' | 'combine' | 'byType' | 'standards'> & { results: GridCoverage[]; gridsFp: string };
 
 /** Answer rows by engine result: a grid whose result and row did not change keeps its row object. */
 const gridResults = new WeakMap<GridCoverage, GridResult>();
@@ -121,8 +158,113 @@ export class CoverageService {
     return { pieces, used: chosen.length - unsnapped.length, unsnapped };
   }
 
+  /**
+   * Coverage of the chosen types combined as `q.combine` says, with each type's own coverage.
+   * Every part is a cached engine (one per type, and the types together for 'any'); 'all' is
+   * combined per grid from the types' results and kept while those results are the same objects.
+   */
   async coverage(q: CoverageQuery): Promise<CoverageResult> {
-    const key = JSON.stringify([
+    const types = [...new Set(q.types)].sort();
+    const combine = q.combine ?? 'any';
+    const one = (t: string[]) => this.single({ ...q, types: t, combine: undefined });
+    let perType: SingleResult[] = [];
+    // Every type's answer over the same grids (an edit landing between two of them: ask again).
+    for (let attempt = 0; attempt < 3; attempt++) {
+      perType = [];
+      for (const t of types) perType.push(await one([t]));
+      if (perType.every((r) => r.gridsFp === perType[0]!.gridsFp)) break;
+    }
+    if (!perType.every((r) => r.gridsFp === perType[0]!.gridsFp)) throw new Error('grids changed during a coverage computation');
+    const d = await this.city.snapshot();
+    const plan = derived(d.grids, 'unitPlan', () => planUnits(d.grids));
+    const byType: TypeCoverage[] = perType.map((r, i) => ({
+      type: types[i]!,
+      grids: derived(r.results, 'byId', () => new Map(r.results.map((c) => [c.id, c]))),
+      units: r.units,
+    }));
+    const sum = (f: (r: SingleResult) => number) => perType.reduce((s, r) => s + f(r), 0);
+    const { walkSpeedKmh, bufferM } = this.settings;
+    const standards = types.map((type): StandardInUse => {
+      const std = d.types.get(type);
+      const mode = q.mode ?? std?.coverage_mode ?? 'radius';
+      const minutes = q.minutes ?? std?.coverage_minutes ?? 15;
+      return {
+        type,
+        mode,
+        radiusM: q.radiusM ?? std?.coverage_radius_m ?? 1000,
+        minutes,
+        walkSpeedKmh,
+        limitM: round(limitM({ minutes, walkSpeedKmh }), 1),
+        bufferM,
+      };
+    });
+    const common = {
+      types,
+      combine,
+      byType,
+      standards,
+      stationsUsed: sum((r) => r.stationsUsed),
+      stationsUnsnapped: perType.flatMap((r) => r.stationsUnsnapped),
+    };
+    const key = JSON.stringify([this.keyOf({ ...q, types }), combine]);
+    if (types.length === 1) return { ...perType[0]!, ...common, key };
+    if (combine === 'any') {
+      const r = await one(types);
+      // Grids recomputed: each engine recomputes the same grids after an edit; count them once.
+      const recomputedGrids = Math.max(r.recomputedGrids, ...perType.map((x) => x.recomputedGrids));
+      return { ...r, ...common, key, recomputedGrids, computeMs: r.computeMs + sum((x) => x.computeMs) };
+    }
+    const t0 = performance.now();
+    const grids = await this.allOf(key, perType, byType);
+    const units = rollupByPlan(plan, new Map(grids.map((g) => [g.id, g])));
+    return {
+      ...common,
+      key,
+      grids,
+      units,
+      recomputedGrids: Math.max(...perType.map((x) => x.recomputedGrids)),
+      computeMs: performance.now() - t0 + sum((x) => x.computeMs),
+    };
+  }
+
+  /** 'all' rows per query: a grid keeps its row while every type's result for it is the same object. */
+  private readonly allRows = new Map<string, Map<number, { inputs: GridCoverage[]; row: GridResult }>>();
+  private async allOf(key: string, perType: SingleResult[], byType: TypeCoverage[]): Promise<GridResult[]> {
+    let cache = this.allRows.get(key);
+    this.allRows.delete(key);
+    if (!cache) cache = new Map();
+    this.allRows.set(key, cache);
+    while (this.allRows.size > CoverageService.MAX_ENGINES) this.allRows.delete(this.allRows.keys().next().value!);
+    const pause = slicer(10);
+    const rows: GridResult[] = [];
+    for (const base of perType[0]!.grids) {
+      const inputs = byType.map((t) => t.grids.get(base.id)!);
+      const hit = cache.get(base.id);
+      if (hit && hit.row.grid === base.grid && hit.inputs.every((c, i) => c === inputs[i])) {
+        rows.push(hit.row);
+        continue;
+      }
+      const row = {
+        ...coverAll(
+          inputs,
+          derived(base.grid, 'bbox', () => bboxOfLines(base.grid.polygon.coordinates)),
+        ),
+        grid: base.grid,
+      };
+      cache.set(base.id, { inputs, row });
+      rows.push(row);
+      await pause();
+    }
+    if (cache.size > rows.length) {
+      const live = new Set(rows.map((r) => r.id));
+      for (const id of [...cache.keys()]) if (!live.has(id)) cache.delete(id);
+    }
+    return rows;
+  }
+
+  /** The cache key of one engine's question. */
+  private keyOf(q: CoverageQuery): string {
+    return JSON.stringify([
       [...q.types].sort(),
       q.mode ?? null,
       q.radiusM ?? null,
@@ -131,6 +273,11 @@ export class CoverageService {
       this.settings.bufferM,
       this.settings.walkSpeedKmh,
     ]);
+  }
+
+  /** One engine's answer: the chosen types' stations together (covered by any of them). */
+  private async single(q: CoverageQuery): Promise<SingleResult> {
+    const key = this.keyOf(q);
     const before = this.running.get(key) ?? Promise.resolve();
     const mine = before.catch(() => {}).then(() => this.computeCoverage(key, q));
     this.running.set(key, mine);
@@ -141,7 +288,7 @@ export class CoverageService {
     }
   }
 
-  private async computeCoverage(key: string, q: CoverageQuery): Promise<CoverageResult> {
+  private async computeCoverage(key: string, q: CoverageQuery): Promise<SingleResult> {
     const t0 = performance.now();
     const d = await this.city.snapshot();
     const { pieces, used, unsnapped } = await this.pieces(d, q);
@@ -182,7 +329,17 @@ export class CoverageService {
       return row;
     });
     const units = rollupByPlan(plan, new Map(results.map((c) => [c.id, c])));
-    return { key, grids: rows, units, stationsUsed: used, stationsUnsnapped: unsnapped, recomputedGrids: recomputed, computeMs: performance.now() - t0 };
+    return {
+      key,
+      results,
+      gridsFp: d.fp.grids,
+      grids: rows,
+      units,
+      stationsUsed: used,
+      stationsUnsnapped: unsnapped,
+      recomputedGrids: recomputed,
+      computeMs: performance.now() - t0,
+    };
   }
 
   /**

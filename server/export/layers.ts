@@ -63,6 +63,8 @@ export interface GapInput {
   leaderPhone: string | null;
   gapAreaM2: number;
   uncoveredPopulation: number;
+  /** The chosen station types that leave part of the grid uncovered (Chinese names, joined with 、). */
+  missingTypes: string;
   /** Gap parts (WGS84 polygons' rings). */
   parts: MultiPolygon['coordinates'];
 }
@@ -82,6 +84,7 @@ export function gapFeatures(gaps: GapInput[], crs: Crs): Feature<MultiPolygon>[]
         leaderPhone: g.leaderPhone,
         gapAreaM2: Math.round(g.gapAreaM2 * 100) / 100,
         uncoveredPopulation: Math.round(g.uncoveredPopulation * 100) / 100,
+        missingTypes: g.missingTypes,
       },
     }));
 }
@@ -128,6 +131,7 @@ const GAP_FIELDS: [string, string, DbfField['type'], number?][] = [
   ['leaderPhone', 'leader_tel', 'C'],
   ['gapAreaM2', 'gap_m2', 'N', 2],
   ['uncoveredPopulation', 'uncov_pop', 'N', 2],
+  ['missingTypes', 'missing', 'C'],
 ];
 
 const FIELDS: Record<ExportLayer, typeof GRID_FIELDS> = { grids: GRID_FIELDS, stations: STATION_FIELDS, gaps: GAP_FIELDS };

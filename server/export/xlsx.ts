@@ -78,6 +78,10 @@ export interface UnitRow {
   population: number;
   uncovered_population: number;
   covered_share_by_population: number;
+  /** The chosen types that leave someone uncovered here (Chinese names). */
+  missing_types_zh?: string;
+  /** What the figures mean: the types and how they combine (any / all). */
+  basis?: string;
 }
 
 export interface GridStatRow {
@@ -92,6 +96,9 @@ export interface GridStatRow {
   covered_share: number;
   population: number;
   uncovered_population: number;
+  missing_types_zh?: string;
+  /** What the figures mean: the types and how they combine (any / all). */
+  basis?: string;
 }
 
 const unitColumns: SheetColumn[] = [
@@ -104,6 +111,8 @@ const unitColumns: SheetColumn[] = [
   { header: '人口', key: 'population', numFmt: '#,##0' },
   { header: '未覆盖人口', key: 'uncovered_population', numFmt: '#,##0', width: 14 },
   { header: '覆盖率（按人口）', key: 'covered_share_by_population', numFmt: '0.0%', width: 16 },
+  { header: '缺少类型', key: 'missing_types_zh', width: 24 },
+  { header: '口径', key: 'basis', width: 40 },
 ];
 const gridColumns: SheetColumn[] = [
   { header: '网格编码', key: 'code', width: 18 },
@@ -117,6 +126,8 @@ const gridColumns: SheetColumn[] = [
   { header: '覆盖率（按面积）', key: 'covered_share', numFmt: '0.0%', width: 16 },
   { header: '人口', key: 'population', numFmt: '#,##0' },
   { header: '未覆盖人口', key: 'uncovered_population', numFmt: '#,##0', width: 14 },
+  { header: '缺少类型', key: 'missing_types_zh', width: 24 },
+  { header: '口径', key: 'basis', width: 40 },
 ];
 
 export function coverageWorkbook(streets: UnitRow[], communities: UnitRow[], grids: GridStatRow[]): Promise<Uint8Array> {

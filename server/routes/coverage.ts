@@ -4,15 +4,32 @@ import { errorResponses } from '../schemas/common.js';
 import { CoverageAnswer, CoverageQuery, GapsQuery, Isochrone, IsochroneQuery, RankedGaps } from '../schemas/coverage.js';
 import { parseBbox, parseCoverageQuery } from './params.js';
 import { toCsv } from '../coverage/csv.js';
-import { coverageCsv, coverageMeta, gapPolygons, gridShare, gridsIn, gridStats, rankedGaps, unitsDownTo, unitStats } from '../coverage/present.js';
+import {
+  combineLabel,
+  coverageCsv,
+  coverageMeta,
+  gapPolygons,
+  gridShare,
+  gridsIn,
+  gridStats,
+  namesZh,
+  rankedGaps,
+  unitsDownTo,
+  unitStats,
+  type TypeNames,
+} from '../coverage/present.js';
+import { listStationTypes } from '../db/stations.repository.js';
 import { coverageWorkbookOn } from '../compute/runners.js';
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
+  const typeNames = async (): Promise<TypeNames> => new Map((await listStationTypes(app.db.kysely)).map((t) => [t.code, { zh: t.name_zh, en: t.name_en }]));
+
   async function runQuery(q: Parameters<typeof parseCoverageQuery>[0] & { bbox?: string }) {
     const bbox = parseBbox(q.bbox); // checked before the (possibly long) computation
     const query = parseCoverageQuery(q, await app.city.stationTypeCodes(), app.config.timeZone);
     const res = await app.coverage.coverage(query);
-    return { res, meta: coverageMeta(query, res), bbox };
+    const names = await typeNames();
+    return { res, meta: coverageMeta(query, res, names), bbox, names };
   }
 
   app.get(
@@ -29,37 +46,41 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      const { res, meta, bbox } = await runQuery(req.query);
+      const { res, meta, bbox, names } = await runQuery(req.query);
       const format = req.query.format ?? 'geojson';
       const level = req.query.level ?? 'grid';
       const grids = gridsIn(res.grids, bbox);
-      if (format === 'shares') return { meta, grids: grids.map(gridShare), gaps: gapPolygons(grids) };
+      if (format === 'shares') return { meta, grids: grids.map((r) => gridShare(r, res)), gaps: gapPolygons(grids) };
       if (format === 'xlsx') {
-        const units = unitStats(res);
+        const basis = combineLabel(res, names);
+        const units = unitStats(res).map((u) => ({ ...u, missing_types_zh: namesZh(u.missing_types, names), basis }));
         const xlsx = await coverageWorkbookOn(
           app.compute,
           units.filter((u) => u.level === 'street'),
           units.filter((u) => u.level === 'community'),
-          grids.map(gridStats),
+          grids.map((r) => {
+            const s = gridStats(r, res);
+            return { ...s, missing_types_zh: namesZh(s.missing_types, names), basis };
+          }),
         );
         reply.header('content-disposition', `attachment; filename="coverage.xlsx"`);
         return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(Buffer.from(xlsx));
       }
       if (format === 'csv') {
-        const { headers, rows } = coverageCsv(res, grids, level);
+        const { headers, rows } = coverageCsv(res, grids, level, names);
         reply.header('content-disposition', `attachment; filename="coverage-${level}.csv"`);
         return reply.type('text/csv; charset=utf-8').send(toCsv(headers, rows));
       }
       const units = unitStats(res);
       if (format === 'stats') {
-        if (level === 'grid') return { meta, units, grids: grids.map(gridStats) };
+        if (level === 'grid') return { meta, units, grids: grids.map((r) => gridStats(r, res)) };
         return { meta, units: unitsDownTo(units, level), grids: [] };
       }
       return {
         type: 'FeatureCollection' as const,
         meta,
         units,
-        features: grids.map((r) => ({ type: 'Feature' as const, id: r.id, geometry: r.grid.polygon, properties: gridStats(r) })),
+        features: grids.map((r) => ({ type: 'Feature' as const, id: r.id, geometry: r.grid.polygon, properties: gridStats(r, res) })),
         gaps: gapPolygons(grids),
       };
     },
@@ -79,8 +100,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => {
-      const { res, meta, bbox } = await runQuery(req.query);
-      return rankedGaps(res, meta, bbox, req.query.limit ?? 100);
+      const { res, meta, bbox, names } = await runQuery(req.query);
+      return rankedGaps(res, meta, bbox, req.query.limit ?? 100, names);
     },
   );
 

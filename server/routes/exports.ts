@@ -9,7 +9,7 @@ import { errorResponses } from '../schemas/common.js';
 import { ExportFile, ExportParams, ExportQuery } from '../schemas/exports.js';
 import { parseCoverageQuery, parseList } from './params.js';
 import { listGrids } from '../db/grids.repository.js';
-import { listStations } from '../db/stations.repository.js';
+import { listStations, listStationTypes } from '../db/stations.repository.js';
 import { featureCollection, gapFeatures, gridFeatures, shapefileLayer, stationFeatures } from '../export/layers.js';
 import { writeShapefileZip } from '../export/shapefile.js';
 import { writeKml } from '../export/kml.js';
@@ -45,7 +45,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         features = stationFeatures(await listStations(app.db.kysely, { types: parseList(q.types, all, 'types') }), crs);
       } else {
         const res = await app.coverage.coverage(parseCoverageQuery(q, await app.city.stationTypeCodes(), app.config.timeZone));
-        features = gapFeatures(gapExportRows(res, { street: q.street, community: q.community }), crs);
+        const names = new Map((await listStationTypes(app.db.kysely)).map((t) => [t.code, { zh: t.name_zh, en: t.name_en }]));
+        features = gapFeatures(gapExportRows(res, { street: q.street, community: q.community }, names), crs);
       }
       const base = `${layer}-${crs}`;
       if (format === 'shapefile') {

@@ -73,12 +73,12 @@ export function parseOpenAt(value: string | undefined, timeZone: string): Date |
 
 /** The coverage question of /api/coverage, /api/coverage/gaps and the gap export: types (default all), standard override, opening time. */
 export function parseCoverageQuery(
-  q: { types?: string; mode?: 'radius' | 'walk'; radius?: number; minutes?: number; open_at?: string },
+  q: { types?: string; mode?: 'radius' | 'walk'; radius?: number; minutes?: number; open_at?: string; combine?: 'any' | 'all' },
   allTypes: readonly string[],
   timeZone: string,
 ): CoverageQuery {
   const types = parseList(q.types, allTypes, 'types') ?? [...allTypes];
   if (q.radius !== undefined && q.mode === 'walk') throw badRequest('invalid_mode', 'radius 只能用于 radius 模式', 'radius applies to mode=radius only');
   if (q.minutes !== undefined && q.mode === 'radius') throw badRequest('invalid_mode', 'minutes 只能用于 walk 模式', 'minutes applies to mode=walk only');
-  return { types, mode: q.mode, radiusM: q.radius, minutes: q.minutes, openAt: parseOpenAt(q.open_at, timeZone) };
+  return { types, mode: q.mode, radiusM: q.radius, minutes: q.minutes, openAt: parseOpenAt(q.open_at, timeZone), combine: q.combine };
 }

@@ -10,6 +10,13 @@ export const CoverageQueryParams = {
   radius: Type.Optional(Type.Number({ minimum: 10, maximum: 20000, description: 'radius in metres (radius mode)' })),
   minutes: Type.Optional(Type.Number({ minimum: 1, maximum: 120, description: 'walking minutes (walk mode)' })),
   open_at: Type.Optional(Type.String({ maxLength: 40, description: 'only stations open then; ISO 8601, without offset = city time' })),
+  combine: Type.Optional(
+    Type.Union([Type.Literal('any'), Type.Literal('all')], {
+      default: 'any',
+      description:
+        'with several types: `any` (任一类型) = covered by at least one of them; `all` (全部齐全) = covered by every one of them (per grid, the intersection of the types’ covered parts). One type: the same.',
+    }),
+  ),
   bbox: Type.Optional(
     Type.String({
       maxLength: 200,
@@ -39,6 +46,10 @@ export const IsochroneQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** Per chosen type: its own covered share of the grid (by area; within a grid people are spread evenly, so also by population). */
+const ByType = Type.Record(Type.String(), Type.Number(), { description: 'each chosen type’s own covered share, 0..1' });
+const MissingTypes = Type.Array(Type.String(), { description: 'chosen types that leave part of it uncovered (codes)' });
+
 // The grid's identity and contact fields as the grids API describes them, plus coverage figures.
 export const GridStats = Type.Object({
   ...Type.Pick(GridProperties, [
@@ -60,6 +71,8 @@ export const GridStats = Type.Object({
   population: Type.Integer(),
   covered_population: Type.Number(),
   uncovered_population: Type.Number(),
+  by_type: ByType,
+  missing_types: MissingTypes,
 });
 export const UnitLevel = Type.Union([Type.Literal('city'), Type.Literal('district'), Type.Literal('street'), Type.Literal('community')]);
 export const UnitStats = Type.Object({
@@ -73,15 +86,37 @@ export const UnitStats = Type.Object({
   population: Type.Integer(),
   uncovered_population: Type.Number(),
   covered_share_by_population: Type.Number(),
+  by_type: Type.Record(Type.String(), Type.Object({ by_population: Type.Number(), by_area: Type.Number(), uncovered_population: Type.Number() }), {
+    description: 'each chosen type’s own roll-up',
+  }),
+  missing_types: Type.Array(Type.String(), { description: 'chosen types that leave someone or some area uncovered, most uncovered people first' }),
 });
 /** The least the map needs to colour a grid and fill its popup (`format=shares`, with the gaps). */
 export const GridShare = Type.Object({
   id: Type.Integer(),
   covered_share: Type.Number({ description: 'by area, 0..1' }),
+  covered_share_by_population: Nullable(Type.Number({ description: '0..1; null without residents' })),
   uncovered_population: Type.Number(),
+  by_type: ByType,
+  missing_types: MissingTypes,
+});
+/** The standard one type's stations are measured by (覆盖口径). */
+export const TypeStandardInUse = Type.Object({
+  type: Type.String(),
+  name_zh: Type.String(),
+  name_en: Type.String(),
+  mode: Type.Union([Type.Literal('radius'), Type.Literal('walk')], { description: 'radius: straight-line circle; walk: along the streets' }),
+  radius_m: Nullable(Type.Number()),
+  minutes: Nullable(Type.Number()),
+  walk_speed_kmh: Nullable(Type.Number()),
+  limit_m: Nullable(Type.Number({ description: 'walking distance = minutes × speed' })),
+  buffer_m: Nullable(Type.Number({ description: 'distance from a reached street that counts as served' })),
 });
 export const CoverageMeta = Type.Object({
   types: Type.Array(Type.String()),
+  combine: Type.Union([Type.Literal('any'), Type.Literal('all')]),
+  standards: Type.Array(TypeStandardInUse),
+  population_source: Type.Literal('even', { description: 'population spread evenly over each grid' }),
   mode: Type.String({ description: 'radius | walk | standard (each type its own)' }),
   open_at: Nullable(Type.String()),
   stations_used: Type.Integer(),
@@ -137,6 +172,8 @@ export const GapProperties = Type.Object({
   district_name: Type.String(),
   leader_name: Nullable(Type.String()),
   leader_phone: Nullable(Type.String()),
+  missing_types: MissingTypes,
+  missing_types_zh: Type.String({ description: 'the missing types’ Chinese names, joined with 、' }),
 });
 /** Gaps ranked city-wide by uncovered people, one feature per grid with a gap. */
 export const RankedGaps = Type.Object({

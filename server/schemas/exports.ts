@@ -20,6 +20,7 @@ export const ExportQuery = Type.Object(
     radius: CoverageQueryParams.radius,
     minutes: CoverageQueryParams.minutes,
     open_at: CoverageQueryParams.open_at,
+    combine: CoverageQueryParams.combine,
   },
   { additionalProperties: false },
 );

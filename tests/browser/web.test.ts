@@ -129,10 +129,11 @@ describe.skipIf(!hasChromium)('web map in Chromium', () => {
         stationTypes: new Set(q('stations').map((f) => f.properties.type)).size,
       };
     });
-    const stats = (await app.inject({ url: '/api/coverage?format=stats' })).json();
+    // The planner opens on one type (党群服务中心): its figures, only its stations.
+    const stats = (await app.inject({ url: '/api/coverage?types=party_service_center&format=stats' })).json();
     expect(rendered.grids).toBeGreaterThan(stats.grids.length * 0.8);
-    expect(rendered.stations).toBeGreaterThan(10);
-    expect(rendered.stationTypes).toBeGreaterThan(3);
+    expect(rendered.stations).toBeGreaterThan(2);
+    expect(rendered.stationTypes).toBe(1);
     // The streets are asked for after the first colours (or 4 s), so they may still be on their way.
     await expect.poll(() => page.evaluate(() => window.__map!.queryRenderedFeatures({ layers: ['network'] }).length), { timeout: 15_000 }).toBeGreaterThan(0);
     // Gaps may be drawn a moment after the colours (they can come from a later request).
@@ -169,7 +170,7 @@ describe.skipIf(!hasChromium)('web map in Chromium', () => {
       stats.units.filter((u: { level: string }) => u.level === 'community').length,
     );
     await page.click('.tabs [data-tab="gaps"]');
-    const gaps = (await app.inject({ url: '/api/coverage/gaps?limit=30' })).json();
+    const gaps = (await app.inject({ url: '/api/coverage/gaps?types=party_service_center&limit=30' })).json();
     if (gaps.features.length) {
       await page.waitForSelector('.gap-list li');
       const listed = await page.$$eval('.gap-list li', (lis) => lis.map((li) => li.getAttribute('data-grid')));
@@ -319,8 +320,8 @@ describe.skipIf(!hasChromium)('web map in Chromium', () => {
     await responded;
     expect(await page.isHidden('#standard-error')).toBe(true);
     expect(coverageUrls.slice(before).some((u) => /[?&]mode=radius&radius=300(&|$)/.test(u))).toBe(true);
-    const want = (await app.inject({ url: '/api/coverage?format=stats&mode=radius&radius=300' })).json();
-    // Zoomed out (z13): communities carry their rolled-up share (by area) as feature state.
+    const want = (await app.inject({ url: '/api/coverage?types=party_service_center&format=stats&mode=radius&radius=300' })).json();
+    // Zoomed out (z13): communities carry their rolled-up share (by population, as the table) as feature state.
     const communities = want.units.filter((u: { level: string }) => u.level === 'community');
     await expect
       .poll(() =>
@@ -329,7 +330,7 @@ describe.skipIf(!hasChromium)('web map in Chromium', () => {
           communities.map((u: { code: string }) => u.code),
         ),
       )
-      .toEqual(communities.map((u: { covered_share_by_area: number }) => u.covered_share_by_area));
+      .toEqual(communities.map((u: { covered_share_by_population: number }) => u.covered_share_by_population));
     // Grid zoom: the grids in view carry the API's share for the 300 m standard.
     const share = new Map<number, number>(want.grids.map((x: { id: number; covered_share: number }) => [x.id, x.covered_share]));
     await page.evaluate(() => window.__map!.jumpTo({ zoom: 15 }));
@@ -371,11 +372,12 @@ describe.skipIf(!hasChromium)('web map in Chromium', () => {
     await page.goto(base + plannerPath);
     await page.waitForFunction(() => !!window.__map?.getLayer('communities-fill'), undefined, { timeout: 30_000 });
     const gridMin = 13.5; // GRID_MIN_ZOOM in web/src/planner/layers.ts
-    const stats = (await app.inject({ url: '/api/coverage?format=stats' })).json();
+    const stats = (await app.inject({ url: '/api/coverage?types=party_service_center&format=stats' })).json();
+    // Coloured by population, the measure the table shows by default (one choice drives both).
     const communities = new Map<string, number>(
       stats.units
         .filter((u: { level: string }) => u.level === 'community')
-        .map((u: { code: string; covered_share_by_area: number }) => [u.code, u.covered_share_by_area]),
+        .map((u: { code: string; covered_share_by_population: number }) => [u.code, u.covered_share_by_population]),
     );
     const gridShare = new Map<number, number>(stats.grids.map((g: { id: number; covered_share: number }) => [g.id, g.covered_share]));
 
@@ -405,7 +407,7 @@ describe.skipIf(!hasChromium)('web map in Chromium', () => {
     expect(new Set(city.communities.map(([c]) => c)).size).toBe(communities.size);
     for (const [code, share] of city.communities) expect(share).toBe(communities.get(code));
     expect(city.grids).toBe(0);
-    expect(city.legend).toBe('社区覆盖率（按面积）');
+    expect(city.legend).toBe('社区覆盖率（按人口）');
     if (gapsExpected) expect(city.gaps).toBeGreaterThan(0);
     // Major roads at city zoom: each road merged into one line (overview), not every edge.
     // (Only merged roads carry `edges`, the number of edges joined.)

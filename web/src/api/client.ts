@@ -94,7 +94,7 @@ export type StationFeature = Static<typeof StationFeatureSchema>;
 export type GapCollection = Static<typeof RankedGaps>;
 
 /** Query parameters shared by /api/coverage and /api/coverage/gaps (`types` as a list; sent comma-separated). */
-export type CoverageParams = Pick<Static<typeof GapsQuery>, 'mode' | 'radius' | 'minutes' | 'open_at'> & { types?: string[] };
+export type CoverageParams = Pick<Static<typeof GapsQuery>, 'mode' | 'radius' | 'minutes' | 'open_at' | 'combine'> & { types?: string[] };
 
 export function query(params: Record<string, string | number | boolean | string[] | undefined>): string {
   const q = new URLSearchParams();
@@ -150,7 +150,7 @@ export const api = {
 
 /** The query string for a coverage request (also used for the CSV and GeoJSON download links). */
 export function coverageQuery(p: CoverageParams, extra: Record<string, string | number> = {}): string {
-  return query({ types: p.types, mode: p.mode, radius: p.radius, minutes: p.minutes, open_at: p.open_at, ...extra });
+  return query({ types: p.types, mode: p.mode, radius: p.radius, minutes: p.minutes, open_at: p.open_at, combine: p.combine, ...extra });
 }
 
 // ---------------------------------------------------------------------------------------------

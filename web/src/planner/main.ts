@@ -25,7 +25,8 @@ import { bindSearch } from './search.js';
 import { bindStandard, renderStandard } from './standard-form.js';
 import * as store from './store.js';
 import type { Tab } from './store.js';
-import { renderAll, renderLegendNow, renderTab, whenTypesChanged } from './view.js';
+import { isPhone, renderAll, renderCombine, renderLegendNow, renderResults, renderTab, whenTypesChanged } from './view.js';
+import { paintMeasure } from './map-view.js';
 
 async function main(): Promise<void> {
   applyI18n();
@@ -46,6 +47,24 @@ async function main(): Promise<void> {
   const map = createPlannerMap($('#map'), health.dataset?.bbox);
   renderAll();
 
+  // 覆盖口径 is always shown on a wide screen; on a phone it starts folded (one tap opens it).
+  if (isPhone()) $<HTMLDetailsElement>('#basis').open = false;
+  document.querySelectorAll<HTMLInputElement>('#combine input').forEach((r) =>
+    r.addEventListener('change', () => {
+      store.setCombine(r.value as 'any' | 'all');
+      renderCombine();
+      void refreshCoverage();
+    }),
+  );
+  // One measure for the table and the map's colours.
+  document.querySelectorAll<HTMLInputElement>('#measure input').forEach((r) =>
+    r.addEventListener('change', () => {
+      store.setMeasure(r.value as store.Measure);
+      renderResults();
+      renderLegendNow();
+      paintMeasure();
+    }),
+  );
   $<HTMLSelectElement>('#open-at').addEventListener('change', (e) => {
     store.setOpenAt((e.target as HTMLSelectElement).value);
     void refreshCoverage();

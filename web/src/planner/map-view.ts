@@ -18,8 +18,13 @@ let map: MapLibreMap;
 let layersReady = false;
 let labels: HtmlLabels | undefined;
 
-/** Keeps fitted areas clear of the legend (bottom left) and the layer switcher (top right). */
-const MAP_PADDING = { top: 40, bottom: 40, left: 200, right: 80 };
+/**
+ * Keeps fitted areas clear of the legend (bottom left) and the layer switcher (top right); on a
+ * phone both start folded, and a 200 px margin would squeeze the city into a corner of a 390 px map.
+ */
+const MAP_PADDING = window.matchMedia('(max-width: 800px)').matches
+  ? { top: 50, bottom: 50, left: 16, right: 16 }
+  : { top: 40, bottom: 40, left: 200, right: 80 };
 
 /** The map (created by createPlannerMap, before anything else uses it). */
 export const plannerMap = (): MapLibreMap => map;
@@ -41,6 +46,7 @@ export function addLayers(): void {
     state.types.map((x) => x.code),
   );
   layersReady = true;
+  filterStationTypes(); // only the chosen types' stations, from the start
   if (state.stats) paintUnits();
   if (map.getZoom() < GRID_MIN_ZOOM) showGaps(state.gaps);
   labels = new HtmlLabels(map, PLANNER_LABEL_MIN_ZOOM);
@@ -67,12 +73,27 @@ export function showGrids(grids: GridCollection): void {
  */
 export function paintShares(shares: GridShare[]): void {
   store.addShares(shares);
-  for (const s of shares) map.setFeatureState({ source: 'grids', id: s.id }, { share: s.covered_share });
+  for (const s of shares) map.setFeatureState({ source: 'grids', id: s.id }, { share: gridShare(s) });
 }
 
+/** A grid's share by the chosen measure (a grid without residents: by area). */
+const gridShare = (s: GridShare): number => (state.measure === 'population' ? (s.covered_share_by_population ?? s.covered_share) : s.covered_share);
+
+/** Communities coloured by the same measure the table shows (state.measure). */
 export function paintUnits(): void {
   for (const u of state.stats?.units ?? [])
-    if (u.level === 'community') map.setFeatureState({ source: 'boundaries', id: Number(u.code) }, { share: u.covered_share_by_area });
+    if (u.level === 'community')
+      map.setFeatureState(
+        { source: 'boundaries', id: Number(u.code) },
+        { share: state.measure === 'area' ? u.covered_share_by_area : u.covered_share_by_population },
+      );
+}
+
+/** The measure changed: colours again from what is loaded (no request). */
+export function paintMeasure(): void {
+  if (!layersReady) return;
+  paintUnits();
+  for (const s of state.shareById.values()) map.setFeatureState({ source: 'grids', id: s.id }, { share: gridShare(s) });
 }
 
 /** Grey ("computing") until a new question's answer arrives, rather than the old question's colours. */

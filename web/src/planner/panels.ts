@@ -1,5 +1,6 @@
 /** Sidebar panels of the planner: summary, sortable unit table, gap list, exports, legend, layer switcher. */
 import type { Bbox, CoverageParams, CoverageStats, GapCollection, GapProps, StationType, UnitStats } from '../api/client.js';
+import type { Measure } from './store.js';
 import { coverageQuery } from '../api/client.js';
 import { fmtArea, fmtInt, fmtPct, pick, t } from '../i18n/index.js';
 import type { MessageKey } from '../i18n/messages.js';
@@ -8,7 +9,30 @@ import { h, telLink } from '../ui/dom.js';
 import { icon } from '../ui/icons.js';
 import { LAYER_GROUPS, NO_DATA_COLOR, SHARE_CLASSES, type LayerGroup } from './layers.js';
 
-export function renderSummary(el: HTMLElement, stats: CoverageStats | null): void {
+/** A station type's name in the current language (its code when unknown). */
+export function typeName(types: readonly StationType[], code: string): string {
+  const ty = types.find((x) => x.code === code);
+  return ty ? pick(ty.name_zh, ty.name_en) : code;
+}
+
+/** What the figures are about: one type's name, or "任一类型 / 全部齐全：A、B". */
+export function questionLabel(types: readonly StationType[], codes: readonly string[], combine: 'any' | 'all'): string {
+  const names = codes.map((c) => typeName(types, c)).join(pick('、', ', '));
+  if (codes.length <= 1) return names;
+  return `${t(combine === 'all' ? 'combine.all' : 'combine.any')}${pick('：', ': ')}${names}`;
+}
+
+/** Small coloured dots naming types (title and accessible label carry the names). */
+export function typeDots(types: readonly StationType[], codes: readonly string[]): HTMLElement {
+  const names = codes.map((c) => typeName(types, c)).join(pick('、', ', '));
+  return h(
+    'span',
+    { class: 'type-dots', title: names, 'aria-label': names, 'data-missing': codes.join(',') },
+    codes.map((c) => h('span', { class: 'dot', style: `background:${typeStyle(c).color}` })),
+  );
+}
+
+export function renderSummary(el: HTMLElement, stats: CoverageStats | null, types: readonly StationType[] = []): void {
   if (!stats) {
     el.replaceChildren(h('h2', {}, t('summary.title')), h('p', { class: 'muted loading' }, t('summary.loading')));
     return;
@@ -28,6 +52,7 @@ export function renderSummary(el: HTMLElement, stats: CoverageStats | null): voi
   };
   el.replaceChildren(
     h('h2', {}, t('summary.title')),
+    h('p', { class: 'summary-basis', 'data-combine': stats.meta.combine }, questionLabel(types, stats.meta.types, stats.meta.combine)),
     h(
       'div',
       { class: 'kpis' },
@@ -45,9 +70,11 @@ export function renderSummary(el: HTMLElement, stats: CoverageStats | null): voi
 }
 
 type SortKey = 'name' | 'covered' | 'uncovered' | 'gap';
-const sortValue: Record<SortKey, (u: UnitStats) => number | string> = {
+/** A unit's covered share by the chosen measure. */
+export const unitShare = (u: UnitStats, measure: Measure): number => (measure === 'area' ? u.covered_share_by_area : u.covered_share_by_population);
+const sortValue: Record<SortKey, (u: UnitStats, m: Measure) => number | string> = {
   name: (u) => u.code,
-  covered: (u) => u.covered_share_by_population,
+  covered: (u, m) => unitShare(u, m),
   uncovered: (u) => u.uncovered_population,
   gap: (u) => u.gap_area_m2,
 };
@@ -60,12 +87,17 @@ export class UnitTable {
     private readonly onPick: (u: UnitStats) => void,
   ) {}
 
-  render(units: UnitStats[], level: 'street' | 'community', selected?: string): void {
+  private last: { units: UnitStats[]; level: 'street' | 'community'; selected?: string; measure: Measure; types: readonly StationType[] } | undefined;
+
+  render(units: UnitStats[], level: 'street' | 'community', selected: string | undefined, measure: Measure, types: readonly StationType[]): void {
+    this.last = { units, level, selected, measure, types };
     const rows = units.filter((u) => u.level === level);
     const { key, dir } = this.sort;
+    // Several types: which of them leave someone uncovered in the unit.
+    const several = (units[0] && Object.keys(units[0].by_type).length > 1) ?? false;
     rows.sort((a, b) => {
-      const va = sortValue[key](a);
-      const vb = sortValue[key](b);
+      const va = sortValue[key](a, measure);
+      const vb = sortValue[key](b, measure);
       return (va < vb ? -1 : va > vb ? 1 : 0) * dir || a.code.localeCompare(b.code);
     });
     const th = (k: SortKey, label: MessageKey, cls = '') =>
@@ -74,7 +106,7 @@ export class UnitTable {
         { class: `sortable ${cls}`, 'aria-sort': key === k ? (dir === 1 ? 'ascending' : 'descending') : 'none', scope: 'col' },
         h(
           'button',
-          { type: 'button', 'data-sort': k, onclick: () => this.setSort(k, units, level, selected) },
+          { type: 'button', 'data-sort': k, onclick: () => this.setSort(k) },
           t(label),
           h('span', { class: 'arrow' }, key === k ? (dir === 1 ? '▲' : '▼') : ''),
         ),
@@ -87,7 +119,15 @@ export class UnitTable {
         h(
           'thead',
           {},
-          h('tr', {}, th('name', 'col.name'), th('covered', 'col.covered', 'num'), th('uncovered', 'col.uncovered', 'num'), th('gap', 'col.gapArea', 'num')),
+          h(
+            'tr',
+            {},
+            th('name', 'col.name'),
+            th('covered', measure === 'area' ? 'col.coveredArea' : 'col.coveredPop', 'num'),
+            th('uncovered', 'col.uncovered', 'num'),
+            th('gap', 'col.gapArea', 'num'),
+            several ? h('th', { scope: 'col', class: 'missing' }, t('col.missing')) : null,
+          ),
         ),
         h(
           'tbody',
@@ -105,12 +145,13 @@ export class UnitTable {
               h('td', { class: 'name' }, u.name),
               h(
                 'td',
-                { class: 'num' },
-                h('span', { class: 'bar' }, h('span', { style: `width:${(u.covered_share_by_population * 100).toFixed(1)}%` })),
-                fmtPct(u.covered_share_by_population),
+                { class: 'num', 'data-share': unitShare(u, measure) },
+                h('span', { class: 'bar' }, h('span', { style: `width:${(unitShare(u, measure) * 100).toFixed(1)}%` })),
+                fmtPct(unitShare(u, measure)),
               ),
               h('td', { class: `num ${u.uncovered_population > 0 ? 'alert' : ''}` }, fmtInt(u.uncovered_population)),
               h('td', { class: 'num' }, u.gap_area_m2 > 0 ? fmtArea(u.gap_area_m2) : '—'),
+              several ? h('td', { class: 'missing' }, u.missing_types.length ? typeDots(types, u.missing_types) : '—') : null,
             ),
           ),
         ),
@@ -118,14 +159,21 @@ export class UnitTable {
     );
   }
 
-  private setSort(k: SortKey, units: UnitStats[], level: 'street' | 'community', selected?: string) {
+  private setSort(k: SortKey) {
     this.sort = this.sort.key === k ? { key: k, dir: this.sort.dir === 1 ? -1 : 1 } : { key: k, dir: k === 'name' ? 1 : -1 };
-    this.render(units, level, selected);
+    const l = this.last;
+    if (l) this.render(l.units, l.level, l.selected, l.measure, l.types);
   }
 }
 
 /** Gaps ranked by uncovered population, each with its grid leader. */
-export function renderGapList(el: HTMLElement, gaps: GapCollection | null, onPick: (g: GapCollection['features'][number]) => void, max = 30): void {
+export function renderGapList(
+  el: HTMLElement,
+  gaps: GapCollection | null,
+  onPick: (g: GapCollection['features'][number]) => void,
+  types: readonly StationType[],
+  max = 30,
+): void {
   if (!gaps) {
     el.replaceChildren(h('p', { class: 'muted loading' }, t('status.loading')));
     return;
@@ -151,6 +199,13 @@ export function renderGapList(el: HTMLElement, gaps: GapCollection | null, onPic
         { class: 'gap-body' },
         h('div', { class: 'gap-title' }, h('strong', {}, p.grid_name), h('span', { class: 'muted' }, ` · ${p.community_name} · ${p.street_name}`)),
         h('div', { class: 'gap-stats' }, h('span', { class: 'alert' }, t('gaps.people', { n: fmtInt(p.uncovered_population) })), ' · ', fmtArea(p.gap_area_m2)),
+        p.missing_types.length
+          ? h(
+              'div',
+              { class: 'gap-missing', 'data-missing': p.missing_types.join(',') },
+              `${t('missing.label')}${pick('：', ': ')}${p.missing_types.map((c) => typeName(types, c)).join(pick('、', ', '))}`,
+            )
+          : null,
         h('div', { class: 'gap-leader' }, `${t('gaps.leader')}：${p.leader_name ?? '—'} `, telLink(p.leader_phone)),
       ),
     );
@@ -215,11 +270,33 @@ export function renderExports(el: HTMLElement, params: CoverageParams, viewBbox?
 }
 
 /** `level`: what the map colours now — communities (zoomed out) or grids. */
-export function renderLegend(el: HTMLElement, types: StationType[], selected: Set<string>, level: 'community' | 'grid' = 'grid'): void {
+export function renderLegend(
+  el: HTMLElement,
+  types: StationType[],
+  selected: Set<string>,
+  level: 'community' | 'grid',
+  measure: Measure,
+  open: boolean,
+  onToggle: (open: boolean) => void,
+): void {
   const sw = (style: string) => h('span', { class: 'swatch', style });
   el.dataset.level = level;
-  el.replaceChildren(
-    h('div', { class: 'legend-title' }, t(level === 'community' ? 'legend.titleCommunity' : 'legend.title')),
+  el.dataset.measure = measure;
+  const title =
+    level === 'community'
+      ? t(measure === 'area' ? 'legend.titleCommunity' : 'legend.titleCommunityPop')
+      : t(measure === 'area' ? 'legend.title' : 'legend.titlePop');
+  const details = h(
+    'details',
+    { open, ontoggle: (e: Event) => onToggle((e.currentTarget as HTMLDetailsElement).open) },
+    h('summary', { class: 'legend-title' }, title),
+    ...legendBody(types, selected, level, sw),
+  );
+  el.replaceChildren(details);
+}
+
+function legendBody(types: StationType[], selected: Set<string>, level: 'community' | 'grid', sw: (style: string) => HTMLElement): (HTMLElement | null)[] {
+  return [
     ...(level === 'community' ? [h('div', { class: 'legend-hint muted' }, t('legend.zoomForGrids'))] : []),
     h(
       'div',
@@ -248,10 +325,10 @@ export function renderLegend(el: HTMLElement, types: StationType[], selected: Se
           ),
         ),
     ),
-  );
+  ];
 }
 
-export function renderLayerSwitcher(el: HTMLElement, visible: Record<LayerGroup, boolean>, onToggle: (g: LayerGroup, v: boolean) => void): void {
+export function renderLayerSwitcher(el: HTMLElement, visible: Record<LayerGroup, boolean>, onToggle: (g: LayerGroup, v: boolean) => void, open = true): void {
   const names: Record<LayerGroup, MessageKey> = {
     coverage: 'layers.coverage',
     gridLines: 'layers.gridLines',
@@ -265,7 +342,7 @@ export function renderLayerSwitcher(el: HTMLElement, visible: Record<LayerGroup,
   el.replaceChildren(
     h(
       'details',
-      { open: true },
+      { open },
       h('summary', {}, t('layers.title')),
       (Object.keys(LAYER_GROUPS) as LayerGroup[]).map((g) =>
         h(
@@ -277,5 +354,35 @@ export function renderLayerSwitcher(el: HTMLElement, visible: Record<LayerGroup,
         ),
       ),
     ),
+  );
+}
+
+/**
+ * The 覆盖口径 panel: per chosen type the standard in use (straight radius, or a walk along the
+ * streets with its minutes, speed, distance and buffer), how the types combine, the time of day
+ * and how population is placed — from the answer's `meta`, so it says what was computed.
+ */
+export function renderBasis(el: HTMLElement, meta: CoverageStats['meta'] | undefined, types: readonly StationType[]): void {
+  if (!meta) {
+    el.replaceChildren(h('p', { class: 'muted loading' }, t('status.loading')));
+    return;
+  }
+  const row = (label: string, value: string | HTMLElement, attrs: Record<string, string> = {}) =>
+    h('div', { class: 'basis-row', ...attrs }, h('span', { class: 'basis-label' }, label), h('span', { class: 'basis-value' }, value));
+  el.replaceChildren(
+    ...meta.standards.map((s) =>
+      row(
+        typeName(types, s.type),
+        s.mode === 'radius'
+          ? t('basis.radius', { m: fmtInt(s.radius_m ?? 0) })
+          : t('basis.walk', { min: s.minutes ?? 0, speed: s.walk_speed_kmh ?? 0, m: fmtInt(s.limit_m ?? 0), buffer: s.buffer_m ?? 0 }),
+        { 'data-type': s.type, 'data-mode': s.mode },
+      ),
+    ),
+    row(t('basis.combine'), meta.types.length > 1 ? `${t(meta.combine === 'all' ? 'combine.all' : 'combine.any')}` : t('basis.single'), {
+      'data-combine': meta.combine,
+    }),
+    row(t('basis.time'), meta.open_at ? meta.open_at.slice(11, 16) : t('basis.anyTime')),
+    h('p', { class: 'hint basis-note' }, t('basis.population')),
   );
 }

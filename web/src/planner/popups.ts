@@ -5,7 +5,7 @@
  */
 import type { Point } from 'geojson';
 import { api, type BoundaryProps, type GridProps, type StationProps } from '../api/client.js';
-import { fmtInt, fmtPct, t } from '../i18n/index.js';
+import { fmtInt, fmtPct, pick, t } from '../i18n/index.js';
 import { EMPTY, maplibregl } from '../map/create.js';
 import { stationPopup, typeStyle } from '../map/stations.js';
 import { h, telLink } from '../ui/dom.js';
@@ -14,6 +14,37 @@ import { circlePolygon } from './geometry.js';
 import { plannerMap, showServiceArea } from './map-view.js';
 import { state } from './store.js';
 import { zoomToUnit } from './view.js';
+import { questionLabel, typeName } from './panels.js';
+
+/**
+ * Each chosen type's own share of a grid or unit, the missing ones marked, and a line naming them:
+ * the "what is missing here" of the popup.
+ */
+function perType(byType: Record<string, number>, missing: readonly string[]): HTMLElement[] {
+  const codes = Object.keys(byType);
+  if (!codes.length) return [];
+  return [
+    h('div', { class: 'popup-sub' }, t('popup.byType')),
+    h(
+      'ul',
+      { class: 'by-type' },
+      codes.map((c) =>
+        h(
+          'li',
+          { 'data-type': c, class: missing.includes(c) ? 'missing' : 'ok' },
+          h('span', { class: 'dot', style: `background:${typeStyle(c).color}` }),
+          h('span', { class: 'type-name' }, typeName(state.types, c)),
+          h('span', { class: 'share' }, fmtPct(byType[c] ?? 0)),
+        ),
+      ),
+    ),
+    h(
+      'p',
+      { class: `missing-line ${missing.length ? 'alert' : 'ok'}`, 'data-missing': missing.join(',') },
+      missing.length ? `${t('missing.label')}${pick('：', ': ')}${missing.map((c) => typeName(state.types, c)).join(pick('、', ', '))}` : t('missing.none'),
+    ),
+  ];
+}
 
 let popup: maplibregl.Popup | undefined;
 
@@ -100,13 +131,17 @@ function gridPopup(p: GridProps, at: maplibregl.LngLat): void {
           s
             ? h(
                 'span',
-                { class: s.covered_share < 0.995 ? 'alert' : 'ok' },
+                { class: `grid-share ${s.covered_share < 0.995 ? 'alert' : 'ok'}`, 'data-share': s.covered_share },
                 fmtPct(s.covered_share),
                 s.uncovered_population > 0 ? ` · ${t('gaps.people', { n: fmtInt(s.uncovered_population) })}` : '',
               )
             : '…',
+          s && state.selectedTypes.size > 1
+            ? h('div', { class: 'muted combine-note' }, questionLabel(state.types, Object.keys(s.by_type), state.combine))
+            : null,
         ),
       ),
+      ...(s ? perType(s.by_type, s.missing_types) : []),
       h('div', { class: 'popup-sub' }, t('popup.nearest')),
       nearest,
     ),
@@ -158,6 +193,9 @@ function communityPopup(p: BoundaryProps, at: maplibregl.LngLat): void {
             ]
           : row(t('popup.covered'), '…')),
       ),
+      ...(u
+        ? perType(Object.fromEntries(Object.entries(u.by_type).map(([k, v]) => [k, state.measure === 'area' ? v.by_area : v.by_population])), u.missing_types)
+        : []),
       h(
         'button',
         {

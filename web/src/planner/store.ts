@@ -5,10 +5,12 @@
 import type { FeatureCollection, MultiPolygon, Polygon } from 'geojson';
 import type { BoundaryProps, CoverageParams, CoverageStats, GapCollection, GridCollection, GridShare, StationCollection, StationType } from '../api/client.js';
 import type { LayerGroup } from './layers.js';
-import { coverageParams as paramsOf } from './question.js';
+import { defaultType, coverageParams as paramsOf } from './question.js';
 import type { Standard } from './standard.js';
 
 export type Tab = 'street' | 'community' | 'gaps';
+/** What a covered share is measured by, in the tables and on the map alike (one choice drives both). */
+export type Measure = 'population' | 'area';
 export type Selection = { level: 'street' | 'community' | 'grid'; code: string };
 export type Boundaries = FeatureCollection<Polygon | MultiPolygon, BoundaryProps>;
 
@@ -17,6 +19,9 @@ export interface PlannerState extends Standard {
   selectedTypes: Set<string>;
   /** 'HH:MM' the stations must be open at, or '' for any time. */
   openAt: string;
+  /** With several types: covered by any of them, or by all of them. */
+  combine: 'any' | 'all';
+  measure: Measure;
   tab: Tab;
   selected: Selection | undefined;
   /** Roll-ups only (city, districts, streets, communities; `grids` empty). */
@@ -42,6 +47,8 @@ const S: PlannerState = {
   radius: 1000,
   minutes: 15,
   openAt: '',
+  combine: 'any',
+  measure: 'population',
   tab: 'street',
   selected: undefined,
   stats: null,
@@ -61,10 +68,19 @@ export const coverageParams = (): CoverageParams => paramsOf(S, new Date());
 
 // The question -----------------------------------------------------------------------------------
 
-/** The city's station types, all selected. */
+/** The city's station types; one selected (question.ts defaultType), so the first figure is about one service. */
 export function setTypes(types: StationType[]): void {
   S.types = types;
-  S.selectedTypes = new Set(types.map((x) => x.code));
+  const first = defaultType(types.map((x) => x.code));
+  S.selectedTypes = new Set(first ? [first] : []);
+}
+
+export function setCombine(combine: 'any' | 'all'): void {
+  S.combine = combine;
+}
+
+export function setMeasure(measure: Measure): void {
+  S.measure = measure;
 }
 
 /** Selects or deselects a type; false (and nothing changed) when it would leave none selected. */

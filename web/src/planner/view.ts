@@ -10,7 +10,7 @@ import { typeStyle } from '../map/stations.js';
 import { $, h } from '../ui/dom.js';
 import { errorText, status } from '../ui/feedback.js';
 import { fit, filterStationTypes, legendLevel, plannerMap, selectAndFit, showLayer } from './map-view.js';
-import { renderExports, renderGapList, renderLayerSwitcher, renderLegend, renderSummary, UnitTable } from './panels.js';
+import { renderBasis, renderExports, renderGapList, renderLayerSwitcher, renderLegend, renderSummary, UnitTable } from './panels.js';
 import * as store from './store.js';
 import { coverageParams, state } from './store.js';
 
@@ -20,35 +20,53 @@ export const whenTypesChanged = (fn: () => void): void => void (typesChanged = f
 
 const table = new UnitTable($('#table'), (u) => void zoomToUnit(u));
 
+/** A phone-sized screen: the legend and the layer switcher start folded, so the map is seen first. */
+export const isPhone = (): boolean => window.matchMedia('(max-width: 800px)').matches;
+/** Whether the legend and the layer switcher are unfolded (kept across re-renders). */
+const overlays = { legend: !isPhone(), layers: !isPhone() };
+
 export function renderTab(): void {
   const el = $('#table');
   document.querySelectorAll<HTMLButtonElement>('.tabs [data-tab]').forEach((b) => b.setAttribute('aria-selected', String(b.dataset.tab === state.tab)));
   if (state.tab === 'gaps') {
-    renderGapList(el, state.gaps, (g) => zoomToGap(g));
+    renderGapList(el, state.gaps, (g) => zoomToGap(g), state.types);
     return;
   }
   if (!state.stats) {
     el.replaceChildren(h('p', { class: 'muted loading' }, t('status.loading')));
     return;
   }
-  table.render(state.stats.units, state.tab, state.selected?.code);
+  table.render(state.stats.units, state.tab, state.selected?.code, state.measure, state.types);
 }
 
 /** The summary, the current tab and the export links (on a new question and its answers). */
 export function renderResults(): void {
-  renderSummary($('#summary'), state.stats);
+  renderSummary($('#summary'), state.stats, state.types);
+  renderBasis($('#basis-body'), state.stats?.meta, state.types);
+  renderCombine();
   renderTab();
   renderExports($('#exports'), coverageParams(), () => viewBbox(plannerMap(), 0));
 }
 
 export function renderLegendNow(level = legendLevel()): void {
-  renderLegend($('#legend'), state.types, state.selectedTypes, level);
+  renderLegend($('#legend'), state.types, state.selectedTypes, level, state.measure, overlays.legend, (open) => (overlays.legend = open));
+}
+
+/** The any / all choice: shown with several types, with what the chosen one means. */
+export function renderCombine(): void {
+  $('#combine-block').hidden = state.selectedTypes.size < 2;
+  document.querySelectorAll<HTMLInputElement>('#combine input').forEach((r) => (r.checked = r.value === state.combine));
+  $('#combine-hint').textContent = t(state.combine === 'all' ? 'combine.allHint' : 'combine.anyHint');
+  document.querySelectorAll<HTMLInputElement>('#measure input').forEach((r) => (r.checked = r.value === state.measure));
 }
 
 export function renderAll(): void {
   renderResults();
   renderLegendNow();
-  renderLayerSwitcher($('#layers'), state.layers, showLayer);
+  renderLayerSwitcher($('#layers'), state.layers, showLayer, overlays.layers);
+  $('#layers')
+    .querySelector('details')
+    ?.addEventListener('toggle', (e) => (overlays.layers = (e.currentTarget as HTMLDetailsElement).open));
   renderTypeList();
   $('#dataset').textContent = pick(state.datasetName.zh, state.datasetName.en);
 }
@@ -74,6 +92,7 @@ function renderTypeList(): void {
             }
             filterStationTypes();
             renderLegendNow();
+            renderCombine();
             typesChanged();
           },
         }),
