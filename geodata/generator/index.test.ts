@@ -335,11 +335,6 @@ describe('generateSampleCity (small)', () => {
     expect(st.filter((s) => s.properties.status === 'temporarily_closed').length).toBeLessThan(st.length * 0.15);
   });
 
-  it('generates quickly', () => {
-    const t0 = performance.now();
-    generateSampleCity({ seed: 7, size: 'small' });
-    expect(performance.now() - t0).toBeLessThan(1000);
-  });
 });
 
 describe('generateSampleCity at another origin', () => {
@@ -373,10 +368,9 @@ describe.skipIf(!process.env.LIFECIRCLE_SLOW)('generateSampleCity (medium, dalia
     expect(c.network.edges.filter((e) => isBridge(e.name)).length).toBeGreaterThanOrEqual(3);
   });
 
-  it('dalian-sized city generates in < 60 s within the expected ranges', () => {
-    const t0 = performance.now();
+  // Speed is measured in bench/, not asserted here (a shared machine makes timed tests flaky).
+  it('dalian-sized city falls within the expected ranges', () => {
     const c = generateSampleCity({ seed: 1, size: 'dalian' });
-    expect(performance.now() - t0).toBeLessThan(60_000);
     expect(c.districts.length).toBeGreaterThanOrEqual(8);
     expect(c.streets.length).toBeGreaterThanOrEqual(90);
     expect(c.communities.length).toBeGreaterThanOrEqual(900);
