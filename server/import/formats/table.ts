@@ -95,8 +95,11 @@ export interface TableProblem extends Message {
 // Reading
 // ---------------------------------------------------------------------------------------------
 
-/** UTF-8 (BOM stripped) unless the bytes are not valid UTF-8, then GBK (Excel's "CSV" in Chinese Windows). */
+/** UTF-16 by its BOM; else UTF-8 (BOM stripped) unless the bytes are not valid UTF-8, then GBK (Excel's "CSV" in Chinese Windows). */
 export function decodeText(bytes: Uint8Array): { text: string; encoding: string } {
+  // UTF-16 with a BOM: Excel's "Unicode text" export.
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return { text: new TextDecoder('utf-16le').decode(bytes.subarray(2)), encoding: 'utf-16le' };
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return { text: new TextDecoder('utf-16be').decode(bytes.subarray(2)), encoding: 'utf-16be' };
   let start = 0;
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3;
   const body = bytes.subarray(start);
