@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
  */
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './import/formats/limits.js';
 
 export type SampleSize = 'small' | 'medium' | 'dalian';
 
@@ -41,6 +42,14 @@ export interface Config {
    * that needs more is answered 413 and the server lives on.
    */
   importHeapMb: number;
+  /**
+   * Upload limits (server/import/formats/limits.ts): bytes a zip (KMZ, Shapefile zip, XLSX) may
+   * inflate to in total, the inflated : compressed ratio per entry, table rows, columns and cell
+   * bytes. Past one → 413 naming it.
+   */
+  uploadLimits: UploadLimits;
+  /** Uploads (imports and previews) per user and minute; one at a time per user in any case. */
+  importRatePerMinute: number;
   /** Heavy requests (coverage, gaps, isochrones, coverage exports) one anonymous client may have in flight. */
   heavyPerClient: number;
   /** Login session lifetime, hours. */
@@ -157,6 +166,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     computeThreads: int('COMPUTE_THREADS', env.COMPUTE_THREADS, Math.min(4, availableParallelism())),
     heavyQueue: int('HEAVY_QUEUE', env.HEAVY_QUEUE, 32),
     importHeapMb: int('IMPORT_HEAP_MB', env.IMPORT_HEAP_MB, 1024),
+    uploadLimits: {
+      ...DEFAULT_UPLOAD_LIMITS,
+      maxUnzippedBytes: num('IMPORT_MAX_UNZIPPED_MB', env.IMPORT_MAX_UNZIPPED_MB, DEFAULT_UPLOAD_LIMITS.maxUnzippedBytes / 1024 / 1024) * 1024 * 1024,
+      maxZipRatio: num('IMPORT_MAX_ZIP_RATIO', env.IMPORT_MAX_ZIP_RATIO, DEFAULT_UPLOAD_LIMITS.maxZipRatio),
+      maxRows: num('IMPORT_MAX_ROWS', env.IMPORT_MAX_ROWS, DEFAULT_UPLOAD_LIMITS.maxRows),
+      maxColumns: num('IMPORT_MAX_COLUMNS', env.IMPORT_MAX_COLUMNS, DEFAULT_UPLOAD_LIMITS.maxColumns),
+      maxCellBytes: num('IMPORT_MAX_CELL_KB', env.IMPORT_MAX_CELL_KB, DEFAULT_UPLOAD_LIMITS.maxCellBytes / 1024) * 1024,
+    },
+    importRatePerMinute: num('IMPORT_RATE_PER_MINUTE', env.IMPORT_RATE_PER_MINUTE, 60),
     heavyPerClient: int('HEAVY_PER_CLIENT', env.HEAVY_PER_CLIENT, 2),
     sessionTtlHours: num('SESSION_TTL_HOURS', env.SESSION_TTL_HOURS, 12),
     cookieSecure: env.COOKIE_SECURE === '1',

@@ -11,6 +11,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ApiError, busy } from '../errors.js';
 import { FileFormatError } from '../import/formats/errors.js';
+import { LimitExceeded } from '../import/formats/limits.js';
 import type { previewTableFile, readImportFile } from '../import/formats/read.js';
 import type { FileTask, FileTaskAnswer } from './file-tasks.js';
 
@@ -128,7 +129,7 @@ export class FileProcess {
     if (!this.running && this.child) this.child.kill();
   }
 
-  /** Runs a task in the child; a FileFormatError there is thrown here as one. */
+  /** Runs a task in the child; a FileFormatError or LimitExceeded there is thrown here as one. */
   async run<T>(task: FileTask): Promise<T> {
     if (this.closed || this.queue.length >= (this.s.maxQueue ?? 8)) throw busy(5);
     const answer = await new Promise<FileTaskAnswer>((resolve, reject) => {
@@ -138,6 +139,10 @@ export class FileProcess {
     if ('fileFormatError' in answer) {
       const e = answer.fileFormatError;
       throw new FileFormatError(e.zh, e.en, e.code);
+    }
+    if ('limitExceeded' in answer) {
+      const e = answer.limitExceeded;
+      throw new LimitExceeded(e.zh, e.en, e.details);
     }
     if ('error' in answer) throw new Error(`file process: ${answer.error}`);
     return answer.ok as T;

@@ -9,11 +9,21 @@
  * text/csv, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, application/geo+json,
  * application/octet-stream (then `format` is required). The parsers are registered inside this
  * plugin only, with their own size limit (`BODY_LIMIT`, at least 20 MB for files).
+ *
+ * Both need import rights. Files are read within the upload limits (`uploadLimits` in the config:
+ * zip inflation and ratio, table rows, columns and cells) → 413 `too_large` naming the limit; one
+ * upload at a time per user (another → 429 `import_in_progress`), `IMPORT_RATE_PER_MINUTE` per
+ * session (→ 429 `too_many_requests`).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Static } from 'typebox';
+import rateLimit from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
+import { sessionToken } from '../auth/plugin.js';
+import { tokenHash } from '../db/users.repository.js';
 import { ApiError, badRequest } from '../errors.js';
+import { tooManyResponse } from '../plugins/rate-limit.js';
+import { LimitExceeded } from '../import/formats/limits.js';
 import { errorResponses } from '../schemas/common.js';
 import {
   type ImportFormat as ImportFormatSchema,
@@ -99,7 +109,48 @@ function parseColumns(value: string | undefined): Record<string, TableField | nu
   return o as Record<string, TableField | null>;
 }
 
+/** A file past an upload limit: 413 naming the limit (`details`: limit, max, and entry / row / column). */
+const tooLarge = (e: LimitExceeded) => new ApiError(413, 'too_large', e.zh, e.en, e.details);
+
 const routes: FastifyPluginAsyncTypebox = async (app) => {
+  // Counted per session where there is one (≈ per user), else per address, before authentication.
+  await app.register(rateLimit, {
+    global: false,
+    keyGenerator: (req) => {
+      const t = sessionToken(req);
+      return t ? `s:${tokenHash(t)}` : `ip:${req.ip}`;
+    },
+    errorResponseBuilder: tooManyResponse({ zh: '上传过于频繁', en: 'Too many uploads' }),
+  });
+  const rate = { rateLimit: { max: app.config.importRatePerMinute, timeWindow: 60_000 } };
+  const limits = app.config.uploadLimits;
+
+  // One upload (preview or import) at a time per user: a second one while the first is read or
+  // written is a 429 rather than another file in the queue of the reading process.
+  const inFlight = new Set<string>();
+  async function oneAtATime<T>(req: FastifyRequest, work: () => Promise<T>): Promise<T> {
+    const who = String(req.actor!.id);
+    if (inFlight.has(who)) {
+      throw new ApiError(
+        429,
+        'import_in_progress',
+        '您的上一个文件还在处理中，请等它完成后再上传，约 5 秒后重试',
+        'Your previous upload is still being processed; wait for it to finish and retry in about 5 s',
+        undefined,
+        5,
+      );
+    }
+    inFlight.add(who);
+    try {
+      return await work();
+    } catch (err) {
+      if (err instanceof LimitExceeded) throw tooLarge(err);
+      throw err;
+    } finally {
+      inFlight.delete(who);
+    }
+  }
+
   const bodyLimit = Math.max(app.config.bodyLimit, 20 * 1024 * 1024);
   app.addContentTypeParser(Object.keys(FILE_TYPES), { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
 
@@ -109,11 +160,19 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', app.requireActor);
   const actorName = (req: FastifyRequest) => req.actor!.username;
   const mayImport = (req: FastifyRequest, kind: string) => req.actor!.role === 'admin' || (kind === 'stations' && req.actor!.role === 'planner');
+  const forbidden = (kind: string) =>
+    new ApiError(
+      403,
+      'forbidden',
+      kind === 'stations' ? '只有管理员和规划人员可以导入站点' : '只有管理员可以导入网格和行政区划',
+      kind === 'stations' ? 'Only administrators and planners may import stations' : 'Only administrators may import grids and admin units',
+    );
 
   app.post(
     '/imports/preview',
     {
       bodyLimit,
+      config: rate,
       schema: {
         tags: ['stations'],
         summary: '表格导入预览：识别的表头与字段对应、前几行 / Table import preview: detected header → field mapping and the first rows',
@@ -125,20 +184,22 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => {
+      // A preview reads the whole file like an import does: the same rights (station imports).
+      if (!mayImport(req, 'stations')) throw forbidden('stations');
       const format = formatOf(req, req.query.format);
       if (format !== 'csv' && format !== 'xlsx')
         throw badRequest('invalid_format', '预览只适用于 CSV 和 Excel 表格', 'preview is for CSV and Excel tables only');
-      try {
-        const p = await tablePreviewOn(app.files, previewTableFile)(format, bodyBytes(req), {
-          sheet: req.query.sheet,
-          limit: req.query.limit,
-          columns: parseColumns(req.query.columns),
-        });
-        return { ...p, fields: [...TABLE_FIELDS] };
-      } catch (err) {
-        if (err instanceof FileFormatError) throw new ApiError(422, err.code, err.zh, err.en);
-        throw err;
-      }
+      const bytes = bodyBytes(req);
+      const columns = parseColumns(req.query.columns);
+      return oneAtATime(req, async () => {
+        try {
+          const p = await tablePreviewOn(app.files, previewTableFile)(format, bytes, { sheet: req.query.sheet, limit: req.query.limit, columns, limits });
+          return { ...p, fields: [...TABLE_FIELDS] };
+        } catch (err) {
+          if (err instanceof FileFormatError) throw new ApiError(422, err.code, err.zh, err.en);
+          throw err;
+        }
+      });
     },
   );
 
@@ -146,6 +207,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     '/imports/:kind',
     {
       bodyLimit,
+      config: rate,
       schema: {
         tags: ['grids'],
         summary: '上传导入（先试运行，再提交）/ Upload an import (dry run first, then commit)',
@@ -157,30 +219,28 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => {
-      if (!mayImport(req, req.params.kind)) {
-        throw new ApiError(
-          403,
-          'forbidden',
-          req.params.kind === 'stations' ? '只有管理员和规划人员可以导入站点' : '只有管理员可以导入网格和行政区划',
-          req.params.kind === 'stations' ? 'Only administrators and planners may import stations' : 'Only administrators may import grids and admin units',
-        );
-      }
+      if (!mayImport(req, req.params.kind)) throw forbidden(req.params.kind);
       const q = req.query;
       const format = formatOf(req, q.format);
       const dryRun = q.dry_run ?? true;
+      const bytes = bodyBytes(req);
+      const columns = parseColumns(q.columns);
       let report: ImportReport;
       try {
-        report = await importFile(app.db, format, bodyBytes(req), req.params.kind, {
-          crs: q.crs ?? 'wgs84',
-          dryRun,
-          force: q.force,
-          repair: q.repair,
-          sheet: q.sheet,
-          layer: q.layer,
-          columns: parseColumns(q.columns),
-          by: actorName(req),
-          read: importReaderOn(app.files, readImportFile),
-        });
+        report = await oneAtATime(req, () =>
+          importFile(app.db, format, bytes, req.params.kind, {
+            crs: q.crs ?? 'wgs84',
+            dryRun,
+            force: q.force,
+            repair: q.repair,
+            sheet: q.sheet,
+            layer: q.layer,
+            columns,
+            limits,
+            by: actorName(req),
+            read: importReaderOn(app.files, readImportFile),
+          }),
+        );
       } catch (err) {
         if (err instanceof ImportFailed && err.report) {
           const r = err.report;

@@ -8,9 +8,10 @@
  */
 import { kml as kmlToGeoJson } from '@tmcw/togeojson';
 import { DOMParser } from '@xmldom/xmldom';
-import JSZip from 'jszip';
 import type { Feature, FeatureCollection, Geometry } from 'geojson';
 import { FileFormatError } from './errors.js';
+import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './limits.js';
+import { unzipWithin } from './zip.js';
 
 /** togeojson's styling properties, not data. */
 const STYLE_KEYS = new Set([
@@ -77,16 +78,11 @@ export function readKml(text: string): FeatureCollection {
   return { type: 'FeatureCollection', features };
 }
 
-/** A KMZ is a zip holding doc.kml (or another .kml at the top level). */
-export async function readKmz(bytes: Uint8Array): Promise<FeatureCollection> {
-  let zip: JSZip;
-  try {
-    zip = await JSZip.loadAsync(bytes);
-  } catch (err) {
-    throw new FileFormatError(`KMZ 不是有效的 zip 压缩包：${(err as Error).message}`, `the KMZ is not a valid zip archive: ${(err as Error).message}`);
-  }
-  const names = Object.keys(zip.files).filter((n) => n.toLowerCase().endsWith('.kml') && !zip.files[n].dir);
+/** A KMZ is a zip holding doc.kml (or another .kml at the top level), opened within the upload limits (./zip.ts). */
+export async function readKmz(bytes: Uint8Array, limits: UploadLimits = DEFAULT_UPLOAD_LIMITS): Promise<FeatureCollection> {
+  const files = unzipWithin(bytes, { zh: 'KMZ', en: 'KMZ' }, limits, (n) => n.toLowerCase().endsWith('.kml'));
+  const names = [...files.keys()];
   const name = names.find((n) => n.toLowerCase() === 'doc.kml') ?? names.sort((a, b) => a.split('/').length - b.split('/').length)[0];
   if (!name) throw new FileFormatError('KMZ 中没有 .kml 文件', 'the KMZ holds no .kml file');
-  return readKml(await zip.files[name].async('string'));
+  return readKml(new TextDecoder().decode(files.get(name)));
 }

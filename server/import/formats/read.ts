@@ -13,6 +13,7 @@ import type { Crs } from '../crs.js';
 import { parseGeoJsonImport } from '../records/parse.js';
 import { IMPORT_KINDS, type ImportKind, type ImportRecordByKind, type RepairNotes } from '../records/types.js';
 import { FileFormatError, type RejectCode } from './errors.js';
+import type { UploadLimits } from './limits.js';
 import { readGeoJson } from './geojson.js';
 import { readKml, readKmz } from './kml.js';
 import { readShapefileZip } from './shapefile.js';
@@ -44,6 +45,8 @@ export interface ReadOptions {
   layer?: string;
   /** Fix what can be fixed in polygons (and report it) rather than reject (../records/geometry.ts). */
   repair?: boolean;
+  /** Archive and table limits (default DEFAULT_UPLOAD_LIMITS); past one, LimitExceeded is thrown (413). */
+  limits?: UploadLimits;
 }
 
 export interface ReadResult<K extends ImportKind> {
@@ -93,7 +96,7 @@ async function toCollection(
       return { collection: fc, rows: Array.isArray(fc?.features) ? numbered(fc) : [], pre: [], info: {}, warnings: [] };
     }
     case 'shapefile': {
-      const r = await readShapefileZip(bytes, opts.layer);
+      const r = await readShapefileZip(bytes, opts.layer, opts.limits);
       return {
         collection: r.collection,
         rows: numbered(r.collection),
@@ -104,12 +107,12 @@ async function toCollection(
     }
     case 'kml':
     case 'kmz': {
-      const fc = format === 'kml' ? readKml(new TextDecoder().decode(bytes)) : await readKmz(bytes);
+      const fc = format === 'kml' ? readKml(new TextDecoder().decode(bytes)) : await readKmz(bytes, opts.limits);
       return { collection: fc, rows: numbered(fc), pre: [], info: {}, warnings: [] };
     }
     case 'csv':
     case 'xlsx': {
-      const table = format === 'csv' ? readCsv(bytes) : await readXlsx(bytes, opts.sheet);
+      const table = format === 'csv' ? readCsv(bytes, opts.limits) : await readXlsx(bytes, opts.sheet, opts.limits);
       if (kind !== 'stations') return polygonTable(table, kind); // grids and boundaries with a WKT / GeoJSON column
       const t = tableToStations(table, opts.columns);
       const missingHeader = t.mapping.missing.length > 0;
@@ -155,7 +158,8 @@ function polygonTable(table: RawTable, kind: Exclude<ImportKind, 'stations'>) {
 
 /**
  * Reads and validates a file of `kind`. Never throws for bad content: unreadable files come back
- * as one rejected entry with `row: null`, bad rows each with their row number.
+ * as one rejected entry with `row: null`, bad rows each with their row number. A file past an
+ * upload limit throws LimitExceeded (./limits.ts): that is a refusal of the upload, not a report.
  */
 export async function readImportFile<K extends ImportKind>(format: ImportFormat, bytes: Uint8Array, kind: K, opts: ReadOptions): Promise<ReadResult<K>> {
   const base = { kind, format, crs: opts.crs, records: [], raw: [], total: 0, info: {}, warnings: [] };
@@ -247,8 +251,9 @@ const sortRejected = (r: Rejected[]) => r.sort((a, b) => (a.row ?? -1) - (b.row 
 export async function previewTableFile(
   format: 'csv' | 'xlsx',
   bytes: Uint8Array,
-  opts: { sheet?: string; limit?: number; columns?: Record<string, TableField | null> } = {},
+  opts: { sheet?: string; limit?: number; columns?: Record<string, TableField | null>; limits?: UploadLimits } = {},
 ): Promise<TablePreview> {
-  const table = format === 'csv' ? readCsv(bytes) : await readXlsx(bytes, opts.sheet); // FileFormatError when unreadable
+  // FileFormatError when unreadable, LimitExceeded past a limit
+  const table = format === 'csv' ? readCsv(bytes, opts.limits) : await readXlsx(bytes, opts.sheet, opts.limits);
   return previewTable(table, opts.limit ?? 10, opts.columns);
 }

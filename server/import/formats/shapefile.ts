@@ -11,12 +11,13 @@
  *   - CGCS2000 / WGS84 geographic is taken as WGS84 (they differ by centimetres). Beijing 1954 and
  *     Xi'an 1980 geographic systems are named in a warning (tens of metres off; not converted).
  */
-import JSZip from 'jszip';
 import { parseDbf, parseShp } from 'shpjs';
 import type { FeatureCollection, Geometry, Position } from 'geojson';
 import { inLonLatRange } from '../../validation/geometry.js';
 import type { Message } from '../../validation/problem.js';
 import { FileFormatError } from './errors.js';
+import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from './limits.js';
+import { unzipWithin } from './zip.js';
 
 export interface ShapefileRead {
   layer: string;
@@ -113,20 +114,11 @@ const looksProjected = (ps: Position[]) => ps.some((p) => !inLonLatRange(p));
  * Reads the one layer of a zipped Shapefile (or the layer named `layerName`).
  * @throws FileFormatError with a bilingual message for unreadable files and coordinate systems.
  */
-export async function readShapefileZip(bytes: Uint8Array, layerName?: string): Promise<ShapefileRead> {
-  let zip: JSZip;
-  try {
-    zip = await JSZip.loadAsync(bytes);
-  } catch (err) {
-    throw new FileFormatError(
-      `不是有效的 zip 压缩包（Shapefile 需打包为 .zip，含 .shp、.dbf、.prj、.cpg）：${(err as Error).message}`,
-      `not a valid zip archive (zip the .shp, .dbf, .prj and .cpg together): ${(err as Error).message}`,
-    );
-  }
-  const files = new Map<string, JSZip.JSZipObject>();
-  zip.forEach((p, f) => {
-    if (!f.dir && !p.includes('__MACOSX')) files.set(p.toLowerCase(), f);
-  });
+export async function readShapefileZip(bytes: Uint8Array, layerName?: string, limits: UploadLimits = DEFAULT_UPLOAD_LIMITS): Promise<ShapefileRead> {
+  // Opened within the upload limits (./zip.ts): a zip bomb is a 413 before anything is parsed.
+  const parts = unzipWithin(bytes, { zh: 'Shapefile 压缩包', en: 'Shapefile zip' }, limits, (p) => !p.includes('__MACOSX') && /\.(shp|dbf|cpg|prj)$/i.test(p));
+  const files = new Map<string, Uint8Array>();
+  for (const [p, data] of parts) files.set(p.toLowerCase(), data);
   const layers = [...files.keys()].filter((p) => p.endsWith('.shp')).map((p) => p.slice(0, -4));
   if (layers.length === 0) throw new FileFormatError('压缩包中没有 .shp 文件', 'the zip contains no .shp file');
   let base: string;
@@ -142,7 +134,7 @@ export async function readShapefileZip(bytes: Uint8Array, layerName?: string): P
     throw new FileFormatError(`压缩包中有多个图层（${layers.join('、')}），请指定一个`, `the zip holds several layers (${layers.join(', ')}); choose one`);
   } else base = layers[0];
 
-  const get = async (ext: string) => files.get(`${base}.${ext}`)?.async('uint8array');
+  const get = async (ext: string) => files.get(`${base}.${ext}`);
   const shp = (await get('shp'))!;
   const dbf = await get('dbf');
   const cpgBytes = await get('cpg');

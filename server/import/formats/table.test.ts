@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import iconv from 'iconv-lite';
+import { DEFAULT_UPLOAD_LIMITS, LimitExceeded } from './limits.js';
 import { detectHeader, parseDegrees, readCsv, tableToStations } from './table.js';
 
 describe('station tables', () => {
@@ -19,7 +20,8 @@ describe('station tables', () => {
 
   it('keeps Excel row numbers when the first line is longer than 1 MB (CRLF file)', () => {
     const csv = `${'说明'.repeat(700_000)}\r\n编码,名称,类型,地址,经度,纬度,营业时间\r\nA1,驿站,爱心驿站,路1号,121.6,38.91,24/7\r\n`;
-    const t = readCsv(csv);
+    // The cell limit raised past the 4 MB title: this is about row numbers (the limit: below).
+    const t = readCsv(csv, { ...DEFAULT_UPLOAD_LIMITS, maxCellBytes: 8 * 1024 * 1024 });
     expect(detectHeader(t).headerRow).toBe(2);
     expect(tableToStations(t).rows).toEqual([3]);
   });
@@ -51,5 +53,28 @@ describe('station tables', () => {
     expect(parseDegrees('38°54′36″')).toBeCloseTo(38.91, 6);
     expect(parseDegrees('abc')).toBeNull();
     expect(parseDegrees(null)).toBeNull();
+  });
+
+  it('stops at the row, column and cell limits, naming the row and column', () => {
+    const limits = { ...DEFAULT_UPLOAD_LIMITS, maxRows: 3, maxColumns: 4, maxCellBytes: 10 };
+    const head = 'a,b\n';
+    const caught = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return e as LimitExceeded;
+      }
+      throw new Error('no limit reached');
+    };
+    expect(readCsv(`${head}1,2\n\n3,4\n`, limits).rows).toHaveLength(3); // the empty line is not a row
+    const rows = caught(() => readCsv(`${head}1,2\n3,4\n5,6\n`, limits));
+    expect(rows).toBeInstanceOf(LimitExceeded);
+    expect(rows.details).toEqual({ limit: 'rows', max: 3, row: 4 });
+    expect(caught(() => readCsv(`${head}1,2,3,4,5\n`, limits)).details).toEqual({ limit: 'columns', max: 4, row: 2 });
+    const cell = caught(() => readCsv(`${head}1,"四个汉字"\n`, limits)); // 12 bytes in UTF-8
+    expect(cell.details).toEqual({ limit: 'cell_bytes', max: 10, row: 2, column: 'B' });
+    expect(cell.zh).toContain('第 2 行 B 列');
+    expect(cell.en).toContain('row 2, column B');
+    expect(readCsv(`${head}1,"三个字"\n`, limits).rows).toHaveLength(2); // 9 bytes fit
   });
 });

@@ -15,7 +15,10 @@ import Papa from 'papaparse';
 import ExcelJS from 'exceljs';
 import type { Feature, FeatureCollection, Point } from 'geojson';
 import type { Message } from '../../validation/problem.js';
+import { Readable } from 'node:stream';
 import { FileFormatError } from './errors.js';
+import { columnLetter, DEFAULT_UPLOAD_LIMITS, kb, LimitExceeded, type UploadLimits } from './limits.js';
+import { unzipWithin } from './zip.js';
 
 export type TableField = 'code' | 'name' | 'type' | 'address' | 'lon' | 'lat' | 'lonlat' | 'openingHours' | 'amenities' | 'phone' | 'operator' | 'status';
 
@@ -92,8 +95,11 @@ export interface TableProblem extends Message {
 // Reading
 // ---------------------------------------------------------------------------------------------
 
-/** UTF-8 (BOM stripped) unless the bytes are not valid UTF-8, then GBK (Excel's "CSV" in Chinese Windows). */
+/** UTF-16 by its BOM; else UTF-8 (BOM stripped) unless the bytes are not valid UTF-8, then GBK (Excel's "CSV" in Chinese Windows). */
 export function decodeText(bytes: Uint8Array): { text: string; encoding: string } {
+  // UTF-16 with a BOM: Excel's "Unicode text" export.
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return { text: new TextDecoder('utf-16le').decode(bytes.subarray(2)), encoding: 'utf-16le' };
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return { text: new TextDecoder('utf-16be').decode(bytes.subarray(2)), encoding: 'utf-16be' };
   let start = 0;
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3;
   const body = bytes.subarray(start);
@@ -106,19 +112,69 @@ export function decodeText(bytes: Uint8Array): { text: string; encoding: string 
 
 const isEmptyRow = (cells: Cell[]) => cells.every((c) => c === null || (typeof c === 'string' && c.trim() === ''));
 
-export function readCsv(input: Uint8Array | string): RawTable {
+/** Checks one row against the table limits (row count, columns, cell size). */
+function checkRow(cells: Cell[], row: number, count: number, limits: UploadLimits): void {
+  if (count > limits.maxRows) {
+    throw new LimitExceeded(
+      `表格超过 ${limits.maxRows} 行的上限（第 ${row} 行），未读取；请拆分为多个文件`,
+      `the table has more than ${limits.maxRows} rows, the limit (at row ${row}); not read — split it into several files`,
+      { limit: 'rows', max: limits.maxRows, row },
+    );
+  }
+  if (cells.length > limits.maxColumns) {
+    throw new LimitExceeded(
+      `第 ${row} 行有 ${cells.length} 列，超过 ${limits.maxColumns} 列的上限，未读取`,
+      `row ${row} has ${cells.length} columns, more than the limit of ${limits.maxColumns}; not read`,
+      { limit: 'columns', max: limits.maxColumns, row },
+    );
+  }
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells[i];
+    if (typeof c === 'string' && c.length * 3 > limits.maxCellBytes && Buffer.byteLength(c) > limits.maxCellBytes) {
+      const column = columnLetter(i);
+      throw new LimitExceeded(
+        `第 ${row} 行 ${column} 列的内容有 ${kb(Buffer.byteLength(c))}，超过单元格 ${kb(limits.maxCellBytes)} 的上限，未读取`,
+        `the cell at row ${row}, column ${column} holds ${kb(Buffer.byteLength(c))}, more than the limit of ${kb(limits.maxCellBytes)} per cell; not read`,
+        { limit: 'cell_bytes', max: limits.maxCellBytes, row, column },
+      );
+    }
+  }
+}
+
+/** Reads a CSV within `limits` (rows, columns, cell size: LimitExceeded, a 413). */
+export function readCsv(input: Uint8Array | string, limits: UploadLimits = DEFAULT_UPLOAD_LIMITS): RawTable {
   const { text, encoding } = typeof input === 'string' ? { text: input.replace(/^\uFEFF/, ''), encoding: 'utf-8' } : decodeText(input);
   // The line ending is decided here over the whole text: papaparse guesses it from the first
   // 1 MB only, and a longer first line (a title row) then shifted every row number.
   const newline = text.includes('\r\n') ? '\r\n' : text.includes('\n') ? '\n' : text.includes('\r') ? '\r' : undefined;
-  const parsed = Papa.parse<string[]>(text, { skipEmptyLines: false, delimiter: '', ...(newline ? { newline } : {}) });
   const rows: RawTable['rows'] = [];
   // Papaparse gives one array per line; quoted fields may span lines, so count the newlines seen.
   let line = 1;
-  for (const cells of parsed.data) {
-    if (!isEmptyRow(cells)) rows.push({ row: line, cells: cells.map((c) => (c === '' ? null : c)) });
-    line += 1 + cells.reduce((n, c) => n + (c.match(/\r\n|\n|\r/g)?.length ?? 0), 0);
-  }
+  let stopped: unknown = null;
+  Papa.parse<string[]>(text, {
+    skipEmptyLines: false,
+    delimiter: '',
+    ...(newline ? { newline } : {}),
+    // Row by row, so that a table past a limit stops there rather than being parsed whole.
+    step: (result, parser) => {
+      if (stopped) return;
+      const cells = result.data;
+      try {
+        if (!isEmptyRow(cells)) {
+          const row = cells.map((c) => (c === '' ? null : c));
+          checkRow(row, line, rows.length + 1, limits);
+          rows.push({ row: line, cells: row });
+        }
+      } catch (err) {
+        stopped = err;
+        parser.abort();
+        return;
+      }
+      line += 1;
+      for (const c of cells) if (c.length > 0 && (c.includes('\n') || c.includes('\r'))) line += c.match(/\r\n|\n|\r/g)?.length ?? 0;
+    },
+  });
+  if (stopped) throw stopped;
   return { rows, encoding };
 }
 
@@ -136,32 +192,56 @@ function cellValue(v: ExcelJS.CellValue): Cell {
   return String(v);
 }
 
-/** Reads one worksheet (by name, else the first) of an .xlsx file. */
-export async function readXlsx(bytes: Uint8Array, sheetName?: string): Promise<RawTable> {
-  const wb = new ExcelJS.Workbook();
-  try {
-    await wb.xlsx.load(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as unknown as ArrayBuffer);
-  } catch (err) {
-    throw new FileFormatError(
-      `无法读取 Excel 文件（需要 .xlsx 格式；旧的 .xls 请另存为 .xlsx）：${(err as Error).message}`,
-      `cannot read the Excel file (.xlsx needed; save old .xls files as .xlsx): ${(err as Error).message}`,
-    );
-  }
-  const ws = sheetName ? wb.getWorksheet(sheetName) : wb.worksheets[0];
-  if (!ws) {
-    throw new FileFormatError(
-      `工作表 ${sheetName ?? ''} 不存在；可选：${wb.worksheets.map((w) => w.name).join('、')}`,
-      `no worksheet ${sheetName ?? ''}; available: ${wb.worksheets.map((w) => w.name).join(', ')}`,
-    );
-  }
-  const rows: RawTable['rows'] = [];
-  ws.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-    const values = row.values as ExcelJS.CellValue[]; // 1-based: values[0] is empty
-    const cells: Cell[] = [];
-    for (let c = 1; c < values.length; c++) cells.push(cellValue(values[c]));
-    if (!isEmptyRow(cells)) rows.push({ row: rowNumber, cells });
+const unreadableXlsx = (why: string) =>
+  new FileFormatError(
+    `无法读取 Excel 文件（需要 .xlsx 格式；旧的 .xls 请另存为 .xlsx）：${why}`,
+    `cannot read the Excel file (.xlsx needed; save old .xls files as .xlsx): ${why}`,
+  );
+
+/**
+ * Reads one worksheet (by name, else the first) of an .xlsx file, within `limits`: the archive is
+ * measured first (./zip.ts: total and ratio caps), then read with ExcelJS's streaming reader row by
+ * row — the workbook is never loaded whole — stopping at the row, column or cell limit.
+ */
+export async function readXlsx(bytes: Uint8Array, sheetName?: string, limits: UploadLimits = DEFAULT_UPLOAD_LIMITS): Promise<RawTable> {
+  unzipWithin(bytes, { zh: 'Excel 文件', en: 'Excel file' }, limits, () => false);
+  const input = Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]);
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    styles: 'cache',
+    hyperlinks: 'ignore',
+    entries: 'ignore',
   });
-  return { sheet: ws.name, rows };
+  const model = () => ((reader as unknown as { model?: { sheets?: { name: string }[] } }).model?.sheets ?? []).map((x) => x.name);
+  const rows: RawTable['rows'] = [];
+  let chosen: string | null = null;
+  try {
+    for await (const ws of reader) {
+      const name = (ws as unknown as { name: string }).name;
+      const want = chosen === null && (sheetName ? name === sheetName : model().length === 0 || name === model()[0]);
+      if (!want) continue;
+      chosen = name;
+      let count = 0;
+      for await (const row of ws) {
+        const values = row.values as ExcelJS.CellValue[]; // 1-based: values[0] is empty
+        const cells: Cell[] = [];
+        for (let c = 1; c < values.length; c++) cells.push(cellValue(values[c]));
+        if (isEmptyRow(cells)) continue;
+        checkRow(cells, row.number, ++count, limits);
+        rows.push({ row: row.number, cells });
+      }
+    }
+  } catch (err) {
+    if (err instanceof LimitExceeded || err instanceof FileFormatError) throw err;
+    throw unreadableXlsx((err as Error).message);
+  }
+  if (chosen === null) {
+    const names = model();
+    if (names.length === 0 && !sheetName) throw unreadableXlsx('没有工作表 / no worksheet');
+    throw new FileFormatError(`工作表 ${sheetName ?? ''} 不存在；可选：${names.join('、')}`, `no worksheet ${sheetName ?? ''}; available: ${names.join(', ')}`);
+  }
+  return { sheet: chosen, rows };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -42,6 +42,11 @@ const PARENT: Partial<Record<ImportKind, 'districts' | 'streets' | 'communities'
 const parentCodeOf = (kind: ImportKind, r: AnyRecord) => (kind === 'grids' ? (r as GridRecord).communityCode : ((r as AdminRecord).parentCode ?? ''));
 
 /** The checks against the database; read-only. */
+/** Points per outside-the-city statement. */
+const CITY_CHECK_SLICE = 1000;
+/** Rows the coordinate-system check looks at, at most. */
+export const CRS_CHECK_POINTS = 500;
+
 export async function checkRecords(q: Kysely<Database>, read: ReadResult<ImportKind>, opts: ImportOptions) {
   const rejected: Rejected[] = [];
   const warnings: Message[] = [];
@@ -64,14 +69,22 @@ export async function checkRecords(q: Kysely<Database>, read: ReadResult<ImportK
     ).rows[0];
     if (extent && extent.xmin !== null) {
       const pts = read.records.map((r) => representative(r.record));
-      const outside = await sql<{ i: number }>`
+      // In slices: on the embedded engine every statement runs on the event loop, so a 200k-row
+      // file in one statement held it for tens of seconds; between slices other requests go first.
+      const outside = { rows: [] as { i: number }[] };
+      for (let from = 0; from < pts.length; from += CITY_CHECK_SLICE) {
+        const slice = pts.slice(from, from + CITY_CHECK_SLICE);
+        const r = await sql<{ i: number }>`
         SELECT (t.ord - 1)::int AS i
-          FROM jsonb_array_elements(${JSON.stringify(pts)}::jsonb) WITH ORDINALITY AS t(e, ord)
+          FROM jsonb_array_elements(${JSON.stringify(slice)}::jsonb) WITH ORDINALITY AS t(e, ord)
           CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint((t.e->>0)::float8, (t.e->>1)::float8), 4326) AS p) pt
          WHERE NOT EXISTS (SELECT 1 FROM ${sql.table(ref)} d WHERE ST_Intersects(d.boundary, pt.p))
            AND NOT EXISTS (SELECT 1 FROM ${sql.table(ref)} d WHERE d.boundary && ST_Expand(pt.p, ${tol / 80_000}) AND ST_DWithin(d.boundary::geography, pt.p::geography, ${tol}))`.execute(
-        q,
-      );
+          q,
+        );
+        for (const { i } of r.rows) outside.rows.push({ i: i + from });
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       const bbox: Bbox = [extent.xmin, extent.ymin, extent.xmax, extent.ymax];
       for (const { i } of outside.rows) {
         const { row, record } = read.records[i];
@@ -120,18 +133,23 @@ export async function checkRecords(q: Kysely<Database>, read: ReadResult<ImportK
   let crsCheck: CrsCheck | undefined;
   if (kind === 'stations' && read.raw.length > 0) {
     // small files too: the check weighs the evidence and says when there is not enough
-    const raws = read.raw.map((r) => r.position as LonLat);
-    const xs: number[] = [];
-    const ys: number[] = [];
+    // At most CRS_CHECK_POINTS rows, evenly spaced: the evidence of hundreds of stations is
+    // already overwhelming either way, and every point costs three nearest-street searches here.
+    const step = Math.max(1, Math.ceil(read.raw.length / CRS_CHECK_POINTS));
+    const raws: LonLat[] = [];
+    for (let i = 0; i < read.raw.length; i += step) raws.push(read.raw[i].position as LonLat);
+    let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
     for (const p of raws) {
       for (const c of CRS_VALUES) {
         const w = convertPosition([p[0], p[1]], c, 'wgs84');
-        xs.push(w[0]);
-        ys.push(w[1]);
+        x0 = Math.min(x0, w[0]);
+        y0 = Math.min(y0, w[1]);
+        x1 = Math.max(x1, w[0]);
+        y1 = Math.max(y1, w[1]);
       }
     }
     const m = 0.012; // ≈ 1 km
-    const edges = await listEdges(q, [Math.min(...xs) - m, Math.min(...ys) - m, Math.max(...xs) + m, Math.max(...ys) + m], { limit: 200_000 });
+    const edges = await listEdges(q, [x0 - m, y0 - m, x1 + m, y1 + m], { limit: 200_000 });
     if (edges.length > 0) {
       const index = new PolylineIndex(edges.map((e) => (e.geometry as LineString).coordinates as unknown as LonLat[]));
       crsCheck = checkDeclaredCrs(raws, read.crs, index);

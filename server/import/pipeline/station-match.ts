@@ -32,11 +32,17 @@ export async function matchStationsByNamePosition(q: Kysely<Database>, rows: Sta
   const out = new Set<number>();
   const fileCodes = new Set(rows.filter((r) => !r.record.codeGenerated).map((r) => r.readCode));
   const open = rows.filter((r) => r.record.codeGenerated);
-  const near = await stationsNamedNear(
-    q,
-    open.map((r) => ({ name: r.record.name, lon: r.record.geometry.coordinates[0], lat: r.record.geometry.coordinates[1] })),
-    toleranceM,
-  );
+  // In slices of 1,000 rows, yielding between them (one statement holds the event loop on the embedded engine).
+  const near: Awaited<ReturnType<typeof stationsNamedNear>> = [];
+  for (let from = 0; from < open.length; from += 1000) {
+    const part = await stationsNamedNear(
+      q,
+      open.slice(from, from + 1000).map((r) => ({ name: r.record.name, lon: r.record.geometry.coordinates[0], lat: r.record.geometry.coordinates[1] })),
+      toleranceM,
+    );
+    for (const n of part) near.push({ ...n, i: n.i + from });
+    await new Promise((resolve) => setImmediate(resolve));
+  }
   const byRow = new Map<number, typeof near>();
   for (const n of near) byRow.set(n.i, [...(byRow.get(n.i) ?? []), n]);
   const taken = new Set<string>();
