@@ -66,10 +66,24 @@ export const STATION_TYPES: readonly StationTypeDef[] = [
 ] as const;
 
 /** The six station types the project began with (the sample city's service stations). */
-export const SERVICE_STATION_TYPES = ['party_service_center', 'courier_station', 'elderly_canteen', 'elderly_care_center', 'after_school_room', 'vegetable_pickup'] as const;
+export const SERVICE_STATION_TYPES = [
+  'party_service_center',
+  'courier_station',
+  'elderly_canteen',
+  'elderly_care_center',
+  'after_school_room',
+  'vegetable_pickup',
+] as const;
 
 function lifeCircleTypes(rows: [string, string, string, number, number][]): StationTypeDef[] {
-  return rows.map(([code, nameZh, nameEn, coverageRadiusM, coverageMinutes]) => ({ code, nameZh, nameEn, coverageMode: 'walk', coverageRadiusM, coverageMinutes }));
+  return rows.map(([code, nameZh, nameEn, coverageRadiusM, coverageMinutes]) => ({
+    code,
+    nameZh,
+    nameEn,
+    coverageMode: 'walk',
+    coverageRadiusM,
+    coverageMinutes,
+  }));
 }
 
 export const STATION_TYPE_CODES = STATION_TYPES.map((t) => t.code);

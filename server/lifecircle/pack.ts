@@ -8,9 +8,14 @@
  */
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
-import { PROFILE_IDS, metresIn, type ProfileId } from './profiles.js';
+import { metresIn, type ProfileId } from './profiles.js';
 
 const Text = (maxLength: number, description?: string) => Type.String({ minLength: 1, maxLength, description });
+
+/** A walking profile id (./profiles.ts). */
+export const ProfileSchema = Type.Union([Type.Literal('standard'), Type.Literal('elderly'), Type.Literal('ebike')], {
+  description: 'walking profile: standard 4.8 km/h, elderly 3.6 km/h, ebike 15 km/h',
+});
 
 export const PackLevel = Type.Object(
   {
@@ -37,10 +42,7 @@ export const PackCategory = Type.Object(
     station_types: Type.Array(Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' }), { minItems: 1, maxItems: 20, uniqueItems: true }),
     level: Type.Integer({ minimum: 1, maximum: 60, description: 'minutes of the level (one of the pack’s levels) the category belongs to' }),
     limit: PackLimit,
-    profile: Type.Union(
-      PROFILE_IDS.map((p) => Type.Literal(p)),
-      { description: 'walking profile' },
-    ),
+    profile: ProfileSchema,
     source: Text(300),
     clause: Type.Union([Text(300), Type.Null()]),
     note: Type.Optional(Text(500)),

@@ -146,3 +146,16 @@ export function placePoints(g: WalkGraph, pts: Pick<PopulationPoints, 'lon' | 'l
   }
   return { edge, offsetM };
 }
+
+/** Population points and their places on the streets. */
+export interface LocatedPoints {
+  points: PopulationPoints;
+  placed: PlacedPoints;
+}
+
+/** The even spread of a grid set, placed on the streets (pure; what a pool thread runs). */
+export function locatePoints(g: WalkGraph | null, grids: readonly { polygon: Polygon; population: number }[], stepM: number, maxSnapM: number): LocatedPoints {
+  const points = evenPopulationPoints(grids, stepM);
+  const placed = g ? placePoints(g, points, maxSnapM) : { edge: new Int32Array(points.lon.length).fill(-1), offsetM: new Float64Array(points.lon.length) };
+  return { points, placed };
+}
