@@ -15,6 +15,8 @@ import { categoryDistances } from '../server/lifecircle/assess.js';
 import { locatePoints } from '../server/lifecircle/population.js';
 import { rulePacks } from '../server/lifecircle/registry.js';
 import { categoryLimitM } from '../server/lifecircle/pack.js';
+import { lifecircleRows } from '../server/lifecircle/present.js';
+import { createAnalyses } from '../server/city/analyses.js';
 import type { Snap } from '../server/network/snap.js';
 
 const env = useTestApp();
@@ -146,6 +148,26 @@ describe('GET /api/lifecircle', () => {
     const row = ws.getRow(3).values as unknown[];
     expect(row[1]).toBe(body.units[0].code);
     expect(row[5] as number).toBeCloseTo(body.units[0].complete_share, 12);
+  });
+
+  it('a moved station recomputes only its categories, and the answer equals a fresh computation', async () => {
+    const url = '/api/lifecircle?pack=gb50180-2018&level=15&unit=grid';
+    await json(url);
+    const before = env.app.compute!.completed;
+    await json(url); // all cached: no search runs
+    expect(env.app.compute!.completed).toBe(before);
+    await sql`UPDATE stations SET geom = ST_Translate(geom, 0.002, 0.001), version = version + 1, updated_at = now()
+      WHERE id = (SELECT min(id) FROM stations WHERE type_code = 'kindergarten')`.execute(env.db.kysely);
+    const moved = await json(url);
+    // One search: the only GB 50180 category with kindergartens.
+    expect(env.app.compute!.completed - before).toBe(1);
+    const fresh = createAnalyses(env.db.kysely, { walkSpeedKmh: 4.8, bufferM: 50, maxSnapM: 500, timeZone: 'Asia/Shanghai', maxStalenessMs: 0 });
+    try {
+      const res = await fresh.lifecircle.assess({ packId: 'gb50180-2018', level: 15 });
+      expect(lifecircleRows(res, 'grid')).toEqual(moved.units);
+    } finally {
+      fresh.city.close();
+    }
   });
 
   it('bad questions are 400s in Chinese and English, nothing computed', async () => {
