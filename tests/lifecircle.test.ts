@@ -1,5 +1,5 @@
 /**
- * The life-circle assessment on the seeded sample city (with life-circle stations added): rule
+ * The life-circle assessment on the seeded sample city (its schools, clinics, shops … included): rule
  * packs listed; per-point category distances equal pgRouting's (server engine); bands nested;
  * complete circles never above any category's share; population totals equal the grids'; CSV and
  * workbook carry the JSON's figures; bad questions are 400s in zh + en.
@@ -27,29 +27,6 @@ const get = async (url: string) => {
   return r;
 };
 const json = async (url: string) => (await get(url)).json();
-
-const NEW_TYPES = [
-  'community_health_station',
-  'community_health_center',
-  'kindergarten',
-  'primary_school',
-  'middle_school',
-  'fresh_market',
-  'convenience_store',
-  'pharmacy',
-  'bus_stop',
-  'community_canteen',
-  'elderly_service_station',
-];
-
-beforeAll(async () => {
-  // Life-circle stations beside some of the sample city's stations (type k beside every station with id ≡ k mod 11).
-  for (const [k, t] of NEW_TYPES.entries()) {
-    await sql`INSERT INTO stations (code, type_code, name, geom)
-      SELECT ${`LC-${t}-`} || s.id, ${t}, ${`测试${t}`} || s.id, ST_Translate(s.geom, 0.0004, 0.0003)
-        FROM stations s WHERE s.id % 11 = ${k} AND s.deleted_at IS NULL`.execute(env.db.kysely);
-  }
-});
 
 describe('GET /api/lifecircle/packs', () => {
   it('lists the four packs with versions, levels, categories and their sources', async () => {
