@@ -2,8 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { STATION_TYPE_CODES } from '../domain/stations.js';
-import { categoriesOfLevel, categoryLimitM, validatePack, type RulePack } from './pack.js';
-import { metresIn, WALK_PROFILES } from './profiles.js';
+import { Value } from 'typebox/value';
+import { categoriesOfLevel, categoryLimitM, ProfileSchema, validatePack, type RulePack } from './pack.js';
+import { metresIn, PROFILE_IDS, WALK_PROFILES } from './profiles.js';
 
 const dir = path.join(import.meta.dirname, 'packs');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
@@ -71,6 +72,11 @@ describe('validatePack', () => {
 });
 
 describe('profiles and limits', () => {
+  it('the schema accepts exactly the named profiles', () => {
+    for (const p of PROFILE_IDS) expect(Value.Check(ProfileSchema, p)).toBe(true);
+    expect(Value.Check(ProfileSchema, 'runner')).toBe(false);
+  });
+
   it('walk 80 m a minute at the standard speed, 60 m elderly', () => {
     expect(metresIn(15, 'standard')).toBeCloseTo(1200, 9);
     expect(metresIn(5, 'elderly')).toBeCloseTo(300, 9);
