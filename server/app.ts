@@ -99,6 +99,7 @@ export async function build({ config, db, logger = false }: BuildOptions): Promi
   await app.register(stationEditRoutes, { prefix: '/api' });
   await app.register(coverageRoutes, { prefix: '/api' });
   await app.register(networkRoutes, { prefix: '/api' });
+  await app.register(import('./routes/lifecircle.js'), { prefix: '/api' });
   await app.register(import('./routes/map-config.js'), { prefix: '/api' });
   await app.register(import('./routes/exports.js'), { prefix: '/api' });
   await app.register(import('./routes/imports.js'), { prefix: '/api' });

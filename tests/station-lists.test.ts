@@ -15,14 +15,19 @@ import { databaseChecksum } from './helpers/checksum.js';
 import { useTestApp } from './helpers/db.js';
 import { bearer, login } from './helpers/editing.js';
 
+import { SERVICE_STATION_TYPES } from '../server/domain/stations.js';
+
 const env = useTestApp();
 const HEADER = '名称,类型,地址,经度,纬度,营业时间,设施';
 
-/** Three street nodes at least 300 m from every seeded station (new stations stand on streets). */
+/**
+ * Three street nodes at least 300 m from every seeded service station (new stations stand on
+ * streets; the sample city's life-circle facilities stand everywhere, and matching is by name).
+ */
 async function freeSpots(n = 3): Promise<[number, number][]> {
   const r = await sql<{ lon: number; lat: number }>`
     SELECT ST_X(n.geom) AS lon, ST_Y(n.geom) AS lat FROM network_nodes n
-     WHERE NOT EXISTS (SELECT 1 FROM stations s WHERE ST_DWithin(s.geom::geography, n.geom::geography, 300))
+     WHERE NOT EXISTS (SELECT 1 FROM stations s WHERE s.type_code = ANY(${[...SERVICE_STATION_TYPES]}::text[]) AND ST_DWithin(s.geom::geography, n.geom::geography, 300))
      ORDER BY n.id LIMIT ${n * 40}`.execute(env.db.kysely);
   // Spread out: every 40th node.
   return r.rows

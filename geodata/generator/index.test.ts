@@ -3,7 +3,7 @@ import Flatbush from 'flatbush';
 import type { Feature, MultiPolygon, Polygon, Position } from 'geojson';
 import opening_hours from 'opening_hours';
 import { describe, expect, it } from 'vitest';
-import { AMENITIES, STATION_STATUSES, STATION_TYPE_CODES } from '../../server/domain/stations.js';
+import { AMENITIES, SERVICE_STATION_TYPES, STATION_STATUSES, STATION_TYPE_CODES } from '../../server/domain/stations.js';
 import type { SampleCity } from '../types.js';
 import { generateSampleCity } from './index.js';
 import { ringCentroid } from './geo.js';
@@ -85,8 +85,12 @@ describe('generateSampleCity (small)', () => {
     expect(city.communities.length).toBeLessThanOrEqual(20);
     expect(city.grids.length).toBeGreaterThanOrEqual(100);
     expect(city.grids.length).toBeLessThanOrEqual(150);
-    expect(city.stations.length).toBeGreaterThanOrEqual(40);
-    expect(city.stations.length).toBeLessThanOrEqual(60);
+    // The six service types as before; life-circle facilities (schools, clinics, shops …) besides.
+    const service = city.stations.filter((s) => (SERVICE_STATION_TYPES as readonly string[]).includes(s.properties.type));
+    expect(service.length).toBeGreaterThanOrEqual(40);
+    expect(service.length).toBeLessThanOrEqual(60);
+    expect(city.stations.length - service.length).toBeGreaterThanOrEqual(city.communities.length * 4);
+    expect(city.stations.length - service.length).toBeLessThanOrEqual(city.communities.length * 10);
     expect(city.network.edges.length).toBeGreaterThanOrEqual(1000);
     expect(city.network.edges.length).toBeLessThanOrEqual(3000);
   });
@@ -286,11 +290,15 @@ describe('generateSampleCity (small)', () => {
     const st = city.stations;
     const types = new Map<string, number>();
     for (const s of st) types.set(s.properties.type, (types.get(s.properties.type) ?? 0) + 1);
-    for (const t of STATION_TYPE_CODES) expect(types.get(t) ?? 0).toBeGreaterThan(0);
+    for (const t of STATION_TYPE_CODES) expect(types.get(t) ?? 0, t).toBeGreaterThan(0);
     const courier = types.get('courier_station')!;
-    expect(Math.max(...types.values())).toBe(courier);
-    expect(courier / st.length).toBeGreaterThan(0.3);
-    expect(courier / st.length).toBeLessThan(0.5);
+    const nService = SERVICE_STATION_TYPES.reduce((n, t) => n + (types.get(t) ?? 0), 0);
+    expect(Math.max(...SERVICE_STATION_TYPES.map((t) => types.get(t) ?? 0))).toBe(courier);
+    expect(courier / nService).toBeGreaterThan(0.3);
+    expect(courier / nService).toBeLessThan(0.5);
+    // One health centre per street (社区卫生服务中心), kindergartens in most communities.
+    expect(types.get('community_health_center')).toBe(city.streets.length);
+    expect(types.get('kindergarten')!).toBeGreaterThanOrEqual(city.communities.length / 2);
     expect(new Set(st.map((s) => s.properties.code)).size).toBe(st.length);
     expect(new Set(st.map((s) => s.properties.name)).size).toBe(st.length);
 

@@ -18,6 +18,7 @@ import { buildNetwork, type NetworkConfig } from './network.js';
 import { River } from './river.js';
 import { Rng } from './rng.js';
 import { buildStations, type StationConfig } from './stations.js';
+import { buildLifecircleStations } from './lifecircle.js';
 
 export type SampleCitySize = 'small' | 'medium' | 'dalian';
 
@@ -78,7 +79,9 @@ export function generateSampleCity(opts: GenerateOptions = {}): SampleCity {
   const river = new River(Rng.derive(seed, 'river'), cfg.width, cfg.height);
   const admin = buildAdmin(frame, river, cfg.admin, seed);
   const net = buildNetwork(frame, river, cfg.network, seed);
-  const stations = buildStations(frame, river, admin, net, cfg.stations, seed);
+  const service = buildStations(frame, river, admin, net, cfg.stations, seed);
+  const names = new Set(service.map((f) => f.properties.name));
+  const stations = [...service, ...buildLifecircleStations(frame, river, admin, net, seed, service.length + 1, names)];
 
   return {
     meta: {

@@ -4,7 +4,7 @@
  */
 import Flatbush from 'flatbush';
 import type { Feature, Point } from 'geojson';
-import { AMENITIES, STATION_TYPES, type Amenity, type StationStatus } from '../../server/domain/stations.js';
+import { AMENITIES, SERVICE_STATION_TYPES, type Amenity, type StationStatus } from '../../server/domain/stations.js';
 import type { StationProps } from '../types.js';
 import type { Admin } from './admin.js';
 import { dist, pointInRing, type Frame, type XY } from './geo.js';
@@ -122,11 +122,11 @@ export function buildStations(frame: Frame, river: River, admin: Admin, net: Bui
   // Types, shuffled.
   const types: string[] = [];
   let others = 0;
-  for (const t of STATION_TYPES) {
-    if (t.code === 'courier_station') continue;
-    const n = Math.max(1, Math.round(cfg.count * (SHARES[t.code] ?? 0.1)));
+  for (const code of SERVICE_STATION_TYPES) {
+    if (code === 'courier_station') continue;
+    const n = Math.max(1, Math.round(cfg.count * (SHARES[code] ?? 0.1)));
     others += n;
-    for (let i = 0; i < n; i++) types.push(t.code);
+    for (let i = 0; i < n; i++) types.push(code);
   }
   for (let i = 0; i < Math.max(1, cfg.count - others); i++) types.push('courier_station');
   const order = rng.shuffle(types);

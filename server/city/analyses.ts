@@ -8,6 +8,7 @@ import type { ServiceAreaRunner } from '../coverage/service-areas.js';
 import { NearestService, type WalkNearestRunner } from '../nearest/service.js';
 import { IsochroneService, type IsochroneRunner } from '../network/service.js';
 import { LocateService } from '../locate/service.js';
+import { LifecircleService, type DistanceRunner, type PointsRunner } from '../lifecircle/service.js';
 
 export interface AnalysisSettings {
   /** Walking speed, km/h (4.8 → 80 m/min → 1,200 m in 15 min). */
@@ -19,6 +20,8 @@ export interface AnalysisSettings {
   timeZone: string;
   /** See CitySettings.maxStalenessMs. */
   maxStalenessMs?: number;
+  /** Lattice spacing of the life circle's even population spread, metres (default 50). */
+  lifecircleStepM?: number;
 }
 
 export interface Analyses {
@@ -27,6 +30,7 @@ export interface Analyses {
   nearest: NearestService;
   isochrones: IsochroneService;
   locate: LocateService;
+  lifecircle: LifecircleService;
 }
 
 /** Where heavy work runs: the worker pool's runners; omitted = in this thread. */
@@ -35,6 +39,8 @@ export interface Runners {
   serviceAreas?: ServiceAreaRunner;
   walkNearest?: WalkNearestRunner;
   isochrone?: IsochroneRunner;
+  lifecirclePoints?: PointsRunner;
+  lifecircleDistances?: DistanceRunner;
 }
 
 export function createAnalyses(db: Kysely<Database>, s: AnalysisSettings, runners: Runners = {}): Analyses {
@@ -49,5 +55,10 @@ export function createAnalyses(db: Kysely<Database>, s: AnalysisSettings, runner
     nearest: new NearestService(city, { maxSnapM: s.maxSnapM }, runners.walkNearest),
     isochrones: new IsochroneService(city, { walkSpeedKmh: s.walkSpeedKmh, bufferM: s.bufferM, maxSnapM: s.maxSnapM }, runners.isochrone),
     locate: new LocateService(city, db),
+    lifecircle: new LifecircleService(
+      city,
+      { maxSnapM: s.maxSnapM, stepM: s.lifecircleStepM ?? 50 },
+      { points: runners.lifecirclePoints, distances: runners.lifecircleDistances },
+    ),
   };
 }

@@ -10,10 +10,11 @@ import type { CoverageService } from '../coverage/service.js';
 import type { NearestService } from '../nearest/service.js';
 import type { IsochroneService } from '../network/service.js';
 import type { LocateService } from '../locate/service.js';
+import type { LifecircleService } from '../lifecircle/service.js';
 import { createAnalyses } from './analyses.js';
 import { ComputePool } from '../compute/pool.js';
 import { FileProcess } from '../compute/file-process.js';
-import { poolGridRunner, poolIsochrone, poolServiceAreas, poolWalkNearest } from '../compute/runners.js';
+import { poolGridRunner, poolIsochrone, poolLifecircleDistances, poolLifecirclePoints, poolServiceAreas, poolWalkNearest } from '../compute/runners.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -22,6 +23,7 @@ declare module 'fastify' {
     nearest: NearestService;
     isochrones: IsochroneService;
     locate: LocateService;
+    lifecircle: LifecircleService;
     /** The worker threads for heavy work; null when COMPUTE_THREADS=0. */
     compute: ComputePool | null;
     /** The process that reads uploaded files, with a memory limit (IMPORT_HEAP_MB); null when 0. */
@@ -41,7 +43,14 @@ export default fp(
     // ends that process (413), not the server.
     const files = config.importHeapMb > 0 ? new FileProcess({ heapMb: config.importHeapMb }) : null;
     const runners = pool
-      ? { grids: poolGridRunner(pool), serviceAreas: poolServiceAreas(pool), walkNearest: poolWalkNearest(pool), isochrone: poolIsochrone(pool) }
+      ? {
+          grids: poolGridRunner(pool),
+          serviceAreas: poolServiceAreas(pool),
+          walkNearest: poolWalkNearest(pool),
+          isochrone: poolIsochrone(pool),
+          lifecirclePoints: poolLifecirclePoints(pool),
+          lifecircleDistances: poolLifecircleDistances(pool),
+        }
       : {};
     const a = createAnalyses(
       db.kysely,
@@ -62,6 +71,7 @@ export default fp(
     app.decorate('nearest', a.nearest);
     app.decorate('isochrones', a.isochrones);
     app.decorate('locate', a.locate);
+    app.decorate('lifecircle', a.lifecircle);
     app.addHook('onClose', async () => {
       city.close();
       await pool?.close();

@@ -8,7 +8,9 @@ import type { IsochroneRunner } from '../network/service.js';
 import type { WalkNearestRunner } from '../nearest/service.js';
 import { derived } from '../city/snapshot.js';
 import type { ComputePool } from './pool.js';
-import { coverageWorkbook } from '../export/xlsx.js';
+import { coverageWorkbook, writeWorkbook, type SheetSpec } from '../export/xlsx.js';
+import type { DistanceRunner, PointsRunner } from '../lifecircle/service.js';
+import type { LocatedPoints } from '../lifecircle/population.js';
 
 /**
  * Grids in batches over the pool's threads. Several batches per thread (grids differ a lot in
@@ -62,4 +64,26 @@ export function poolIsochrone(pool: ComputePool): IsochroneRunner {
 /** The coverage workbook, written on a pool thread when there is a pool. */
 export function coverageWorkbookOn(pool: ComputePool | null, ...args: Parameters<typeof coverageWorkbook>): Promise<Uint8Array> {
   return pool ? pool.run<Uint8Array>({ kind: 'coverage-workbook', args }) : coverageWorkbook(...args);
+}
+
+/** Life circle: the population points made and placed on a pool thread (grids packed once per grid set, as for coverage). */
+export function poolLifecirclePoints(pool: ComputePool): PointsRunner {
+  return (g, prepared, stepM, maxSnapM) => {
+    const shared = g ? sharedGraph(g) : null;
+    const grids = derived(prepared, 'packed', () => packGrids(prepared.grids));
+    return pool.run<LocatedPoints>({ kind: 'lifecircle-points', graphKey: shared?.key ?? null, graph: shared?.arrays ?? null, grids, stepM, maxSnapM });
+  };
+}
+
+/** Life circle: one category's search on a pool thread (categories run in parallel over the threads). */
+export function poolLifecircleDistances(pool: ComputePool): DistanceRunner {
+  return (g, facilities, maxM, placed) => {
+    const shared = sharedGraph(g);
+    return pool.run<Float64Array>({ kind: 'lifecircle-distances', graphKey: shared.key, graph: shared.arrays, facilities, maxM, placed });
+  };
+}
+
+/** Any workbook, written on a pool thread when there is a pool. */
+export function workbookOn(pool: ComputePool | null, sheets: SheetSpec[]): Promise<Uint8Array> {
+  return pool ? pool.run<Uint8Array>({ kind: 'workbook', sheets }) : writeWorkbook(sheets);
 }

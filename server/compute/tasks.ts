@@ -13,6 +13,9 @@ import type { IsochroneParams } from '../network/present.js';
 import { isochroneJson } from '../network/service.js';
 import type { Snap } from '../network/snap.js';
 import { nearestAlongStreets, type WalkTarget } from '../nearest/walk.js';
+import { categoryDistances } from '../lifecircle/assess.js';
+import { locatePoints, type LocatedPoints, type PlacedPoints } from '../lifecircle/population.js';
+import { writeWorkbook, type SheetSpec } from '../export/xlsx.js';
 
 export interface CoverTask {
   kind: 'cover';
@@ -61,7 +64,33 @@ export interface WorkbookTask {
   args: Parameters<typeof coverageWorkbook>;
 }
 
-export type Task = CoverTask | ServiceAreasTask | WalkNearestTask | IsochroneTask | WorkbookTask;
+/** Life circle: the population points of a grid set (packGrids) placed on the streets. */
+export interface LifecirclePointsTask {
+  kind: 'lifecircle-points';
+  graphKey: string | null;
+  graph: SharedWalkGraph | null;
+  grids: Float64Array;
+  stepM: number;
+  maxSnapM: number;
+}
+
+/** Life circle: one category's search from its facilities, read off per point (places on shared memory). */
+export interface LifecircleDistancesTask {
+  kind: 'lifecircle-distances';
+  graphKey: string;
+  graph: SharedWalkGraph;
+  facilities: Snap[];
+  maxM: number;
+  placed: PlacedPoints;
+}
+
+/** Any workbook (server/export/xlsx.ts writeWorkbook). */
+export interface SheetsTask {
+  kind: 'workbook';
+  sheets: SheetSpec[];
+}
+
+export type Task = CoverTask | ServiceAreasTask | WalkNearestTask | IsochroneTask | WorkbookTask | LifecirclePointsTask | LifecircleDistancesTask | SheetsTask;
 
 const graphs = new Map<string, WalkGraph>();
 function graphFor(key: string, shared: SharedWalkGraph): WalkGraph {
@@ -73,7 +102,9 @@ function graphFor(key: string, shared: SharedWalkGraph): WalkGraph {
   return g;
 }
 
-export function runTask(task: Task): GridCoverage[] | PieceSet | ReturnType<typeof nearestAlongStreets> | string | null | Promise<Uint8Array> {
+export function runTask(
+  task: Task,
+): GridCoverage[] | PieceSet | ReturnType<typeof nearestAlongStreets> | string | null | Promise<Uint8Array> | LocatedPoints | Float64Array {
   switch (task.kind) {
     case 'cover': {
       const near = new PieceReader(task.pieces);
@@ -90,5 +121,14 @@ export function runTask(task: Task): GridCoverage[] | PieceSet | ReturnType<type
       return isochroneJson(graphFor(task.graphKey, task.graph), task.lon, task.lat, task.params, task.maxSnapM);
     case 'coverage-workbook':
       return coverageWorkbook(...task.args);
+    case 'lifecircle-points': {
+      const count = task.grids[0]!;
+      const grids = Array.from({ length: count }, (_, i) => unpackGrid(task.grids, i));
+      return locatePoints(task.graph && task.graphKey ? graphFor(task.graphKey, task.graph) : null, grids, task.stepM, task.maxSnapM);
+    }
+    case 'lifecircle-distances':
+      return categoryDistances(graphFor(task.graphKey, task.graph), task.facilities, task.maxM, task.placed);
+    case 'workbook':
+      return writeWorkbook(task.sheets);
   }
 }

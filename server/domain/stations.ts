@@ -48,7 +48,43 @@ export const STATION_TYPES: readonly StationTypeDef[] = [
     coverageRadiusM: 1000,
     coverageMinutes: 15,
   },
+  // Life-circle facilities (issue 15; migration 006): the categories of the rule packs in
+  // server/lifecircle/packs. Default standards: the 5/10/15-minute level a pack gives them.
+  ...lifeCircleTypes([
+    ['community_health_station', '社区卫生服务站', 'Community health station', 800, 10],
+    ['community_health_center', '社区卫生服务中心', 'Community health centre', 1000, 15],
+    ['kindergarten', '幼儿园', 'Kindergarten', 300, 5],
+    ['primary_school', '小学', 'Primary school', 500, 10],
+    ['middle_school', '中学', 'Middle school', 1000, 15],
+    ['fresh_market', '菜市场/生鲜超市', 'Food market / fresh supermarket', 800, 10],
+    ['convenience_store', '便利店', 'Convenience store', 400, 5],
+    ['pharmacy', '药店', 'Pharmacy', 1000, 15],
+    ['bus_stop', '公交站', 'Bus stop', 300, 5],
+    ['community_canteen', '社区食堂', 'Community canteen', 500, 10],
+    ['elderly_service_station', '养老服务站', 'Elderly service station', 400, 5],
+  ]),
 ] as const;
+
+/** The six station types the project began with (the sample city's service stations). */
+export const SERVICE_STATION_TYPES = [
+  'party_service_center',
+  'courier_station',
+  'elderly_canteen',
+  'elderly_care_center',
+  'after_school_room',
+  'vegetable_pickup',
+] as const;
+
+function lifeCircleTypes(rows: [string, string, string, number, number][]): StationTypeDef[] {
+  return rows.map(([code, nameZh, nameEn, coverageRadiusM, coverageMinutes]) => ({
+    code,
+    nameZh,
+    nameEn,
+    coverageMode: 'walk',
+    coverageRadiusM,
+    coverageMinutes,
+  }));
+}
 
 export const STATION_TYPE_CODES = STATION_TYPES.map((t) => t.code);
 
