@@ -342,7 +342,6 @@ describe('generateSampleCity (small)', () => {
     expect(open24 / courier).toBeLessThan(0.8);
     expect(st.filter((s) => s.properties.status === 'temporarily_closed').length).toBeLessThan(st.length * 0.15);
   });
-
 });
 
 describe('generateSampleCity at another origin', () => {
