@@ -5,7 +5,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { LineString } from 'geojson';
 import type { Database } from '../../db/schema.js';
-import { idsByCode } from '../../db/dataset.repository.js';
+import { idsByCode } from '../../db/upsert.repository.js';
 import { listEdges } from '../../db/network.repository.js';
 import type { Message } from '../../validation/problem.js';
 import { convertPosition, CRS_VALUES } from '../crs.js';
