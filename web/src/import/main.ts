@@ -8,7 +8,7 @@
 import '../ui/base.css';
 import './import.css';
 import { ApiError, api, postBody, type AuthUser } from '../api/client.js';
-import { applyI18n, bindLangToggle, fmtInt, onLangChange, pick, t } from '../i18n/index.js';
+import { applyI18n, bindLangToggle, onLangChange, t } from '../i18n/index.js';
 import type { MessageKey } from '../i18n/messages.js';
 import { $, h } from '../ui/dom.js';
 import { errorText } from '../ui/feedback.js';
@@ -30,9 +30,9 @@ import {
   type ImportKind,
 } from './files.js';
 import { assignField, columnsParam, missingFields, TABLE_FIELDS, type ColumnMapping } from './columns.js';
-import { commitState, sortedRejected, uploadShare, type ImportReport } from './report.js';
+import { commitState, uploadShare, type ImportReport } from './report.js';
 import { upload } from './upload.js';
-import { rowTable } from './rows.js';
+import { kids, reportView } from './report-view.js';
 import type { Static } from 'typebox';
 import type { TablePreview } from '../../../server/schemas/imports.js';
 
@@ -73,8 +73,6 @@ declare global {
 }
 window.__import = { state: S };
 
-/** Children without the nulls of conditional parts (replaceChildren takes none). */
-const kids = (...c: (Node | string | null)[]): (Node | string)[] => c.filter((x): x is Node | string => x !== null);
 const kindName = (k: ImportKind) => t(`import.kind.${k}` as MessageKey);
 const fieldName = (f: string) => t(`import.field.${f}` as MessageKey);
 
@@ -235,106 +233,7 @@ function renderProgress(): void {
 }
 
 function renderReport(): void {
-  const r = S.commitReport ?? S.report;
-  const box = $('#report');
-  if (!r) {
-    box.replaceChildren();
-    return;
-  }
-  const title = r.committed ? t('import.report.committed') : !r.dry_run ? t('import.report.rejectedCommit') : t('import.report.dry');
-  const count = (key: MessageKey, n: number, cls: string) =>
-    h('div', { class: `imp-count ${cls}${n > 0 ? ' some' : ''}`, 'data-count': cls }, h('strong', {}, fmtInt(n)), h('span', {}, t(key)));
-  const rejected = sortedRejected(r);
-  const check = r.crs_check;
-  box.replaceChildren(
-    ...kids(
-      h('h3', { class: r.committed ? 'ok' : r.rejected.length ? 'alert' : '' }, title),
-      h(
-        'div',
-        { class: 'imp-counts' },
-        count('import.count.total', r.total, 'total'),
-        count('import.count.created', r.created, 'created'),
-        count('import.count.updated', r.updated, 'updated'),
-        count('import.count.unchanged', r.unchanged, 'unchanged'),
-        count('import.count.rejected', r.rejected_rows, 'rejected'), // rows, not problems (a row may have several)
-      ),
-      rowTable(r),
-      rejected.length
-        ? h(
-            'div',
-            { class: 'imp-rejected' },
-            h('h4', {}, t('import.rejected.title')),
-            h(
-              'div',
-              { class: 'imp-scroll' },
-              h(
-                'table',
-                { class: 'imp-table', id: 'rejected' },
-                h(
-                  'thead',
-                  {},
-                  h('tr', {}, h('th', {}, t('import.rejected.row')), h('th', {}, t('import.rejected.code')), h('th', {}, t('import.rejected.reason'))),
-                ),
-                h(
-                  'tbody',
-                  {},
-                  ...rejected.map((x) =>
-                    h(
-                      'tr',
-                      { 'data-row': x.row ?? '', 'data-code': x.code },
-                      h('td', { class: 'num' }, x.row ?? t('import.rejected.file')),
-                      h('td', {}, x.feature_code ?? ''),
-                      h('td', {}, pick(x.reason_zh, x.reason_en)),
-                    ),
-                  ),
-                ),
-              ),
-            ),
-          )
-        : null,
-      r.repairs?.length
-        ? h(
-            'div',
-            { class: 'imp-repairs', id: 'repairs' },
-            h('h4', {}, t('import.repairs.title')),
-            h(
-              'ul',
-              {},
-              ...r.repairs.map((x) =>
-                h(
-                  'li',
-                  { 'data-row': x.row },
-                  `${x.row}${x.feature_code ? `（${x.feature_code}）` : ''}：${x.fixes.map((f) => pick(f.reason_zh, f.reason_en)).join('；')} · ${fmtInt(Math.round(x.area_before_m2))} → ${fmtInt(Math.round(x.area_after_m2))} m²`,
-                ),
-              ),
-            ),
-          )
-        : null,
-      r.warnings.length
-        ? h(
-            'div',
-            { class: 'imp-warnings', id: 'warnings' },
-            h('h4', {}, t('import.warnings')),
-            h('ul', {}, ...r.warnings.map((w) => h('li', {}, pick(w.zh, w.en)))),
-          )
-        : null,
-      check && check.points > 0
-        ? h(
-            'p',
-            { class: 'hint', id: 'crs-check' },
-            t('import.crsCheck', { n: check.points }),
-            ' ',
-            Object.entries(check.mean_m)
-              .map(([c, m]) => `${t(`import.crs.${c}` as MessageKey).split(/[（(]/)[0]} ${Math.round(m)} m`)
-              .join(' · '),
-            check.suspected
-              ? h('strong', { class: 'alert' }, ` · ${t('import.crsSuspected', { crs: t(`import.crs.${check.suspected}` as MessageKey) })}`)
-              : null,
-          )
-        : null,
-      'encoding' in r.info && typeof r.info.encoding === 'string' ? h('p', { class: 'hint' }, t('import.info.encoding', { v: r.info.encoding })) : null,
-    ),
-  );
+  $('#report').replaceChildren(...reportView(S.commitReport ?? S.report));
 }
 
 function renderRun(): void {
