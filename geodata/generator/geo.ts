@@ -1,4 +1,5 @@
 /** Geometry helpers: a local metric frame for the city and ring utilities. */
+import Flatbush from 'flatbush';
 
 export type XY = [number, number];
 
@@ -126,4 +127,26 @@ export function jitteredLattice(count: number, w: number, h: number, jitter: num
     }
   }
   return out;
+}
+
+/** A spatial index over rings' bboxes (item i = ring i): which grid a point may lie in. */
+export function ringsIndex(rings: readonly (readonly (readonly number[])[])[]): Flatbush {
+  const index = new Flatbush(Math.max(1, rings.length));
+  for (const ring of rings) {
+    let x0 = Infinity;
+    let y0 = Infinity;
+    let x1 = -Infinity;
+    let y1 = -Infinity;
+    for (const p of ring) {
+      x0 = Math.min(x0, p[0]!);
+      y0 = Math.min(y0, p[1]!);
+      x1 = Math.max(x1, p[0]!);
+      y1 = Math.max(y1, p[1]!);
+    }
+    index.add(x0, y0, x1, y1);
+  }
+  // No rings: one box nothing can meet (Flatbush needs an item).
+  if (rings.length === 0) index.add(Infinity, Infinity, Infinity, Infinity);
+  index.finish();
+  return index;
 }

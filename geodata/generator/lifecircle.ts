@@ -4,12 +4,11 @@
  * before. Per community a type gets `perCommunity` facilities on average (health centres: one per
  * street), each beside a named street (6–22 m off it) inside a populated grid of that community, on land.
  */
-import Flatbush from 'flatbush';
 import type { Feature, Point } from 'geojson';
 import { STATION_TYPES, type StationStatus } from '../../server/domain/stations.js';
 import type { StationProps } from '../types.js';
 import type { Admin } from './admin.js';
-import { dist, pointInRing, type Frame, type XY } from './geo.js';
+import { dist, pointInRing, ringsIndex, type Frame, type XY } from './geo.js';
 import { CITY_SHORT } from './names.js';
 import type { BuiltNetwork } from './network.js';
 import type { River } from './river.js';
@@ -61,21 +60,7 @@ export function buildLifecircleStations(
 ): Feature<Point, StationProps>[] {
   const rng = Rng.derive(seed, 'lifecircle-stations');
   // Each street edge's midpoint, by the grid it lies in (on land only).
-  const index = new Flatbush(Math.max(1, admin.grids.length));
-  for (const g of admin.grids) {
-    let x0 = Infinity;
-    let y0 = Infinity;
-    let x1 = -Infinity;
-    let y1 = -Infinity;
-    for (const p of g.ring) {
-      x0 = Math.min(x0, p[0]);
-      y0 = Math.min(y0, p[1]);
-      x1 = Math.max(x1, p[0]);
-      y1 = Math.max(y1, p[1]);
-    }
-    index.add(x0, y0, x1, y1);
-  }
-  index.finish();
+  const index = ringsIndex(admin.grids.map((g) => g.ring));
   const edgesByGrid = new Map<number, number[]>();
   net.edgeXY.forEach((pts, ei) => {
     const e = net.network.edges[ei]!;

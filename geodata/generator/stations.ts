@@ -2,12 +2,11 @@
  * Service stations placed along named streets (6–22 m off the centre line), on land, with more of them in
  * dense grids and a few "gap zones" left almost unserved so coverage analyses have something to find.
  */
-import Flatbush from 'flatbush';
 import type { Feature, Point } from 'geojson';
 import { AMENITIES, SERVICE_STATION_TYPES, type Amenity, type StationStatus } from '../../server/domain/stations.js';
 import type { StationProps } from '../types.js';
 import type { Admin } from './admin.js';
-import { dist, pointInRing, type Frame, type XY } from './geo.js';
+import { dist, pointInRing, ringsIndex, type Frame, type XY } from './geo.js';
 import { chineseNumber, CITY_SHORT } from './names.js';
 import type { BuiltNetwork } from './network.js';
 import type { River } from './river.js';
@@ -71,21 +70,7 @@ export function buildStations(frame: Frame, river: River, admin: Admin, net: Bui
   const H = frame.height;
 
   // Grid lookup (lon/lat).
-  const index = new Flatbush(admin.grids.length);
-  for (const g of admin.grids) {
-    let x0 = Infinity;
-    let y0 = Infinity;
-    let x1 = -Infinity;
-    let y1 = -Infinity;
-    for (const p of g.ring) {
-      x0 = Math.min(x0, p[0]);
-      y0 = Math.min(y0, p[1]);
-      x1 = Math.max(x1, p[0]);
-      y1 = Math.max(y1, p[1]);
-    }
-    index.add(x0, y0, x1, y1);
-  }
-  index.finish();
+  const index = ringsIndex(admin.grids.map((g) => g.ring));
   const gridAt = (ll: XY): number => {
     for (const i of index.search(ll[0], ll[1], ll[0], ll[1])) if (pointInRing(ll[0], ll[1], admin.grids[i]!.ring)) return i;
     return -1;
