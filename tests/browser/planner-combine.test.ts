@@ -6,58 +6,30 @@
  * legend, the layer switcher and the 覆盖口径 panel start folded. Screenshots in tests/artifacts/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
 import type { FastifyInstance } from 'fastify';
-import { build } from '../../server/app.js';
-import { openTestDb, testConfig, type TestDb } from '../helpers/db.js';
-import { ensureWebBuild } from '../../web/ensure-build.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`[browser] SKIPPED: no Chromium at ${CHROMIUM} (apt-get install chromium fonts-noto-cjk, or set CHROMIUM_PATH)`);
-
-const repo = fileURLToPath(new URL('../../', import.meta.url));
-const artifacts = join(repo, 'tests/artifacts');
+import { ARTIFACTS as artifacts, chromiumAvailable, startBrowserApp, type BrowserApp } from '../helpers/browser.js';
 const pct = (share: number) => `${(share * 100).toFixed(1)}%`;
 const TWO = 'courier_station,party_service_center';
 
-describe.skipIf(!hasChromium)('planner: several types, any / all, missing types', () => {
-  let t: TestDb;
+describe.skipIf(!chromiumAvailable('planner: several types'))('planner: several types, any / all, missing types', () => {
   let app: FastifyInstance;
   let base: string;
   let browser: Browser;
   const api = async (url: string) => (await app.inject({ url })).json();
   const city = (stats: any) => stats.units.find((u: { level: string }) => u.level === 'city');
 
+  let s: BrowserApp;
+
   beforeAll(async () => {
-    ensureWebBuild((m) => console.log(`[browser] ${m}`));
-    mkdirSync(artifacts, { recursive: true });
-    t = await openTestDb();
-    app = await build({ config: testConfig(), db: t.db });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--enable-unsafe-swiftshader',
-      ],
-    });
+    s = await startBrowserApp();
+    ({ app, base, browser } = s);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await t?.close();
+    await s?.close();
   });
 
   const ready = (page: Page) =>
