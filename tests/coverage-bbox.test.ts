@@ -52,19 +52,30 @@ describe('coverage by viewport', () => {
     expect(shares.body.units).toBeUndefined();
     expect(shares.body.meta).toMatchObject({ mode: 'radius' });
     expect(shares.body.grids.map((g: { id: number }) => g.id).sort((x: number, y: number) => x - y)).toEqual(await gridIdsIn(b));
-    expect(shares.body.grids).toEqual(
-      stats.body.grids.map((g: { id: number; covered_share: number; uncovered_population: number }) => ({
-        id: g.id,
-        covered_share: g.covered_share,
-        uncovered_population: g.uncovered_population,
-      })),
-    );
+    // Each grid's shares are the stats answer's figures for it (by population: covered ÷ residents).
+    expect(shares.body.grids.map((g: { id: number }) => g.id)).toEqual(stats.body.grids.map((g: { id: number }) => g.id));
+    const statOf = new Map(stats.body.grids.map((g: any) => [g.id, g]));
+    for (const g of shares.body.grids) {
+      const st: any = statOf.get(g.id);
+      expect(Object.keys(g).sort()).toEqual(['by_type', 'covered_share', 'covered_share_by_population', 'id', 'missing_types', 'uncovered_population']);
+      expect({ ...g, covered_share_by_population: undefined }).toEqual({
+        id: st.id,
+        covered_share: st.covered_share,
+        covered_share_by_population: undefined,
+        uncovered_population: st.uncovered_population,
+        by_type: st.by_type,
+        missing_types: st.missing_types,
+      });
+      if (st.population > 0) expect(g.covered_share_by_population).toBeCloseTo(st.covered_population / st.population, 3);
+      else expect(g.covered_share_by_population).toBeNull();
+    }
     const fc = await get(`/api/coverage?mode=radius&radius=300&bbox=${s}`);
     expect(shares.body.gaps).toEqual(fc.body.gaps);
     expect(shares.body.gaps.features.length).toBeGreaterThan(0); // 300 m leaves gaps everywhere
-    // Without bbox: every grid, in far fewer bytes per grid than the stats answer.
-    const whole = await get('/api/coverage?format=shares');
-    const full = await get('/api/coverage?format=stats');
+    // Without bbox: every grid, in far fewer bytes per grid than the stats answer (for the
+    // planner's opening question, one type: with every type both carry a share per type).
+    const whole = await get('/api/coverage?format=shares&types=party_service_center');
+    const full = await get('/api/coverage?format=stats&types=party_service_center');
     expect(whole.body.grids.length).toBe(full.body.grids.length);
     expect(JSON.stringify(whole.body.grids).length).toBeLessThan(JSON.stringify(full.body.grids).length / 4);
   });

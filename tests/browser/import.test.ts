@@ -204,13 +204,16 @@ describe.skipIf(!hasChromium)('upload page in Chromium', () => {
   });
 
   it('planner: a 7 MB station table through a slow link shows real upload progress, then 服务器处理中…; GCJ-02 declared as WGS84 → the coordinate check objects, force enables commit', async () => {
-    // The sample city's 50 stations in GCJ-02 below 8 long title/notes rows of ≈0.9 MB each (the
+    // The sample city's stations in GCJ-02 below 8 long title/notes rows of ≈0.9 MB each (the
     // header is found below them; loopback socket buffers swallow the first few MB at once, so the
     // file must be large). Each row stays under 1 MB: Papa Parse guesses the line ending from the
     // first 1 MB, and a longer first line makes the server's row numbers drift (reported).
     const csv = readFileSync(fixture('stations.sample-city.gcj02.csv'));
+    // Each notes row is 800 cells of ≈1.1 kB: within the upload limits (32 kB a cell, 1,000 columns).
     const notes = Array.from({ length: 8 }, (_, i) =>
-      Buffer.from(`滨海示例市服务站点清单（高德坐标）说明 ${i + 1}：${'本表由各街道汇总，坐标从高德地图拾取。'.repeat(16_000)}\r\n`),
+      Buffer.from(
+        `${Array.from({ length: 800 }, (_, j) => `滨海示例市服务站点清单（高德坐标）说明 ${i + 1}.${j + 1}：${'本表由各街道汇总，坐标从高德地图拾取。'.repeat(20)}`).join(',')}\r\n`,
+      ),
     );
     const big = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), ...notes, csv.subarray(3)]);
     expect(big.length).toBeGreaterThan(7_000_000);
