@@ -75,7 +75,16 @@ export default defineConfig(({ mode }) => ({
       // and each file no longer pays for loading the server's modules again.
       { extends: true, test: { name: 'unit', include: ['server/**/*.test.ts', 'geodata/**/*.test.ts', 'tests/web/**/*.test.ts'], isolate: false } },
       { extends: true, test: { name: 'db', include: ['tests/*.test.ts'], globalSetup: ['tests/helpers/global-setup.ts'] } },
-      { extends: true, test: { name: 'browser', include: ['tests/browser/**/*.test.ts'], globalSetup: ['tests/helpers/global-setup.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          // A browser flow waits on several 30 s steps (page ready, preview, save): 60 s is less than their sum.
+          testTimeout: 120_000,
+          include: ['tests/browser/**/*.test.ts'],
+          globalSetup: ['tests/helpers/global-setup.ts'],
+        },
+      },
     ],
   },
 }));
