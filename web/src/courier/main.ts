@@ -104,7 +104,7 @@ function renderFilters(): void {
 
 const minutes = (n: number | undefined) => t('unit.minutes', { n: Math.max(1, Math.ceil(n ?? 0)) });
 
-/** "营业至 21:00" / "明天 08:30 开门" / "24小时营业" for a card, or nothing. */
+/** "营业至 21:00" / "明天 08:30 开门" for a card, or nothing (24/7: the badge says it). */
 function hoursText(p: StationFeature['properties']): string | null {
   const line = hoursLine(p, state.evaluatedAt);
   if (!line) return null;
@@ -116,6 +116,12 @@ function hoursText(p: StationFeature['properties']): string | null {
         ? `${t('courier.tomorrow')} `
         : `${new Date(Date.UTC(2026, 10, 1 + (line.day as number))).toLocaleDateString(lang() === 'zh' ? 'zh-CN' : 'en-US', { weekday: 'short', timeZone: 'UTC' })} `;
   return t(line.key, { when: `${day}${line.time}` });
+}
+
+/** The card's hours line element, or nothing. */
+function hoursSpan(p: StationFeature['properties']): HTMLElement | null {
+  const text = hoursText(p);
+  return text ? h('span', { class: 'card-hours' }, text) : null;
 }
 
 function renderList(): void {
@@ -169,7 +175,7 @@ function renderList(): void {
             'span',
             { class: 'card-body' },
             h('span', { class: 'card-head' }, h('strong', { class: 'card-name' }, p.name), openBadge(p)),
-            hoursText(p) ? h('span', { class: 'card-hours' }, hoursText(p)) : null,
+            hoursSpan(p),
             h(
               'span',
               { class: 'card-dist' },
